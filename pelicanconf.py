@@ -1,0 +1,109 @@
+"""Pelican settings for local development; publishconf.py overrides the production keys."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+AUTHOR = "Next Round editors"
+SITENAME = "Next Round"
+SITESUBTITLE = "Career advice, and the stories of readers who have been there"
+SITE_DESCRIPTION = (
+    "Practical career advice on job search, interviews, resumes, negotiation and growth, "
+    "with moderated stories from readers."
+)
+# Absolute origin used for canonical URLs, feeds, the sitemap and structured data.
+# Links between pages use SITE_ROOT (the path part) so the built site works on any host.
+SITEURL = os.environ.get("SITEURL", "http://127.0.0.1:8000").rstrip("/")
+SITE_ROOT = urlsplit(SITEURL).path.rstrip("/")
+RELATIVE_URLS = False
+
+PATH = "content"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+THEME = "theme"
+TIMEZONE = "Europe/London"
+DEFAULT_LANG = "en"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+DEFAULT_PAGINATION = 10
+DEFAULT_ORPHANS = 2
+SUMMARY_MAX_LENGTH = 40
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["nextround"]
+
+# Clean URLs: /handling-job-rejection/ rather than /handling-job-rejection.html.
+ARTICLE_URL = "{slug}/"
+ARTICLE_SAVE_AS = "{slug}/index.html"
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = "author/{slug}/index.html"
+CATEGORIES_URL = "categories/"
+CATEGORIES_SAVE_AS = "categories/index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = "tags/index.html"
+AUTHORS_URL = "authors/"
+AUTHORS_SAVE_AS = "authors/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
+SITEMAP_SAVE_AS = "sitemap.xml"
+# "404" cannot be a Python name, so its save path is set by the plugin's defaults.
+DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "search", "sitemap"]
+TEMPLATE_PAGES = {"robots.txt": "robots.txt", "404.html": "404.html"}
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DAY_ARCHIVE_SAVE_AS = ""
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+
+# Atom only: one site feed and one per category.
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
+FEED_MAX_ITEMS = 20
+
+JINJA_ENVIRONMENT = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": [],
+}
+
+# Restated in full because a MARKDOWN dict replaces Pelican's default rather than merging.
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.smarty": {},
+        "markdown.extensions.toc": {"permalink": False},
+        "markdown.extensions.codehilite": {"css_class": "highlight", "guess_lang": False},
+    },
+    "output_format": "html5",
+}
+
+# The "reader" cache layer is the one that is safe with plugins that attach data after reading.
+CACHE_CONTENT = False
+CONTENT_CACHING_LAYER = "reader"
+CACHE_PATH = "var/cache"
+LOAD_CONTENT_CACHE = False
+
+MENUITEMS = (("Archives", "archives/"), ("Search", "search/"))
+DISPLAY_PAGES_ON_MENU = True
+DISPLAY_CATEGORIES_ON_MENU = True
+
+READING_WORDS_PER_MINUTE = 230
+RELATED_ARTICLES_MAX = 3

@@ -1,0 +1,20 @@
+"""Pelican glue: attach reading time, related articles and newer/older links to articles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nextround.reading import reading_minutes, related
+
+
+def enrich_articles(generator: Any) -> None:
+    """Run once all articles are read, so every article sees the whole, final list."""
+    settings = generator.settings
+    words_per_minute = settings.get("READING_WORDS_PER_MINUTE", 230)
+    limit = settings.get("RELATED_ARTICLES_MAX", 3)
+    articles = generator.articles  # newest first
+    for index, article in enumerate(articles):
+        article.reading_minutes = reading_minutes(article.content, words_per_minute)
+        article.related_articles = related(article, articles, limit)
+        article.newer_article = articles[index - 1] if index > 0 else None
+        article.older_article = articles[index + 1] if index + 1 < len(articles) else None

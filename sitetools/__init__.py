@@ -1,0 +1,1 @@
+"""Site tooling behind the invoke tasks: build, check, publish, scaffold, serve, screenshots."""

@@ -1,0 +1,63 @@
+"""Shared fixtures: one real build of the site per session, a server for it, a real browser."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sitetools.build import build_site, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = ROOT / "pelicanconf.py"
+SITEURL = "http://127.0.0.1:8000"
+
+
+@pytest.fixture(scope="session")
+def site_settings() -> dict:
+    return load_settings(SETTINGS, {"SITEURL": SITEURL})
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built once from content/ with the development settings."""
+    output = tmp_path_factory.mktemp("site")
+    build_site(SETTINGS, output, {"SITEURL": SITEURL, "CACHE_PATH": str(output / ".cache")})
+    return output
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    from sitetools.serve import create_app, running
+
+    with running(create_app(built_site)) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright; skipped only on a developer machine without it."""
+    from playwright.sync_api import sync_playwright
+
+    from sitetools import browser
+
+    if browser.chromium_path() is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(
+                "REQUIRE_BROWSER is set but Chromium was not found (apt-get install chromium)"
+            )
+        pytest.skip("Chromium is not installed on this machine (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = browser.launch(playwright)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()

@@ -1,0 +1,115 @@
+"""Publishing to local targets only: a folder through rsync and a bare git repository."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sitetools.publish import PublishFailed, Target, publish_site, target_from_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTICLE = """Title: {title}
+Date: 2026-05-01 09:00
+Category: Job Search
+Slug: {slug}
+
+Text of {title}.
+"""
+
+needs_rsync = pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    (folder / "articles").mkdir(parents=True)
+    (folder / "pages").mkdir()
+    (folder / "articles" / "first.md").write_text(
+        ARTICLE.format(title="First", slug="first"), encoding="utf-8"
+    )
+    return folder
+
+
+def overrides(tmp_path: Path, content: Path, method: str, target: str) -> dict:
+    return {
+        "PATH": str(content),
+        "CACHE_PATH": str(tmp_path / "cache"),
+        "PUBLISH_METHOD": method,
+        "PUBLISH_TARGET": target,
+        "SITEURL": "https://careers.example",
+    }
+
+
+@needs_rsync
+def test_rsync_to_a_folder_mirrors_the_site(tmp_path: Path, content: Path) -> None:
+    target = tmp_path / "www"
+    target.mkdir()
+    (target / "stale.html").write_text("old")
+    publish_site(
+        ROOT / "publishconf.py",
+        tmp_path / "staging",
+        overrides(tmp_path, content, "rsync", str(target)),
+    )
+    assert (target / "first" / "index.html").is_file()
+    assert (target / "pagefind" / "pagefind-ui.js").is_file()
+    assert not (target / "stale.html").exists()
+    assert "https://careers.example/first/" in (target / "sitemap.xml").read_text()
+
+
+@needs_rsync
+def test_failed_build_deploys_nothing_and_keeps_previous_site(
+    tmp_path: Path, content: Path
+) -> None:
+    target = tmp_path / "www"
+    settings = overrides(tmp_path, content, "rsync", str(target))
+    publish_site(ROOT / "publishconf.py", tmp_path / "staging", settings)
+    before = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
+
+    (content / "articles" / "broken.md").write_text("Title: Broken\nDate: 2026-99-99\n\nx\n")
+    with pytest.raises(PublishFailed) as failure:
+        publish_site(ROOT / "publishconf.py", tmp_path / "staging", settings)
+    assert "broken.md" in str(failure.value)
+    assert "Nothing was deployed" in str(failure.value)
+    after = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_git_branch_publish_to_a_bare_repository(tmp_path: Path, content: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git("init", "--bare", "--quiet", str(remote), cwd=tmp_path)
+    settings = overrides(tmp_path, content, "git", str(remote))
+
+    publish_site(ROOT / "publishconf.py", tmp_path / "staging", settings, message="First publish")
+    files = git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split()
+    assert "first/index.html" in files and ".nojekyll" in files
+
+    (content / "articles" / "second.md").write_text(ARTICLE.format(title="Second", slug="second"))
+    publish_site(ROOT / "publishconf.py", tmp_path / "staging", settings, message="Second publish")
+    log = git("log", "--format=%s", "gh-pages", cwd=remote).split("\n")
+    assert log[:2] == ["Second publish", "First publish"]
+    assert "second/index.html" in git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote)
+
+
+def test_missing_target_is_refused_with_what_to_set() -> None:
+    with pytest.raises(PublishFailed, match="PUBLISH_TARGET is not set"):
+        target_from_settings({"PUBLISH_METHOD": "rsync", "PUBLISH_TARGET": ""})
+    with pytest.raises(PublishFailed, match='use "rsync" or "git"'):
+        target_from_settings({"PUBLISH_METHOD": "ftp", "PUBLISH_TARGET": "/srv/www"})
+    assert target_from_settings({"PUBLISH_METHOD": "git", "PUBLISH_TARGET": "/r.git"}) == Target(
+        "git", "/r.git", "gh-pages"
+    )
+
+
+def test_unreachable_git_remote_fails_clearly(tmp_path: Path, content: Path) -> None:
+    settings = overrides(tmp_path, content, "git", str(tmp_path / "no-such-repo.git"))
+    with pytest.raises(PublishFailed, match="git failed"):
+        publish_site(ROOT / "publishconf.py", tmp_path / "staging", settings)
