@@ -6,7 +6,7 @@ import os
 import sys
 from urllib.parse import urlsplit
 
-sys.path.append(os.curdir)
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *  # noqa: F403
 
 SITEURL = os.environ.get("SITEURL", "https://nextround.example").rstrip("/")
@@ -19,3 +19,6 @@ DELETE_OUTPUT_DIRECTORY = True
 PUBLISH_METHOD = os.environ.get("PUBLISH_METHOD", "rsync")
 PUBLISH_TARGET = os.environ.get("PUBLISH_TARGET", "")
 PUBLISH_BRANCH = os.environ.get("PUBLISH_BRANCH", "gh-pages")
+
+# Production refuses to start the intake without COMMENTS_SECRET_KEY in the environment.
+COMMENTS = {**COMMENTS, "production": True}  # noqa: F405

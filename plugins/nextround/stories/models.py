@@ -1,0 +1,100 @@
+"""The values that cross module boundaries: statuses, submissions, stories, events."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from nextround.stories.text import normalise
+
+
+class Status(StrEnum):
+    """Where a story is in moderation; stored as its text value, never as a number."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+
+
+class Action(StrEnum):
+    """What happened to a story, as recorded in its moderation history."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+    EDITED = "edited"
+    REPLIED = "replied"
+    DELETED = "deleted"
+
+
+# The history entry written when a story is moved to each status.
+ACTION_FOR_STATUS: dict[Status, Action] = {
+    Status.APPROVED: Action.APPROVED,
+    Status.REJECTED: Action.REJECTED,
+    Status.SPAM: Action.SPAM,
+}
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def body_fingerprint(markdown: str) -> str:
+    """SHA-256 of the story ignoring case and spacing, so a resubmission counts as the same."""
+    folded = _SPACE_RE.sub(" ", normalise(markdown)).strip().casefold()
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Submission:
+    """A validated reader form, ready for the store; ``honeypot`` means a bot filled the trap."""
+
+    article: str
+    name: str
+    email: str | None
+    notify: bool
+    body_markdown: str
+    reply_to: int | None
+    ip_hash: str | None
+    honeypot: bool = False
+
+    @property
+    def body_hash(self) -> str:
+        """Fingerprint used to spot the same story sent twice."""
+        return body_fingerprint(self.body_markdown)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Story:
+    """One stored story or author reply; ``body_html`` is already sanitised."""
+
+    id: int
+    article: str
+    parent_id: int | None
+    name: str
+    body_markdown: str
+    body_html: str
+    status: Status
+    created: datetime
+    updated: datetime
+    approved_at: datetime | None
+    edited: bool
+    author_reply: bool
+    reject_reason: str | None
+    email: str | None
+    notify: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModerationEvent:
+    """One line of a story's history; kept after the story itself is deleted."""
+
+    id: int
+    story_id: int
+    action: Action
+    actor: str
+    at: datetime
+    note: str | None
