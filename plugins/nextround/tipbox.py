@@ -1,0 +1,668 @@
+"""Tip boxes: "/// tip | Title" blocks rendered as numbered, linkable <aside> boxes.
+
+A plain Python-Markdown extension (no Pelican here), so it can be tested and reused on its own.
+Three processors share one per-document state kept on the Markdown instance:
+
+- a line-aware pre-pass validates every tip before parsing, because only it still knows line
+  numbers, and plans ids and numbering;
+- a block processor renders each tip;
+- a tree processor, run after inline and smarty processing, collects plain-text data into
+  `md.tips` for templates, feeds and structured data.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any, NamedTuple
+
+from markdown import Markdown, util
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+
+class Kind(NamedTuple):
+    label: str
+    icon: str
+
+
+# Text symbols found in ordinary system fonts, not emoji: they render on every device and in
+# every feed reader, where colour emoji often show as empty boxes.
+KINDS: dict[str, Kind] = {
+    "tip": Kind("Tip", "\N{BLACK STAR}"),
+    "warning": Kind("Don\N{RIGHT SINGLE QUOTATION MARK}t", "\N{BALLOT X}"),
+    "example": Kind("Example", "\N{LOWER RIGHT PENCIL}"),
+    "action": Kind("Action", "\N{HEAVY ROUND-TIPPED RIGHTWARDS ARROW}"),
+}
+OPTIONS = ("id", "action")
+ACTION_LABEL = "Try this:"
+_KIND_NAMES = "|".join(KINDS)
+
+
+class TipSyntaxError(ValueError):
+    """A tip an author must fix; the message starts with the 1-based line of the Markdown source."""
+
+    def __init__(self, line: int | None, problem: str) -> None:
+        self.line = line
+        self.problem = problem
+        super().__init__(problem if line is None else f"line {line}: {problem}")
+
+
+@dataclass(frozen=True)
+class Tip:
+    """One tip as plain data, for templates, feeds and structured data."""
+
+    title: str
+    id: str
+    kind: str
+    action: str | None
+    number: int
+    text: str
+
+    @property
+    def label(self) -> str:
+        """The kind in words, as shown in the box."""
+        return KINDS[self.kind].label
+
+    @property
+    def headline(self) -> str:
+        """The title with its kind, so a warning never reads as advice out of context."""
+        return self.title if self.kind == "tip" else f"{self.label}: {self.title}"
+
+
+@dataclass
+class _Planned:
+    """A tip as the pre-pass found it in the source."""
+
+    line: int
+    kind: str
+    title: str
+    slashes: int
+    options: dict[str, str] = field(default_factory=dict)
+    option_lines: dict[str, int] = field(default_factory=dict)
+    has_body: bool = False
+    id: str = ""
+
+
+@dataclass
+class _Open:
+    """A "///" block that has been opened and not yet closed; `tip` is None for other blocks."""
+
+    name: str
+    slashes: int
+    line: int
+    tip: _Planned | None
+
+
+@dataclass
+class _Rendered:
+    planned: _Planned
+    heading: etree.Element
+    title: etree.Element
+    body: etree.Element
+    action: etree.Element | None
+
+
+class TipState:
+    """Per-document state, on the Markdown instance so a shared extension instance holds none."""
+
+    def __init__(self, md: Markdown) -> None:
+        self.md = md
+        self.reset()
+
+    def reset(self) -> None:
+        """Called by md.reset(): the next document starts with no tips."""
+        self.planned: list[_Planned] = []
+        self.rendered: list[_Rendered] = []
+        self.md.tips = []  # type: ignore[attr-defined]
+
+    def start(self, planned: list[_Planned]) -> None:
+        self.reset()
+        self.planned = planned
+
+    def claim(self, kind: str, title: str) -> _Planned:
+        """The pre-pass plan for the tip being rendered; tips it did not see are refused."""
+        index = len(self.rendered)
+        if index < len(self.planned):
+            planned = self.planned[index]
+            if (planned.kind, planned.title) == (kind, title):
+                return planned
+        raise TipSyntaxError(
+            None,
+            f'the {kind} "{title}" is inside a list, quote or HTML block, so it cannot be '
+            "numbered. Start it at the left margin, outside other blocks.",
+        )
+
+
+def slugify(text: str) -> str:
+    """A readable, stable id fragment from a title as written: "Don't *Panic*!" -> "dont-panic"."""
+    text = _MARKDOWN_LINK.sub(r"\1", _HTML_TAG.sub("", text))
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = _APOSTROPHES.sub("", text)
+    return _NON_WORD.sub("-", text).strip("-")
+
+
+_HTML_TAG = re.compile(r"<[^>]*>")
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_APOSTROPHES = re.compile(r"['\u2019]")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip()
+    return value
+
+
+class _Planner:
+    """Walks the source line by line as Python-Markdown will parse it, and plans every tip.
+
+    Only top-level lines can hold tips: fenced and indented code is skipped, and a tip inside a
+    list, quote or indented block is refused with its line rather than silently shown as text.
+    """
+
+    HEADER_RE = re.compile(
+        r"^ {0,3}(?P<slashes>/{3,})[ ]*(?P<name>[\w-]+)[ ]*(?:\|(?P<title>.*))?$"
+    )
+    CLOSER_RE = re.compile(r"^ {0,3}(?P<slashes>/{3,})[ ]*$")
+    SLASHES_RE = re.compile(r"^ {0,3}/{3,}")
+    NESTED_TIP_RE = re.compile(
+        rf"^[ >]*(?:(?:[*+:-]|\d+[.)])[ ]+)?[ >]*/{{3,}}[ ]*(?:{_KIND_NAMES})\b", re.IGNORECASE
+    )
+    OPTION_RE = re.compile(r"^ {4,}(?P<key>[\w-]+)[ ]*:[ ]*(?P<value>.*?)[ ]*$")
+    LIST_RE = re.compile(r"^ {0,3}(?:[*+-]|\d+\.)[ ]+")
+    ID_RE = re.compile(r"^[^\W\d_][\w-]*$")
+
+    def __init__(self, code_lines: set[int], other_blocks: set[str], id_prefix: str) -> None:
+        self.code_lines = code_lines
+        self.other_blocks = other_blocks
+        self.id_prefix = id_prefix
+        self.planned: list[_Planned] = []
+        self.stack: list[_Open] = []
+        self.options_of: _Open | None = None
+        self.previous_blank = True
+        self.after_list = False
+        self.in_code_chunk = False
+
+    def plan(self, lines: list[str]) -> list[_Planned]:
+        for number, line in enumerate(lines, 1):
+            self._line(number, line)
+        if self.stack:
+            self._unclosed(self.stack[-1])
+        self._assign_ids()
+        return self.planned
+
+    def _line(self, number: int, line: str) -> None:
+        if number in self.code_lines:
+            self._content()
+            self.previous_blank = self.after_list = self.in_code_chunk = False
+            self.options_of = None
+            return
+        if not line.strip():
+            self.previous_blank = True
+            self.options_of = None
+            return
+        starts_chunk, self.previous_blank = self.previous_blank, False
+        indent = len(line) - len(line.lstrip(" "))
+        if self.options_of is not None:
+            if indent >= 4:
+                self._option(number, line, self.options_of)
+                return
+            self.options_of = None
+        if indent >= 4:
+            self._indented(number, line, starts_chunk)
+            return
+        self.in_code_chunk = False
+        if starts_chunk:
+            self.after_list = bool(self.LIST_RE.match(line))
+        if header := self.HEADER_RE.match(line):
+            self._header(number, header)
+        elif closer := self.CLOSER_RE.match(line):
+            self._closer(number, len(closer["slashes"]))
+        elif self.SLASHES_RE.match(line):
+            raise TipSyntaxError(
+                number, 'cannot read this tip header. Write it as "/// tip | Title".'
+            )
+        else:
+            self._refuse_nested(number, line)
+            self._content()
+
+    def _indented(self, number: int, line: str, starts_chunk: bool) -> None:
+        """Indented code unless it continues a list or a paragraph, where a tip cannot start."""
+        if starts_chunk:
+            self.in_code_chunk = not self.after_list
+        if not self.in_code_chunk:
+            self._refuse_nested(number, line)
+        self._content()
+
+    def _refuse_nested(self, number: int, line: str) -> None:
+        if match := self.NESTED_TIP_RE.match(line):
+            kind = match.group(0).rsplit("/", 1)[1].strip().lower()
+            raise TipSyntaxError(
+                number,
+                "this tip is indented or inside a list or quote, so it would not become a tip "
+                f'box. Start "/// {kind} | Title" at the left margin.',
+            )
+
+    def _content(self) -> None:
+        if self.stack and self.stack[0].tip is not None:
+            self.stack[0].tip.has_body = True
+
+    def _header(self, number: int, header: re.Match[str]) -> None:
+        name = header["name"].lower()
+        slashes = len(header["slashes"])
+        self.after_list = self.in_code_chunk = False
+        if name in KINDS:
+            self._open_tip(number, name, slashes, (header["title"] or "").strip())
+        elif name in self.other_blocks:
+            for block in self.stack:
+                if block.slashes == slashes:
+                    raise TipSyntaxError(
+                        number,
+                        f'this "{name}" block is inside the block opened at line {block.line} '
+                        "with the same number of slashes. Give the outer block more, "
+                        f'e.g. "{"/" * (slashes + 1)}".',
+                    )
+            self._content()
+            self.stack.append(_Open(name, slashes, number, None))
+            self.options_of = self.stack[-1]
+        else:
+            raise TipSyntaxError(
+                number, f'unknown tip kind "{header["name"]}". Use one of: {", ".join(KINDS)}.'
+            )
+
+    def _open_tip(self, number: int, kind: str, slashes: int, title: str) -> None:
+        if self.stack:
+            outer = self.stack[0]
+            what = "tip" if outer.tip is not None else f'"{outer.name}" block'
+            raise TipSyntaxError(
+                number,
+                f"a tip cannot start inside the {what} opened at line {outer.line}. "
+                f'Close that one with "{"/" * outer.slashes}" first.',
+            )
+        if not title:
+            raise TipSyntaxError(
+                number,
+                f'this tip has no title. Write it after a bar: "{"/" * slashes} {kind} | Title".',
+            )
+        tip = _Planned(number, kind, title, slashes)
+        self.planned.append(tip)
+        self.stack.append(_Open(kind, slashes, number, tip))
+        self.options_of = self.stack[-1]
+
+    def _option(self, number: int, line: str, block: _Open) -> None:
+        tip = block.tip
+        if tip is None:  # another extension's block reads its own options
+            return
+        match = self.OPTION_RE.match(line)
+        if match is None:
+            raise TipSyntaxError(
+                number,
+                f"cannot read this option of the tip at line {tip.line}. "
+                'Write each option as an indented "key: value" line.',
+            )
+        key, value = match["key"], _unquote(match["value"])
+        if key not in OPTIONS:
+            raise TipSyntaxError(
+                number,
+                f'unknown option "{key}" in the tip at line {tip.line}. '
+                f"Use one of: {', '.join(OPTIONS)}.",
+            )
+        if key in tip.options:
+            raise TipSyntaxError(
+                number,
+                f'the option "{key}" is given twice in the tip at line {tip.line}. Keep one.',
+            )
+        if not value:
+            raise TipSyntaxError(
+                number, f'the option "{key}" in the tip at line {tip.line} has no value.'
+            )
+        if key == "id" and not self.ID_RE.match(value):
+            raise TipSyntaxError(
+                number,
+                f'the id "{value}" cannot be used. An id starts with a letter and has only '
+                "letters, digits, hyphens and underscores.",
+            )
+        tip.options[key] = value
+        tip.option_lines[key] = number
+
+    def _closer(self, number: int, slashes: int) -> None:
+        if not self.stack:
+            raise TipSyntaxError(
+                number,
+                f'this "{"/" * slashes}" closes nothing. Remove it, or open a tip above it '
+                'with "/// tip | Title".',
+            )
+        block = self.stack[-1]
+        if slashes != block.slashes:
+            raise TipSyntaxError(
+                number,
+                f'"{"/" * slashes}" does not match the "{"/" * block.slashes}" that opened the '
+                f"{'tip' if block.tip else 'block'} at line {block.line}. "
+                f'Close it with "{"/" * block.slashes}".',
+            )
+        self.stack.pop()
+        self.options_of = None
+        self.after_list = self.in_code_chunk = False
+        if block.tip is not None and not block.tip.has_body:
+            raise TipSyntaxError(
+                block.line,
+                f'the tip "{block.tip.title}" has no body. Write at least one sentence between '
+                f'its header and the closing "{"/" * slashes}".',
+            )
+        self._content()
+
+    def _unclosed(self, block: _Open) -> None:
+        what = f'the tip "{block.tip.title}"' if block.tip else f'the "{block.name}" block'
+        raise TipSyntaxError(
+            block.line,
+            f'{what} is never closed. End it with a line containing only "{"/" * block.slashes}".',
+        )
+
+    def _assign_ids(self) -> None:
+        used: dict[str, int] = {}
+        for tip in self.planned:
+            line, fix = self._assign_id(tip)
+            for candidate in (tip.id, f"{tip.id}-title"):
+                if candidate in used:
+                    raise TipSyntaxError(
+                        line,
+                        f'the id "{candidate}" is already used by the tip at line '
+                        f"{used[candidate]}. {fix}",
+                    )
+            used[tip.id] = used[f"{tip.id}-title"] = tip.line
+
+    def _assign_id(self, tip: _Planned) -> tuple[int, str]:
+        """Set the tip's id; return the line to blame for a clash and how to fix it."""
+        if "id" in tip.options:
+            tip.id = tip.options["id"]
+            return tip.option_lines["id"], 'Give this tip a different "id:" option.'
+        slug = slugify(tip.title)
+        if not slug:
+            raise TipSyntaxError(
+                tip.line,
+                f'the title "{tip.title}" has no letters or digits to make an id from. '
+                'Add an option line "    id: your-id" under the header.',
+            )
+        tip.id = self.id_prefix + slug
+        return tip.line, 'Give this tip a different title, or an "id:" option.'
+
+
+class TipPlanPreprocessor(Preprocessor):
+    """Validates and plans every tip while line numbers still match the author's file."""
+
+    NAME = "tipbox_plan"
+    # After whitespace normalising (30), before Pelican's metadata (27) and fenced code (25).
+    PRIORITY = 28
+
+    def __init__(self, md: Markdown, state: TipState, id_prefix: str) -> None:
+        super().__init__(md)
+        self.state = state
+        self.id_prefix = id_prefix
+
+    def run(self, lines: list[str]) -> list[str]:
+        planner = _Planner(self._code_lines(lines), self._other_blocks(), self.id_prefix)
+        self.state.start(planner.plan(lines))
+        return lines
+
+    def _code_lines(self, lines: list[str]) -> set[int]:
+        """Lines inside fenced code, found exactly as the fenced-code extension will find them."""
+        if "fenced_code_block" not in self.md.preprocessors:
+            return set()
+        fence = getattr(self.md.preprocessors["fenced_code_block"], "FENCED_BLOCK_RE", None)
+        if fence is None:
+            return set()
+        text = "\n".join(lines)
+        found: set[int] = set()
+        for match in fence.finditer(text):
+            first = text.count("\n", 0, match.start()) + 1
+            last = text.count("\n", 0, match.end()) + 1
+            found.update(range(first, last + 1))
+        return found
+
+    def _other_blocks(self) -> set[str]:
+        """Block names other pymdownx.blocks extensions own, which are not typos of a kind."""
+        if "blocks" not in self.md.parser.blockprocessors:
+            return set()
+        return set(getattr(self.md.parser.blockprocessors["blocks"], "blocks", {}))
+
+
+class TipBlockProcessor(BlockProcessor):
+    """Renders a planned tip: heading, body parsed as Markdown, and the optional action."""
+
+    NAME = "tipbox"
+    # Before pymdownx.blocks (89.99), whose admonitions also answer to "tip" and "warning",
+    # and after list indentation (90).
+    PRIORITY = 89.995
+    HEADER_RE = re.compile(
+        rf"^ {{0,3}}(?P<slashes>/{{3,}})[ ]*(?P<kind>{_KIND_NAMES})[ ]*(?:\|(?P<title>.*))?$",
+        re.MULTILINE | re.IGNORECASE,
+    )
+    CLOSER_RE = re.compile(r"^ {0,3}(?P<slashes>/{3,})[ ]*$", re.MULTILINE)
+    OPTION_LINE_RE = re.compile(r"^ {4,}\S")
+
+    def __init__(self, parser: BlockParser, state: TipState, heading_level: int) -> None:
+        super().__init__(parser)
+        self.state = state
+        self.heading_level = heading_level
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return self.HEADER_RE.search(block) is not None
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        chunk = blocks.pop(0)
+        header = self.HEADER_RE.search(chunk)
+        assert header is not None  # test() found it
+        before = chunk[: header.start()].rstrip("\n")
+        if before:
+            self.parser.parseBlocks(parent, [before])
+        planned = self.state.claim(header["kind"].lower(), (header["title"] or "").strip())
+        lines = chunk[header.end() :].lstrip("\n").split("\n")
+        while lines and self.OPTION_LINE_RE.match(lines[0]):
+            lines.pop(0)
+        body_blocks, after = self._collect("\n".join(lines), blocks, planned)
+        if after:
+            blocks.insert(0, after)
+        rendered = self._render(parent, planned)
+        self.parser.parseBlocks(rendered.body, body_blocks)
+        self.state.rendered.append(rendered)
+
+    def _collect(self, first: str, blocks: list[str], planned: _Planned) -> tuple[list[str], str]:
+        """The body's blocks up to the closing line, and whatever follows it."""
+        body: list[str] = []
+        pending = first
+        while True:
+            for closer in self.CLOSER_RE.finditer(pending):
+                if len(closer["slashes"]) == planned.slashes:
+                    inside = pending[: closer.start()].rstrip("\n")
+                    if inside:
+                        body.append(inside)
+                    return body, pending[closer.end() :].lstrip("\n")
+            if pending:
+                body.append(pending)
+            if not blocks:  # the pre-pass reports this first, with the same words
+                raise TipSyntaxError(
+                    planned.line,
+                    f'the tip "{planned.title}" is never closed. End it with a line containing '
+                    f'only "{"/" * planned.slashes}".',
+                )
+            pending = blocks.pop(0)
+
+    def _render(self, parent: etree.Element, planned: _Planned) -> _Rendered:
+        kind = KINDS[planned.kind]
+        tip_id = planned.id
+        aside = etree.SubElement(
+            parent,
+            "aside",
+            {
+                "class": f"tip tip--{planned.kind}",
+                "id": tip_id,
+                "aria-labelledby": f"{tip_id}-title",
+            },
+        )
+        heading = etree.SubElement(
+            aside, f"h{self.heading_level}", {"class": "tip__heading", "id": f"{tip_id}-title"}
+        )
+        number, total = len(self.state.rendered) + 1, len(self.state.planned)
+        count = f"{number} of {total}" if planned.kind == "tip" else f"(tip {number} of {total})"
+        icon = _span(heading, "tip__icon", kind.icon, " ")
+        icon.set("aria-hidden", "true")
+        _span(heading, "tip__kind", kind.label, " ")
+        _span(heading, "tip__number", count, ": ")
+        title = etree.SubElement(heading, "span", {"class": "tip__title"})
+        title.text = planned.title
+        title.tail = " "
+        link = etree.SubElement(heading, "a", {"class": "tip__permalink", "href": f"#{tip_id}"})
+        link.text = util.AtomicString("#")
+        body = etree.SubElement(aside, "div", {"class": "tip__body"})
+        action = None
+        if "action" in planned.options:
+            action = etree.SubElement(aside, "p", {"class": "tip__action"})
+            strong = etree.SubElement(action, "strong")
+            strong.text = util.AtomicString(ACTION_LABEL)
+            strong.tail = " " + planned.options["action"]
+        return _Rendered(planned, heading, title, body, action)
+
+
+def _span(parent: etree.Element, css_class: str, text: str, tail: str) -> etree.Element:
+    span = etree.SubElement(parent, "span", {"class": css_class})
+    span.text = util.AtomicString(text)
+    span.tail = util.AtomicString(tail)
+    return span
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+class TipCollectTreeprocessor(Treeprocessor):
+    """Fills `md.tips` with plain text once inline Markdown and smart quotes are done."""
+
+    NAME = "tipbox_collect"
+    # After inline (20) and smarty (6), before toc (5) so it can read data-toc-label.
+    PRIORITY = 5.5
+    ESCAPED_RE = re.compile(f"{util.STX}([0-9]+){util.ETX}")
+
+    def __init__(self, md: Markdown, state: TipState) -> None:
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root: etree.Element) -> None:
+        if len(self.state.rendered) < len(self.state.planned):
+            missing = self.state.planned[len(self.state.rendered)]
+            raise TipSyntaxError(
+                missing.line,
+                f'the tip "{missing.title}" was not shown, probably because it sits inside an '
+                "HTML block. Move it out of the HTML.",
+            )
+        self.md.tips = [  # type: ignore[attr-defined]
+            self._tip(rendered, number) for number, rendered in enumerate(self.state.rendered, 1)
+        ]
+
+    def _tip(self, rendered: _Rendered, number: int) -> Tip:
+        planned = rendered.planned
+        title = self._plain(rendered.title)
+        action = None
+        if rendered.action is not None:
+            action = self._plain(rendered.action).removeprefix(ACTION_LABEL).strip()
+        tip = Tip(
+            title=title,
+            id=planned.id,
+            kind=planned.kind,
+            action=action,
+            number=number,
+            text=self._plain(rendered.body),
+        )
+        for link in rendered.heading.iter("a"):
+            link.set("aria-label", f"Permalink to this tip: {title}")
+        if "toc" in self.md.treeprocessors:
+            rendered.heading.set("data-toc-label", tip.headline)
+        return tip
+
+    def _plain(self, element: etree.Element) -> str:
+        """Text a reader sees, without markup; block boundaries become spaces."""
+        parts = [element.text or ""]
+        for child in element:
+            self._walk(child, parts)
+            parts.append(child.tail or "")
+        return " ".join(self._unstash("".join(parts)).split())
+
+    def _walk(self, element: etree.Element, parts: list[str]) -> None:
+        if element.get("id", "").startswith("fnref"):  # a footnote number is not prose
+            return
+        block = self.md.is_block_level(element.tag)
+        parts.append(" " if block else "")
+        parts.append(element.text or "")
+        for child in element:
+            self._walk(child, parts)
+            parts.append(child.tail or "")
+        parts.append(" " if block else "")
+
+    def _unstash(self, text: str) -> str:
+        def raw_html(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            blocks = self.md.htmlStash.rawHtmlBlocks
+            if index >= len(blocks):
+                return ""
+            raw = blocks[index]
+            if isinstance(raw, etree.Element):
+                return " ".join(raw.itertext())
+            collector = _TextCollector()
+            collector.feed(raw)
+            collector.close()
+            return "".join(collector.parts)
+
+        text = util.HTML_PLACEHOLDER_RE.sub(raw_html, text)
+        return self.ESCAPED_RE.sub(lambda match: chr(int(match.group(1))), text)
+
+
+class TipBoxExtension(Extension):
+    """Registers the tip box processors; holds configuration only, never per-document state."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "heading_level": [2, "Heading level (1-6) of each tip's title."],
+            "id_prefix": [
+                "tip-",
+                "Prefix of the ids made from titles; explicit ids are kept as given.",
+            ],
+        }
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        level = int(self.getConfig("heading_level"))
+        if not 1 <= level <= 6:
+            raise ValueError(f"tipbox heading_level must be 1 to 6, not {level}.")
+        state = TipState(md)
+        md.registerExtension(state)  # type: ignore[arg-type]  # md.reset() calls state.reset()
+        md.preprocessors.register(
+            TipPlanPreprocessor(md, state, str(self.getConfig("id_prefix"))),
+            TipPlanPreprocessor.NAME,
+            TipPlanPreprocessor.PRIORITY,
+        )
+        md.parser.blockprocessors.register(
+            TipBlockProcessor(md.parser, state, level),
+            TipBlockProcessor.NAME,
+            TipBlockProcessor.PRIORITY,
+        )
+        md.treeprocessors.register(
+            TipCollectTreeprocessor(md, state),
+            TipCollectTreeprocessor.NAME,
+            TipCollectTreeprocessor.PRIORITY,
+        )
+
+
+def makeExtension(**kwargs: Any) -> TipBoxExtension:
+    return TipBoxExtension(**kwargs)
