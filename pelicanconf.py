@@ -91,6 +91,8 @@ MARKDOWN = {
         "markdown.extensions.smarty": {},
         "markdown.extensions.toc": {"permalink": False},
         "markdown.extensions.codehilite": {"css_class": "highlight", "guess_lang": False},
+        # "/// tip | Title" boxes (plugins/nextround/tipbox.py); options: heading_level, id_prefix.
+        "nextround.tipbox": {},
     },
     "output_format": "html5",
 }
@@ -101,9 +103,18 @@ CONTENT_CACHING_LAYER = "reader"
 CACHE_PATH = "var/cache"
 LOAD_CONTENT_CACHE = False
 
-MENUITEMS = (("Archives", "archives/"), ("Search", "search/"))
+MENUITEMS = (("Tips", "tips/"), ("Archives", "archives/"), ("Search", "search/"))
 DISPLAY_PAGES_ON_MENU = True
 DISPLAY_CATEGORIES_ON_MENU = True
 
 READING_WORDS_PER_MINUTE = 230
 RELATED_ARTICLES_MAX = 3
+
+# Reader stories. Every key can be overridden by an environment variable COMMENTS_<KEY>
+# (COMMENTS_DATABASE_URL, COMMENTS_SECRET_KEY, ...); see the README.
+COMMENTS = {
+    "database_url": "sqlite:///var/comments.sqlite3",
+    "rate_limit": "5/600",
+    "max_pending": 1000,
+    "max_links": 3,
+}

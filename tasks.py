@@ -6,8 +6,10 @@ The tasks are thin: the work happens in plain functions in sitetools/ and plugin
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +28,8 @@ CONFIG = {
     "host": "127.0.0.1",
     "port": 8000,
 }
+# The settings file the intake and `invoke comments.*` read (publishconf.py in production).
+SETTINGS_FOR_COMMENTS = Path(os.environ.get("PELICAN_SETTINGS", CONFIG["settings"]))
 
 
 def _build(settings: Path, output: Path) -> None:
@@ -71,14 +75,41 @@ def serve(c, build=True):
     """Build, then serve the site at http://127.0.0.1:8000 until Ctrl+C."""
     import uvicorn
 
-    from sitetools.serve import create_app
+    from nextround.stories.settings import SettingsError
+    from sitetools.serve import INTAKE_PATH, create_app, intake_from_settings
 
     if build or not CONFIG["output"].is_dir():
         _build(CONFIG["settings"], CONFIG["output"])
-    print(f"Serving the site at http://{CONFIG['host']}:{CONFIG['port']}/ (Ctrl+C stops)")
+    try:
+        intake = intake_from_settings(CONFIG["settings"])
+    except SettingsError as problem:
+        raise Exit(str(problem), code=1) from None
+    app = create_app(CONFIG["output"], mounts={INTAKE_PATH: intake})
+    print(f"Serving the site and story intake at http://{CONFIG['host']}:{CONFIG['port']}/")
+    print("Moderate with `invoke comments.pending` and `invoke comments.approve ID`. Ctrl+C stops.")
     uvicorn.run(
-        create_app(CONFIG["output"]), host=CONFIG["host"], port=CONFIG["port"], log_level="warning"
+        app, host=CONFIG["host"], port=CONFIG["port"], proxy_headers=False, log_level="warning"
     )
+
+
+@task(help={"host": "address to listen on", "port": "port to listen on"})
+def intake(c, host="127.0.0.1", port=8001):
+    """Run the story intake alone (at /stories), for production behind a reverse proxy.
+
+    Reads PELICAN_SETTINGS (default pelicanconf.py); with publishconf.py it needs
+    COMMENTS_SECRET_KEY in the environment.
+    """
+    import uvicorn
+
+    from nextround.stories.settings import SettingsError
+    from sitetools.serve import intake_only
+
+    try:
+        app = intake_only(SETTINGS_FOR_COMMENTS)
+    except SettingsError as problem:
+        raise Exit(str(problem), code=1) from None
+    print(f"Story intake listening on http://{host}:{port}/stories/ (Ctrl+C stops)")
+    uvicorn.run(app, host=host, port=int(port), proxy_headers=False, log_level="info")
 
 
 @task
@@ -161,6 +192,126 @@ def screenshots(c):
         print(f"Wrote {path.relative_to(ROOT)}")
 
 
-namespace = Collection(
-    clean, build, rebuild, regenerate, serve, livereload, preview, publish, new, check, screenshots
+# Moderation: `invoke comments.pending`, `invoke comments.approve 12,13`, ...
+
+
+@contextmanager
+def _moderating():
+    """The store and the built site named by the settings; errors become one clear line."""
+    from nextround.stories.errors import StoriesError
+    from nextround.stories.fastpath import SiteFiles
+    from nextround.stories.settings import SettingsError, load_settings
+    from nextround.stories.store import open_store
+
+    try:
+        settings = load_settings(SETTINGS_FOR_COMMENTS)
+        files = SiteFiles.from_settings_file(SETTINGS_FOR_COMMENTS, dict(os.environ))
+        with open_store(settings.database_url) as store:
+            yield store, files
+    except (StoriesError, SettingsError, ValueError, OSError) as problem:
+        raise Exit(str(problem), code=1) from None
+
+
+@task(name="pending", help={"json": "print a JSON list instead of a table"})
+def comments_pending(c, json=False):
+    """List the stories waiting for moderation, oldest first."""
+    from nextround.stories import console
+
+    with _moderating() as (store, _files):
+        print(console.pending_listing(store, as_json=json))
+
+
+@task(name="show")
+def comments_show(c, id):
+    """Show one story: the sanitised preview as it would be published, and its history."""
+    from nextround.stories import console
+
+    with _moderating() as (store, _files):
+        print(console.show_story(store, console.parse_ids(id)[0]))
+
+
+@task(name="approve")
+def comments_approve(c, ids):
+    """Approve stories (ids like 12 or 12,13) and update their article pages at once."""
+    from nextround.stories import console
+
+    with _moderating() as (store, files):
+        print(console.approve(store, files, console.parse_ids(ids)))
+
+
+@task(name="reject", help={"reason": "why, kept with the story for the record"})
+def comments_reject(c, ids, reason=""):
+    """Reject stories; an already published one is taken off its page at once."""
+    from nextround.stories import console
+
+    with _moderating() as (store, files):
+        print(console.reject(store, files, console.parse_ids(ids), reason or None))
+
+
+@task(name="spam")
+def comments_spam(c, ids):
+    """Mark stories as spam; they never reach the site."""
+    from nextround.stories import console
+
+    with _moderating() as (store, files):
+        print(console.spam(store, files, console.parse_ids(ids)))
+
+
+@task(name="edit", help={"text": "the new text", "file": "read the new text from a file"})
+def comments_edit(c, id, text="", file=""):
+    """Replace a story's text (shown publicly as edited by a moderator)."""
+    from nextround.stories import console
+
+    with _moderating() as (store, files):
+        body = console.read_text_argument(text, file)
+        print(console.edit(store, files, console.parse_ids(id)[0], body))
+
+
+@task(name="reply", help={"text": "the reply", "file": "read it from a file", "author": "name"})
+def comments_reply(c, id, text="", file="", author=""):
+    """Publish the site author's reply under a story, shown with an Author badge."""
+    from nextround.stories import console
+    from nextround.stories.settings import load_settings
+
+    with _moderating() as (store, files):
+        name = author or load_settings(SETTINGS_FOR_COMMENTS).author_name
+        body = console.read_text_argument(text, file)
+        print(console.reply(store, files, console.parse_ids(id)[0], body, name))
+
+
+@task(name="delete")
+def comments_delete(c, ids):
+    """Delete stories and their replies for good (e.g. at the writer's request)."""
+    from nextround.stories import console
+
+    with _moderating() as (store, files):
+        print(console.delete(store, files, console.parse_ids(ids)))
+
+
+comments = Collection(
+    "comments",
+    comments_pending,
+    comments_show,
+    comments_approve,
+    comments_reject,
+    comments_spam,
+    comments_edit,
+    comments_reply,
+    comments_delete,
 )
+
+namespace = Collection(
+    clean,
+    build,
+    rebuild,
+    regenerate,
+    serve,
+    intake,
+    livereload,
+    preview,
+    publish,
+    new,
+    check,
+    screenshots,
+)
+namespace.add_collection(comments)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runpy
 import threading
 import time
 from collections.abc import Iterator
@@ -10,22 +11,30 @@ from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
+
+INTAKE_PATH = "/stories"
 
 
 def create_app(site: Path, mounts: dict[str, ASGIApp] | None = None) -> Starlette:
     """Serve `site` as a static host would (index.html for folders, 404.html for misses)."""
     routes = [Mount(path, app=app) for path, app in (mounts or {}).items()]
     routes.append(Mount("/", app=StaticFiles(directory=site, html=True)))
-    return Starlette(routes=routes)
+    # Compressed as a static host would send it, so what a reader downloads is measured honestly.
+    return Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=500)])
 
 
 @contextmanager
 def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Run `app` with uvicorn in a background thread; yield its base URL, stop on exit."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="auto")
+    # X-Forwarded-For is judged by the intake against its own trusted proxies, not by uvicorn.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", lifespan="auto", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -40,3 +49,25 @@ def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[st
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def intake_from_settings(settings_file: Path, environ: dict[str, str] | None = None) -> ASGIApp:
+    """The story intake configured from a Pelican settings file, without importing Pelican."""
+    from nextround.stories.intake import create_app as create_intake
+    from nextround.stories.settings import load_settings
+
+    settings_file = Path(settings_file).resolve()
+    values = runpy.run_path(str(settings_file))
+    comments = load_settings(settings_file, environ)
+    templates = settings_file.parent / values.get("THEME", "theme") / "templates"
+    return create_intake(
+        comments,
+        templates,
+        site_root=values.get("SITE_ROOT", ""),
+        sitename=values.get("SITENAME", "Next Round"),
+    )
+
+
+def intake_only(settings_file: Path) -> Starlette:
+    """The intake alone, at /stories as on the combined server, for a reverse proxy to route to."""
+    return Starlette(routes=[Mount(INTAKE_PATH, app=intake_from_settings(settings_file))])

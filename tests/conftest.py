@@ -13,6 +13,15 @@ from sitetools.build import build_site, load_settings
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "pelicanconf.py"
 SITEURL = "http://127.0.0.1:8000"
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def hermetic_comments(folder: Path) -> dict:
+    """COMMENTS settings pointing at a story database of the test's own, never var/."""
+    return {
+        "database_url": f"sqlite:///{folder / 'comments.sqlite3'}",
+        "secret_key": TEST_SECRET,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +33,9 @@ def site_settings() -> dict:
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real site, built once from content/ with the development settings."""
     output = tmp_path_factory.mktemp("site")
-    build_site(SETTINGS, output, {"SITEURL": SITEURL, "CACHE_PATH": str(output / ".cache")})
+    work = tmp_path_factory.mktemp("site-work")
+    overrides = {"SITEURL": SITEURL, "CACHE_PATH": str(work / "cache")}
+    build_site(SETTINGS, output, {**overrides, "COMMENTS": hermetic_comments(work)})
     return output
 
 

@@ -1,12 +1,22 @@
-"""Next Round's Pelican plugin: the one place where Pelican signals are connected."""
+"""Next Round's Pelican plugin: the one place where Pelican signals are connected.
+
+Pelican is imported inside register() only, so the intake service can import
+`nextround.stories` on a host where the site is never built.
+"""
 
 from __future__ import annotations
-
-from pelican import signals
-
-from nextround import enrich
 
 
 def register() -> None:
     """Connect handlers; each lives in a module that does one job."""
+    from pelican import signals
+
+    from nextround import enrich, links, tips
+    from nextround.stories import pelican_glue as stories
+
+    signals.generator_init.connect(links.use_site_root)
     signals.article_generator_finalized.connect(enrich.enrich_articles)
+    signals.article_generator_finalized.connect(stories.attach_stories)
+    signals.article_writer_finalized.connect(stories.write_story_feeds)
+    signals.readers_init.connect(tips.add_reader)
+    signals.get_generators.connect(tips.get_generators)

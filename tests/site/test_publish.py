@@ -27,6 +27,7 @@ def content(tmp_path: Path) -> Path:
     folder = tmp_path / "content"
     (folder / "articles").mkdir(parents=True)
     (folder / "pages").mkdir()
+    (folder / "pages" / "privacy.md").write_text("Title: Privacy\nSlug: privacy\n\nText.\n")
     (folder / "articles" / "first.md").write_text(
         ARTICLE.format(title="First", slug="first"), encoding="utf-8"
     )
@@ -40,6 +41,7 @@ def overrides(tmp_path: Path, content: Path, method: str, target: str) -> dict:
         "PUBLISH_METHOD": method,
         "PUBLISH_TARGET": target,
         "SITEURL": "https://careers.example",
+        "COMMENTS": {"production": True, "secret_key": "publish-test-secret-" + "x" * 20},
     }
 
 
