@@ -84,7 +84,9 @@ def serve(c, build=True):
         intake = intake_from_settings(CONFIG["settings"])
     except SettingsError as problem:
         raise Exit(str(problem), code=1) from None
-    app = create_app(CONFIG["output"], mounts={INTAKE_PATH: intake})
+    app = create_app(
+        CONFIG["output"], mounts={INTAKE_PATH: intake}, on_shutdown=[intake.state.intake.close]
+    )
     print(f"Serving the site and story intake at http://{CONFIG['host']}:{CONFIG['port']}/")
     print("Moderate with `invoke comments.pending` and `invoke comments.approve ID`. Ctrl+C stops.")
     uvicorn.run(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import runpy
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import uvicorn
@@ -20,12 +20,33 @@ from starlette.types import ASGIApp
 INTAKE_PATH = "/stories"
 
 
-def create_app(site: Path, mounts: dict[str, ASGIApp] | None = None) -> Starlette:
-    """Serve `site` as a static host would (index.html for folders, 404.html for misses)."""
+def create_app(
+    site: Path,
+    mounts: dict[str, ASGIApp] | None = None,
+    on_shutdown: Sequence[Callable[[], None]] = (),
+) -> Starlette:
+    """Serve `site` as a static host would (index.html for folders, 404.html for misses).
+
+    Starlette runs no lifespan for mounted apps, so `on_shutdown` closes what they opened.
+    """
     routes = [Mount(path, app=app) for path, app in (mounts or {}).items()]
     routes.append(Mount("/", app=StaticFiles(directory=site, html=True)))
     # Compressed as a static host would send it, so what a reader downloads is measured honestly.
-    return Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=500)])
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(GZipMiddleware, minimum_size=500)],
+        lifespan=_closing(on_shutdown),
+    )
+
+
+def _closing(closers: Sequence[Callable[[], None]]):
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        for close in closers:
+            close()
+
+    return lifespan
 
 
 @contextmanager
@@ -51,7 +72,7 @@ def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[st
         thread.join(timeout=10)
 
 
-def intake_from_settings(settings_file: Path, environ: dict[str, str] | None = None) -> ASGIApp:
+def intake_from_settings(settings_file: Path, environ: dict[str, str] | None = None) -> Starlette:
     """The story intake configured from a Pelican settings file, without importing Pelican."""
     from nextround.stories.intake import create_app as create_intake
     from nextround.stories.settings import load_settings
@@ -70,4 +91,7 @@ def intake_from_settings(settings_file: Path, environ: dict[str, str] | None = N
 
 def intake_only(settings_file: Path) -> Starlette:
     """The intake alone, at /stories as on the combined server, for a reverse proxy to route to."""
-    return Starlette(routes=[Mount(INTAKE_PATH, app=intake_from_settings(settings_file))])
+    intake = intake_from_settings(settings_file)
+    return Starlette(
+        routes=[Mount(INTAKE_PATH, app=intake)], lifespan=_closing([intake.state.intake.close])
+    )

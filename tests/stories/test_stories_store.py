@@ -258,3 +258,11 @@ def test_a_write_transaction_takes_the_write_lock_before_reading(
             other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+def test_a_database_folder_that_cannot_be_created_is_unavailable(tmp_path: Path) -> None:
+    from nextround.stories.errors import StoreUnavailable
+
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(StoreUnavailable, match="cannot create the folder"):
+        open_store(f"sqlite:///{tmp_path / 'file' / 'db' / 'comments.sqlite3'}")

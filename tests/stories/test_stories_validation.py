@@ -238,3 +238,14 @@ def test_the_same_link_twice_counts_twice_as_written() -> None:
 def test_a_negative_link_limit_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="max_links"):
         validate_submission(form(), ip_hash=None, max_links=-1)
+
+
+def test_lone_surrogates_are_refused_like_control_characters() -> None:
+    """They cannot be encoded as UTF-8, so they must never reach the store."""
+    assert errors_of(form(name="Ada\ud800", story=STORY + "\udfff")) == [
+        ("name", "Name must not contain control characters"),
+        (
+            "story",
+            "Story must not contain control characters (only line breaks and tabs are allowed)",
+        ),
+    ]

@@ -146,7 +146,12 @@ def open_store(
     """Open (creating the folder of a SQLite file if needed) and migrate the database."""
     path = _sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"cannot create the folder {path.parent} for the story database: {exc.strerror}"
+            ) from exc
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, busy_timeout)

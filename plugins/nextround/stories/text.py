@@ -20,8 +20,11 @@ def normalise(text: str) -> str:
 
 
 def is_control(char: str) -> bool:
-    """True for C0/C1 control characters other than newline and tab."""
-    return char not in _ALLOWED_CONTROLS and unicodedata.category(char) == "Cc"
+    """True for C0/C1 controls other than newline and tab, and for lone surrogates.
+
+    A lone surrogate cannot be encoded as UTF-8, so it could never be stored or shown.
+    """
+    return char not in _ALLOWED_CONTROLS and unicodedata.category(char) in {"Cc", "Cs"}
 
 
 def has_controls(text: str) -> bool:

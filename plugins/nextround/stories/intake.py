@@ -1,0 +1,310 @@
+"""The reader-story intake: a small ASGI app that takes the story form and queues it for moderation.
+
+It deploys alone behind a reverse proxy, mounted at /stories, so it never imports Pelican: only
+the stories modules for settings, tokens, validation, rate limits and the store. A story is
+acknowledged only after its transaction has committed; every refusal is a page (or JSON for
+stories.js) that tells the reader what to do next, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import cast
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from nextround.stories.errors import (
+    DuplicateSubmission,
+    InvalidToken,
+    QueueFull,
+    RateLimited,
+    StoreUnavailable,
+    StoriesError,
+    ValidationFailed,
+)
+from nextround.stories.intake_body import check_media_type, read_form
+from nextround.stories.intake_pages import (
+    JSON_TYPE,
+    Pages,
+    Refused,
+    field_messages,
+    plausible_slug,
+    wait_text,
+    wants_json,
+)
+from nextround.stories.models import Submission
+from nextround.stories.ratelimit import check_rate, client_network, hash_network
+from nextround.stories.section import SiteRef
+from nextround.stories.settings import CommentsSettings
+from nextround.stories.store import DEFAULT_BUSY_TIMEOUT, Store, Tx, open_store
+from nextround.stories.threads import Thread, threads
+from nextround.stories.tokens import check_article_token, make_article_token
+from nextround.stories.validation import validate_submission
+
+log = logging.getLogger(__name__)
+
+STORE_RETRY_AFTER = 30  # a lock or a restart: worth another try soon
+QUEUE_RETRY_AFTER = 3600  # moderators need time to work through the queue
+UNKNOWN_NETWORK = "0.0.0.0"  # a peer without an IP address (a Unix socket): one shared bucket
+
+MSG_ORIGIN = (
+    "This form cannot be sent from another website. Open the article on {sitename} and send "
+    "your story from the form there."
+)
+MSG_TOKEN = (
+    "This form is out of date or was changed, so we could not accept it. Copy your story, "
+    "reload the article page and send it again."
+)
+MSG_RATE = "You have sent several stories in a short time. Please wait {wait} and send yours again."
+MSG_DUPLICATE = (
+    "We already received this story a short while ago and it is waiting for a moderator, "
+    "so there is no need to send it again."
+)
+MSG_QUEUE_FULL = (
+    "The queue of stories waiting for a moderator is full, so we cannot take new ones right "
+    "now. Nothing was saved: please keep a copy of your story and try again later (in about "
+    "an hour)."
+)
+MSG_STORE = (
+    "We could not save your story just now because the story database is busy. Nothing was "
+    "saved: please wait a moment and send it again."
+)
+MSG_NOT_FOUND = (
+    "There is nothing at this address. Stories are sent from the form at the end of each article."
+)
+MSG_METHOD = "This address only accepts stories sent from the form at the end of an article."
+MSG_SERVER = (
+    "Something went wrong on our side and your story may not have been saved. Please try "
+    "again in a few minutes."
+)
+
+
+class _InTransaction:
+    """Lets ratelimit.check_rate count inside our write transaction (it opens one on a Store).
+
+    Rate event and story then commit together: a refused or failed story uses no slot.
+    """
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    @contextmanager
+    def writing(self) -> Iterator[Tx]:
+        yield self.tx
+
+
+def _refuse_duplicate(tx: Tx, submission: Submission, within: timedelta | None) -> None:
+    """Checked before the rate limit: a resent story hears "already received", not "wait"."""
+    if within is not None:
+        existing = tx.recent_duplicate(submission.article, submission.body_hash, within)
+        if existing is not None:
+            raise DuplicateSubmission(existing)
+
+
+class Intake:
+    """The service's state: settings, pages, and one store opened on first use."""
+
+    def __init__(self, settings: CommentsSettings, pages: Pages, busy_timeout: float) -> None:
+        self.settings = settings
+        self.pages = pages
+        self.busy_timeout = busy_timeout
+        self._store: Store | None = None
+        self._lock = threading.Lock()
+
+    def store(self) -> Store:
+        """Opened lazily (a mounted app gets no lifespan); a failed open is retried next time."""
+        with self._lock:
+            if self._store is None:
+                try:
+                    self._store = open_store(
+                        self.settings.database_url, busy_timeout=self.busy_timeout
+                    )
+                except OSError as exc:  # e.g. its folder cannot be created: down, not a bug
+                    raise StoreUnavailable(f"Cannot open the story database: {exc}") from exc
+            return self._store
+
+    def close(self) -> None:
+        """Release the database; safe to call twice, and the next request reopens it."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    @asynccontextmanager
+    async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
+        """Standalone: migrate before the first request, close at shutdown."""
+        try:
+            await run_in_threadpool(self.store)
+        except StoriesError as exc:
+            log.warning("Story database unavailable at startup, retrying per request: %s", exc)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(self.close)
+
+    # Routes
+
+    async def submit(self, request: Request) -> Response:
+        form: dict[str, str] = {}
+        try:
+            kind = check_media_type(request)
+            if kind == JSON_TYPE:
+                self._check_origin(request)
+            form = await read_form(request, kind, self.settings.max_body_bytes)
+            network = self._network_hash(request)
+            submission = await run_in_threadpool(self._accept, form, network)
+        except Refused as refusal:
+            return self.pages.refused(request, refusal, form.get("article"))
+        except ValidationFailed as failed:
+            return await self._invalid(request, form, failed)
+        return self.pages.accepted(request, submission.article)
+
+    async def received(self, request: Request) -> Response:
+        return self.pages.received(request.query_params.get("article"))
+
+    async def http_error(self, request: Request, exc: Exception) -> Response:
+        """404, 405 and friends as pages a reader understands (405 keeps its Allow header)."""
+        http = cast(HTTPException, exc)
+        message = {404: MSG_NOT_FOUND, 405: MSG_METHOD}.get(http.status_code, MSG_SERVER)
+        return self.pages.refused(request, Refused(http.status_code, message, headers=http.headers))
+
+    async def server_error(self, request: Request, exc: Exception) -> Response:
+        """A bug: the reader gets a plain apology; uvicorn logs the traceback for us.
+
+        uvicorn drops the connection after an unhandled error, so say so: a client must not
+        send its next request down a connection that is about to close.
+        """
+        refusal = Refused(500, MSG_SERVER, headers={"Connection": "close"})
+        return self.pages.refused(request, refusal)
+
+    # Steps of a submission, in the order they run
+
+    def _check_origin(self, request: Request) -> None:
+        """JSON can only come from a script: it must run on the site (or on this intake)."""
+        origin = request.headers.get("origin")
+        if origin is None:
+            return
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        allowed = {o.rstrip("/") for o in self.settings.allowed_origins}
+        if origin != own and origin not in allowed:
+            raise Refused(403, MSG_ORIGIN.format(sitename=self.pages.site.sitename))
+
+    def _network_hash(self, request: Request) -> str:
+        """The keyed hash of the client's network: the raw address is never kept."""
+        peer = request.client.host if request.client else ""
+        forwarded = ", ".join(request.headers.getlist("x-forwarded-for")) or None
+        try:
+            network = client_network(peer, self.settings.trusted_proxies, forwarded)
+        except ValueError:
+            network = UNKNOWN_NETWORK
+        return hash_network(network, self.settings.secret_key)
+
+    def _accept(self, form: dict[str, str], network: str) -> Submission:
+        """Token, validation, then rate limit and store in one transaction; raises to refuse."""
+        token = form.get("token", "")
+        try:
+            if not token:
+                raise InvalidToken("no token")
+            check_article_token(self.settings.secret_key, token, form.get("article", ""))
+        except InvalidToken:
+            raise Refused(400, MSG_TOKEN) from None
+        submission = validate_submission(form, ip_hash=network, max_links=self.settings.max_links)
+        self._save(submission, network)
+        return submission
+
+    def _save(self, submission: Submission, network: str) -> None:
+        """Commit before answering: once this returns, the story survives a crash."""
+        settings = self.settings
+        window = timedelta(seconds=settings.rate_limit.seconds)
+        duplicates = timedelta(seconds=settings.duplicate_window) or None
+        try:
+            with self.store().writing() as tx:
+                _refuse_duplicate(tx, submission, duplicates)
+                limiter = cast(Store, _InTransaction(tx))
+                check_rate(limiter, network, settings.rate_limit.count, window)
+                story = tx.add_submission(
+                    submission, duplicate_within=duplicates, max_pending=settings.max_pending
+                )
+        except RateLimited as exc:
+            wait = MSG_RATE.format(wait=wait_text(exc.retry_after))
+            raise Refused(429, wait, retry_after=exc.retry_after) from None
+        except DuplicateSubmission:
+            raise Refused(409, MSG_DUPLICATE) from None
+        except QueueFull:
+            raise Refused(503, MSG_QUEUE_FULL, retry_after=QUEUE_RETRY_AFTER) from None
+        except StoreUnavailable as exc:
+            log.warning("Story not saved, database unavailable: %s", exc)
+            raise Refused(503, MSG_STORE, retry_after=STORE_RETRY_AFTER) from None
+        log.info("Story %d on %s stored as %s", story.id, story.article, story.status)
+
+    async def _invalid(
+        self, request: Request, form: dict[str, str], failed: ValidationFailed
+    ) -> Response:
+        errors = field_messages(failed.messages())
+        slug = plausible_slug(form.get("article"))
+        grouped: list[Thread] = []
+        if slug and not wants_json(request):
+            grouped = await run_in_threadpool(self._threads, slug)
+        token = make_article_token(self.settings.secret_key, slug) if slug else ""
+        return self.pages.invalid(request, form, errors, grouped, token)
+
+    def _threads(self, slug: str) -> list[Thread]:
+        """Reply-to choices for the refilled form; without the store, a form for a new story."""
+        try:
+            return threads(self.store().approved_for_article(slug))
+        except StoriesError:
+            return []
+
+
+def create_app(
+    settings: CommentsSettings,
+    templates: Path,
+    *,
+    site_root: str = "",
+    sitename: str = "Next Round",
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+) -> Starlette:
+    """The intake, to mount at /stories: POST / takes a story, GET /received thanks the reader.
+
+    ``app.state.intake.close()`` releases the database when the app is mounted inside another
+    (Starlette runs no lifespan for mounted apps); standalone, the lifespan does it.
+    """
+    site = SiteRef(
+        siteurl="",
+        site_root=site_root,
+        sitename=sitename,
+        intake_url=settings.intake_url,
+        secret_key=settings.secret_key,
+    )
+    intake = Intake(settings, Pages(Path(templates), site), busy_timeout)
+    app = Starlette(
+        routes=[
+            Route("/", intake.submit, methods=["POST"]),
+            Route("/received", intake.received, methods=["GET"]),
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["POST"],
+                allow_headers=["Content-Type", "Accept"],
+                max_age=600,
+            )
+        ],
+        exception_handlers={HTTPException: intake.http_error, Exception: intake.server_error},
+        lifespan=intake.lifespan,
+    )
+    app.state.intake = intake
+    return app
