@@ -148,3 +148,35 @@ def test_article_page_weight_budget(built_site: Path) -> None:
     ]
     assert len(files) <= 4
     assert sum(len(gzip.compress(f.read_bytes(), 6)) for f in files) <= 25 * 1024
+
+
+def test_seed_article_tips_takeaways_structured_data_and_counts(built_site: Path) -> None:
+    tree = html.fromstring((built_site / "handling-job-rejection" / "index.html").read_bytes())
+    titles = ["Dust Yourself Off", "Ask for Advice", "Focus on Improvement", "Apply! Apply! Apply!"]
+    ids = tree.xpath("//aside[contains(@class, 'tip')]/@id")
+    assert len(ids) == 4
+    takeaways = tree.xpath("//nav[contains(@class, 'takeaways')]//a")
+    assert [a.get("href") for a in takeaways] == [f"#{i}" for i in ids]
+    blocks = [json.loads(s) for s in tree.xpath("//script[@type='application/ld+json']/text()")]
+    howto = next(b for b in blocks if b.get("@type") == "HowTo")
+    assert [step["@type"] for step in howto["step"]] == ["HowToStep"] * 4
+    assert [step["url"].rsplit("#", 1)[1] for step in howto["step"]] == ids
+    assert all(title in step["name"] for title, step in zip(titles, howto["step"], strict=True))
+    assert "Send out two applications" in howto["step"][3]["text"]
+    assert tree.xpath("string(//span[@class='tip-count'])") == "4 tips"
+    home = (built_site / "index.html").read_text()
+    assert "4 tips" in home or "2 tips" in home
+
+
+def test_tips_page_lists_every_tip_grouped_by_category(built_site: Path) -> None:
+    tree = html.fromstring((built_site / "tips" / "index.html").read_bytes())
+    links = tree.xpath("//main//a[contains(@href, '#')]/@href")
+    seed = [link for link in links if link.startswith("/handling-job-rejection/#")]
+    assert len(seed) == 4
+    articles = sorted((ROOT / "content" / "articles").glob("*.md"))
+    expected = sum(
+        p.read_text().count("\n/// ") + p.read_text().startswith("/// ") for p in articles
+    )
+    assert len(links) == expected
+    headings = tree.xpath("//main//h2/text()")
+    assert "Job Search" in " ".join(headings)
