@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import cast
@@ -45,7 +45,7 @@ from nextround.stories.intake_pages import (
     wants_json,
 )
 from nextround.stories.models import Submission
-from nextround.stories.ratelimit import check_rate, client_network, hash_network
+from nextround.stories.ratelimit import client_network, hash_network, take_slot
 from nextround.stories.section import SiteRef
 from nextround.stories.settings import CommentsSettings
 from nextround.stories.store import DEFAULT_BUSY_TIMEOUT, Store, Tx, open_store
@@ -89,20 +89,6 @@ MSG_SERVER = (
     "Something went wrong on our side and your story may not have been saved. Please try "
     "again in a few minutes."
 )
-
-
-class _InTransaction:
-    """Lets ratelimit.check_rate count inside our write transaction (it opens one on a Store).
-
-    Rate event and story then commit together: a refused or failed story uses no slot.
-    """
-
-    def __init__(self, tx: Tx) -> None:
-        self.tx = tx
-
-    @contextmanager
-    def writing(self) -> Iterator[Tx]:
-        yield self.tx
 
 
 def _refuse_duplicate(tx: Tx, submission: Submission, within: timedelta | None) -> None:
@@ -232,8 +218,7 @@ class Intake:
         try:
             with self.store().writing() as tx:
                 _refuse_duplicate(tx, submission, duplicates)
-                limiter = cast(Store, _InTransaction(tx))
-                check_rate(limiter, network, settings.rate_limit.count, window)
+                take_slot(tx, network, settings.rate_limit.count, window)
                 story = tx.add_submission(
                     submission, duplicate_within=duplicates, max_pending=settings.max_pending
                 )

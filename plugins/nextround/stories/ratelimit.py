@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from nextround.stories.errors import RateLimited
-from nextround.stories.store import Store
+from nextround.stories.store import Store, Tx
 
 IPV6_PREFIX = 64  # one household or server usually gets a whole /64
 MIN_SECRET_LENGTH = 16
@@ -84,17 +84,23 @@ def hash_network(network: str, secret: str) -> str:
 
 
 def check_rate(store: Store, network_hash: str, limit: int, window: timedelta) -> None:
-    """Count this attempt against ``limit`` per ``window``, or raise RateLimited.
+    """Count this attempt against ``limit`` per ``window`` in a transaction of its own."""
+    with store.writing() as tx:
+        take_slot(tx, network_hash, limit, window)
 
-    Counting and recording happen under one write lock, so two processes cannot both
-    take the last slot. A refused attempt is not recorded: waiting out retry_after works.
+
+def take_slot(tx: Tx, network_hash: str, limit: int, window: timedelta) -> None:
+    """Count this attempt inside the caller's write transaction, or raise RateLimited.
+
+    Counting and recording happen under one write lock, so two processes cannot both take the
+    last slot; a refused attempt is not recorded, so waiting out retry_after works. Inside the
+    transaction that stores the story, a story that fails to save uses no slot either.
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
-    with store.writing() as tx:
-        since = tx.clock() - window
-        if tx.count_rate_events(network_hash, since) >= limit:
-            oldest = tx.oldest_rate_event(network_hash, since)
-            wait = window if oldest is None else oldest + window - tx.clock()
-            raise RateLimited(max(1, math.ceil(wait.total_seconds())))
-        tx.record_rate_event(network_hash)
+    since = tx.clock() - window
+    if tx.count_rate_events(network_hash, since) >= limit:
+        oldest = tx.oldest_rate_event(network_hash, since)
+        wait = window if oldest is None else oldest + window - tx.clock()
+        raise RateLimited(max(1, math.ceil(wait.total_seconds())))
+    tx.record_rate_event(network_hash)
