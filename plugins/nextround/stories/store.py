@@ -5,10 +5,16 @@ moderation can change several stories all-or-nothing. On SQLite the database run
 mode with ``synchronous=FULL``: once ``add_submission`` returns, the story survives a
 crash. Write transactions start with BEGIN IMMEDIATE so concurrent processes queue on the
 busy timeout instead of failing half-way.
+
+On PostgreSQL (``postgresql://...``, psycopg 3) a write transaction takes a transaction-level
+advisory lock first, the same one-writer-at-a-time rule, and ``lock_timeout`` plays the busy
+timeout. A server that is down, restarting or locked for longer than that is
+``StoreUnavailable``, like a locked SQLite file.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -79,6 +85,13 @@ _UNAVAILABLE_MARKERS = (
     "server closed the connection",
     "timeout",
 )
+# PostgreSQL SQLSTATE classes that mean the server cannot serve us now: connection exception,
+# insufficient resources, operator intervention (shutdown, restart), system error.
+_UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "58"})
+# Lock wait over lock_timeout, and a transaction the server rolled back so it may be retried.
+_UNAVAILABLE_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
+# libpq rounds connect_timeout below 2 seconds up to 2.
+_MIN_CONNECT_TIMEOUT = 2
 
 
 def utc_now() -> datetime:
@@ -86,18 +99,29 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _is_unavailable(exc: DBAPIError) -> bool:
+def _is_unavailable(exc: DBAPIError, dialect: str) -> bool:
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if dialect == "postgresql":
+        # psycopg gives no SQLSTATE when libpq itself failed: no connection, or it broke.
+        state = getattr(exc.orig, "sqlstate", None)
+        if state is None or state[:2] in _UNAVAILABLE_SQLSTATE_CLASSES:
+            return True
+        if state in _UNAVAILABLE_SQLSTATES:
+            return True
     message = str(exc.orig).lower()
-    return exc.connection_invalidated or any(marker in message for marker in _UNAVAILABLE_MARKERS)
+    return any(marker in message for marker in _UNAVAILABLE_MARKERS)
 
 
 @contextmanager
-def _unavailable_as_error() -> Iterator[None]:
+def _unavailable_as_error(dialect: str) -> Iterator[None]:
     """Turn lock and connection failures into StoreUnavailable; real bugs pass through."""
     try:
         yield
-    except OperationalError as exc:
-        if _is_unavailable(exc):
+    except DBAPIError as exc:
+        if _is_unavailable(exc, dialect):
             raise StoreUnavailable(f"The story database is unavailable: {exc.orig}") from exc
         raise
     except PoolTimeout as exc:
@@ -137,6 +161,41 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def _configure_postgresql(engine: Engine, busy_timeout: float) -> None:
+    timeout_ms = str(max(1, round(busy_timeout * 1000)))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # lock_timeout is PostgreSQL's busy_timeout: a writer waits that long for the write
+        # lock (or a row or table lock), then gives up with StoreUnavailable.
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT set_config('lock_timeout', %s, false)", (timeout_ms,))
+        finally:
+            cursor.close()
+            dbapi_connection.autocommit = autocommit
+
+
+def _create_engine(url: str, busy_timeout: float) -> Engine:
+    """An engine set up for its database: SQLite pragmas, or PostgreSQL timeouts and pinging."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        engine = create_engine(url)
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine, busy_timeout)
+        return engine
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in parsed.query:
+        # A server that does not answer must not hang a reader's request for minutes.
+        connect_args["connect_timeout"] = max(_MIN_CONNECT_TIMEOUT, math.ceil(busy_timeout))
+    # Pinging first replaces connections a server restart has closed, instead of failing once.
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    _configure_postgresql(engine, busy_timeout)
+    return engine
+
+
 def open_store(
     url: str = DEFAULT_URL,
     *,
@@ -152,11 +211,9 @@ def open_store(
             raise StoreUnavailable(
                 f"cannot create the folder {path.parent} for the story database: {exc.strerror}"
             ) from exc
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, busy_timeout)
+    engine = _create_engine(url, busy_timeout)
     try:
-        with _unavailable_as_error():
+        with _unavailable_as_error(engine.dialect.name):
             apply_migrations(engine)
     except BaseException:
         engine.dispose()
@@ -168,7 +225,8 @@ def approved_stories(url: str = DEFAULT_URL, article: str | None = None) -> list
     """What the build publishes: approved stories (all, or one article's), email left out.
 
     A SQLite file that does not exist yet means no stories: nothing is created, so a
-    build on a fresh checkout leaves no stray database behind.
+    build on a fresh checkout leaves no stray database behind. A PostgreSQL database is
+    opened (and migrated) as the intake would; one that is down is StoreUnavailable.
     """
     path = _sqlite_path(url)
     if path is not None and not path.exists():
@@ -201,7 +259,7 @@ class Store:
 
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Tx]:
-        with _unavailable_as_error(), self.engine.connect() as conn:
+        with _unavailable_as_error(self.engine.dialect.name), self.engine.connect() as conn:
             if write:
                 conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
@@ -577,6 +635,27 @@ class Tx:
         for reply_id in reply_ids:
             self.add_event(reply_id, Action.DELETED, actor, f"deleted with story {story_id}")
         return [story_id, *reply_ids]
+
+    def ids_with_email(self, email: str) -> list[int]:
+        """Stories whose writer gave this address, compared without regard to case."""
+        query = (
+            select(_stories.c.id)
+            .where(func.lower(_stories.c.email) == email.strip().lower())
+            .order_by(_stories.c.id)
+        )
+        return list(self.conn.scalars(query))
+
+    def ids_unchanged_since(self, statuses: Sequence[Status], before: datetime) -> list[int]:
+        """Stories in one of ``statuses`` whose last change is older than ``before``."""
+        query = (
+            select(_stories.c.id)
+            .where(
+                _stories.c.status.in_([status.value for status in statuses]),
+                _stories.c.updated < before,
+            )
+            .order_by(_stories.c.id)
+        )
+        return list(self.conn.scalars(query))
 
     # Rate limiting
 
