@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 import threading
 import time
@@ -72,8 +73,15 @@ def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[st
         thread.join(timeout=10)
 
 
-def intake_from_settings(settings_file: Path, environ: dict[str, str] | None = None) -> Starlette:
-    """The story intake configured from a Pelican settings file, without importing Pelican."""
+def intake_from_settings(
+    settings_file: Path, environ: dict[str, str] | None = None, site: Path | None = None
+) -> Starlette:
+    """The story intake configured from a Pelican settings file, without importing Pelican.
+
+    Given the built `site`, a reader's deletion of a published story updates its page at once.
+    """
+    from nextround.stories import console
+    from nextround.stories.fastpath import SiteFiles
     from nextround.stories.intake import create_app as create_intake
     from nextround.stories.settings import load_settings
 
@@ -81,11 +89,20 @@ def intake_from_settings(settings_file: Path, environ: dict[str, str] | None = N
     values = runpy.run_path(str(settings_file))
     comments = load_settings(settings_file, environ)
     templates = settings_file.parent / values.get("THEME", "theme") / "templates"
+    on_removed = None
+    if site is not None:
+        environment = dict(os.environ if environ is None else environ)
+        files = SiteFiles.from_settings_file(settings_file, environment, output=site)
+
+        def on_removed(store, slugs):
+            return console.republish(store, files, slugs)
+
     return create_intake(
         comments,
         templates,
         site_root=values.get("SITE_ROOT", ""),
         sitename=values.get("SITENAME", "Next Round"),
+        on_removed=on_removed,
     )
 
 

@@ -144,7 +144,7 @@ def test_form_post_is_stored_and_redirected_to_the_received_page(
 ) -> None:
     response = served.client.post("/stories/", data=story_form())
     assert response.status_code == 303
-    assert response.headers["location"] == f"/stories/received?article={SLUG}"
+    assert response.headers["location"].startswith(f"/stories/received?article={SLUG}&receipt=")
     assert statuses(db_path) == ["pending"]
 
     page = served.client.get(response.headers["location"])
@@ -156,9 +156,12 @@ def test_form_post_is_stored_and_redirected_to_the_received_page(
 def test_json_post_is_accepted_with_202(served: Served, db_path: Path) -> None:
     response = served.client.post("/stories/", json=story_form(), headers=JSON_HEADERS)
     assert response.status_code == 202
-    assert response.json() == {"status": "pending", "message": MSG_ACCEPTED}
-    assert response.json()["message"] == (
-        "Thank you! Your story will appear once a moderator has read it."
+    assert response.json()["status"] == "pending"
+    assert response.json()["delete_url"].startswith("/stories/delete?receipt=")
+    assert (
+        response.json()["message"]
+        == MSG_ACCEPTED
+        == ("Thank you! Your story will appear once a moderator has read it.")
     )
     assert statuses(db_path) == ["pending"]
 
@@ -182,7 +185,7 @@ def test_standalone_app_redirects_relative_to_its_own_root(db_url: str) -> None:
     with running(app) as base, httpx.Client(base_url=base) as client:
         response = client.post("/", data=story_form())
     assert response.status_code == 303
-    assert response.headers["location"] == f"/received?article={SLUG}"
+    assert response.headers["location"].startswith(f"/received?article={SLUG}&receipt=")
 
 
 def test_concurrent_posts_are_all_stored(served: Served, db_path: Path) -> None:
@@ -385,12 +388,13 @@ def test_a_filled_honeypot_is_answered_as_success_but_stored_as_spam(
 ) -> None:
     page = served.client.post("/stories/", data=story_form(website="http://spam.example"))
     assert page.status_code == 303
-    assert page.headers["location"] == f"/stories/received?article={SLUG}"
+    assert page.headers["location"].startswith(f"/stories/received?article={SLUG}&receipt=")
     script = served.client.post(
         "/stories/", json=story_form(website="x", story=STORY + " Again, by a bot.")
     )
     assert script.status_code == 202
-    assert script.json() == {"status": "pending", "message": MSG_ACCEPTED}
+    assert script.json()["message"] == MSG_ACCEPTED
+    assert set(script.json()) == {"status", "message", "delete_url"}
     assert statuses(db_path) == ["spam", "spam"]
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-from nextround.stories import moderation
+from nextround.stories import moderation, privacy
 from nextround.stories.fastpath import NotBuilt, SiteFiles, republish_article
 from nextround.stories.models import Story
 from nextround.stories.render import plain_text
@@ -137,8 +138,27 @@ def reply(store: Store, files: SiteFiles | None, story_id: int, text: str, autho
 def delete(store: Store, files: SiteFiles | None, ids: Sequence[int]) -> Outcome:
     articles = {store.get(i).article for i in ids}
     removed = moderation.delete(store, ids)
-    lines = [f"Deleted #{', #'.join(str(i) for i in removed)} and their history stays recorded."]
+    lines = [f"Deleted #{', #'.join(str(i) for i in removed)}; the moderation history remains."]
     return Outcome(lines + republish(store, files, articles))
+
+
+def forget(store: Store, files: SiteFiles | None, email: str) -> Outcome:
+    removed = privacy.forget_email(store, email)
+    if not removed:
+        return Outcome(["No story was written with that address; nothing to remove."])
+    lines = [f"Removed {len(removed)} stories and replies tied to that address."]
+    return Outcome(lines + republish(store, files, removed.published_articles))
+
+
+def purge(
+    store: Store, files: SiteFiles | None, days: int, rate_window: timedelta = timedelta(days=1)
+) -> Outcome:
+    removed = privacy.purge(store, days, max(rate_window, timedelta(days=1)))
+    lines = [
+        f"Removed {len(removed)} rejected, spam or never-moderated stories older than "
+        f"{days} days, and rate-limit records past their window."
+    ]
+    return Outcome(lines + republish(store, files, removed.published_articles))
 
 
 def parse_ids(text: str | Iterable[str]) -> list[int]:

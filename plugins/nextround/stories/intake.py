@@ -44,13 +44,14 @@ from nextround.stories.intake_pages import (
     wait_text,
     wants_json,
 )
+from nextround.stories.intake_receipts import OnRemoved, Receipts
 from nextround.stories.models import Submission
 from nextround.stories.ratelimit import client_network, hash_network, take_slot
 from nextround.stories.section import SiteRef
 from nextround.stories.settings import CommentsSettings
 from nextround.stories.store import DEFAULT_BUSY_TIMEOUT, Store, Tx, open_store
 from nextround.stories.threads import Thread, threads
-from nextround.stories.tokens import check_article_token, make_article_token
+from nextround.stories.tokens import check_article_token, make_article_token, make_receipt_token
 from nextround.stories.validation import validate_submission
 
 log = logging.getLogger(__name__)
@@ -150,15 +151,16 @@ class Intake:
                 self._check_origin(request)
             form = await read_form(request, kind, self.settings.max_body_bytes)
             network = self._network_hash(request)
-            submission = await run_in_threadpool(self._accept, form, network)
+            story_id = await run_in_threadpool(self._accept, form, network)
         except Refused as refusal:
             return self.pages.refused(request, refusal, form.get("article"))
         except ValidationFailed as failed:
             return await self._invalid(request, form, failed)
-        return self.pages.accepted(request, submission.article)
+        receipt = make_receipt_token(self.settings.secret_key, story_id)
+        return self.pages.accepted(request, form["article"], receipt)
 
     async def received(self, request: Request) -> Response:
-        return self.pages.received(request.query_params.get("article"))
+        return self.pages.received(request)
 
     async def http_error(self, request: Request, exc: Exception) -> Response:
         """404, 405 and friends as pages a reader understands (405 keeps its Allow header)."""
@@ -197,8 +199,8 @@ class Intake:
             network = UNKNOWN_NETWORK
         return hash_network(network, self.settings.secret_key)
 
-    def _accept(self, form: dict[str, str], network: str) -> Submission:
-        """Token, validation, then rate limit and store in one transaction; raises to refuse."""
+    def _accept(self, form: dict[str, str], network: str) -> int:
+        """Token, validation, then rate limit and store in one transaction; the new story's id."""
         token = form.get("token", "")
         try:
             if not token:
@@ -207,10 +209,9 @@ class Intake:
         except InvalidToken:
             raise Refused(400, MSG_TOKEN) from None
         submission = validate_submission(form, ip_hash=network, max_links=self.settings.max_links)
-        self._save(submission, network)
-        return submission
+        return self._save(submission, network)
 
-    def _save(self, submission: Submission, network: str) -> None:
+    def _save(self, submission: Submission, network: str) -> int:
         """Commit before answering: once this returns, the story survives a crash."""
         settings = self.settings
         window = timedelta(seconds=settings.rate_limit.seconds)
@@ -233,6 +234,7 @@ class Intake:
             log.warning("Story not saved, database unavailable: %s", exc)
             raise Refused(503, MSG_STORE, retry_after=STORE_RETRY_AFTER) from None
         log.info("Story %d on %s stored as %s", story.id, story.article, story.status)
+        return story.id
 
     async def _invalid(
         self, request: Request, form: dict[str, str], failed: ValidationFailed
@@ -260,8 +262,13 @@ def create_app(
     site_root: str = "",
     sitename: str = "Next Round",
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    on_removed: OnRemoved | None = None,
 ) -> Starlette:
-    """The intake, to mount at /stories: POST / takes a story, GET /received thanks the reader.
+    """The intake, to mount at /stories: POST / takes a story, GET /received thanks the reader,
+    GET and POST /delete let a reader delete their story with the receipt link.
+
+    ``on_removed(store, slugs)`` runs after a reader deleted a published story: where the intake
+    can reach the built site, it rewrites those article pages at once.
 
     ``app.state.intake.close()`` releases the database when the app is mounted inside another
     (Starlette runs no lifespan for mounted apps); standalone, the lifespan does it.
@@ -274,10 +281,13 @@ def create_app(
         secret_key=settings.secret_key,
     )
     intake = Intake(settings, Pages(Path(templates), site), busy_timeout)
+    receipts = Receipts(intake, on_removed)
     app = Starlette(
         routes=[
             Route("/", intake.submit, methods=["POST"]),
             Route("/received", intake.received, methods=["GET"]),
+            Route("/delete", receipts.confirm, methods=["GET"]),
+            Route("/delete", receipts.delete, methods=["POST"]),
         ],
         middleware=[
             Middleware(

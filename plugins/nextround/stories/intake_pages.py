@@ -34,12 +34,14 @@ TITLES = {
     404: "Page not found",
     405: "Stories are sent from the form on an article",
     409: "We already have this story",
+    410: "This story was already deleted",
     413: "Your story is too long to send",
     415: "The form was sent in a format we do not accept",
     429: "Please wait before sending another story",
     500: "Something went wrong on our side",
     503: "Stories are paused for a moment",
 }
+_RECEIPT_RE = re.compile(r"[A-Za-z0-9_.-]{10,200}")
 _SLUG_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{SLUG_MAX - 1}}}")
 
 
@@ -73,6 +75,16 @@ class FormArticle:
 def plausible_slug(text: str | None) -> str:
     """The slug if it could be an article's, else "": never put anything else into a link."""
     return text if text and _SLUG_RE.fullmatch(text) else ""
+
+
+def plausible_receipt(text: str | None) -> str:
+    """A receipt token's shape (URL-safe base64 and dots), or "" so nothing odd is reflected."""
+    return text if text and _RECEIPT_RE.fullmatch(text) else ""
+
+
+def intake_root(request: Request) -> str:
+    """Where the intake is mounted (/stories), for links back into it."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
 
 
 def wants_json(request: Request) -> bool:
@@ -166,12 +178,17 @@ class Pages:
             slug=plausible_slug(article),
         )
 
-    def accepted(self, request: Request, slug: str) -> Response:
-        """202 for stories.js; for the plain form, 303 to the thank-you page (no double posts)."""
+    def accepted(self, request: Request, slug: str, receipt: str) -> Response:
+        """202 for stories.js; for the plain form, 303 to the thank-you page (no double posts).
+
+        Both carry the reader's private deletion link (the receipt).
+        """
+        root = intake_root(request)
+        delete_url = f"{root}/delete?receipt={quote(receipt)}"
         if wants_json(request):
-            return self.json({"status": "pending", "message": MSG_ACCEPTED}, 202)
-        root = request.scope.get("root_path", "").rstrip("/")
-        location = f"{root}/received?article={quote(slug)}"
+            payload = {"status": "pending", "message": MSG_ACCEPTED, "delete_url": delete_url}
+            return self.json(payload, 202)
+        location = f"{root}/received?article={quote(slug)}&receipt={quote(receipt)}"
         return Response(status_code=303, headers={**self.common, "Location": location})
 
     def invalid(
@@ -198,5 +215,12 @@ class Pages:
             slug=slug,
         )
 
-    def received(self, slug: str | None) -> Response:
-        return self.page("received.html", 200, slug=plausible_slug(slug))
+    def received(self, request: Request) -> Response:
+        receipt = plausible_receipt(request.query_params.get("receipt"))
+        return self.page(
+            "received.html",
+            200,
+            slug=plausible_slug(request.query_params.get("article")),
+            receipt=receipt,
+            intake_root=intake_root(request),
+        )

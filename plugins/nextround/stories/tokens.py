@@ -33,3 +33,26 @@ def check_article_token(secret: str, token: str, slug: str) -> None:
         raise InvalidToken("The form token is invalid; reload the page and try again") from exc
     if not isinstance(payload, dict) or payload.get("article") != slug:
         raise InvalidToken("The form token belongs to another article")
+
+
+RECEIPT_SALT = "nextround.stories.receipt"
+
+
+def make_receipt_token(secret: str, story_id: int) -> str:
+    """The reader's private deletion link for one story; it does not expire."""
+    _serializer(secret)  # same secret rules as the form tokens
+    return str(URLSafeSerializer(secret, salt=RECEIPT_SALT).dumps({"story": story_id}))
+
+
+def check_receipt_token(secret: str, token: str) -> int:
+    """The story id a receipt token was made for, or InvalidToken."""
+    try:
+        payload = URLSafeSerializer(secret, salt=RECEIPT_SALT).loads(token)
+    except BadSignature as exc:
+        raise InvalidToken(
+            "This deletion link is not valid; check that it was copied whole"
+        ) from exc
+    story_id = payload.get("story") if isinstance(payload, dict) else None
+    if not isinstance(story_id, int) or isinstance(story_id, bool) or story_id < 1:
+        raise InvalidToken("This deletion link is not valid; check that it was copied whole")
+    return story_id

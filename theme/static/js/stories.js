@@ -52,6 +52,11 @@
     if (code === 202) form.elements.story.value = "";
     status.textContent = body.message || body.error ||
       "Sorry, your story could not be sent (error " + code + "). Try again later.";
+    if (body.delete_url) {
+      var link = make("a", "Your private link to delete this story: keep it");
+      link.href = body.delete_url;
+      status.append(" ", link);
+    }
   }
 
   form.addEventListener("submit", function (event) {
