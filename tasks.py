@@ -81,7 +81,7 @@ def serve(c, build=True):
     if build or not CONFIG["output"].is_dir():
         _build(CONFIG["settings"], CONFIG["output"])
     try:
-        intake = intake_from_settings(CONFIG["settings"])
+        intake = intake_from_settings(CONFIG["settings"], site=CONFIG["output"])
     except SettingsError as problem:
         raise Exit(str(problem), code=1) from None
     app = create_app(
@@ -290,6 +290,58 @@ def comments_delete(c, ids):
         print(console.delete(store, files, console.parse_ids(ids)))
 
 
+@task(name="export", help={"path": "write to this file; without it, to standard output"})
+def comments_export(c, path=""):
+    """Export every story, in every status, and the moderation history as JSON Lines."""
+    from nextround.stories import archive
+
+    with _moderating() as (store, _files):
+        if path:
+            tally = archive.export_to_file(store, Path(path))
+            print("\n".join(archive.export_summary(tally, path)))
+        else:
+            tally = archive.export_to_stream(store, sys.stdout.buffer)
+            print("\n".join(archive.export_summary(tally, "standard output")), file=sys.stderr)
+
+
+@task(
+    name="import",
+    help={
+        "path": "the file (or, for pelican-comment-system, the comments folder) to import",
+        "format": "nextround (a comments.export file, the default), pelican-comment-system, "
+        "isso or disqus",
+    },
+)
+def comments_import(c, path, format="nextround"):
+    """Restore a comments.export file, or import Isso, Disqus or pelican-comment-system comments."""
+    from nextround.stories.importers import import_path
+
+    with _moderating() as (store, _files):
+        print("\n".join(import_path(store, Path(path), format)))
+
+
+@task(name="forget")
+def comments_forget(c, email):
+    """Remove every story written with an email address, and the replies under them."""
+    from nextround.stories import console
+
+    with _moderating() as (store, files):
+        print(console.forget(store, files, email))
+
+
+@task(name="purge", help={"days": "keep this many days (default 30)"})
+def comments_purge(c, days=30):
+    """Drop rejected, spam and never-moderated stories older than N days (default 30)."""
+    from datetime import timedelta
+
+    from nextround.stories import console
+    from nextround.stories.settings import load_settings
+
+    window = timedelta(seconds=load_settings(SETTINGS_FOR_COMMENTS).rate_limit.seconds)
+    with _moderating() as (store, files):
+        print(console.purge(store, files, int(days), window))
+
+
 comments = Collection(
     "comments",
     comments_pending,
@@ -300,7 +352,28 @@ comments = Collection(
     comments_edit,
     comments_reply,
     comments_delete,
+    comments_export,
+    comments_import,
+    comments_forget,
+    comments_purge,
 )
+
+
+@task(
+    help={
+        "sizes": "comma-separated corpus sizes (default 100,1000,5000)",
+        "runs": "runs per size below 5000 (default 3)",
+        "skip_isso": "do not install and run Isso (the intake peer)",
+        "quick": "sizes 100,1000, one run, a shorter intake load",
+        "profile": "profile whatever misses its target (default on)",
+    }
+)
+def bench(c, sizes="", runs=0, skip_isso=False, quick=False, profile=True):
+    """Benchmark the site against plain Pelican and Isso; writes bench/results/latest.md/json."""
+    from bench import harness
+
+    harness.main(sizes=sizes, runs=int(runs), skip_isso=skip_isso, quick=quick, profile=profile)
+
 
 namespace = Collection(
     clean,
@@ -315,5 +388,6 @@ namespace = Collection(
     new,
     check,
     screenshots,
+    bench,
 )
 namespace.add_collection(comments)
