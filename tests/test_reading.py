@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nextround.reading import reading_minutes, related, word_count
+from nextround.reading import reading_minutes, related, related_all, word_count
 
 
 @dataclass(eq=False)
@@ -31,3 +31,10 @@ def test_related_ranks_by_shared_tags_then_original_order() -> None:
     result = related(me, [me, one, none, two, also_one], limit=3)
     assert [p.name for p in result] == ["two", "one", "also-one"]
     assert related(Post("lonely"), [one, two]) == []
+
+
+def test_related_all_matches_related_for_every_article() -> None:
+    posts = [Post(str(i), [f"t{i % 3}", f"u{i % 5}", f"v{i % 7}"]) for i in range(40)]
+    everyone = related_all(posts, limit=3)
+    assert everyone == [related(p, posts, limit=3) for p in posts]
+    assert all(p not in rel for p, rel in zip(posts, everyone, strict=True))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nextround.reading import reading_minutes, related
+from nextround.reading import reading_minutes, related_all
 
 
 def enrich_articles(generator: Any) -> None:
@@ -13,8 +13,10 @@ def enrich_articles(generator: Any) -> None:
     words_per_minute = settings.get("READING_WORDS_PER_MINUTE", 230)
     limit = settings.get("RELATED_ARTICLES_MAX", 3)
     articles = generator.articles  # newest first
-    for index, article in enumerate(articles):
-        article.reading_minutes = reading_minutes(article.content, words_per_minute)
-        article.related_articles = related(article, articles, limit)
+    for index, (article, similar) in enumerate(
+        zip(articles, related_all(articles, limit), strict=True)
+    ):
+        article.reading_minutes = reading_minutes(article._content, words_per_minute)
+        article.related_articles = similar
         article.newer_article = articles[index - 1] if index > 0 else None
         article.older_article = articles[index + 1] if index + 1 < len(articles) else None

@@ -27,13 +27,30 @@ def reading_minutes(html: str, words_per_minute: int = 230) -> int:
 
 def related(article: Tagged, candidates: Sequence[Tagged], limit: int = 3) -> list[Tagged]:
     """Articles sharing the most tags with `article`; ties keep the candidates' order."""
-    own = {str(tag) for tag in getattr(article, "tags", ()) or ()}
-    scored = []
-    for position, other in enumerate(candidates):
-        if other is article:
-            continue
-        shared = len(own & {str(tag) for tag in getattr(other, "tags", ()) or ()})
-        if shared:
-            scored.append((-shared, position, other))
-    scored.sort(key=lambda item: (item[0], item[1]))
-    return [other for _, _, other in scored[:limit]]
+    return related_all(candidates, limit, [article])[0]
+
+
+def related_all(
+    articles: Sequence[Tagged], limit: int = 3, subjects: Sequence[Tagged] | None = None
+) -> list[list[Tagged]]:
+    """`related` for every subject at once, through a tag index instead of comparing all pairs.
+
+    With a thousand articles, comparing every pair builds a million tag sets; the index only
+    visits articles that share a tag.
+    """
+    by_tag: dict[str, list[int]] = {}
+    for position, other in enumerate(articles):
+        for tag in {str(tag) for tag in getattr(other, "tags", ()) or ()}:
+            by_tag.setdefault(tag, []).append(position)
+    results = []
+    for subject in articles if subjects is None else subjects:
+        shared: dict[int, int] = {}
+        for tag in {str(tag) for tag in getattr(subject, "tags", ()) or ()}:
+            for position in by_tag.get(tag, ()):
+                shared[position] = shared.get(position, 0) + 1
+        ranked = sorted(
+            (position for position in shared if articles[position] is not subject),
+            key=lambda position: (-shared[position], position),
+        )
+        results.append([articles[position] for position in ranked[:limit]])
+    return results

@@ -80,7 +80,6 @@ def write_story_feeds(generator: Any, writer: Any = None) -> None:
     for article in generator.articles:
         ref = article_ref(article)
         titles[article.slug] = (article.title, article.url)
-        write_atomically(
-            output / site.feed_path(ref), render_feed(ref, site, grouped.get(article.slug, []))
-        )
-    write_atomically(output / SITE_FEED, render_site_feed(site, published, titles))
+        feed = render_feed(ref, site, grouped.get(article.slug, []))
+        write_atomically(output / site.feed_path(ref), feed, durable=False)
+    write_atomically(output / SITE_FEED, render_site_feed(site, published, titles), durable=False)
