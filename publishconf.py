@@ -20,5 +20,6 @@ PUBLISH_METHOD = os.environ.get("PUBLISH_METHOD", "rsync")
 PUBLISH_TARGET = os.environ.get("PUBLISH_TARGET", "")
 PUBLISH_BRANCH = os.environ.get("PUBLISH_BRANCH", "gh-pages")
 
-# Production refuses to start the intake without COMMENTS_SECRET_KEY in the environment.
-COMMENTS = {**COMMENTS, "production": True}  # noqa: F405
+# Production refuses to start the intake without COMMENTS_SECRET_KEY in the environment, and the
+# admin's cookies are sent over HTTPS only.
+COMMENTS = {**COMMENTS, "production": True, "secure_cookies": True}  # noqa: F405

@@ -45,6 +45,18 @@ def _build(settings: Path, output: Path) -> None:
     print(f"Built {output.relative_to(ROOT)}/ in {report.seconds:.2f} s")
 
 
+def _mail_worker(settings: Path):
+    """The background mail sender the settings ask for (None: mail off or mail_interval 0)."""
+    from nextround.stories.notify.messages import Mailer
+    from nextround.stories.notify.worker import background_sender
+
+    worker = background_sender(Mailer.from_settings_file(settings))
+    if worker is not None:
+        print(f"Sending notification emails every {worker.interval} s in the background.")
+        worker.start()
+    return worker
+
+
 @task
 def clean(c):
     """Remove the generated site (output/)."""
@@ -76,22 +88,38 @@ def serve(c, build=True):
     import uvicorn
 
     from nextround.stories.settings import SettingsError
-    from sitetools.serve import INTAKE_PATH, create_app, intake_from_settings
+    from sitetools.serve import (
+        ADMIN_PATH,
+        INTAKE_PATH,
+        admin_from_settings,
+        create_app,
+        intake_from_settings,
+    )
 
     if build or not CONFIG["output"].is_dir():
         _build(CONFIG["settings"], CONFIG["output"])
     try:
         intake = intake_from_settings(CONFIG["settings"], site=CONFIG["output"])
+        admin = admin_from_settings(CONFIG["settings"], site=CONFIG["output"])
+        mail = _mail_worker(CONFIG["settings"])
     except SettingsError as problem:
         raise Exit(str(problem), code=1) from None
-    app = create_app(
-        CONFIG["output"], mounts={INTAKE_PATH: intake}, on_shutdown=[intake.state.intake.close]
-    )
+    closers = [intake.state.intake.close, admin.state.admin.close, *([mail.stop] if mail else [])]
+    mounts = {INTAKE_PATH: intake, ADMIN_PATH: admin}
+    app = create_app(CONFIG["output"], mounts=mounts, on_shutdown=closers)
     print(f"Serving the site and story intake at http://{CONFIG['host']}:{CONFIG['port']}/")
-    print("Moderate with `invoke comments.pending` and `invoke comments.approve ID`. Ctrl+C stops.")
-    uvicorn.run(
-        app, host=CONFIG["host"], port=CONFIG["port"], proxy_headers=False, log_level="warning"
+    print(
+        f"Moderate in the browser at http://{CONFIG['host']}:{CONFIG['port']}{ADMIN_PATH}/ "
+        "(once `invoke comments.set-password` has set a password)."
     )
+    print("Moderate with `invoke comments.pending` and `invoke comments.approve ID`. Ctrl+C stops.")
+    try:
+        uvicorn.run(
+            app, host=CONFIG["host"], port=CONFIG["port"], proxy_headers=False, log_level="warning"
+        )
+    finally:
+        if mail:
+            mail.stop()
 
 
 @task(help={"host": "address to listen on", "port": "port to listen on"})
@@ -99,7 +127,7 @@ def intake(c, host="127.0.0.1", port=8001):
     """Run the story intake alone (at /stories), for production behind a reverse proxy.
 
     Reads PELICAN_SETTINGS (default pelicanconf.py); with publishconf.py it needs
-    COMMENTS_SECRET_KEY in the environment.
+    COMMENTS_SECRET_KEY in the environment. With mail set up, it sends notifications too.
     """
     import uvicorn
 
@@ -108,10 +136,19 @@ def intake(c, host="127.0.0.1", port=8001):
 
     try:
         app = intake_only(SETTINGS_FOR_COMMENTS)
+        mail = _mail_worker(SETTINGS_FOR_COMMENTS)
     except SettingsError as problem:
         raise Exit(str(problem), code=1) from None
     print(f"Story intake listening on http://{host}:{port}/stories/ (Ctrl+C stops)")
-    uvicorn.run(app, host=host, port=int(port), proxy_headers=False, log_level="info")
+    try:
+        # No access log: it would write every reader's IP address to the log, and the reverse
+        # proxy in front keeps its own.
+        uvicorn.run(
+            app, host=host, port=int(port), proxy_headers=False, access_log=False, log_level="info"
+        )
+    finally:
+        if mail:
+            mail.stop()
 
 
 @task
@@ -214,13 +251,33 @@ def _moderating():
         raise Exit(str(problem), code=1) from None
 
 
+def _mailer():
+    from nextround.stories.notify.messages import Mailer
+
+    return Mailer.from_settings_file(SETTINGS_FOR_COMMENTS)
+
+
 @task(name="pending", help={"json": "print a JSON list instead of a table"})
 def comments_pending(c, json=False):
-    """List the stories waiting for moderation, oldest first."""
+    """List the stories waiting for moderation, oldest first, and any email not yet delivered."""
     from nextround.stories import console
 
     with _moderating() as (store, _files):
         print(console.pending_listing(store, as_json=json))
+        if json:  # standard output stays pure JSON
+            for line in console.mail_report(store):
+                print(line, file=sys.stderr)
+
+
+@task(name="send-mail")
+def comments_send_mail(c):
+    """Send the notification emails that are due: one pass (serve and intake also send them)."""
+    from nextround.stories import console
+    from nextround.stories.notify.smtp import SmtpTransport
+
+    with _moderating() as (store, _files):
+        mailer = _mailer()
+        print(console.send_mail(store, mailer, SmtpTransport.from_settings(mailer.settings)))
 
 
 @task(name="show")
@@ -234,11 +291,11 @@ def comments_show(c, id):
 
 @task(name="approve")
 def comments_approve(c, ids):
-    """Approve stories (ids like 12 or 12,13) and update their article pages at once."""
+    """Approve stories (ids like 12 or 12,13), update their pages at once, email who asked."""
     from nextround.stories import console
 
     with _moderating() as (store, files):
-        print(console.approve(store, files, console.parse_ids(ids)))
+        print(console.approve(store, files, console.parse_ids(ids), _mailer()))
 
 
 @task(name="reject", help={"reason": "why, kept with the story for the record"})
@@ -278,7 +335,7 @@ def comments_reply(c, id, text="", file="", author=""):
     with _moderating() as (store, files):
         name = author or load_settings(SETTINGS_FOR_COMMENTS).author_name
         body = console.read_text_argument(text, file)
-        print(console.reply(store, files, console.parse_ids(id)[0], body, name))
+        print(console.reply(store, files, console.parse_ids(id)[0], body, name, _mailer()))
 
 
 @task(name="delete")
@@ -342,6 +399,27 @@ def comments_purge(c, days=30):
         print(console.purge(store, files, int(days), window))
 
 
+@task(
+    name="set-password",
+    help={
+        "password_file": "read the password from the first line of this file (for scripts)",
+        "print_only": "print the line for a production environment; write nothing",
+    },
+)
+def comments_set_password(c, password_file="", print_only=False):
+    """Set the web admin's password: asks twice, writes its argon2 hash to var/admin.env."""
+    from nextround.stories.admin.passwords import read_new_password, set_password
+
+    try:
+        password = read_new_password(password_file)
+        root = SETTINGS_FOR_COMMENTS.resolve().parent
+        print(set_password(password, root, print_only=print_only))
+    except EOFError:
+        raise Exit("No password was given; nothing was changed.", code=1) from None
+    except (ValueError, OSError) as problem:
+        raise Exit(str(problem), code=1) from None
+
+
 comments = Collection(
     "comments",
     comments_pending,
@@ -356,6 +434,8 @@ comments = Collection(
     comments_import,
     comments_forget,
     comments_purge,
+    comments_send_mail,
+    comments_set_password,
 )
 
 

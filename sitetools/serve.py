@@ -1,4 +1,4 @@
-"""One local server on one port: the built site (and the story intake once it is mounted)."""
+"""One local server on one port: the built site, the story intake and the moderation admin."""
 
 from __future__ import annotations
 
@@ -14,11 +14,14 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.routing import Mount
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 INTAKE_PATH = "/stories"
+ADMIN_PATH = "/admin"
 
 
 def create_app(
@@ -30,7 +33,10 @@ def create_app(
 
     Starlette runs no lifespan for mounted apps, so `on_shutdown` closes what they opened.
     """
-    routes = [Mount(path, app=app) for path, app in (mounts or {}).items()]
+    routes: list[Route | Mount] = []
+    for path, app in (mounts or {}).items():
+        # "/admin" as typed in the address bar: the mounted app lives at "/admin/".
+        routes += [Route(path, _slash_redirect(path), methods=["GET"]), Mount(path, app=app)]
     routes.append(Mount("/", app=StaticFiles(directory=site, html=True)))
     # Compressed as a static host would send it, so what a reader downloads is measured honestly.
     return Starlette(
@@ -38,6 +44,13 @@ def create_app(
         middleware=[Middleware(GZipMiddleware, minimum_size=500)],
         lifespan=_closing(on_shutdown),
     )
+
+
+def _slash_redirect(path: str):
+    async def redirect(_request: Request) -> RedirectResponse:
+        return RedirectResponse(f"{path}/", status_code=308)
+
+    return redirect
 
 
 def _closing(closers: Sequence[Callable[[], None]]):
@@ -106,9 +119,39 @@ def intake_from_settings(
     )
 
 
+def admin_from_settings(
+    settings_file: Path, environ: dict[str, str] | None = None, site: Path | None = None
+) -> Starlette:
+    """The moderation admin configured from a Pelican settings file, without importing Pelican.
+
+    Given the built `site`, an approval rewrites its article page at once (the CLI's fast path).
+    """
+    from nextround.stories.admin.app import create_app as create_admin
+    from nextround.stories.fastpath import SiteFiles
+    from nextround.stories.settings import load_settings
+
+    settings_file = Path(settings_file).resolve()
+    values = runpy.run_path(str(settings_file))
+    comments = load_settings(settings_file, environ)
+    files = None
+    if site is not None:
+        environment = dict(os.environ if environ is None else environ)
+        files = SiteFiles.from_settings_file(settings_file, environment, output=site)
+    return create_admin(
+        comments,
+        settings_file.parent / values.get("THEME", "theme") / "templates",
+        files=files,
+        site_root=values.get("SITE_ROOT", ""),
+        sitename=values.get("SITENAME", "Next Round"),
+    )
+
+
 def intake_only(settings_file: Path) -> Starlette:
-    """The intake alone, at /stories as on the combined server, for a reverse proxy to route to."""
+    """The intake at /stories and the admin at /admin, as on the combined server, for a reverse
+    proxy to route to. The admin stays switched off until a password hash is set."""
     intake = intake_from_settings(settings_file)
+    admin = admin_from_settings(settings_file)
     return Starlette(
-        routes=[Mount(INTAKE_PATH, app=intake)], lifespan=_closing([intake.state.intake.close])
+        routes=[Mount(INTAKE_PATH, app=intake), Mount(ADMIN_PATH, app=admin)],
+        lifespan=_closing([intake.state.intake.close, admin.state.admin.close]),
     )

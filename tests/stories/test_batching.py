@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from stories_support import submission
@@ -10,6 +11,15 @@ from stories_support import submission
 from nextround.stories.batching import BatchWriter
 from nextround.stories.errors import DuplicateSubmission
 from nextround.stories.store import Store, Tx
+
+
+def run_async(make_coroutine):
+    """asyncio.run in a thread of its own: a browser test may hold this thread's event loop."""
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(asyncio.run(make_coroutine())))
+    worker.start()
+    worker.join(timeout=60)
+    return outcome[0] if outcome else None
 
 
 def test_concurrent_writes_share_transactions_and_refusals_stay_alone(store: Store) -> None:
@@ -35,7 +45,7 @@ def test_concurrent_writes_share_transactions_and_refusals_stay_alone(store: Sto
             *(writer.write(n) for n in range(1, 41)), return_exceptions=True
         )
 
-    outcomes = asyncio.run(main())
+    outcomes = run_async(main)
     refused = [o for o in outcomes if isinstance(o, DuplicateSubmission)]
     kept = [o for o in outcomes if isinstance(o, int)]
     assert len(refused) == 8 and len(kept) == 32
@@ -58,9 +68,10 @@ def test_a_failed_commit_fails_everyone_in_the_batch(store: Store) -> None:
 
     writer._write_batch = failing  # type: ignore[method-assign]
 
-    async def main() -> None:
+    async def main() -> bool:
         with pytest.raises(Broken):
             await writer.write(1)
+        return True
 
-    asyncio.run(main())
+    assert run_async(main) is True
     assert store.pending() == []

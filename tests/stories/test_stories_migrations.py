@@ -23,6 +23,7 @@ def test_migration_names_are_the_recorded_list() -> None:
         "0001_create_stories",
         "0002_create_moderation_events",
         "0003_create_rate_events",
+        "0004_create_outbox",
     ]
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from nextround.stories import moderation, privacy
 from nextround.stories.fastpath import NotBuilt, SiteFiles, republish_article
 from nextround.stories.models import Story
+from nextround.stories.notify.messages import Mailer
+from nextround.stories.notify.records import OutboxState
+from nextround.stories.notify.sender import Transport, deliver
 from nextround.stories.render import plain_text
 from nextround.stories.store import Store
 
@@ -43,11 +46,13 @@ def story_record(story: Story) -> dict[str, object]:
 
 
 def pending_listing(store: Store, as_json: bool = False) -> str:
+    """The moderation queue; as text, followed by any mail not delivered (JSON: stories only)."""
     stories = store.pending()
     if as_json:
         return json.dumps([story_record(s) for s in stories], ensure_ascii=False, indent=2)
+    mail = mail_report(store)
     if not stories:
-        return "No stories are waiting for moderation."
+        return "\n".join(["No stories are waiting for moderation.", *mail])
     lines = [f"{len(stories)} waiting for moderation (oldest first):"]
     for story in stories:
         reply = f" reply to #{story.parent_id}" if story.parent_id else ""
@@ -55,7 +60,54 @@ def pending_listing(store: Store, as_json: bool = False) -> str:
             f"#{story.id:<5} {story.created:%Y-%m-%d %H:%M}  {story.article}{reply}  "
             f"by {story.name}: {plain_text(story.body_markdown, limit=60)}"
         )
-    return "\n".join(lines)
+    return "\n".join([*lines, *mail])
+
+
+def _when(moment: datetime, now: datetime) -> str:
+    """14:05 UTC today, else with the date: times in the store are UTC."""
+    if moment.date() == now.date():
+        return f"{moment:%H:%M} UTC"
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _emails(count: int) -> str:
+    return f"{count} email{'' if count == 1 else 's'}"
+
+
+def describe_outbox(state: OutboxState, now: datetime) -> list[str]:
+    """Mail not delivered yet, or given up, in a line each; nothing when all is well."""
+    lines = []
+    if state.waiting:
+        waiting = f"{_emails(state.waiting)} waiting to be sent"
+        problem = state.waiting_problem
+        if problem is not None and problem.at is not None:
+            tried = f"attempt {problem.attempts}, next try {_when(problem.at, now)}"
+            lines.append(f"{waiting}; last error: {problem.last_error} ({tried})")
+        elif state.next_attempt is not None:
+            lines.append(f"{waiting} (next try {_when(state.next_attempt, now)})")
+        else:
+            lines.append(f"{waiting}.")
+    failed = state.failed_problem
+    if state.failed and failed is not None:
+        verb = "was" if state.failed == 1 else "were"
+        lines.append(
+            f"{_emails(state.failed)} could not be sent and {verb} given up; last: "
+            f"{failed.subject!r} after {failed.attempts} attempts, error: {failed.last_error}"
+        )
+    return lines
+
+
+def mail_report(store: Store) -> list[str]:
+    with store.reading() as tx:
+        return describe_outbox(tx.outbox_state(), tx.clock())
+
+
+def send_mail(store: Store, mailer: Mailer, transport: Transport) -> Outcome:
+    """One delivery pass (`comments.send-mail`), then whatever is still not delivered."""
+    if not mailer.enabled:
+        return Outcome(["Email is off: set COMMENTS_SMTP_HOST (see the README) to send any."])
+    report = deliver(store, mailer, transport)
+    return Outcome([str(report), *mail_report(store)])
 
 
 def show_story(store: Store, story_id: int) -> str:
@@ -99,8 +151,10 @@ def _changed(stories: Sequence[Story], verb: str) -> list[str]:
     return [f"#{s.id} {verb} ({s.article}, by {s.name})" for s in stories]
 
 
-def approve(store: Store, files: SiteFiles | None, ids: Sequence[int]) -> Outcome:
-    stories = moderation.approve(store, ids)
+def approve(
+    store: Store, files: SiteFiles | None, ids: Sequence[int], mailer: Mailer | None = None
+) -> Outcome:
+    stories = moderation.approve(store, ids, mailer=mailer)
     lines = _changed(stories, "approved")
     return Outcome(lines + republish(store, files, (s.article for s in stories)))
 
@@ -129,8 +183,15 @@ def edit(store: Store, files: SiteFiles | None, story_id: int, text: str) -> Out
     return Outcome(lines)
 
 
-def reply(store: Store, files: SiteFiles | None, story_id: int, text: str, author: str) -> Outcome:
-    answer = moderation.reply(store, story_id, text, author)
+def reply(
+    store: Store,
+    files: SiteFiles | None,
+    story_id: int,
+    text: str,
+    author: str,
+    mailer: Mailer | None = None,
+) -> Outcome:
+    answer = moderation.reply(store, story_id, text, author, mailer=mailer)
     lines = [f"#{answer.id} published as the author's reply to #{answer.parent_id}."]
     return Outcome(lines + republish(store, files, [answer.article]))
 
@@ -154,9 +215,11 @@ def purge(
     store: Store, files: SiteFiles | None, days: int, rate_window: timedelta = timedelta(days=1)
 ) -> Outcome:
     removed = privacy.purge(store, days, max(rate_window, timedelta(days=1)))
+    with store.writing() as tx:
+        tx.prune_mail(tx.clock() - timedelta(days=days))
     lines = [
         f"Removed {len(removed)} rejected, spam or never-moderated stories older than "
-        f"{days} days, and rate-limit records past their window."
+        f"{days} days, rate-limit records past their window, and the log of old emails."
     ]
     return Outcome(lines + republish(store, files, removed.published_articles))
 

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from nextround.stories.batching import BatchWriter
 from nextround.stories.errors import (
     DuplicateSubmission,
     InvalidToken,
@@ -45,7 +46,10 @@ from nextround.stories.intake_pages import (
     wants_json,
 )
 from nextround.stories.intake_receipts import OnRemoved, Receipts
+from nextround.stories.intake_unsubscribe import Unsubscribes
 from nextround.stories.models import Submission
+from nextround.stories.notify.messages import Mailer
+from nextround.stories.notify.outbox import queue_new_story
 from nextround.stories.ratelimit import client_network, hash_network, take_slot
 from nextround.stories.section import SiteRef
 from nextround.stories.settings import CommentsSettings
@@ -103,12 +107,20 @@ def _refuse_duplicate(tx: Tx, submission: Submission, within: timedelta | None) 
 class Intake:
     """The service's state: settings, pages, and one store opened on first use."""
 
-    def __init__(self, settings: CommentsSettings, pages: Pages, busy_timeout: float) -> None:
+    def __init__(
+        self,
+        settings: CommentsSettings,
+        pages: Pages,
+        busy_timeout: float,
+        mailer: Mailer | None = None,
+    ) -> None:
         self.settings = settings
         self.pages = pages
         self.busy_timeout = busy_timeout
+        self.mailer = mailer
         self._store: Store | None = None
         self._lock = threading.Lock()
+        self.writer: BatchWriter[tuple[Submission, str]] = BatchWriter(self.store, self._write_one)
 
     def store(self) -> Store:
         """Opened lazily (a mounted app gets no lifespan); a failed open is retried next time."""
@@ -151,7 +163,8 @@ class Intake:
                 self._check_origin(request)
             form = await read_form(request, kind, self.settings.max_body_bytes)
             network = self._network_hash(request)
-            story_id = await run_in_threadpool(self._accept, form, network)
+            submission = await run_in_threadpool(self._check, form, network)
+            story_id = await self._save(submission, network)
         except Refused as refusal:
             return self.pages.refused(request, refusal, form.get("article"))
         except ValidationFailed as failed:
@@ -199,8 +212,8 @@ class Intake:
             network = UNKNOWN_NETWORK
         return hash_network(network, self.settings.secret_key)
 
-    def _accept(self, form: dict[str, str], network: str) -> int:
-        """Token, validation, then rate limit and store in one transaction; the new story's id."""
+    def _check(self, form: dict[str, str], network: str) -> Submission:
+        """The article token, then every field; raises to refuse."""
         token = form.get("token", "")
         try:
             if not token:
@@ -208,21 +221,30 @@ class Intake:
             check_article_token(self.settings.secret_key, token, form.get("article", ""))
         except InvalidToken:
             raise Refused(400, MSG_TOKEN) from None
-        submission = validate_submission(form, ip_hash=network, max_links=self.settings.max_links)
-        return self._save(submission, network)
+        return validate_submission(form, ip_hash=network, max_links=self.settings.max_links)
 
-    def _save(self, submission: Submission, network: str) -> int:
-        """Commit before answering: once this returns, the story survives a crash."""
+    def _write_one(self, tx: Tx, item: tuple[Submission, str]) -> int:
+        """One story's checks and writes, inside the batch's transaction (in its own savepoint)."""
+        submission, network = item
         settings = self.settings
-        window = timedelta(seconds=settings.rate_limit.seconds)
         duplicates = timedelta(seconds=settings.duplicate_window) or None
+        _refuse_duplicate(tx, submission, duplicates)
+        window = timedelta(seconds=settings.rate_limit.seconds)
+        take_slot(tx, network, settings.rate_limit.count, window)
+        story = tx.add_submission(
+            submission, duplicate_within=duplicates, max_pending=settings.max_pending
+        )
+        # Queued, not sent: a mail server that is down never holds up the reader.
+        queue_new_story(tx, self.mailer, story)
+        return story.id
+
+    async def _save(self, submission: Submission, network: str) -> int:
+        """Commit before answering: once this returns, the story survives a crash.
+
+        Stories sent at the same moment share one commit (group commit, see batching.py).
+        """
         try:
-            with self.store().writing() as tx:
-                _refuse_duplicate(tx, submission, duplicates)
-                take_slot(tx, network, settings.rate_limit.count, window)
-                story = tx.add_submission(
-                    submission, duplicate_within=duplicates, max_pending=settings.max_pending
-                )
+            story_id = await self.writer.write((submission, network))
         except RateLimited as exc:
             wait = MSG_RATE.format(wait=wait_text(exc.retry_after))
             raise Refused(429, wait, retry_after=exc.retry_after) from None
@@ -233,8 +255,8 @@ class Intake:
         except StoreUnavailable as exc:
             log.warning("Story not saved, database unavailable: %s", exc)
             raise Refused(503, MSG_STORE, retry_after=STORE_RETRY_AFTER) from None
-        log.info("Story %d on %s stored as %s", story.id, story.article, story.status)
-        return story.id
+        log.info("Story %d on %s stored", story_id, submission.article)
+        return story_id
 
     async def _invalid(
         self, request: Request, form: dict[str, str], failed: ValidationFailed
@@ -265,7 +287,8 @@ def create_app(
     on_removed: OnRemoved | None = None,
 ) -> Starlette:
     """The intake, to mount at /stories: POST / takes a story, GET /received thanks the reader,
-    GET and POST /delete let a reader delete their story with the receipt link.
+    GET and POST /delete let a reader delete their story with the receipt link, GET and POST
+    /unsubscribe stop notification emails (POST alone is RFC 8058's one-click).
 
     ``on_removed(store, slugs)`` runs after a reader deleted a published story: where the intake
     can reach the built site, it rewrites those article pages at once.
@@ -280,14 +303,18 @@ def create_app(
         intake_url=settings.intake_url,
         secret_key=settings.secret_key,
     )
-    intake = Intake(settings, Pages(Path(templates), site), busy_timeout)
+    mailer = Mailer(settings, Path(templates), sitename)
+    intake = Intake(settings, Pages(Path(templates), site), busy_timeout, mailer)
     receipts = Receipts(intake, on_removed)
+    unsubscribes = Unsubscribes(intake)
     app = Starlette(
         routes=[
             Route("/", intake.submit, methods=["POST"]),
             Route("/received", intake.received, methods=["GET"]),
             Route("/delete", receipts.confirm, methods=["GET"]),
             Route("/delete", receipts.delete, methods=["POST"]),
+            Route("/unsubscribe", unsubscribes.confirm, methods=["GET"]),
+            Route("/unsubscribe", unsubscribes.unsubscribe, methods=["POST"]),
         ],
         middleware=[
             Middleware(

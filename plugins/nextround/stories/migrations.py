@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Connection,
     Engine,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    column,
     func,
     insert,
     select,
@@ -107,10 +109,47 @@ def _create_rate_events(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _create_outbox(conn: Connection) -> None:
+    md = MetaData()
+    # Only so the foreign key resolves; the stories table exists since 0001 and is not created.
+    Table("stories", md, Column("id", Integer, primary_key=True))
+    outbox = Table(
+        "outbox",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("kind", String(16), nullable=False),
+        Column(
+            "story_id",
+            Integer,
+            ForeignKey("stories.id", ondelete="CASCADE", name="fk_outbox_story"),
+            nullable=True,
+        ),
+        Column("recipient", String(254), nullable=True),
+        Column("subject", Text, nullable=False),
+        Column("body", Text, nullable=True),
+        Column("unsubscribe_url", Text, nullable=True),
+        Column("created", UTCDateTime, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt", UTCDateTime, nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("sent_at", UTCDateTime, nullable=True),
+        Column("failed_at", UTCDateTime, nullable=True),
+        Column("claim", String(32), nullable=True),
+        CheckConstraint(
+            column("kind").in_(["moderator", "published", "reply"]), name="ck_outbox_kind"
+        ),
+        sqlite_autoincrement=True,
+    )
+    Index("ix_outbox_next_attempt", outbox.c.next_attempt)
+    Index("ix_outbox_story_id", outbox.c.story_id)
+    outbox.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
     ("0003_create_rate_events", _create_rate_events),
+    ("0004_create_outbox", _create_outbox),
 ]
 
 

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from nextround.stories.errors import FieldError, InvalidTransition, ValidationFailed
 from nextround.stories.models import ModerationEvent, Status, Story
+from nextround.stories.notify.messages import Mailer
+from nextround.stories.notify.outbox import cancel_published, queue_published, queue_reply
 from nextround.stories.store import Store, Tx
 from nextround.stories.text import normalise, strip_controls
 from nextround.stories.validation import MSG_STORY_EMPTY, MSG_STORY_LONG, STORY_MAX
@@ -46,19 +48,36 @@ def _check_transition(story: Story, target: Status) -> None:
 
 
 def _move(
-    store: Store, story_ids: Iterable[int], target: Status, reason: str | None, actor: str
+    store: Store,
+    story_ids: Iterable[int],
+    target: Status,
+    reason: str | None,
+    actor: str,
+    mailer: Mailer | None = None,
 ) -> list[Story]:
     ids = _ids(story_ids)
     with store.writing() as tx:
         stories = tx.get_many(ids)
         for story in stories:
             _check_transition(story, target)
-        return [tx.set_status(s.id, target, reason=reason, actor=actor) for s in stories]
+        moved = [tx.set_status(s.id, target, reason=reason, actor=actor) for s in stories]
+        # The emails go (or are called off) with the change, in the same transaction.
+        if target == Status.APPROVED:
+            queue_published(tx, mailer, moved)
+        else:
+            cancel_published(tx, ids)
+        return moved
 
 
-def approve(store: Store, story_ids: Iterable[int], *, actor: str = DEFAULT_ACTOR) -> list[Story]:
-    """Publish stories at the next build; returns them (with email, for notifying)."""
-    return _move(store, story_ids, Status.APPROVED, None, actor)
+def approve(
+    store: Store,
+    story_ids: Iterable[int],
+    *,
+    actor: str = DEFAULT_ACTOR,
+    mailer: Mailer | None = None,
+) -> list[Story]:
+    """Publish stories at the next build; with a mailer, writers who asked are emailed."""
+    return _move(store, story_ids, Status.APPROVED, None, actor, mailer)
 
 
 def reject(
@@ -108,16 +127,22 @@ def reply(
     author: str,
     *,
     actor: str | None = None,
+    mailer: Mailer | None = None,
 ) -> Story:
-    """Publish an author reply under an approved story (under its thread, for a reply)."""
+    """Publish an author reply under an approved story (under its thread, for a reply).
+
+    With a mailer, the writer of the story replied to (``story_id``) is emailed if they asked.
+    """
     body = _clean_body(markdown)
     with store.writing() as tx:
         parent = _thread_root(tx, story_id)
         if parent.status != Status.APPROVED:
             raise InvalidTransition(parent.id, parent.status.value, REPLY_VERB)
-        return tx.add_author_reply(
+        answer = tx.add_author_reply(
             parent.id, body, author_name=author, actor=actor if actor is not None else author
         )
+        queue_reply(tx, mailer, tx.get(story_id), answer)
+        return answer
 
 
 def delete(store: Store, story_ids: Iterable[int], *, actor: str = DEFAULT_ACTOR) -> list[int]:

@@ -27,12 +27,14 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 from nextround.stories.models import Action, Status
+from nextround.stories.notify.records import MailKind
 
 SLUG_LENGTH = 200
 NAME_LENGTH = 200
 EMAIL_LENGTH = 254
 HASH_LENGTH = 64
 ENUM_LENGTH = 16
+CLAIM_LENGTH = 32
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -62,6 +64,11 @@ def status_check(name: str) -> CheckConstraint:
 def action_check(name: str) -> CheckConstraint:
     """Same guard for the history's action column."""
     return CheckConstraint(column("action").in_([a.value for a in Action]), name=name)
+
+
+def mail_kind_check(name: str) -> CheckConstraint:
+    """Same guard for the outbox's kind column."""
+    return CheckConstraint(column("kind").in_([k.value for k in MailKind]), name=name)
 
 
 metadata = MetaData()
@@ -122,6 +129,36 @@ rate_events = Table(
     Column("at", UTCDateTime, nullable=False),
 )
 Index("ix_rate_events_network_at", rate_events.c.network_hash, rate_events.c.at)
+
+# Email waiting to be sent (and, without address or body, a log of what was sent or given up).
+# The address stays only until the message is sent or given up; deleting a story deletes its mail.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(ENUM_LENGTH), nullable=False),
+    Column(
+        "story_id",
+        Integer,
+        ForeignKey("stories.id", ondelete="CASCADE", name="fk_outbox_story"),
+        nullable=True,
+    ),
+    Column("recipient", String(EMAIL_LENGTH), nullable=True),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=True),
+    Column("unsubscribe_url", Text, nullable=True),
+    Column("created", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("failed_at", UTCDateTime, nullable=True),
+    Column("claim", String(CLAIM_LENGTH), nullable=True),
+    mail_kind_check("ck_outbox_kind"),
+    sqlite_autoincrement=True,
+)
+Index("ix_outbox_next_attempt", outbox.c.next_attempt)
+Index("ix_outbox_story_id", outbox.c.story_id)
 
 migrations = Table(
     "migrations",

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import runpy
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite:///var/comments.sqlite3"
 DEV_SECRET_FILE = Path("var") / "secret_key"
+# Written by `invoke comments.set-password`; read after the environment, before COMMENTS.
+ADMIN_ENV_FILE = Path("var") / "admin.env"
 
 
 class SettingsError(ValueError):
@@ -60,6 +64,25 @@ class CommentsSettings:
     intake_url: str = ""
     allowed_origins: tuple[str, ...] = ()
     author_name: str = "Next Round editors"
+    # The web admin (admin/): switched off while admin_password_hash is empty.
+    admin_password_hash: str = ""
+    secure_cookies: bool = False
+    # Email notifications (notify/): off while smtp_host is empty.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = dataclass_field(default="", repr=False)
+    smtp_starttls: bool = True
+    mail_from: str = ""
+    moderator_email: str = ""
+    digest_minutes: int = 0
+    site_url: str = ""
+    mail_interval: int = 60
+
+    @property
+    def mail_enabled(self) -> bool:
+        """Mail is queued and sent only when there is a server to send it through."""
+        return bool(self.smtp_host)
 
 
 # Setting name -> environment variable; every setting can be overridden from the environment.
@@ -106,6 +129,64 @@ def _check_proxies(proxies: tuple[str, ...]) -> tuple[str, ...]:
     return proxies
 
 
+def _check_admin_hash(password_hash: str) -> None:
+    """Only an argon2 hash can be checked: a pasted password must not switch the admin on."""
+    if password_hash and not password_hash.startswith("$argon2"):
+        raise SettingsError(
+            "COMMENTS_ADMIN_PASSWORD_HASH is not an argon2 hash. Set the password with "
+            "`invoke comments.set-password` (it writes the hash, never the password)."
+        )
+
+
+_INT_FIELDS = frozenset(
+    {
+        "max_pending",
+        "max_links",
+        "duplicate_window",
+        "max_body_bytes",
+        "smtp_port",
+        "digest_minutes",
+        "mail_interval",
+    }
+)
+# Deliberately loose: one @, no spaces; the mail server has the last word on an address.
+_ADDRESS_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _check_mail(settings: CommentsSettings) -> None:
+    """Refuse a mail set-up that could only fail later, in a background thread nobody watches."""
+    if not 1 <= settings.smtp_port <= 65535:
+        raise SettingsError(f"COMMENTS_SMTP_PORT is {settings.smtp_port}; use a port 1-65535.")
+    for name in ("mail_from", "moderator_email"):
+        value = getattr(settings, name)
+        if value and not _ADDRESS_RE.fullmatch(value):
+            raise SettingsError(f"{ENVIRONMENT[name]} is {value!r}, not an email address.")
+    if not settings.smtp_host:
+        return
+    if not settings.mail_from:
+        raise SettingsError(
+            "COMMENTS_MAIL_FROM is not set; emails need a sender address, "
+            "e.g. stories@careers.example."
+        )
+    parts = urlsplit(settings.site_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise SettingsError(
+            f"COMMENTS_SITE_URL is {settings.site_url!r}; links in emails need the site's "
+            "absolute address, e.g. https://careers.example (or set SITEURL)."
+        )
+    implicit_tls = settings.smtp_port == 465
+    if (
+        settings.smtp_username
+        and not (settings.smtp_starttls or implicit_tls)
+        and settings.smtp_host not in _LOOPBACK_HOSTS
+    ):
+        raise SettingsError(
+            "COMMENTS_SMTP_USERNAME is set but COMMENTS_SMTP_STARTTLS is off: the password would "
+            "cross the network unencrypted. Turn STARTTLS on, or use port 465."
+        )
+
+
 def dev_secret(folder: Path) -> str:
     """A development secret, generated once and kept in var/ (never committed)."""
     path = folder / DEV_SECRET_FILE
@@ -142,18 +223,19 @@ def build_settings(
         if field.name not in merged:
             continue
         raw = merged[field.name]
-        if field.name == "production":
+        if field.name in {"production", "smtp_starttls", "secure_cookies"}:
             values[field.name] = _as_bool(field.name, raw)
         elif field.name == "rate_limit":
             values[field.name] = raw if isinstance(raw, RateLimit) else RateLimit.parse(raw)
         elif field.name in {"trusted_proxies", "allowed_origins"}:
             values[field.name] = _as_tuple(raw)
-        elif field.name in {"max_pending", "max_links", "duplicate_window", "max_body_bytes"}:
+        elif field.name in _INT_FIELDS:
             values[field.name] = _as_int(field.name, raw)
         else:
             values[field.name] = str(raw).strip()
     settings = CommentsSettings(**values)
     _check_proxies(settings.trusted_proxies)
+    _check_admin_hash(settings.admin_password_hash)
     if not settings.secret_key:
         if settings.production:
             raise SettingsError(
@@ -166,6 +248,8 @@ def build_settings(
         raise SettingsError("COMMENTS_SECRET_KEY is too short; use at least 32 characters.")
     if not settings.allowed_origins and siteurl:
         settings = replace(settings, allowed_origins=(_origin(siteurl),))
+    settings = replace(settings, site_url=(settings.site_url or siteurl).rstrip("/"))
+    _check_mail(settings)
     if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith(
         "sqlite:////"
     ):
@@ -179,15 +263,41 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of COMMENTS_* variables (quotes optional, # comments); {} if no file."""
+    if not path.is_file():
+        return {}
+    known = set(ENVIRONMENT.values())
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        key, sep, value = text.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in known:
+            raise SettingsError(
+                f"{path}: line {number} is not COMMENTS_NAME=value with a known setting name."
+            )
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
 def load_settings(
     settings_file: Path, environ: Mapping[str, str] | None = None
 ) -> CommentsSettings:
-    """Read COMMENTS and SITEURL from a Pelican settings file without importing Pelican."""
+    """Read COMMENTS and SITEURL from a Pelican settings file without importing Pelican.
+
+    Variables come from the environment first, then var/admin.env next to the settings file.
+    """
     settings_file = Path(settings_file).resolve()
     namespace = runpy.run_path(str(settings_file))
+    from_file = read_env_file(settings_file.parent / ADMIN_ENV_FILE)
     return build_settings(
         namespace.get("COMMENTS", {}),
-        os.environ if environ is None else environ,
+        {**from_file, **(os.environ if environ is None else environ)},
         settings_file.parent,
         namespace.get("SITEURL", ""),
     )

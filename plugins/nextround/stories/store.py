@@ -423,6 +423,12 @@ class Tx:
 
     # Reading stories
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: an error inside undoes only what was written inside."""
+        with self.conn.begin_nested():
+            yield
+
     def find(self, story_id: int) -> Story | None:
         row = self.conn.execute(select(_stories).where(_stories.c.id == story_id)).first()
         return None if row is None else _story(row)

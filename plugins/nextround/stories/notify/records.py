@@ -1,0 +1,66 @@
+"""The outbox's values, kept free of imports so the store and the schema can share them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class MailKind(StrEnum):
+    """Why a message exists; stored as text. Reader kinds carry an unsubscribe link."""
+
+    MODERATOR = "moderator"
+    PUBLISHED = "published"
+    REPLY = "reply"
+
+
+READER_KINDS = (MailKind.PUBLISHED, MailKind.REPLY)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Draft:
+    """A composed message, ready to queue; ``story_id`` ties it to the story it is about."""
+
+    kind: MailKind
+    recipient: str
+    subject: str
+    body: str
+    story_id: int | None
+    unsubscribe_url: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboxMessage:
+    """One row of the outbox as the sender claimed it (recipient and body are still there)."""
+
+    id: int
+    kind: MailKind
+    story_id: int | None
+    recipient: str
+    subject: str
+    body: str
+    unsubscribe_url: str | None
+    created: datetime
+    attempts: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboxProblem:
+    """The message to name in a report: its error, attempt count and next (or last) try."""
+
+    subject: str
+    last_error: str | None
+    attempts: int
+    at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboxState:
+    """What `comments.pending` reports: unsent and given-up messages, with the worst of each."""
+
+    waiting: int
+    failed: int
+    next_attempt: datetime | None
+    waiting_problem: OutboxProblem | None
+    failed_problem: OutboxProblem | None
