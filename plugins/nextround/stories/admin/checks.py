@@ -1,0 +1,52 @@
+"""Is each story still where the moderator's page showed it? Said in words, before any change.
+
+Another moderator (or the reader's own deletion link) may have moved or removed a story since the
+page was loaded. Acting on it anyway could undo their decision, so such a request changes
+nothing and names each story and where it is now. The actions themselves check the status rules
+again inside their transaction, so a change in between is refused too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nextround.stories.admin import queries
+from nextround.stories.models import Status
+from nextround.stories.moderation import ALLOWED_TRANSITIONS
+from nextround.stories.store import Store
+from nextround.stories.templates import long_date
+
+NOTHING_CHANGED = "Nothing was changed."
+
+
+def gone(store: Store, story_id: int) -> str:
+    """Why a story id finds nothing: deleted (when, by whom), or never there at all."""
+    event = queries.deletion(store, story_id)
+    if event is None:
+        return f"There is no story #{story_id}."
+    when = f"{long_date(event.at)} at {event.at:%H:%M} UTC"
+    return f"Story #{story_id} was deleted ({when}, by {event.actor})."
+
+
+def moved(story_id: int, now: Status, shown: Status) -> str:
+    return (
+        f"Story #{story_id} is now {now.value}, not {shown.value} as on your page: it was "
+        "moderated meanwhile. Look at it again before deciding."
+    )
+
+
+def problems(
+    store: Store, story_ids: Sequence[int], shown: Status | None, target: Status | None
+) -> list[str]:
+    """One line per story that is gone, moved from ``shown``, or cannot go to ``target``."""
+    current = queries.current_statuses(store, story_ids)
+    lines = []
+    for story_id in story_ids:
+        status = current.get(story_id)
+        if status is None:
+            lines.append(gone(store, story_id))
+        elif shown is not None and status != shown:
+            lines.append(moved(story_id, status, shown))
+        elif target is not None and target not in ALLOWED_TRANSITIONS[status]:
+            lines.append(f"Story #{story_id} is already {status.value}.")
+    return lines

@@ -1,0 +1,94 @@
+"""Messages that survive one redirect: every POST answers 303, and the next page shows the result.
+
+They travel in a short-lived signed cookie, so any process behind a load balancer can show them
+and nobody can plant a misleading message. A cookie holds about 4 KB: long results (a big bulk
+approval) keep their first lines and say how many more there were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+FLASH_COOKIE = "nextround_admin_flash"
+FLASH_SALT = "nextround.stories.admin.flash"
+MAX_AGE = 300  # seconds: a message is for the very next page, not for tomorrow
+MAX_CHARS = 2500  # of text in one cookie, leaving room for the signature and encoding
+
+Kind = Literal["success", "error"]
+
+
+@dataclass(frozen=True)
+class Flash:
+    kind: Kind
+    lines: tuple[str, ...]
+
+
+def _fit(lines: list[str]) -> list[str]:
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) > MAX_CHARS:
+            kept.append(f"… and {len(lines) - index} more lines.")
+            break
+        kept.append(line)
+        used += len(line)
+    return kept
+
+
+class Flashes:
+    def __init__(self, secret: str, secure: bool) -> None:
+        self._serializer = URLSafeSerializer(secret, salt=FLASH_SALT)
+        self.secure = secure
+
+    def set(self, response: Response, request: Request, kind: Kind, lines: list[str]) -> None:
+        value = self._serializer.dumps({"kind": kind, "lines": _fit(lines)})
+        response.set_cookie(
+            FLASH_COOKIE,
+            str(value),
+            max_age=MAX_AGE,
+            path=cookie_path(request),
+            secure=self.secure,
+            httponly=True,
+            samesite="strict",
+        )
+
+    def take(self, request: Request) -> Flash | None:
+        """The waiting message, if any and genuine; the page that shows it deletes the cookie."""
+        raw = request.cookies.get(FLASH_COOKIE)
+        if not raw:
+            return None
+        try:
+            payload: Any = self._serializer.loads(raw)
+        except BadSignature:
+            return None
+        if not isinstance(payload, dict):
+            return None
+        kind, lines = payload.get("kind"), payload.get("lines")
+        if kind not in ("success", "error") or not isinstance(lines, list):
+            return None
+        return Flash(kind, tuple(str(line) for line in lines))
+
+    def clear(self, response: Response, request: Request) -> None:
+        if FLASH_COOKIE in request.cookies:
+            response.delete_cookie(
+                FLASH_COOKIE,
+                path=cookie_path(request),
+                secure=self.secure,
+                httponly=True,
+                samesite="strict",
+            )
+
+
+def cookie_path(request: Request) -> str:
+    """Cookies stay inside the admin: /admin when mounted there, / when it runs alone."""
+    return admin_root(request) or "/"
+
+
+def admin_root(request: Request) -> str:
+    """The path the admin is mounted at ("/admin"), for links and redirects inside it."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
