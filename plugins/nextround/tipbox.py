@@ -408,6 +408,9 @@ class TipPlanPreprocessor(Preprocessor):
         self.id_prefix = id_prefix
 
     def run(self, lines: list[str]) -> list[str]:
+        if not any("///" in line for line in lines):
+            self.state.start([])  # no tip syntax at all (a summary, most pages): nothing to plan
+            return lines
         planner = _Planner(self._code_lines(lines), self._other_blocks(), self.id_prefix)
         self.state.start(planner.plan(lines))
         return lines
