@@ -1,0 +1,153 @@
+"""The build measures at one corpus size: full builds of ours, plain Pelican and the
+tips-as-headings variant (runs interleaved so drifts of the machine hit every side), then the
+cached rebuild after a one-article edit, ours and plain interleaved too.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.builds import BuildRun, build_ours, build_plain
+from bench.corpus import HEADINGS, TIPS, write_corpus
+from bench.stats import median
+from bench.stories_seed import seed_store
+
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+BIG = 5000  # from this size on, one run and no variants: enough to show how cost grows
+PENDING_FOR_APPROVE = 8  # 5 approved by function, 3 by the command line
+
+
+def _summary(runs: list[BuildRun]) -> dict[str, Any]:
+    return {
+        "runs": [r.as_dict() for r in runs],
+        "wall": median([r.wall for r in runs]),
+        "inproc": median([r.inproc for r in runs]),
+        "cpu": median([r.cpu for r in runs]),
+        "rss_mib": max(r.rss_mib for r in runs),
+    }
+
+
+def _edit(content: Path, slug: str, run: int) -> None:
+    """The one-article edit of the cached-rebuild measure: append a sentence."""
+    path = content / "articles" / f"{slug}.md"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"\nEdited for cached rebuild number {run}.\n")
+
+
+def measure_size(
+    n: int,
+    folder: Path,
+    runs: int,
+    stories_per_article: int,
+    replies_per_article: int,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """Every build measure at one corpus size, in `folder` (emptied first)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    logs = folder / "logs"
+    specs = write_corpus(folder / "content-tips", n, TIPS)
+    write_corpus(folder / "content-headings", n, HEADINGS)
+    database = folder / "stories.sqlite3"
+    url = f"sqlite:///{database}"
+    started = time.perf_counter()
+    seeded = seed_store(
+        url,
+        specs,
+        stories_per_article,
+        replies_per_article,
+        pending=PENDING_FOR_APPROVE,
+    )
+    seed_seconds = time.perf_counter() - started
+    log(f"N={n}: corpus written, {seeded.approved} stories seeded in {seed_seconds:.1f} s")
+    runs = runs if n < BIG else 1
+    ours, plain, headings = [], [], []
+    common = {"log_dir": logs, "articles": n}
+    stories = {"database_url": url, "secret": SECRET}
+    for run in range(runs):
+        ours.append(
+            build_ours(
+                folder / "content-tips",
+                folder / "out-ours",
+                cache=folder / "cache-ours",
+                name=f"ours-{run}",
+                **stories,
+                **common,
+            )
+        )
+        plain.append(
+            build_plain(
+                folder / "content-tips",
+                folder / "out-plain",
+                cache=folder / "cache-plain",
+                name=f"plain-{run}",
+                **common,
+            )
+        )
+        if n < BIG:
+            headings.append(
+                build_ours(
+                    folder / "content-headings",
+                    folder / "out-headings",
+                    cache=folder / "cache-headings",
+                    name=f"headings-{run}",
+                    **stories,
+                    **common,
+                )
+            )
+        log(
+            f"N={n}: run {run + 1}/{runs}: ours {ours[-1].wall:.2f} s, plain {plain[-1].wall:.2f} s"
+        )
+    result: dict[str, Any] = {
+        "articles": n,
+        "stories": asdict(seeded),
+        "ours": _summary(ours),
+        "plain": _summary(plain),
+    }
+    if headings:
+        result["headings"] = _summary(headings)
+    if n < BIG:
+        result["cached"], result["plain_cached"] = measure_cached(folder, specs[0].slug, n, runs)
+        log(f"N={n}: cached rebuilds done")
+    for variant in ("out-plain", "out-headings", "out-ours-cached", "out-plain-cached"):
+        shutil.rmtree(folder / variant, ignore_errors=True)
+    return result
+
+
+def _cached_build(side: str, folder: Path, name: str, n: int, fresh: bool) -> BuildRun:
+    """One build with Pelican's content cache on, for `side` ("ours" or "plain")."""
+    content, output = folder / f"content-{side}-cached", folder / f"out-{side}-cached"
+    common = {"cache": folder / f"cache-{side}-cached", "log_dir": folder / "logs", "name": name}
+    if side == "ours":
+        url = f"sqlite:///{folder / 'stories.sqlite3'}"
+        return build_ours(
+            content,
+            output,
+            database_url=url,
+            secret=SECRET,
+            articles=n,
+            cached=True,
+            fresh_output=fresh,
+            **common,
+        )
+    return build_plain(content, output, articles=n, cached=True, fresh_output=fresh, **common)
+
+
+def measure_cached(folder: Path, slug: str, n: int, runs: int) -> tuple[dict, dict]:
+    """Prime Pelican's content cache, edit one article, rebuild; ours and plain interleaved."""
+    sides = ("ours", "plain")
+    primes, rebuilds = {}, {side: [] for side in sides}
+    for side in sides:
+        shutil.copytree(folder / "content-tips", folder / f"content-{side}-cached")
+        primes[side] = _cached_build(side, folder, f"{side}-cache-prime", n, fresh=True)
+    for run in range(runs):
+        for side in sides:
+            _edit(folder / f"content-{side}-cached", slug, run)
+            rebuilds[side].append(_cached_build(side, folder, f"{side}-cached-{run}", n, False))
+    ours, plain = ({**_summary(rebuilds[s]), "prime": primes[s].as_dict()} for s in sides)
+    return ours, plain

@@ -1,0 +1,61 @@
+"""Child entry point: our story intake alone, as production runs it, for the load benchmark.
+
+`python -m bench.intake_server SPEC.json` serves the intake at /stories with uvicorn (one worker,
+log level "info" as `invoke intake` uses) on a loopback port. Production settings, SQLite with
+durable writes; only the rate limit, duplicate window and queue cap are raised so every request
+of the benchmark is accepted (the same is done for Isso).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from nextround.stories.intake import create_app
+from nextround.stories.settings import build_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SITEURL = "http://127.0.0.1:8000"
+
+
+def intake_settings(database_url: str, secret: str) -> dict[str, object]:
+    return {
+        "database_url": database_url,
+        "secret_key": secret,
+        "production": True,
+        "rate_limit": "1000000/60",
+        "duplicate_window": 0,
+        "max_pending": 10_000_000,
+    }
+
+
+def make_server_app(database_url: str, secret: str, work_dir: Path) -> Starlette:
+    settings = build_settings(intake_settings(database_url, secret), {}, work_dir, SITEURL)
+    intake = create_app(settings, ROOT / "theme" / "templates", sitename="Next Round")
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        intake.state.intake.close()
+
+    return Starlette(routes=[Mount("/stories", app=intake)], lifespan=lifespan)
+
+
+def main(argv: list[str]) -> int:
+    spec = json.loads(Path(argv[0]).read_text("utf-8"))
+    app = make_server_app(spec["database_url"], spec["secret"], Path(spec["work_dir"]))
+    uvicorn.run(
+        app, host="127.0.0.1", port=int(spec["port"]), proxy_headers=False, log_level="info"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

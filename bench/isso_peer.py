@@ -1,0 +1,66 @@
+"""Isso 0.14 as the intake peer: its config, its command line, and counting what it stored.
+
+Isso runs as installed, with its own default server (werkzeug's threaded server, since gevent is
+not installed) and moderation on. Its guard stays enabled with the rate limits raised so it
+accepts every benchmark request, as our intake's are.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+SITE_ORIGIN = "http://127.0.0.1:8000"
+
+
+def write_config(folder: Path, port: int) -> tuple[Path, Path]:
+    """An isso.cfg for a fresh database in `folder`; returns (config, database)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    database = folder / "isso.sqlite3"
+    config = folder / "isso.cfg"
+    config.write_text(
+        "\n".join(
+            [
+                "[general]",
+                f"dbpath = {database}",
+                f"host = {SITE_ORIGIN}/",
+                "notify = stdout",
+                "[moderation]",
+                "enabled = true",
+                "[server]",
+                f"listen = http://127.0.0.1:{port}/",
+                "[guard]",
+                "enabled = true",
+                "ratelimit = 1000000",
+                "direct-reply = 1000000",
+                "reply-to-self = true",
+                "",
+            ]
+        ),
+        "utf-8",
+    )
+    return config, database
+
+
+def command(bin_dir: Path, config: Path) -> list[str]:
+    return [str(bin_dir / "isso"), "-c", str(config), "run"]
+
+
+def count_stored(database: Path) -> dict[str, int]:
+    """Rows in Isso's comments table: all, and waiting for moderation (mode 2)."""
+    if not database.exists():
+        return {"total": 0, "pending": 0}
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        total = db.execute("SELECT count(*) FROM comments").fetchone()[0]
+        pending = db.execute("SELECT count(*) FROM comments WHERE mode = 2").fetchone()[0]
+    return {"total": int(total), "pending": int(pending)}
+
+
+def version(bin_dir: Path) -> str:
+    """The installed Isso version, read from its package metadata."""
+    site = next((bin_dir.parent / "lib").glob("python*/site-packages"), None)
+    if site is None:
+        return "unknown"
+    for meta in site.glob("isso-*.dist-info"):
+        return meta.name.removeprefix("isso-").removesuffix(".dist-info")
+    return "unknown"

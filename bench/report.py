@@ -1,0 +1,296 @@
+"""Render the harness's results and rows as the Markdown report (bench/results/latest.md).
+
+The report states the machine, the code measured and the method next to the figures, because a
+benchmark without them cannot be checked or repeated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.rows import MEASURES, TIMES, Row
+
+
+def _mark(met: bool | None) -> str:
+    return {True: "met", False: "**missed**", None: "—"}[met]
+
+
+def _figure(row: Row) -> str:
+    """The ratio for a ratio target, our own figure for an absolute one."""
+    return row.ratio if TIMES in row.target else row.ours
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown(results: dict[str, Any], all_rows: list[Row]) -> str:
+    m = results["machine"]
+    out = [
+        "# Next Round benchmarks",
+        "",
+        f"Generated {results['generated']} by `invoke bench` at commit `{m['commit']}`. "
+        "Raw figures (every run) are in [latest.json](latest.json).",
+        "",
+        "| Machine | |",
+        "|---|---|",
+        f"| Platform | {m['platform']} |",
+        f"| CPU | {m['cpu']}, {m['cores']} cores |",
+        f"| Memory | {m['memory_gib']} GiB |",
+        f"| Python | {m['python']} (Pelican {m['pelican']}, Markdown {m['markdown']}) |",
+        _load_line(results, m),
+        "",
+        _corpus_line(results),
+        "",
+        *_code_warning(results),
+        "## Targets",
+        "",
+    ]
+    targeted = [r for r in all_rows if r.met is not None]
+    missed = [r for r in targeted if r.met is False]
+    out.append(f"{len(targeted) - len(missed)} of {len(targeted)} targeted rows met.")
+    out += ["", *(f"- Missed: {r.label}: {_figure(r)} (target {r.target})" for r in missed), ""]
+    for key, title, peer in MEASURES:
+        out += [f"## {title}", "", f"Peer: {peer}.", ""]
+        out += ["| Measure | Ours | Peer | Ratio | Target | |", "|---|---|---|---|---|---|"]
+        for r in all_rows:
+            if r.measure == key:
+                cells = (r.label, r.ours, r.peer, r.ratio, r.target, _mark(r.met))
+                out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        out += ["", *NOTES.get(key, ()), ""]
+    out += _profile_section(results)
+    if results.get("problems"):
+        out += ["## Problems during the run", ""]
+        out += [f"- {p}" for p in results["problems"]] + [""]
+    out += _timeline(results)
+    out += REPRODUCE
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _code_warning(results: dict[str, Any]) -> list[str]:
+    """Say so when the code changed under the run or was not committed: figures may mix."""
+    start, end = results["machine"], results.get("code_at_end") or {}
+    lines = []
+    if end and end.get("fingerprint") != start.get("fingerprint"):
+        changed = results.get("code_changed_during_run") or []
+        where = ", ".join(f"{c['file']} at +{c['after_s']:.0f} s" for c in changed[:12])
+        lines.append(
+            f"**Product code changed on disk during the run** (commit {start['commit']} at the "
+            f"start, {end.get('commit')} at the end; {where or 'files not identified'}): a "
+            "measure that ran after a change used the new code; see the timeline below."
+        )
+    dirty = sorted(set(start.get("uncommitted", [])) | set(end.get("uncommitted", [])))
+    if dirty:
+        lines.append(
+            f"Uncommitted changes to product code were present and measured: {', '.join(dirty)}."
+        )
+    return [*lines, ""] if lines else []
+
+
+def _timeline(results: dict[str, Any]) -> list[str]:
+    events = results.get("timeline") or []
+    if not events:
+        return []
+    out = ["<details><summary>Timeline of this run</summary>", ""]
+    out += [f"- +{elapsed:.0f} s: {message}" for elapsed, message in events]
+    return [*out, "", "</details>", ""]
+
+
+def _load_line(results: dict[str, Any], m: dict[str, Any]) -> str:
+    load = results.get("load_average")
+    if not load:
+        return "| Load average | not recorded |"
+    busy = load["max_1min"] > (m["cores"] or 1)
+    note = (
+        " (other processes competed for the CPU during the run: wall times are inflated and "
+        "noisier; the CPU-time rows are less affected)"
+        if busy
+        else ""
+    )
+    return (
+        f"| Load average (1 min) | median {load['median_1min']:.1f}, "
+        f"max {load['max_1min']:.1f}{note} |"
+    )
+
+
+def _corpus_line(results: dict[str, Any]) -> str:
+    c = results["corpus"]
+    o = results["options"]
+    return (
+        f"Corpus: deterministic generator (bench/corpus.py), about {c['words_per_article_mean']} "
+        f"words per article with headings and lists and {c['tips_per_article']} tip boxes each; "
+        f"{c['stories_per_article']} approved stories per article of which "
+        f"{c['replies_per_article']} are replies. Sizes {', '.join(str(s) for s in o['sizes'])}; "
+        f"{o['runs']} run(s) per size below 5,000 (1 at 5,000), medians shown; ratios are "
+        "between medians taken in this same run."
+    )
+
+
+def _profile_section(results: dict[str, Any]) -> list[str]:
+    profiles = results.get("profile") or {}
+    if not profiles:
+        return []
+    out = ["## What dominates where a target was missed", ""]
+    for build in profiles.get("builds", []):
+        if "problem" in build:
+            out += [f"Build profile not available: {build['problem']}", ""]
+        else:
+            out += _build_profile(build, build["size"])
+    intake = profiles.get("intake")
+    if intake and "problem" not in intake:
+        out += _intake_profile(intake)
+    elif intake:
+        out += [f"Intake profile not available: {intake['problem']}", ""]
+    return out
+
+
+def _intake_profile(intake: dict[str, Any]) -> list[str]:
+    out = [
+        f"**Intake** under the same load (py-spy, wall clock, idle included; raw shares in "
+        f"[profiles/{intake['text']}](profiles/{intake['text']})).",
+        "",
+    ]
+    if intake.get("event_loop_busy") is not None:
+        packages = ", ".join(
+            f"{p['what']} {p['share']:.0%}" for p in intake["event_loop_packages"][:6]
+        )
+        out += [
+            f"The event loop thread (HTTP, JSON, routing, responses) was busy "
+            f"{intake['event_loop_busy']:.0%} of the time; its busy time by package: "
+            f"{packages}.",
+            "",
+        ]
+    out += [
+        f"Threads running the intake's own code ({intake['samples']:,} samples):",
+        "",
+        "| Where they spend their time | Share |",
+        "|---|---|",
+        *(f"| {b['what']} | {b['share']:.0%} |" for b in intake["buckets"]),
+        "",
+        "Leaving the waiting out, the work itself is made of:",
+        "",
+        "| Work | Share |",
+        "|---|---|",
+        *(f"| {b['what']} | {b['share']:.0%} |" for b in intake["work_buckets"]),
+        "",
+        "By package of the innermost frame: "
+        + ", ".join(f"{p['what']} {p['share']:.0%}" for p in intake["work_packages"][:6])
+        + ".",
+        "",
+    ]
+    return out
+
+
+def _build_profile(build: dict[str, Any], size: int) -> list[str]:
+    ours, plain = build["ours"], build.get("plain")
+    trees = f"[ours](profiles/{ours['text']})"
+    if plain:
+        trees += f", [plain Pelican](profiles/{plain['text']})"
+    out = [
+        f"**Build at N={size:,}** (pyinstrument, one build per side; profiling slows a build "
+        f"down, so read the shares rather than the seconds). Full trees: {trees}.",
+        "",
+        "| Library frame | Ours | Share | Plain Pelican | Share |",
+        "|---|---|---|---|---|",
+    ]
+    plain_by = {a["function"]: a for a in plain["anchors"]} if plain else {}
+    for a in ours["anchors"]:
+        p = plain_by.get(a["function"])
+        peer = f"{p['seconds']:.2f} s | {p['share']:.0%}" if p else "— | —"
+        out.append(f"| `{a['function']}` | {a['seconds']:.2f} s | {a['share']:.0%} | {peer} |")
+    out += ["", *_code_table("Our code", ours["our_code"])]
+    if ours.get("tip_code"):
+        out += ["", *_code_table("Tip-box code alone", ours["tip_code"])]
+    md = build.get("markdown_pipeline", {})
+    if md:
+        o, p = md["ours"], md["plain"]
+        out += [
+            "",
+            f"Markdown pipeline per document: ours runs {o['inline_patterns']} inline patterns "
+            f"in {o['inline_passes']} inline passes and {o['treeprocessors']} tree processors "
+            f"({', '.join(o['extensions'])}); plain Pelican {p['inline_patterns']} patterns in "
+            f"{p['inline_passes']} pass and {p['treeprocessors']} tree processors "
+            f"({', '.join(p['extensions'])}).",
+        ]
+    return [*out, ""]
+
+
+def _code_table(title: str, functions: list[dict[str, Any]]) -> list[str]:
+    out = [
+        f"| {title} (inclusive time, recursion counted once) | File:line | Time | Share |",
+        "|---|---|---|---|",
+    ]
+    return out + [
+        f"| `{f['function']}` | {f['file']}:{f.get('line', 0)} | {f['seconds']:.2f} s "
+        f"| {f['share']:.0%} |"
+        for f in functions
+    ]
+
+
+NOTES: dict[str, tuple[str, ...]] = {
+    "build_overhead": (
+        "Each build is a fresh process (`python -m bench.build_child`, which calls "
+        "`sitetools.build.build_site(..., search_index=False)`, versus the `pelican` command); "
+        "wall and CPU time include start-up and imports. The target is judged on CPU time "
+        "(user + system of the build process): a build is single-threaded, so on a quiet "
+        "machine the two are equal, and CPU time is not inflated when other processes compete "
+        "for the cores (the load average above says whether they did). Plain Pelican gets "
+        "the same Markdown files (the tip syntax shows as plain text there) and the same "
+        "pagination and feed set. "
+        "Pagefind indexing, which `invoke build` adds, is not included on either side.",
+    ),
+    "tip_boxes": (
+        "Both sides are our full site with the same stories; only the Markdown differs "
+        "(`/// tip | Title` blocks versus `## Title` sections with the same text). Judged on "
+        "CPU time, as measure 1.",
+    ),
+    "cached_rebuild": (
+        "`CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True` (reader layer). The cache is primed by "
+        "one build, then one article is edited before each timed rebuild into the same output. "
+        "Pelican still renders and writes every page, so only reading is saved.",
+    ),
+    "approve_to_live": (
+        "Function time is `console.approve(store, files, [id])` for a pending story on a "
+        "different article each time, in a process that already has the modules loaded; the "
+        "process time is what a moderator waits for at the prompt, and Python start-up and "
+        "imports dominate it (compare the `invoke --list` figure). Afterwards a full build from "
+        "the same store is compared byte for byte with every page and story feed the approvals "
+        "rewrote.",
+    ),
+    "intake": (
+        "Each side: a fresh SQLite database, its own server process and a separate load "
+        "generator process (asyncio + httpx, 20 workers, bounded by request count and time), "
+        "runs alternating. Ours: `create_app` with production settings (durable WAL, "
+        "`synchronous=FULL`), uvicorn, one worker, log level info as `invoke intake`. Isso: "
+        "`isso run` with its default server (werkzeug, threaded; gevent is not installed), "
+        "moderation on, guard on with its rate limits raised. Stored rows are counted after each "
+        "server has stopped. The machine has two cores for the server, the load generator and "
+        "anything else running: a load generator near 100% of a core means the figure is a "
+        "lower bound of what the server can take.",
+    ),
+    "page_weight": (
+        "Built from the real content/ with an empty story store (the last row adds 10 stories). "
+        "Chromium loads each page from a loopback server that gzips as a static host would; "
+        "every request it attempts counts, including failed ones. Plain Pelican's default theme "
+        "pulls four @import-ed stylesheets and a web font.",
+    ),
+    "memory": (
+        "Builds: ru_maxrss of the build process (wait4). Intake: VmHWM of the server process "
+        "after the load.",
+    ),
+}
+
+REPRODUCE = [
+    "## How to reproduce",
+    "",
+    "```sh",
+    "make test                      # once: creates .venv with the pinned dependencies",
+    ".venv/bin/invoke bench         # N=100, 1000, 5000, 3 runs, Isso: about 10-20 minutes",
+    ".venv/bin/invoke bench --quick # N=100 and 1000, one run: a few minutes",
+    ".venv/bin/invoke bench --sizes 100,1000 --runs 3 --skip-isso",
+    "```",
+    "",
+    "Isso (bench/requirements-isso.txt) and the profilers (bench/requirements-profile.txt) are "
+    "installed on first use into virtualenvs under bench/work/, never into .venv. Figures vary "
+    "between machines; compare ratios, not seconds.",
+]

@@ -1,0 +1,392 @@
+"""The report's rows: for each measure, our figure, the peer's, the ratio, the target and
+whether it was met. Targets live here, beside the rows that judge them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+TIMES = "\N{MULTIPLICATION SIGN}"
+TARGET_BUILD_RATIO = 1.2
+TARGET_BUILD_SIZE = 1000
+TARGET_TIPS_RATIO = 1.05
+TARGET_APPROVE_S = 0.3
+TARGET_INTAKE_RATIO = 3.0
+TARGET_P99_MS = 50.0
+TARGET_PAGE_BYTES = 25_000  # "25 KB", read strictly as 25,000 bytes
+TARGET_PAGE_REQUESTS = 4
+
+MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("build_overhead", "1. Build overhead", "plain Pelican 4.12, default theme, no plugins"),
+    ("tip_boxes", "2. Tip boxes", "our site with the tips written as plain headings"),
+    ("cached_rebuild", "3. Cached rebuild after editing one article", "the full build"),
+    ("approve_to_live", "4. Approve to live", "a full rebuild"),
+    ("intake", "5. Intake throughput (20 concurrent clients, loopback)", "Isso 0.14"),
+    ("page_weight", "6. Page weight of the seed article", "plain Pelican, default theme"),
+    ("memory", "7. Memory (peak RSS)", "plain Pelican / Isso"),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    measure: str
+    label: str
+    ours: str
+    peer: str
+    ratio: str
+    target: str
+    met: bool | None  # None: no target for this row
+
+
+def _x(value: float) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value:.2f}{TIMES}"
+
+
+def _div(a: float | None, b: float | None) -> float:
+    return a / b if a is not None and b else math.nan
+
+
+def _kb(value: float) -> str:
+    return f"{value / 1000:.1f} KB"
+
+
+def _mib(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} MiB"
+
+
+def _sizes(results: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    return sorted((int(n), size) for n, size in results["builds"].items())
+
+
+def _timed_rows(
+    measure: str, label: str, ours: dict[str, Any], peer: dict[str, Any], target: float | None
+) -> list[Row]:
+    """CPU time (judged), wall time and Pelican's own time of one comparison.
+
+    The target is judged on the processes' CPU time: a build is one single-threaded process,
+    so on a quiet machine its CPU time is its wall time, and unlike wall time it does not grow
+    when other processes compete for the cores.
+    """
+    cpu = _div(ours["cpu"], peer["cpu"])
+    judged = f"≤ {target:.2f}{TIMES}" if target is not None else "—"
+    return [
+        Row(
+            measure,
+            f"{label}: CPU time of the process (judged)",
+            f"{ours['cpu']:.2f} s",
+            f"{peer['cpu']:.2f} s",
+            _x(cpu),
+            judged,
+            cpu <= target if target is not None else None,
+        ),
+        Row(
+            measure,
+            f"{label}: wall time of the process",
+            f"{ours['wall']:.2f} s",
+            f"{peer['wall']:.2f} s",
+            _x(_div(ours["wall"], peer["wall"])),
+            "—",
+            None,
+        ),
+        Row(
+            measure,
+            f"{label}: Pelican's own run (in-process)",
+            f"{ours['inproc']:.2f} s",
+            f"{peer['inproc']:.2f} s",
+            _x(_div(ours["inproc"], peer["inproc"])),
+            "—",
+            None,
+        ),
+    ]
+
+
+def build_rows(results: dict[str, Any]) -> list[Row]:
+    rows = []
+    for n, size in _sizes(results):
+        stories = size["stories"]["approved"]
+        target = TARGET_BUILD_RATIO if n == TARGET_BUILD_SIZE else None
+        label = f"Full build, N={n:,} ({stories:,} stories)"
+        rows += _timed_rows("build_overhead", label, size["ours"], size["plain"], target)
+    return rows
+
+
+def tips_rows(results: dict[str, Any]) -> list[Row]:
+    rows = []
+    for n, size in _sizes(results):
+        if "headings" in size:
+            label = f"Full build, N={n:,}, tip boxes vs plain headings"
+            rows += _timed_rows(
+                "tip_boxes", label, size["ours"], size["headings"], TARGET_TIPS_RATIO
+            )
+    return rows
+
+
+def cached_rows(results: dict[str, Any]) -> list[Row]:
+    rows = []
+    for n, size in _sizes(results):
+        if "cached" not in size:
+            continue
+        for side, who in (("ours", "our site"), ("plain", "plain Pelican")):
+            for clock, what in (("wall", "wall time"), ("cpu", "CPU time")):
+                cached = size["cached" if side == "ours" else "plain_cached"][clock]
+                full = size[side][clock]
+                rows.append(
+                    Row(
+                        "cached_rebuild",
+                        f"N={n:,}, {who}: rebuild after one edit (cache on) vs full build, {what}",
+                        f"{cached:.2f} s",
+                        f"{full:.2f} s",
+                        _x(_div(cached, full)),
+                        "lower is better",
+                        None,
+                    )
+                )
+    return rows
+
+
+def approve_rows(results: dict[str, Any]) -> list[Row]:
+    found = results.get("approve")
+    if not found:
+        problem = _problem(results, "approve to live") or "not run"
+        return [Row("approve_to_live", "Approve to live", problem, "—", "—", "—", False)]
+    n = found["articles"]
+    rebuild = results["builds"][str(n)]["ours"]["wall"]
+    function_s = found["function_median_ms"] / 1000
+    rows = [
+        Row(
+            "approve_to_live",
+            f"`console.approve` to page on disk, N={n:,} "
+            f"(median; max {found['function_max_ms']:.0f} ms)",
+            f"{found['function_median_ms']:.0f} ms",
+            f"{rebuild:.2f} s",
+            _x(_div(function_s, rebuild)),
+            f"≤ {TARGET_APPROVE_S} s",
+            function_s <= TARGET_APPROVE_S and not found["problems"],
+        )
+    ]
+    if found["cli_median_s"] is not None:
+        rows.append(
+            Row(
+                "approve_to_live",
+                "`python -m invoke comments.approve ID`, whole process (peer: `invoke --list`, "
+                "start-up alone)",
+                f"{found['cli_median_s']:.2f} s",
+                f"{found['cli_startup_median_s']:.2f} s",
+                _x(_div(found["cli_median_s"], found["cli_startup_median_s"])),
+                f"≤ {TARGET_APPROVE_S} s",
+                found["cli_median_s"] <= TARGET_APPROVE_S,
+            )
+        )
+    compared, different = found["files_compared"], found["files_different"]
+    rows.append(
+        Row(
+            "approve_to_live",
+            "Full rebuild afterwards writes the same bytes (pages and story feeds touched)",
+            f"{compared - len(different)}/{compared} identical",
+            "—",
+            "—",
+            "byte-identical",
+            found["identical"],
+        )
+    )
+    return rows
+
+
+def intake_rows(results: dict[str, Any]) -> list[Row]:
+    found = results.get("intake")
+    if not found or not found.get("ours"):
+        problem = _problem(results, "intake") or "not run"
+        return [Row("intake", "Intake throughput", problem, "—", "—", "—", False)]
+    ours, isso = found["ours"], found.get("isso")
+    peer_missing = found.get("isso_problem") or "n/a"
+
+    def peer(key: str, fmt: str) -> str:
+        return fmt.format(isso[key]) if isso else peer_missing
+
+    rate_ratio = _div(ours["per_second"], isso["per_second"]) if isso else math.nan
+    return [
+        Row(
+            "intake",
+            "Submissions acknowledged per second (median of runs)",
+            f"{ours['per_second']:.0f}/s",
+            peer("per_second", "{:.0f}/s"),
+            _x(rate_ratio),
+            f"≥ {TARGET_INTAKE_RATIO:.0f}{TIMES} Isso",
+            rate_ratio >= TARGET_INTAKE_RATIO if isso else None,
+        ),
+        Row(
+            "intake",
+            "p50 latency",
+            f"{ours['p50_ms']:.1f} ms",
+            peer("p50_ms", "{:.1f} ms"),
+            _x(_div(ours["p50_ms"], isso["p50_ms"])) if isso else "n/a",
+            "—",
+            None,
+        ),
+        Row(
+            "intake",
+            "p99 latency",
+            f"{ours['p99_ms']:.1f} ms",
+            peer("p99_ms", "{:.1f} ms"),
+            _x(_div(ours["p99_ms"], isso["p99_ms"])) if isso else "n/a",
+            f"≤ {TARGET_P99_MS:.0f} ms",
+            ours["p99_ms"] <= TARGET_P99_MS,
+        ),
+        Row(
+            "intake",
+            "Acknowledged submissions found in the store afterwards (all runs)",
+            f"{ours['stored_pending']:,}/{ours['acked']:,}",
+            f"{isso['stored_pending']:,}/{isso['acked']:,}" if isso else peer_missing,
+            "—",
+            "none lost",
+            ours["lost"] == 0 and (isso is None or isso["lost"] == 0),
+        ),
+        Row(
+            "intake",
+            "CPU used during the load, share of one core: server (load generator)",
+            _cpu_shares(ours),
+            _cpu_shares(isso) if isso else peer_missing,
+            "—",
+            "—",
+            None,
+        ),
+        Row(
+            "intake",
+            "Requests refused under load (not acknowledged)",
+            str(_refused(ours)),
+            str(_refused(isso)) if isso else peer_missing,
+            "—",
+            "0 (limits raised)",
+            _refused(ours) == 0,
+        ),
+    ]
+
+
+def _cpu_shares(side: dict[str, Any]) -> str:
+    server, client = side.get("server_cpu_share"), side.get("client_cpu_share")
+    if server is None or client is None:
+        return "n/a"
+    return f"{server:.0%} ({client:.0%})"
+
+
+def _refused(side: dict[str, Any]) -> int:
+    return sum(run["sent"] - run["acked"] for run in side["runs"])
+
+
+def page_rows(results: dict[str, Any]) -> list[Row]:
+    found = results.get("page_weight")
+    if not found:
+        problem = _problem(results, "page weight") or "not run"
+        return [Row("page_weight", "Page weight", problem, "—", "—", "—", False)]
+    ours, plain = _weight(found["ours"]), _weight(found["plain"])
+    stories = _weight(found["ours_with_stories"])
+    rows = [
+        Row(
+            "page_weight",
+            f"Requests ({ours['source']})",
+            str(ours["requests"]),
+            str(plain["requests"]) + (f" ({plain['failed']} failed)" if plain["failed"] else ""),
+            _x(_div(ours["requests"], plain["requests"])),
+            f"≤ {TARGET_PAGE_REQUESTS}",
+            ours["requests"] <= TARGET_PAGE_REQUESTS,
+        ),
+        Row(
+            "page_weight",
+            "Bytes transferred, gzip as a static host serves them",
+            _kb(ours["transfer"]),
+            _kb(plain["transfer"]),
+            _x(_div(ours["transfer"], plain["transfer"])),
+            "≤ 25 KB",
+            ours["transfer"] <= TARGET_PAGE_BYTES,
+        ),
+        Row(
+            "page_weight",
+            "Bytes uncompressed (page + every asset)",
+            _kb(ours["raw"]),
+            _kb(plain["raw"]),
+            _x(_div(ours["raw"], plain["raw"])),
+            "≤ 25 KB, if the target means uncompressed",
+            ours["raw"] <= TARGET_PAGE_BYTES,
+        ),
+        Row(
+            "page_weight",
+            "Same page with 10 approved stories: transferred / uncompressed, requests",
+            f"{_kb(stories['transfer'])} / {_kb(stories['raw'])}, {stories['requests']}",
+            "—",
+            "—",
+            "≤ 25 KB in ≤ 4 (transferred)",
+            stories["transfer"] <= TARGET_PAGE_BYTES
+            and stories["requests"] <= TARGET_PAGE_REQUESTS,
+        ),
+    ]
+    return rows
+
+
+def _weight(side: dict[str, Any]) -> dict[str, Any]:
+    """Chromium's figures when it ran, else the file view's."""
+    browser, files = side["browser"], side["files"]
+    if browser.get("available"):
+        return {
+            "source": "Chromium",
+            "requests": browser["requests"],
+            "failed": browser["failed_requests"],
+            "transfer": browser["transfer_bytes"],
+            "raw": browser["bytes"],
+        }
+    return {
+        "source": "files on disk; Chromium unavailable",
+        "requests": files["requests"],
+        "failed": files["external_requests"],
+        "transfer": files["gzip_bytes"],
+        "raw": files["bytes"],
+    }
+
+
+def memory_rows(results: dict[str, Any]) -> list[Row]:
+    rows = []
+    for n, size in _sizes(results):
+        ours, plain = size["ours"]["rss_mib"], size["plain"]["rss_mib"]
+        rows.append(
+            Row(
+                "memory",
+                f"Full build, N={n:,}",
+                _mib(ours),
+                _mib(plain),
+                _x(_div(ours, plain)),
+                "—",
+                None,
+            )
+        )
+    found = results.get("intake") or {}
+    if found.get("ours"):
+        ours, isso = found["ours"]["peak_rss_mib"], (found.get("isso") or {}).get("peak_rss_mib")
+        rows.append(
+            Row(
+                "memory",
+                "Intake server under load (VmHWM)",
+                _mib(ours),
+                _mib(isso) if isso else found.get("isso_problem") or "n/a",
+                _x(_div(ours, isso)),
+                "—",
+                None,
+            )
+        )
+    return rows
+
+
+def _problem(results: dict[str, Any], name: str) -> str | None:
+    return next((p for p in results.get("problems", []) if p.startswith(name)), None)
+
+
+def rows(results: dict[str, Any]) -> list[Row]:
+    return [
+        *build_rows(results),
+        *tips_rows(results),
+        *cached_rows(results),
+        *approve_rows(results),
+        *intake_rows(results),
+        *page_rows(results),
+        *memory_rows(results),
+    ]

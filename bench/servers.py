@@ -1,0 +1,121 @@
+"""Start and stop a server child on a loopback port, and read its peak memory.
+
+Servers under load run as their own processes so the load generator's CPU is not charged to
+them and /proc/PID/status gives each one's own high-water mark (VmHWM).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.procs import ROOT, child_env
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A port the kernel says is free on loopback right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        return int(probe.getsockname()[1])
+
+
+def peak_rss_mib(pid: int) -> float | None:
+    """VmHWM of a running process in MiB (None once it has gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text("utf-8")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a running process has used so far (None once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text("utf-8").rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[bytes]
+    port: int
+    log_dir: Path
+    name: str
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def peak_rss_mib(self) -> float | None:
+        return peak_rss_mib(self.proc.pid)
+
+    def cpu_seconds(self) -> float | None:
+        return cpu_seconds(self.proc.pid)
+
+    def log_tail(self) -> str:
+        err = self.log_dir / f"{self.name}.err"
+        return err.read_text("utf-8", errors="replace")[-2000:] if err.exists() else ""
+
+
+def _wait_listening(server: Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"{server.name} exited at start-up: {server.log_tail()}")
+        try:
+            with socket.create_connection((LOOPBACK, server.port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{server.name} did not listen on port {server.port} in {timeout:.0f} s")
+
+
+@contextmanager
+def running_server(
+    command: Sequence[str],
+    *,
+    port: int,
+    log_dir: Path,
+    name: str,
+    env: Mapping[str, str] | None = None,
+    start_timeout: float = 30.0,
+    stop_timeout: float = 15.0,
+) -> Iterator[Server]:
+    """Run `command` (which must listen on `port`); on exit stop it gently, then firmly."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with (log_dir / f"{name}.out").open("wb") as out, (log_dir / f"{name}.err").open("wb") as err:
+        proc = subprocess.Popen(
+            list(command), cwd=ROOT, env=dict(env or child_env()), stdout=out, stderr=err
+        )
+        server = Server(proc, port, log_dir, name)
+        try:
+            _wait_listening(server, start_timeout)
+            yield server
+        finally:
+            stop(proc, stop_timeout)
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGINT (both uvicorn and werkzeug shut down cleanly on it), then SIGKILL if it lingers."""
+    if proc.poll() is not None:
+        return
+    os.kill(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)
