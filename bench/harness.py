@@ -124,6 +124,7 @@ def run(options: Options) -> dict[str, Any]:
             options.replies_per_article,
             log,
         )
+    build_loads = list(log.loads)
     results["approve"] = None
     if options.approve:
         n = options.approve_size
@@ -168,7 +169,9 @@ def run(options: Options) -> dict[str, Any]:
     if options.profile:
         results["profile"] = profile_misses(options, results, problems, log)
     log("writing the report")
-    results["load_average"] = {"max_1min": max(log.loads), "median_1min": median(log.loads)}
+    # Sampled while the builds ran: they run one process at a time, so a 1-minute load well
+    # above 1 means other processes were competing (later measures load the machine themselves).
+    results["load_average"] = {"max_1min": max(build_loads), "median_1min": median(build_loads)}
     results["code_at_end"] = machine.code_state()
     results["code_changed_during_run"] = machine.changed_since(log.epoch)
     results["timeline"] = log.events
@@ -183,9 +186,9 @@ def profile_misses(
     n = options.approve_size
     if _missed_build_targets(results["builds"], n):
         # At the target's size both sides; at the largest size ours alone, to show what grows.
-        todo = [(n, ("ours", "plain"))]
-        todo += [(big, ("ours",)) for big in options.sizes if big >= BIG]
-        for size, sides in todo:
+        planned = [(n, ("ours", "plain"))]
+        planned += [(big, ("ours",)) for big in options.sizes if big >= BIG]
+        for size, sides in planned:
             log(f"profiling the build at N={size} ({', '.join(sides)}; pyinstrument)")
             folder = options.work / f"N{size}"
             found = _guarded(

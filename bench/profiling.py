@@ -190,6 +190,7 @@ def profile_intake(work: Path, secret: str, plan: LoadPlan, results: Path) -> di
     command = [sys.executable, "-m", "bench.intake_server", str(work / "server.json")]
     with running_server(command, port=port, log_dir=work, name="server", env=child_env()) as srv:
         record = [str(bin_dir / "py-spy"), "record", "--pid", str(srv.proc.pid), "--idle"]
+        recording = time.perf_counter()
         spy = subprocess.Popen(
             [*record, "--rate", "100", "--format", "raw", "--output", str(raw), "--nonblocking"],
             stdout=subprocess.DEVNULL,
@@ -203,10 +204,18 @@ def profile_intake(work: Path, secret: str, plan: LoadPlan, results: Path) -> di
             plan,
         )
         spy.send_signal(2)
+        recording = time.perf_counter() - recording
         _out, err = spy.communicate(timeout=60)
     if not raw.exists():
         return {"problem": f"py-spy wrote no profile: {err.decode(errors='replace')[-500:]}"}
     summary = summarise_intake(raw.read_text("utf-8"))
+    # The recording also covers start-up and the idle second before the load: scale the busy
+    # shares to the load's own duration (approximate: the warm-up requests count as load).
+    scale = recording / load["client_wall_s"] if load["client_wall_s"] else 1.0
+    summary["load_seconds"] = load["client_wall_s"]
+    for key in ("event_loop_busy", "intake_threads_busy"):
+        if summary.get(key) is not None:
+            summary[f"{key}_during_load"] = min(summary[key] * scale, 1.0)
     summary["requests"] = load["timed_sent"]
     (results / "profile-intake.json").write_text(json.dumps(summary, indent=2), "utf-8")
     summary["text"] = "profile-intake.json"
@@ -259,6 +268,8 @@ def summarise_intake(raw: str) -> dict[str, Any]:
         "work_buckets": _shares(working, sum(working.values())),
         "work_packages": _shares(work_packages, total),
         "event_loop_busy": loop_busy / loop_total if loop_total else None,
+        # Intake-code samples of all threads against the main thread's: threads busy at once.
+        "intake_threads_busy": total / loop_total if loop_total else None,
         "event_loop_packages": _shares(loop_packages, loop_busy),
     }
 
