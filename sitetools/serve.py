@@ -8,7 +8,9 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 from starlette.applications import Starlette
@@ -19,6 +21,10 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
+
+if TYPE_CHECKING:
+    from nextround.stories.fastpath import SiteFiles
+    from nextround.stories.settings import CommentsSettings
 
 INTAKE_PATH = "/stories"
 ADMIN_PATH = "/admin"
@@ -86,6 +92,38 @@ def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[st
         thread.join(timeout=10)
 
 
+@dataclass(frozen=True)
+class _Configured:
+    """What the intake and the admin both read from one Pelican settings file."""
+
+    comments: CommentsSettings
+    templates: Path
+    site_root: str
+    sitename: str
+    files: SiteFiles | None
+
+
+def _configured(
+    settings_file: Path, environ: dict[str, str] | None, site: Path | None
+) -> _Configured:
+    from nextround.stories.fastpath import SiteFiles
+    from nextround.stories.settings import load_settings
+
+    settings_file = Path(settings_file).resolve()
+    values = runpy.run_path(str(settings_file))
+    files = None
+    if site is not None:
+        environment = dict(os.environ if environ is None else environ)
+        files = SiteFiles.from_settings_file(settings_file, environment, output=site)
+    return _Configured(
+        comments=load_settings(settings_file, environ),
+        templates=settings_file.parent / values.get("THEME", "theme") / "templates",
+        site_root=values.get("SITE_ROOT", ""),
+        sitename=values.get("SITENAME", "Next Round"),
+        files=files,
+    )
+
+
 def intake_from_settings(
     settings_file: Path, environ: dict[str, str] | None = None, site: Path | None = None
 ) -> Starlette:
@@ -94,27 +132,21 @@ def intake_from_settings(
     Given the built `site`, a reader's deletion of a published story updates its page at once.
     """
     from nextround.stories import console
-    from nextround.stories.fastpath import SiteFiles
     from nextround.stories.intake import create_app as create_intake
-    from nextround.stories.settings import load_settings
 
-    settings_file = Path(settings_file).resolve()
-    values = runpy.run_path(str(settings_file))
-    comments = load_settings(settings_file, environ)
-    templates = settings_file.parent / values.get("THEME", "theme") / "templates"
+    config = _configured(settings_file, environ, site)
+    files = config.files
     on_removed = None
-    if site is not None:
-        environment = dict(os.environ if environ is None else environ)
-        files = SiteFiles.from_settings_file(settings_file, environment, output=site)
+    if files is not None:
 
         def on_removed(store, slugs):
             return console.republish(store, files, slugs)
 
     return create_intake(
-        comments,
-        templates,
-        site_root=values.get("SITE_ROOT", ""),
-        sitename=values.get("SITENAME", "Next Round"),
+        config.comments,
+        config.templates,
+        site_root=config.site_root,
+        sitename=config.sitename,
         on_removed=on_removed,
     )
 
@@ -127,22 +159,14 @@ def admin_from_settings(
     Given the built `site`, an approval rewrites its article page at once (the CLI's fast path).
     """
     from nextround.stories.admin.app import create_app as create_admin
-    from nextround.stories.fastpath import SiteFiles
-    from nextround.stories.settings import load_settings
 
-    settings_file = Path(settings_file).resolve()
-    values = runpy.run_path(str(settings_file))
-    comments = load_settings(settings_file, environ)
-    files = None
-    if site is not None:
-        environment = dict(os.environ if environ is None else environ)
-        files = SiteFiles.from_settings_file(settings_file, environment, output=site)
+    config = _configured(settings_file, environ, site)
     return create_admin(
-        comments,
-        settings_file.parent / values.get("THEME", "theme") / "templates",
-        files=files,
-        site_root=values.get("SITE_ROOT", ""),
-        sitename=values.get("SITENAME", "Next Round"),
+        config.comments,
+        config.templates,
+        files=config.files,
+        site_root=config.site_root,
+        sitename=config.sitename,
     )
 
 

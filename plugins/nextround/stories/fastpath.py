@@ -26,10 +26,12 @@ from nextround.stories.section import (
     render_count,
     render_feed,
     render_section,
+    story_count,
 )
 from nextround.stories.settings import build_settings
 from nextround.stories.store import Store
 from nextround.stories.templates import environment
+from nextround.stories.threads import threads
 
 
 class NotBuilt(Exception):
@@ -98,7 +100,7 @@ def republish_article(store: Store, files: SiteFiles, slug: str) -> list[Path]:
     stories = store.approved_for_article(slug)
     env = environment(files.templates)
     text = text[:start] + render_section(env, article, files.site, stories) + text[stop:]
-    count = sum(1 for s in stories if not s.author_reply)
+    count = story_count(threads(stories))
     start, stop = _between(text, COUNT_BEGIN, COUNT_END, page)
     text = text[:start] + render_count(env, article, count) + text[stop:]
     feed = files.output / files.site.feed_path(article)

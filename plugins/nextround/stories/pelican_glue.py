@@ -17,11 +17,12 @@ from nextround.stories.section import (
     render_feed,
     render_section,
     render_site_feed,
+    story_count,
 )
 from nextround.stories.settings import CommentsSettings, build_settings
 from nextround.stories.store import approved_stories
 from nextround.stories.templates import environment
-from nextround.stories.threads import group_by_article
+from nextround.stories.threads import group_by_article, threads
 
 SITE_FEED = "feeds/stories.atom.xml"
 
@@ -62,7 +63,7 @@ def attach_stories(generator: Any) -> None:
         ref = article_ref(article)
         stories = grouped.get(article.slug, [])
         article.stories_section = render_section(env, ref, site, stories)
-        article.story_count = sum(1 for s in stories if not s.author_reply)
+        article.story_count = story_count(threads(stories))
         article.story_count_html = render_count(env, ref, article.story_count)
         article.stories_feed = site.feed_path(ref)
     generator.context["approved_stories"] = published
