@@ -89,7 +89,8 @@ JINJA_ENVIRONMENT = {
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
-        "markdown.extensions.toc": {"permalink": False},
+        # An id on every heading, as "toc" would give it, without building a table of contents.
+        "nextround.headings": {},
         "markdown.extensions.codehilite": {"css_class": "highlight", "guess_lang": False},
         # "/// tip | Title" boxes (plugins/nextround/tipbox.py); options: heading_level, id_prefix.
         "nextround.tipbox": {},
