@@ -10,7 +10,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from lxml import html
+from lxml import etree, html
 
 from nextround.stories import console, moderation
 from nextround.stories.fastpath import NotBuilt, SiteFiles
@@ -148,6 +148,24 @@ def test_story_feeds_per_article_and_site(tmp_path, db_url, moderated) -> None:
     }
     empty = feedparser.parse((site / "asking-for-a-raise" / "stories.atom.xml").read_bytes())
     assert not empty.bozo and empty.entries == []
+
+
+def test_story_feed_is_strict_xml_and_carries_hostile_text_as_text(
+    tmp_path, db_url, moderated
+) -> None:
+    site = build(tmp_path, db_url)
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = etree.fromstring((site / SEED / "stories.atom.xml").read_bytes())  # raises if invalid
+    entry = root.find(
+        f"{atom}entry[{atom}id='{root.findtext(atom + 'id')}#story-{moderated['xss']}']"
+    )
+    assert entry.findtext(f"{atom}author/{atom}name") == "Eve <img src=x onerror=alert(1)>"
+    summary = entry.find(f"{atom}summary")
+    assert summary.get("type") == "html" and len(summary) == 0  # escaped HTML, not elements
+    assert "<img" not in summary.text and "onerror" not in summary.text
+    assert root.findtext(f"{atom}updated") == max(
+        e.findtext(f"{atom}updated") for e in root.iter(f"{atom}entry")
+    )
 
 
 def test_no_database_means_no_stories_and_creates_nothing(tmp_path) -> None:

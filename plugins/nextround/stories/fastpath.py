@@ -105,5 +105,5 @@ def republish_article(store: Store, files: SiteFiles, slug: str) -> list[Path]:
     text = text[:start] + render_count(env, article, count) + text[stop:]
     feed = files.output / files.site.feed_path(article)
     write_atomically(page, text)
-    write_atomically(feed, render_feed(article, files.site, stories))
+    write_atomically(feed, render_feed(env, article, files.site, stories))
     return [page, feed]

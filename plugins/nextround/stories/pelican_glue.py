@@ -74,6 +74,7 @@ def write_story_feeds(generator: Any, writer: Any = None) -> None:
     settings = generator.settings
     comments = comments_settings(settings)
     site = site_ref(settings, comments)
+    env = environment(templates_folder(settings))
     published = generator.context.get("approved_stories", [])
     grouped = group_by_article(published)
     output = Path(generator.output_path)
@@ -81,6 +82,8 @@ def write_story_feeds(generator: Any, writer: Any = None) -> None:
     for article in generator.articles:
         ref = article_ref(article)
         titles[article.slug] = (article.title, article.url)
-        feed = render_feed(ref, site, grouped.get(article.slug, []))
+        feed = render_feed(env, ref, site, grouped.get(article.slug, []))
         write_atomically(output / site.feed_path(ref), feed, durable=False)
-    write_atomically(output / SITE_FEED, render_site_feed(site, published, titles), durable=False)
+    write_atomically(
+        output / SITE_FEED, render_site_feed(env, site, published, titles), durable=False
+    )
