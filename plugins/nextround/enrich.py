@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nextround.reading import reading_minutes, related_all
+from nextround.reading import minutes_for, related_all, word_count
 
 
 def enrich_articles(generator: Any) -> None:
@@ -16,7 +16,8 @@ def enrich_articles(generator: Any) -> None:
     for index, (article, similar) in enumerate(
         zip(articles, related_all(articles, limit), strict=True)
     ):
-        article.reading_minutes = reading_minutes(article._content, words_per_minute)
+        article.word_count = word_count(article._content)  # also the JSON-LD's wordCount
+        article.reading_minutes = minutes_for(article.word_count, words_per_minute)
         article.related_articles = similar
         article.newer_article = articles[index - 1] if index > 0 else None
         article.older_article = articles[index + 1] if index + 1 < len(articles) else None

@@ -22,7 +22,11 @@ def word_count(html: str) -> int:
 
 def reading_minutes(html: str, words_per_minute: int = 230) -> int:
     """Whole minutes to read, never less than one."""
-    return max(1, math.ceil(word_count(html) / words_per_minute))
+    return minutes_for(word_count(html), words_per_minute)
+
+
+def minutes_for(words: int, words_per_minute: int = 230) -> int:
+    return max(1, math.ceil(words / words_per_minute))
 
 
 def related(article: Tagged, candidates: Sequence[Tagged], limit: int = 3) -> list[Tagged]:

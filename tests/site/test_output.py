@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import re
 from pathlib import Path
 
@@ -104,6 +105,9 @@ def test_article_head_has_canonical_open_graph_and_blogposting(built_site: Path)
     assert posting["headline"] == "Handling Job Rejection"
     assert posting["mainEntityOfPage"] in (url, {"@type": "WebPage", "@id": url})
     assert posting["datePublished"].startswith("2026-")
+    minutes = re.search(r"\b(\d+) min read\b", tree.xpath("string(//header//p[@class='meta'])"))
+    assert posting["wordCount"] > 400 and minutes is not None
+    assert int(minutes.group(1)) == math.ceil(posting["wordCount"] / 230)
 
 
 def test_reading_time_and_neighbours_on_article(built_site: Path) -> None:
