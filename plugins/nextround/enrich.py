@@ -13,6 +13,7 @@ def enrich_articles(generator: Any) -> None:
     words_per_minute = settings.get("READING_WORDS_PER_MINUTE", 230)
     limit = settings.get("RELATED_ARTICLES_MAX", 3)
     articles = generator.articles  # newest first
+    freeze_urls([*articles, *generator.translations])
     for index, (article, similar) in enumerate(
         zip(articles, related_all(articles, limit), strict=True)
     ):
@@ -21,3 +22,15 @@ def enrich_articles(generator: Any) -> None:
         article.related_articles = similar
         article.newer_article = articles[index - 1] if index > 0 else None
         article.older_article = articles[index + 1] if index + 1 < len(articles) else None
+
+
+def freeze_urls(contents: Any) -> None:
+    """Compute each URL once, through Pelican's own `override_url` hook.
+
+    Pelican formats `article.url` from the settings on every access (with two path
+    normalisations), and the theme reads it for every link, list item and feed entry: tens of
+    thousands of times in a large build. Once articles are final their URL cannot change.
+    """
+    for content in contents:
+        if not hasattr(content, "override_url"):
+            content.override_url = content.url
