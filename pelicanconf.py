@@ -78,6 +78,9 @@ CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
 FEED_MAX_ITEMS = 20
 
 JINJA_ENVIRONMENT = {
+    # Pelican makes a new environment for every build, so nothing is gained by checking each
+    # template file's date again at every include (tens of thousands of times per build).
+    "auto_reload": False,
     "autoescape": True,
     "trim_blocks": True,
     "lstrip_blocks": True,
