@@ -222,6 +222,9 @@ class _Planner:
         self.in_code_chunk = False
         if starts_chunk:
             self.after_list = bool(self.LIST_RE.match(line))
+        if "///" not in line:  # most lines: no header, closer or nested tip can be on them
+            self._content()
+            return
         if header := self.HEADER_RE.match(line):
             self._header(number, header)
         elif closer := self.CLOSER_RE.match(line):
@@ -243,7 +246,7 @@ class _Planner:
         self._content()
 
     def _refuse_nested(self, number: int, line: str) -> None:
-        if match := self.NESTED_TIP_RE.match(line):
+        if "///" in line and (match := self.NESTED_TIP_RE.match(line)):
             kind = match.group(0).rsplit("/", 1)[1].strip().lower()
             raise TipSyntaxError(
                 number,
