@@ -16,6 +16,7 @@ def register() -> None:
 
     signals.generator_init.connect(links.use_site_root)
     signals.article_generator_finalized.connect(enrich.enrich_articles)
+    signals.page_generator_finalized.connect(enrich.freeze_page_urls)
     signals.article_generator_finalized.connect(stories.attach_stories)
     signals.article_writer_finalized.connect(stories.write_story_feeds)
     signals.readers_init.connect(tips.add_reader)

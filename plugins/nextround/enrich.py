@@ -24,6 +24,11 @@ def enrich_articles(generator: Any) -> None:
         article.older_article = articles[index + 1] if index + 1 < len(articles) else None
 
 
+def freeze_page_urls(generator: Any) -> None:
+    """Pages are linked from every page's header and footer."""
+    freeze_urls([*generator.pages, *generator.translations, *generator.hidden_pages])
+
+
 def freeze_urls(contents: Any) -> None:
     """Compute each URL once, through Pelican's own `override_url` hook.
 
