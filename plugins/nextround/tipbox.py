@@ -524,7 +524,7 @@ class TipBlockProcessor(BlockProcessor):
         _span(heading, "tip__number", count, ": ")
         title = etree.SubElement(heading, "span", {"class": "tip__title"})
         title.text = planned.title
-        title.tail = " "
+        title.tail = util.AtomicString(" ")
         link = etree.SubElement(heading, "a", {"class": "tip__permalink", "href": f"#{tip_id}"})
         link.text = util.AtomicString("#")
         body = etree.SubElement(aside, "div", {"class": "tip__body"})
