@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,15 @@ def test_good_content_builds(tmp_path: Path) -> None:
         search_index=False,
     )
     assert (report.output / "a-good-article" / "index.html").is_file()
+
+
+def test_collector_settings_are_restored_after_a_build_that_fails_or_succeeds(
+    tmp_path: Path,
+) -> None:
+    """The build runs with rarer garbage collections; the caller's settings come back."""
+    before = gc.get_threshold()
+    with pytest.raises(BuildFailed):
+        build_with(tmp_path / "bad", "bad.md", "Title: Bad\nDate: not a date\n\nText.\n")
+    assert gc.get_threshold() == before
+    build_with(tmp_path / "good", "also-good.md", GOOD.replace("a-good-article", "another"))
+    assert gc.get_threshold() == before
