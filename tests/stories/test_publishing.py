@@ -6,15 +6,18 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
 import pytest
 from lxml import etree, html
 
-from nextround.stories import console, moderation
+from nextround.stories import console, fastpath, moderation
 from nextround.stories.fastpath import NotBuilt, SiteFiles
+from nextround.stories.section import ArticleRef, SiteRef, render_section
 from nextround.stories.store import open_store
+from nextround.stories.templates import environment
 from nextround.stories.validation import validate_submission
 from sitetools.build import build_site
 
@@ -242,3 +245,16 @@ def test_moderation_through_invoke(tmp_path, db_url) -> None:
         [*invoke, "comments.approve", "999"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert missing.returncode == 1 and "999" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_fast_path_reads_back_the_article_a_section_was_rendered_for() -> None:
+    """Titles with quotes, ampersands and markup survive the page and come back unchanged."""
+    article = ArticleRef(
+        slug="salary-talks",
+        title='Salary & "perks" <b>talks</b> it\'s',
+        url="salary-talks/",
+        date=datetime(2026, 5, 1, 9, 30, tzinfo=UTC),
+    )
+    site = SiteRef("http://127.0.0.1:8000", "", "Next Round", "", "k" * 40)
+    section = render_section(environment(ROOT / "theme" / "templates"), article, site, [])
+    assert fastpath._article_ref(section, "salary-talks") == article

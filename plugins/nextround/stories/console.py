@@ -18,7 +18,6 @@ from nextround.stories.models import Story
 from nextround.stories.notify.messages import Mailer
 from nextround.stories.notify.records import OutboxState
 from nextround.stories.notify.sender import Transport, deliver
-from nextround.stories.render import plain_text
 from nextround.stories.store import Store
 
 
@@ -53,6 +52,8 @@ def pending_listing(store: Store, as_json: bool = False) -> str:
     mail = mail_report(store)
     if not stories:
         return "\n".join(["No stories are waiting for moderation.", *mail])
+    from nextround.stories.render import plain_text  # markdown-it: only listings need it
+
     lines = [f"{len(stories)} waiting for moderation (oldest first):"]
     for story in stories:
         reply = f" reply to #{story.parent_id}" if story.parent_id else ""
