@@ -143,6 +143,9 @@ def markdown_pipeline() -> dict[str, Any]:
     return result
 
 
+# Frames of the store's queries (Tx mixes in one class per concern) and of their callers.
+_SQL_FRAMES = ("Tx.", "StoryQueries.", "RateQueries.", "OutboxQueries.", "take_slot", "queue_")
+
 # What a thread doing the intake's work is doing: (label, test on frame names), first match wins.
 INTAKE_BUCKETS: tuple[tuple[str, Any], ...] = (
     (
@@ -166,7 +169,7 @@ INTAKE_BUCKETS: tuple[tuple[str, Any], ...] = (
     ("check_article_token", lambda names: "check_article_token" in names),
     (
         "SQL inside the write transaction (queries, insert, rate limit, mail outbox)",
-        lambda names: any(n.startswith(("Tx.", "take_slot", "queue_")) for n in names),
+        lambda names: any(n.startswith(_SQL_FRAMES) for n in names),
     ),
 )
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 from nextround.stories.text import normalise
 
@@ -61,10 +62,27 @@ class Submission:
     ip_hash: str | None
     honeypot: bool = False
 
-    @property
+    @cached_property
     def body_hash(self) -> str:
-        """Fingerprint used to spot the same story sent twice."""
+        """Fingerprint used to spot the same story sent twice (computed once)."""
         return body_fingerprint(self.body_markdown)
+
+    @cached_property
+    def body_html(self) -> str:
+        """The sanitised HTML to store (computed once).
+
+        The intake asks for it before the story joins a write batch, so the batch, which holds
+        the database's write lock, only writes. markdown-it is imported on first use: commands
+        that never render should not pay for loading it.
+        """
+        from nextround.stories.render import render_story
+
+        return render_story(self.body_markdown)
+
+    def prepare(self) -> None:
+        """Compute the HTML and the fingerprint now, where the caller can afford the time."""
+        for cached in ("body_html", "body_hash"):
+            getattr(self, cached)
 
 
 @dataclass(frozen=True, kw_only=True)

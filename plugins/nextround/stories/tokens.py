@@ -6,18 +6,23 @@ for months, and the same input gives the same token, so rebuilds do not churn pa
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from nextround.stories.errors import InvalidToken
 
 SALT = "nextround.stories.article-form"
+RECEIPT_SALT = "nextround.stories.receipt"
 MIN_SECRET_LENGTH = 16
 
 
-def _serializer(secret: str) -> URLSafeSerializer:
+@lru_cache(maxsize=16)
+def _serializer(secret: str, salt: str = SALT) -> URLSafeSerializer:
+    """Kept per secret and salt: a process signs with one secret, on every story it takes."""
     if len(secret) < MIN_SECRET_LENGTH:
         raise ValueError(f"the secret must be at least {MIN_SECRET_LENGTH} characters")
-    return URLSafeSerializer(secret, salt=SALT)
+    return URLSafeSerializer(secret, salt=salt)
 
 
 def make_article_token(secret: str, slug: str) -> str:
@@ -35,19 +40,15 @@ def check_article_token(secret: str, token: str, slug: str) -> None:
         raise InvalidToken("The form token belongs to another article")
 
 
-RECEIPT_SALT = "nextround.stories.receipt"
-
-
 def make_receipt_token(secret: str, story_id: int) -> str:
     """The reader's private deletion link for one story; it does not expire."""
-    _serializer(secret)  # same secret rules as the form tokens
-    return str(URLSafeSerializer(secret, salt=RECEIPT_SALT).dumps({"story": story_id}))
+    return str(_serializer(secret, RECEIPT_SALT).dumps({"story": story_id}))
 
 
 def check_receipt_token(secret: str, token: str) -> int:
     """The story id a receipt token was made for, or InvalidToken."""
     try:
-        payload = URLSafeSerializer(secret, salt=RECEIPT_SALT).loads(token)
+        payload = _serializer(secret, RECEIPT_SALT).loads(token)
     except BadSignature as exc:
         raise InvalidToken(
             "This deletion link is not valid; check that it was copied whole"

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 from nextround.stories.errors import FieldError, ValidationFailed
 from nextround.stories.models import Submission
-from nextround.stories.render import count_links
 from nextround.stories.text import has_controls, normalise
 
 NAME_MAX = 80
@@ -124,6 +123,10 @@ def _check_story(story: str, max_links: int, errors: list[FieldError]) -> None:
         errors.append(FieldError("story", MSG_STORY_LONG.format(count=len(story))))
     if has_controls(story):
         errors.append(FieldError("story", MSG_STORY_CONTROLS))
+    # Imported here: the store and moderation import this module for its messages, and
+    # loading markdown-it would slow every `invoke comments.*` command that never parses.
+    from nextround.stories.render import count_links
+
     links = count_links(story)
     if links > max_links:
         errors.append(FieldError("story", _links_message(max_links, links)))
