@@ -1,9 +1,9 @@
 """Child entry point: our story intake alone, as production runs it, for the load benchmark.
 
 `python -m bench.intake_server SPEC.json` serves the intake at /stories with uvicorn (one worker,
-log level "info" as `invoke intake` uses) on a loopback port. Production settings, SQLite with
-durable writes; only the rate limit, duplicate window and queue cap are raised so every request
-of the benchmark is accepted (the same is done for Isso).
+log level "info" and no access log, as `invoke intake` runs it) on a loopback port. Production
+settings, SQLite with durable writes; only the rate limit, duplicate window and queue cap are
+raised so every request of the benchmark is accepted (the same is done for Isso).
 """
 
 from __future__ import annotations
@@ -52,7 +52,12 @@ def main(argv: list[str]) -> int:
     spec = json.loads(Path(argv[0]).read_text("utf-8"))
     app = make_server_app(spec["database_url"], spec["secret"], Path(spec["work_dir"]))
     uvicorn.run(
-        app, host="127.0.0.1", port=int(spec["port"]), proxy_headers=False, log_level="info"
+        app,
+        host="127.0.0.1",
+        port=int(spec["port"]),
+        proxy_headers=False,
+        access_log=False,
+        log_level="info",
     )
     return 0
 

@@ -3,6 +3,10 @@
 `python -m bench.load_client SPEC.json RESULT.json`. It runs in its own process so its CPU use
 is not charged to either server; the same client drives our intake and Isso. Every loop is
 bounded twice: by a total request count and by a time cap, and only loopback targets are allowed.
+
+Each client is one HTTP/1.1 keep-alive connection written on asyncio streams (see http_wire.py),
+not a general HTTP library: the two servers share one core with it, and a client that needs a core
+of its own to keep twenty connections busy measures itself rather than the servers.
 """
 
 from __future__ import annotations
@@ -12,16 +16,15 @@ import json
 import sys
 import time
 from dataclasses import dataclass, field
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
+from bench.http_wire import Connection, HttpFailure
 from nextround.stories.tokens import make_article_token
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+REQUEST_TIMEOUT = 10.0
 
 
 @dataclass
@@ -51,12 +54,15 @@ class Target:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.base = spec["base_url"].rstrip("/")
-        host = urlsplit(self.base).hostname or ""
-        if host not in LOOPBACK_HOSTS:
-            raise SystemExit(f"refusing to load {self.base}: only loopback targets are allowed")
+        parts = urlsplit(self.base)
+        host = parts.hostname or ""
+        if host not in LOOPBACK_HOSTS or parts.scheme != "http":
+            raise SystemExit(f"refusing to load {self.base}: only http on loopback is allowed")
+        self.host, self.port = host, parts.port or 80
         self.spec = spec
 
     def request(self, serial: int) -> tuple[str, dict[str, Any], dict[str, str]]:
+        """(path with query, JSON body, extra headers) of request number `serial`."""
         raise NotImplementedError
 
 
@@ -77,7 +83,7 @@ class OurIntake(Target):
             "consent": "yes",
             "reply_to": "",
         }
-        return f"{self.base}/stories/", body, self.headers
+        return "/stories/", body, self.headers
 
 
 class Isso(Target):
@@ -94,21 +100,24 @@ class Isso(Target):
             "email": "",
             "title": slug.replace("-", " "),
         }
-        return f"{self.base}/new?uri=/{slug}/", body, self.headers
+        return f"/new?uri=/{slug}/", body, self.headers
 
 
 TARGETS = {"ours": OurIntake, "isso": Isso}
 
 
 async def _send(
-    client: httpx.AsyncClient, target: Target, serial: int, tally: Tally, timed: bool
+    connection: Connection, target: Target, serial: int, tally: Tally, timed: bool
 ) -> None:
-    url, body, headers = target.request(serial)
+    """One POST; cookies the server sets are dropped, as each request stands for a new reader."""
+    path, body, headers = target.request(serial)
+    payload = json.dumps(body).encode("utf-8")
     started = time.perf_counter()
     try:
-        response = await client.post(url, json=body, headers=headers)
-        status = str(response.status_code)
-    except httpx.HTTPError as exc:
+        async with asyncio.timeout(REQUEST_TIMEOUT):
+            status = str(await connection.post_json(path, payload, headers))
+    except (HttpFailure, OSError, TimeoutError) as exc:
+        await connection.close()
         status = type(exc).__name__
         if len(tally.errors) < 20:
             tally.errors.append(f"{status}: {exc}")
@@ -130,26 +139,26 @@ async def run_load(spec: dict[str, Any]) -> dict[str, Any]:
     warmup = int(spec["warmup"])
     cap = float(spec["time_cap"])
     tally = Tally()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    # Each request stands for a different reader: keep no cookies (Isso sets one per comment,
-    # and a shared jar would grow until the server refuses the headers).
-    no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-    async with httpx.AsyncClient(limits=limits, timeout=10.0, cookies=no_cookies) as client:
+    connections = [Connection(target.host, target.port) for _ in range(concurrency)]
+    try:
         for serial in range(warmup):  # warm caches and connections; counted, not timed
-            await _send(client, target, serial, tally, timed=False)
+            await _send(connections[serial % concurrency], target, serial, tally, timed=False)
         next_serial = warmup
         deadline = time.perf_counter() + cap
 
-        async def worker() -> None:
+        async def worker(connection: Connection) -> None:
             nonlocal next_serial
             while next_serial < warmup + total and time.perf_counter() < deadline:
                 serial = next_serial
                 next_serial += 1
-                await _send(client, target, serial, tally, timed=True)
+                await _send(connection, target, serial, tally, timed=True)
 
         started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(worker(c) for c in connections))
         elapsed = time.perf_counter() - started
+    finally:
+        for connection in connections:
+            await connection.close()
     return {
         "kind": spec["kind"],
         "concurrency": concurrency,
