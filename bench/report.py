@@ -258,9 +258,10 @@ NOTES: dict[str, tuple[str, ...]] = {
     ),
     "intake": (
         "Each side: a fresh SQLite database, its own server process and a separate load "
-        "generator process (asyncio + httpx, 20 workers, bounded by request count and time), "
-        "runs alternating. Ours: `create_app` with production settings (durable WAL, "
-        "`synchronous=FULL`), uvicorn, one worker, log level info as `invoke intake`. Isso: "
+        "generator process (asyncio streams, one HTTP/1.1 keep-alive connection per client, 20 "
+        "clients, bounded by request count and time; bench/http_wire.py), runs alternating. "
+        "Ours: `create_app` with production settings (durable WAL, `synchronous=FULL`), "
+        "uvicorn, one worker, log level info and no access log as `invoke intake`. Isso: "
         "`isso run` with its default server (werkzeug, threaded; gevent is not installed), "
         "moderation on, guard on with its rate limits raised. Stored rows are counted after each "
         "server has stopped. The machine has two cores for the server, the load generator and "
