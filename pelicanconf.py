@@ -111,6 +111,9 @@ MENUITEMS = (("Tips", "tips/"), ("Archives", "archives/"), ("Search", "search/")
 DISPLAY_PAGES_ON_MENU = True
 DISPLAY_CATEGORIES_ON_MENU = True
 
+# The theme's CSS and JS are minified in output/theme/ (plugins/nextround/minify.py).
+MINIFY_THEME_ASSETS = True
+
 READING_WORDS_PER_MINUTE = 230
 RELATED_ARTICLES_MAX = 3
 

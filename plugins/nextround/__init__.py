@@ -11,7 +11,7 @@ def register() -> None:
     """Connect handlers; each lives in a module that does one job."""
     from pelican import signals
 
-    from nextround import enrich, links, tips
+    from nextround import enrich, links, minify, tips
     from nextround.stories import pelican_glue as stories
 
     signals.generator_init.connect(links.use_site_root)
@@ -21,3 +21,4 @@ def register() -> None:
     signals.article_writer_finalized.connect(stories.write_story_feeds)
     signals.readers_init.connect(tips.add_reader)
     signals.get_generators.connect(tips.get_generators)
+    signals.finalized.connect(minify.minify_theme_assets)

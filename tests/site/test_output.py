@@ -184,3 +184,13 @@ def test_tips_page_lists_every_tip_grouped_by_category(built_site: Path) -> None
     assert len(links) == expected
     headings = tree.xpath("//main//h2/text()")
     assert "Job Search" in " ".join(headings)
+
+
+def test_theme_css_and_js_are_minified_in_the_output(built_site: Path) -> None:
+    for name in ("css/site.css", "css/admin.css", "js/stories.js", "js/search.js"):
+        source = (ROOT / "theme" / "static" / name).read_text()
+        built = (built_site / "theme" / name).read_text()
+        assert len(built) < 0.9 * len(source), name
+        assert "/*" not in built and "\n  " not in built, name
+    css = (built_site / "theme" / "css" / "site.css").read_text()
+    assert "@media (prefers-color-scheme:dark)" in css and "--accent:#0b5f73" in css
