@@ -45,6 +45,9 @@ def _local(site: Path, url: str) -> Path | None:
 def file_view(site: Path, page_path: str) -> dict[str, Any]:
     """Follow references from the page on disk; every distinct asset counts as one request."""
     base = f"http://local.test/{page_path}"
+    page = _local(site, base)
+    if page is None or not page.is_file():
+        raise FileNotFoundError(f"the page {page_path} was not built in {site}")
     seen: dict[str, dict[str, Any]] = {}
     queue = [(base, "document")]
     while queue:
@@ -174,7 +177,7 @@ def measure(work: Path, secret: str, log: Any = print) -> dict[str, Any]:
         name="plain",
         articles=20,
     )
-    sites["plain"] = (work / "plain", f"{SEED_SLUG}.html")
+    sites["plain"] = (work / "plain", f"{SEED_SLUG}/")  # our URL layout: bench/builds.py
     result: dict[str, Any] = {}
     for name, (site, page) in sites.items():
         log(f"page weight: {name}")
