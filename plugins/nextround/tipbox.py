@@ -107,6 +107,7 @@ class _Rendered:
     title: etree.Element
     body: etree.Element
     action: etree.Element | None
+    permalink: int  # index in md.htmlStash of the permalink's HTML
 
 
 class TipState:
@@ -143,8 +144,10 @@ class TipState:
 def slugify(text: str) -> str:
     """A readable, stable id fragment from a title as written: "Don't *Panic*!" -> "dont-panic"."""
     text = _MARKDOWN_LINK.sub(r"\1", _HTML_TAG.sub("", text))
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    if not text.isascii():  # accents come off: "Café" -> "cafe"
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower()
     text = _APOSTROPHES.sub("", text)
     return _NON_WORD.sub("-", text).strip("-")
 
@@ -426,6 +429,8 @@ class TipPlanPreprocessor(Preprocessor):
         if fence is None:
             return set()
         text = "\n".join(lines)
+        if "```" not in text and "~~~" not in text:  # no fence at all: nothing to find
+            return set()
         found: set[int] = set()
         for match in fence.finditer(text):
             first = text.count("\n", 0, match.start()) + 1
@@ -502,6 +507,12 @@ class TipBlockProcessor(BlockProcessor):
             pending = blocks.pop(0)
 
     def _render(self, parent: etree.Element, planned: _Planned) -> _Rendered:
+        """The box; the heading's fixed parts go in as ready HTML through Markdown's stash.
+
+        Only the title and the action are the author's Markdown. The icon, kind, number and
+        permalink never change once rendered, and as elements they made Markdown's later passes
+        (inline patterns, unescaping, serialising) do four times the work of the tip's text.
+        """
         kind = KINDS[planned.kind]
         tip_id = planned.id
         aside = etree.SubElement(
@@ -518,15 +529,18 @@ class TipBlockProcessor(BlockProcessor):
         )
         number, total = len(self.state.rendered) + 1, len(self.state.planned)
         count = f"{number} of {total}" if planned.kind == "tip" else f"(tip {number} of {total})"
-        icon = _span(heading, "tip__icon", kind.icon, " ")
-        icon.set("aria-hidden", "true")
-        _span(heading, "tip__kind", kind.label, " ")
-        _span(heading, "tip__number", count, ": ")
+        heading.text = util.AtomicString(
+            self.parser.md.htmlStash.store(
+                f'<span aria-hidden="true" class="tip__icon">{kind.icon}</span> '
+                f'<span class="tip__kind">{_escape(kind.label)}</span> '
+                f'<span class="tip__number">{count}</span>: '
+            )
+        )
         title = etree.SubElement(heading, "span", {"class": "tip__title"})
         title.text = planned.title
-        title.tail = util.AtomicString(" ")
-        link = etree.SubElement(heading, "a", {"class": "tip__permalink", "href": f"#{tip_id}"})
-        link.text = util.AtomicString("#")
+        # Filled in once the title's plain text is known (TipCollectTreeprocessor).
+        permalink = self.parser.md.htmlStash.store("")
+        title.tail = util.AtomicString(f" {permalink}")
         body = etree.SubElement(aside, "div", {"class": "tip__body"})
         action = None
         if "action" in planned.options:
@@ -534,14 +548,19 @@ class TipBlockProcessor(BlockProcessor):
             strong = etree.SubElement(action, "strong")
             strong.text = util.AtomicString(ACTION_LABEL)
             strong.tail = " " + planned.options["action"]
-        return _Rendered(planned, heading, title, body, action)
+        return _Rendered(planned, heading, title, body, action, self._stash_index(permalink))
+
+    def _stash_index(self, placeholder: str) -> int:
+        match = util.HTML_PLACEHOLDER_RE.fullmatch(placeholder)
+        assert match is not None  # htmlStash.store() returns exactly one placeholder
+        return int(match.group(1))
 
 
-def _span(parent: etree.Element, css_class: str, text: str, tail: str) -> etree.Element:
-    span = etree.SubElement(parent, "span", {"class": css_class})
-    span.text = util.AtomicString(text)
-    span.tail = util.AtomicString(tail)
-    return span
+def _escape(text: str) -> str:
+    """Text for HTML we write ourselves, safe in content and in double-quoted attributes."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        text = text.replace(char, entity)
+    return text
 
 
 class _TextCollector(HTMLParser):
@@ -591,8 +610,10 @@ class TipCollectTreeprocessor(Treeprocessor):
             number=number,
             text=self._plain(rendered.body),
         )
-        for link in rendered.heading.iter("a"):
-            link.set("aria-label", f"Permalink to this tip: {title}")
+        self.md.htmlStash.rawHtmlBlocks[rendered.permalink] = (
+            f'<a aria-label="Permalink to this tip: {_escape(title)}" class="tip__permalink" '
+            f'href="#{_escape(planned.id)}">#</a>'
+        )
         if "toc" in self.md.treeprocessors:
             rendered.heading.set("data-toc-label", tip.headline)
         return tip
