@@ -196,6 +196,10 @@ class _Planner:
 
     def plan(self, lines: list[str]) -> list[_Planned]:
         for number, line in enumerate(lines, 1):
+            if (not line or line.isspace()) and number not in self.code_lines:  # commonest
+                self.previous_blank = True
+                self.options_of = None
+                continue
             self._line(number, line)
         if self.stack:
             self._unclosed(self.stack[-1])
@@ -465,7 +469,8 @@ class TipBlockProcessor(BlockProcessor):
         self.heading_level = heading_level
 
     def test(self, parent: etree.Element, block: str) -> bool:
-        return self.HEADER_RE.search(block) is not None
+        # Asked of every block of every page: the substring test answers most of them.
+        return "///" in block and self.HEADER_RE.search(block) is not None
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         chunk = blocks.pop(0)
