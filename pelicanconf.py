@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
+from jinja2 import FileSystemBytecodeCache
+
 AUTHOR = "Next Round editors"
 SITENAME = "Next Round"
 SITESUBTITLE = "Career advice, and the stories of readers who have been there"
@@ -81,6 +83,9 @@ JINJA_ENVIRONMENT = {
     # Pelican makes a new environment for every build, so nothing is gained by checking each
     # template file's date again at every include (tens of thousands of times per build).
     "auto_reload": False,
+    # Compiled templates are kept between builds, keyed by each template's source (Jinja's own
+    # cache, in a private folder of the system's temporary folder), as Python keeps .pyc files.
+    "bytecode_cache": FileSystemBytecodeCache(),
     "autoescape": True,
     "trim_blocks": True,
     "lstrip_blocks": True,

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
 
 def long_date(moment: datetime) -> str:
@@ -31,6 +31,9 @@ def environment(templates: Path) -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
         keep_trailing_newline=False,
+        # Compiled templates are kept (in a private folder of the system's temporary folder,
+        # keyed by each template's source), so a moderation command does not compile them again.
+        bytecode_cache=FileSystemBytecodeCache(),
     )
     env.filters["long_date"] = long_date
     env.filters["iso_time"] = iso_time
