@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from nextround.stories.atomic import write_atomically
+from nextround.stories.published import approved_for_build
 from nextround.stories.section import (
     ArticleRef,
     SiteRef,
@@ -20,7 +21,6 @@ from nextround.stories.section import (
     story_count,
 )
 from nextround.stories.settings import CommentsSettings, build_settings
-from nextround.stories.store import approved_stories
 from nextround.stories.templates import environment
 from nextround.stories.threads import group_by_article, threads
 
@@ -57,7 +57,7 @@ def attach_stories(generator: Any) -> None:
     comments = comments_settings(settings)
     site = site_ref(settings, comments)
     env = environment(templates_folder(settings))
-    published = approved_stories(comments.database_url)
+    published = approved_for_build(comments.database_url)
     grouped = group_by_article(published)
     for article in generator.articles:
         ref = article_ref(article)
