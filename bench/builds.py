@@ -15,7 +15,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.procs import ROOT, VENV_BIN, run_measured
+from bench.procs import ROOT, VENV_BIN, run_measured, settle_disk
 
 SETTINGS = ROOT / "pelicanconf.py"
 _PLAIN_DONE = re.compile(r"in ([0-9.]+) seconds")
@@ -76,6 +76,7 @@ def build_ours(
     spec_file = log_dir / f"{name}.json"
     log_dir.mkdir(parents=True, exist_ok=True)
     spec_file.write_text(json.dumps(spec), "utf-8")
+    settle_disk()
     result = run_measured(
         [sys.executable, "-m", "bench.build_child", str(spec_file)],
         log_dir=log_dir,
@@ -153,6 +154,7 @@ def build_plain(
     log_dir.mkdir(parents=True, exist_ok=True)
     settings = log_dir / f"{name}-pelicanconf.py"
     settings.write_text(plain_settings(content, cache, cached=cached), "utf-8")
+    settle_disk()
     result = run_measured(
         [str(VENV_BIN / "pelican"), str(content), "-o", str(output), "-s", str(settings)],
         log_dir=log_dir,

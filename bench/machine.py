@@ -10,7 +10,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from bench.procs import ROOT
+from bench.procs import ROOT, can_empty_page_cache
 
 
 def _cpu_model() -> str:
@@ -95,5 +95,6 @@ def describe() -> dict[str, object]:
         "python": sys.version.split()[0],
         "pelican": metadata.version("pelican"),
         "markdown": metadata.version("markdown"),
+        "page_cache_emptied": can_empty_page_cache(),
         **code_state(),
     }

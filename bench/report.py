@@ -41,6 +41,12 @@ def markdown(results: dict[str, Any], all_rows: list[Row]) -> str:
         f"| Memory | {m['memory_gib']} GiB |",
         f"| Python | {m['python']} (Pelican {m['pelican']}, Markdown {m['markdown']}) |",
         _load_line(results, m),
+        "| Before each timed build | "
+        + (
+            "the disk is synced and the page cache emptied (every build starts cold) |"
+            if m.get("page_cache_emptied")
+            else "the disk is synced (the page cache could not be emptied without root) |"
+        ),
         "",
         _corpus_line(results),
         "",
