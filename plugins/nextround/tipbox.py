@@ -196,11 +196,17 @@ class _Planner:
 
     def plan(self, lines: list[str]) -> list[_Planned]:
         for number, line in enumerate(lines, 1):
-            if (not line or line.isspace()) and number not in self.code_lines:  # commonest
+            if number in self.code_lines or self.options_of is not None:
+                self._line(number, line)
+            elif not line or line.isspace():
                 self.previous_blank = True
-                self.options_of = None
-                continue
-            self._line(number, line)
+            elif "///" in line or line.startswith("    "):
+                self._line(number, line)
+            else:  # ordinary prose: what _line does for it, without the call
+                if self.previous_blank:
+                    self.after_list = bool(self.LIST_RE.match(line))
+                self.previous_blank = self.in_code_chunk = False
+                self._content()
         if self.stack:
             self._unclosed(self.stack[-1])
         self._assign_ids()
