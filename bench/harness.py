@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import approve, intake_load, machine, page_weight, profiling, report, rows
+from bench import approve, intake_load, machine, page_weight, procs, profiling, report, rows
 from bench.build_measures import BIG, SECRET, measure_size
 from bench.corpus import article_markdown, word_count
 from bench.procs import ROOT
@@ -100,6 +100,7 @@ def _guarded(name: str, problems: list[str], log: Progress, work: Any) -> Any:
 def run(options: Options) -> dict[str, Any]:
     log = Progress()
     options.work.mkdir(parents=True, exist_ok=True)
+    procs.compile_project()
     problems: list[str] = []
     words = [word_count(article_markdown(i)) for i in range(200)]
     results: dict[str, Any] = {
