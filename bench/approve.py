@@ -8,6 +8,7 @@ from the same store must write the same bytes for every page and feed the fast p
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import sys
@@ -81,6 +82,7 @@ def measure(
     function_ms, problems = [], []
     with open_store(url) as store:
         for story_id, slug in by_function:
+            os.sync()  # an approval waits for the disk: not behind the last build's write-back
             started = time.perf_counter()
             outcome = console.approve(store, files, [story_id])
             function_ms.append((time.perf_counter() - started) * 1000)
@@ -97,6 +99,7 @@ def measure(
     )
     cli_s = []
     for story_id, slug in by_cli:
+        os.sync()
         result = run_measured(
             [sys.executable, "-m", "invoke", "comments.approve", str(story_id)],
             log_dir=work,
