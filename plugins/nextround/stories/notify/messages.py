@@ -11,13 +11,9 @@ import runpy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -27,12 +23,12 @@ from nextround.stories.notify.records import Draft, MailKind, OutboxMessage
 from nextround.stories.notify.unsubscribe import make_unsubscribe_token
 from nextround.stories.settings import CommentsSettings, load_settings
 
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
 MAIL_FOLDER = "mail"
 SUBJECT_PREFIX = "Subject: "
 ONE_CLICK = "List-Unsubscribe=One-Click"
-# Headers up to RFC 5322's hard limit: a folded or RFC 2047-encoded List-Unsubscribe URL is one
-# that mail providers cannot use. Bodies are still encoded with 78-character lines.
-LONG_HEADERS = policy.SMTP.clone(max_line_length=998)
 
 
 def utc(moment: datetime) -> str:
@@ -185,10 +181,19 @@ class Mailer:
         now: datetime,
     ) -> EmailMessage:
         """A text/plain UTF-8 email; reader mail carries the RFC 8058 one-click headers."""
+        # Imported here: the email package is a twentieth of the start-up of `comments.approve`,
+        # which only queues mail; messages are built by whatever sends them.
+        from email import policy
+        from email.headerregistry import Address
+        from email.message import EmailMessage
+        from email.utils import format_datetime, make_msgid
+
         sender = ascii_address(self.settings.mail_from)
         message = EmailMessage()
         message.set_content(body, charset="utf-8")
-        message.policy = LONG_HEADERS
+        # Headers up to RFC 5322's hard limit: a folded or RFC 2047-encoded List-Unsubscribe URL
+        # is one that mail providers cannot use. Bodies are still encoded with 78-char lines.
+        message.policy = policy.SMTP.clone(max_line_length=998)
         message["From"] = Address(self.sitename, addr_spec=sender)
         message["To"] = ascii_address(recipient)
         message["Subject"] = subject
