@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+
 from nextround.reading import minutes_for, related_all, word_count
 
 
@@ -14,10 +16,14 @@ def enrich_articles(generator: Any) -> None:
     limit = settings.get("RELATED_ARTICLES_MAX", 3)
     articles = generator.articles  # newest first
     freeze_urls([*articles, *generator.translations])
+    # Every page's menu links the categories: their URLs are formatted once, not on every page.
+    generator.context["category_links"] = [(cat.url, cat.name) for cat, _ in generator.categories]
     for index, (article, similar) in enumerate(
         zip(articles, related_all(articles, limit), strict=True)
     ):
         article.word_count = word_count(article._content)  # also the JSON-LD's wordCount
+        # The summary as text, for the meta description, Open Graph and both JSON-LD blocks.
+        article.plain_summary = Markup(article.summary or "").striptags()
         article.reading_minutes = minutes_for(article.word_count, words_per_minute)
         article.related_articles = similar
         article.newer_article = articles[index - 1] if index > 0 else None
