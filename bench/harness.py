@@ -30,7 +30,7 @@ class Options:
     """What to run. The defaults are the full run that bench/results/latest.md comes from."""
 
     sizes: tuple[int, ...] = (100, 1000, 5000)
-    runs: int = 3
+    runs: int = 5  # per size below 5,000; the machine drifts, medians of five hold still
     stories_per_article: int = 10
     replies_per_article: int = 2
     isso: bool = True
