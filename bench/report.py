@@ -295,7 +295,7 @@ REPRODUCE = [
     "",
     "```sh",
     "make test                      # once: creates .venv with the pinned dependencies",
-    ".venv/bin/invoke bench         # N=100, 1000, 5000, 3 runs, Isso, profiles: ~6 min here",
+    ".venv/bin/invoke bench         # N=100, 1000, 5000, 5 runs, Isso, profiles: ~6 min here",
     ".venv/bin/invoke bench --quick # N=100 and 1000, one run: ~2 min",
     ".venv/bin/invoke bench --sizes 100,1000 --runs 3 --skip-isso",
     "```",
