@@ -10,7 +10,12 @@ import pytest
 from stories_support import START, FakeClock, add, add_with_status
 
 from nextround.stories import moderation
-from nextround.stories.errors import InvalidTransition, StoryNotFound, ValidationFailed
+from nextround.stories.errors import (
+    InvalidTransition,
+    StoryMoved,
+    StoryNotFound,
+    ValidationFailed,
+)
 from nextround.stories.models import Action, Status, Story
 from nextround.stories.store import Store
 from nextround.stories.validation import MSG_STORY_EMPTY
@@ -99,6 +104,38 @@ def test_an_unknown_id_in_a_batch_changes_nothing(
         act(store, [known.id, 404])
     assert store.get(known.id) == known
     assert len(store.events(known.id)) == 1
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda store, ids: moderation.approve(store, ids, expected=Status.PENDING),
+        lambda store, ids: moderation.reject(store, ids, "no", expected=Status.PENDING),
+        lambda store, ids: moderation.mark_spam(store, ids, expected=Status.PENDING),
+    ],
+    ids=["approve", "reject", "spam"],
+)
+def test_a_story_moderated_meanwhile_is_left_as_the_other_moderator_left_it(
+    store: Store, act: Callable[[Store, list[int]], object]
+) -> None:
+    """The page showed both as pending; someone approved one since. Nothing changes."""
+    waiting, decided = add(store), add(store)
+    moderation.approve(store, [decided.id])
+    decided = store.get(decided.id)
+    with pytest.raises(StoryMoved) as moved:
+        act(store, [waiting.id, decided.id])
+    assert str(moved.value) == (
+        f"Story #{decided.id} is now approved, not pending as on your page: it was moderated "
+        "meanwhile. Look at it again before deciding"
+    )
+    assert store.get(waiting.id) == waiting and store.get(decided.id) == decided
+    assert len(store.events(waiting.id)) == 1
+
+
+def test_a_story_still_where_the_page_showed_it_is_moved(store: Store) -> None:
+    shown = add_with_status(store, Status.APPROVED)
+    (rejected,) = moderation.reject(store, [shown.id], "asked", expected=Status.APPROVED)
+    assert rejected.status == Status.REJECTED
 
 
 def test_a_batch_changes_every_story_together(store: Store) -> None:

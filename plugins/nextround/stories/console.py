@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nextround.stories import moderation, privacy
 from nextround.stories.fastpath import NotBuilt, SiteFiles, republish_article
-from nextround.stories.models import Story
+from nextround.stories.models import Status, Story
 from nextround.stories.notify.messages import Mailer
 from nextround.stories.notify.records import OutboxState
 from nextround.stories.notify.sender import Transport, deliver
@@ -153,25 +153,35 @@ def _changed(stories: Sequence[Story], verb: str) -> list[str]:
 
 
 def approve(
-    store: Store, files: SiteFiles | None, ids: Sequence[int], mailer: Mailer | None = None
+    store: Store,
+    files: SiteFiles | None,
+    ids: Sequence[int],
+    mailer: Mailer | None = None,
+    expected: Status | None = None,
 ) -> Outcome:
-    stories = moderation.approve(store, ids, mailer=mailer)
+    stories = moderation.approve(store, ids, mailer=mailer, expected=expected)
     lines = _changed(stories, "approved")
     return Outcome(lines + republish(store, files, (s.article for s in stories)))
 
 
 def reject(
-    store: Store, files: SiteFiles | None, ids: Sequence[int], reason: str | None
+    store: Store,
+    files: SiteFiles | None,
+    ids: Sequence[int],
+    reason: str | None,
+    expected: Status | None = None,
 ) -> Outcome:
     before = {i: store.get(i).status for i in ids}
-    stories = moderation.reject(store, ids, reason)
+    stories = moderation.reject(store, ids, reason, expected=expected)
     was_public = [s.article for s in stories if before[s.id].value == "approved"]
     return Outcome(_changed(stories, "rejected") + republish(store, files, was_public))
 
 
-def spam(store: Store, files: SiteFiles | None, ids: Sequence[int]) -> Outcome:
+def spam(
+    store: Store, files: SiteFiles | None, ids: Sequence[int], expected: Status | None = None
+) -> Outcome:
     before = {i: store.get(i).status for i in ids}
-    stories = moderation.mark_spam(store, ids)
+    stories = moderation.mark_spam(store, ids, expected=expected)
     was_public = [s.article for s in stories if before[s.id].value == "approved"]
     return Outcome(_changed(stories, "marked as spam") + republish(store, files, was_public))
 

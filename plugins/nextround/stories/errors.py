@@ -27,6 +27,19 @@ class InvalidTransition(StoriesError):
         super().__init__(f"Cannot {action} story {story_id}: it is {status}")
 
 
+class StoryMoved(StoriesError):
+    """The story is no longer in the status the moderator saw: someone moderated it meanwhile."""
+
+    def __init__(self, story_id: int, status: str, expected: str) -> None:
+        self.story_id = story_id
+        self.status = status
+        self.expected = expected
+        super().__init__(
+            f"Story #{story_id} is now {status}, not {expected} as on your page: it was "
+            "moderated meanwhile. Look at it again before deciding"
+        )
+
+
 class StoreUnavailable(StoriesError):
     """The database is locked, busy or unreachable; the caller should retry later."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from nextround.stories.errors import FieldError, InvalidTransition, ValidationFailed
+from nextround.stories.errors import FieldError, InvalidTransition, StoryMoved, ValidationFailed
 from nextround.stories.models import ModerationEvent, Status, Story
 from nextround.stories.notify.messages import Mailer
 from nextround.stories.notify.outbox import cancel_published, queue_published, queue_reply
@@ -54,11 +54,16 @@ def _move(
     reason: str | None,
     actor: str,
     mailer: Mailer | None = None,
+    expected: Status | None = None,
 ) -> list[Story]:
+    """All or none; with ``expected``, only stories still in that status (checked in the
+    same transaction, so a decision made meanwhile by someone else is never undone)."""
     ids = _ids(story_ids)
     with store.writing() as tx:
         stories = tx.get_many(ids)
         for story in stories:
+            if expected is not None and story.status != expected:
+                raise StoryMoved(story.id, story.status.value, expected.value)
             _check_transition(story, target)
         moved = [tx.set_status(s.id, target, reason=reason, actor=actor) for s in stories]
         # The emails go (or are called off) with the change, in the same transaction.
@@ -75,9 +80,10 @@ def approve(
     *,
     actor: str = DEFAULT_ACTOR,
     mailer: Mailer | None = None,
+    expected: Status | None = None,
 ) -> list[Story]:
     """Publish stories at the next build; with a mailer, writers who asked are emailed."""
-    return _move(store, story_ids, Status.APPROVED, None, actor, mailer)
+    return _move(store, story_ids, Status.APPROVED, None, actor, mailer, expected)
 
 
 def reject(
@@ -86,14 +92,21 @@ def reject(
     reason: str | None = None,
     *,
     actor: str = DEFAULT_ACTOR,
+    expected: Status | None = None,
 ) -> list[Story]:
     """Keep stories off the site; the reason is stored with them and in the history."""
-    return _move(store, story_ids, Status.REJECTED, reason, actor)
+    return _move(store, story_ids, Status.REJECTED, reason, actor, expected=expected)
 
 
-def mark_spam(store: Store, story_ids: Iterable[int], *, actor: str = DEFAULT_ACTOR) -> list[Story]:
+def mark_spam(
+    store: Store,
+    story_ids: Iterable[int],
+    *,
+    actor: str = DEFAULT_ACTOR,
+    expected: Status | None = None,
+) -> list[Story]:
     """Keep stories off the site as spam (kept, so patterns can be spotted later)."""
-    return _move(store, story_ids, Status.SPAM, None, actor)
+    return _move(store, story_ids, Status.SPAM, None, actor, expected=expected)
 
 
 def _clean_body(markdown: str) -> str:

@@ -2,8 +2,9 @@
 
 Another moderator (or the reader's own deletion link) may have moved or removed a story since the
 page was loaded. Acting on it anyway could undo their decision, so such a request changes
-nothing and names each story and where it is now. The actions themselves check the status rules
-again inside their transaction, so a change in between is refused too.
+nothing and names each story and where it is now. Approve, reject and spam check both again
+inside their transaction (the status rules, and that each story is still where the page showed
+it), so a change made in between is refused too, with the same words.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from nextround.stories.admin.forms import back_path, list_path, shown_status, st
 from nextround.stories.admin.guard import Guard
 from nextround.stories.admin.pages import AdminError
 from nextround.stories.admin.state import Admin
-from nextround.stories.errors import InvalidTransition, StoryNotFound
+from nextround.stories.errors import InvalidTransition, StoryMoved, StoryNotFound
 from nextround.stories.models import Status
 
 Result = tuple[Kind, list[str]]
@@ -66,13 +66,14 @@ class Actions:
             return "error", [*problems, checks.NOTHING_CHANGED]
         was_public = Status.APPROVED in queries.current_statuses(store, ids).values()
         try:
+            # `shown` goes along, so the store checks it again inside the change's transaction.
             if target == Status.APPROVED:
-                outcome = console.approve(store, files, ids, mailer=self.admin.mailer)
+                outcome = console.approve(store, files, ids, self.admin.mailer, expected=shown)
             elif target == Status.REJECTED:
-                outcome = console.reject(store, files, ids, reason)
+                outcome = console.reject(store, files, ids, reason, expected=shown)
             else:
-                outcome = console.spam(store, files, ids)
-        except (StoryNotFound, InvalidTransition) as exc:
+                outcome = console.spam(store, files, ids, expected=shown)
+        except (StoryNotFound, InvalidTransition, StoryMoved) as exc:
             return refused(exc)
         public = was_public or target == Status.APPROVED
         return "success", outcome.lines + later_note(self.admin, public)
