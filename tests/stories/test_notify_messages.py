@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from notify_support import (
@@ -27,6 +28,7 @@ from nextround.stories.notify.unsubscribe import (
     make_unsubscribe_token,
 )
 from nextround.stories.settings import ENVIRONMENT, SettingsError, build_settings
+from nextround.stories.tokens import check_receipt_token
 
 
 def story(**changes: object) -> Story:
@@ -164,6 +166,22 @@ def test_reader_mail_only_with_the_box_ticked_and_an_address() -> None:
     assert f"{SITE_URL}/asking-for-a-raise/#story-12" in draft.body
     assert draft.unsubscribe_url is not None and draft.unsubscribe_url in draft.body
     assert draft.unsubscribe_url.startswith(f"{SITE_URL}/stories/unsubscribe?token=")
+
+
+@pytest.mark.parametrize("kind", ["published", "replied"])
+def test_reader_mail_carries_the_storys_deletion_link(kind: str) -> None:
+    """A writer who gave an address can delete the story from any email about it."""
+    written = story(status=Status.APPROVED)
+    if kind == "published":
+        draft = MAILER.published(written)
+    else:
+        answer = story(id=13, name="Editor", parent_id=12, author_reply=True)
+        draft = MAILER.replied(written, answer)
+    assert draft is not None
+    link = next(line for line in draft.body.splitlines() if "/stories/delete?receipt=" in line)
+    assert link.startswith(f"{SITE_URL}/stories/delete?receipt=")
+    receipt = parse_qs(urlsplit(link).query)["receipt"][0]
+    assert check_receipt_token(SECRET, receipt) == 12
 
 
 def test_the_unsubscribe_link_goes_to_the_intake_when_it_runs_elsewhere() -> None:

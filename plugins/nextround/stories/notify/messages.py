@@ -22,6 +22,7 @@ from nextround.stories.models import Story
 from nextround.stories.notify.records import Draft, MailKind, OutboxMessage
 from nextround.stories.notify.unsubscribe import make_unsubscribe_token
 from nextround.stories.settings import CommentsSettings, load_settings
+from nextround.stories.tokens import make_receipt_token
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -103,9 +104,16 @@ class Mailer:
         return f"{self.article_url(story.article)}#story-{story.id}"
 
     def unsubscribe_url(self, story_id: int) -> str:
-        base = (self.settings.intake_url or self.settings.site_url).rstrip("/")
         token = make_unsubscribe_token(self.settings.secret_key, story_id)
-        return f"{base}/stories/unsubscribe?token={quote(token)}"
+        return f"{self._intake_base()}/stories/unsubscribe?token={quote(token)}"
+
+    def delete_url(self, story_id: int) -> str:
+        """The story's receipt link, so a writer can always delete it from any of our emails."""
+        receipt = make_receipt_token(self.settings.secret_key, story_id)
+        return f"{self._intake_base()}/stories/delete?receipt={quote(receipt)}"
+
+    def _intake_base(self) -> str:
+        return (self.settings.intake_url or self.settings.site_url).rstrip("/")
 
     # Drafts: None when there is nobody to write to
 
@@ -144,6 +152,7 @@ class Mailer:
             story=story,
             story_url=self.story_url(story),
             unsubscribe_url=unsubscribe,
+            delete_url=self.delete_url(story.id),
             **context,
         )
         return Draft(
