@@ -112,8 +112,9 @@ def test_an_unknown_id_in_a_batch_changes_nothing(
         lambda store, ids: moderation.approve(store, ids, expected=Status.PENDING),
         lambda store, ids: moderation.reject(store, ids, "no", expected=Status.PENDING),
         lambda store, ids: moderation.mark_spam(store, ids, expected=Status.PENDING),
+        lambda store, ids: moderation.delete(store, ids, expected=Status.PENDING),
     ],
-    ids=["approve", "reject", "spam"],
+    ids=["approve", "reject", "spam", "delete"],
 )
 def test_a_story_moderated_meanwhile_is_left_as_the_other_moderator_left_it(
     store: Store, act: Callable[[Store, list[int]], object]

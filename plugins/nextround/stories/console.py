@@ -207,9 +207,11 @@ def reply(
     return Outcome(lines + republish(store, files, [answer.article]))
 
 
-def delete(store: Store, files: SiteFiles | None, ids: Sequence[int]) -> Outcome:
+def delete(
+    store: Store, files: SiteFiles | None, ids: Sequence[int], expected: Status | None = None
+) -> Outcome:
     articles = {store.get(i).article for i in ids}
-    removed = moderation.delete(store, ids)
+    removed = moderation.delete(store, ids, expected=expected)
     lines = [f"Deleted #{', #'.join(str(i) for i in removed)}; the moderation history remains."]
     return Outcome(lines + republish(store, files, articles))
 

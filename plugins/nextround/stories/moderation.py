@@ -158,12 +158,22 @@ def reply(
         return answer
 
 
-def delete(store: Store, story_ids: Iterable[int], *, actor: str = DEFAULT_ACTOR) -> list[int]:
-    """Erase stories and their replies (a reader's request); returns every id removed."""
+def delete(
+    store: Store,
+    story_ids: Iterable[int],
+    *,
+    actor: str = DEFAULT_ACTOR,
+    expected: Status | None = None,
+) -> list[int]:
+    """Erase stories and their replies (a reader's request); returns every id removed.
+
+    With ``expected``, only stories still in that status, as for the other actions."""
     ids = _ids(story_ids)
     removed: list[int] = []
     with store.writing() as tx:
-        tx.get_many(ids)
+        for story in tx.get_many(ids):
+            if expected is not None and story.status != expected:
+                raise StoryMoved(story.id, story.status.value, expected.value)
         for story_id in ids:
             if story_id not in removed:  # already gone with a story deleted just before
                 removed.extend(tx.delete(story_id, actor=actor))

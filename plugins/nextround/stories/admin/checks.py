@@ -2,9 +2,9 @@
 
 Another moderator (or the reader's own deletion link) may have moved or removed a story since the
 page was loaded. Acting on it anyway could undo their decision, so such a request changes
-nothing and names each story and where it is now. Approve, reject and spam check both again
-inside their transaction (the status rules, and that each story is still where the page showed
-it), so a change made in between is refused too, with the same words.
+nothing and names each story and where it is now. Approve, reject, spam and delete check again
+inside their transaction that each story is still where the page showed it (and the first three
+the status rules), so a change made in between is refused too, with the same words.
 """
 
 from __future__ import annotations

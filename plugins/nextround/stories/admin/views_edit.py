@@ -19,7 +19,7 @@ from nextround.stories.admin.sessions import Session
 from nextround.stories.admin.state import Admin
 from nextround.stories.admin.views_actions import Result, later_note, refused
 from nextround.stories.admin.views_queue import no_story
-from nextround.stories.errors import InvalidTransition, StoryNotFound, ValidationFailed
+from nextround.stories.errors import InvalidTransition, StoryMoved, StoryNotFound, ValidationFailed
 from nextround.stories.models import Status
 
 TITLE_NOT_PUBLISHED = "Only published stories can be answered"
@@ -167,8 +167,8 @@ class Editing:
             return "error", [*problems, checks.NOTHING_CHANGED]
         was_public = queries.current_statuses(store, [story_id]).get(story_id) == Status.APPROVED
         try:
-            outcome = console.delete(store, files, [story_id])
-        except StoryNotFound as exc:
+            outcome = console.delete(store, files, [story_id], expected=shown)
+        except (StoryNotFound, StoryMoved) as exc:
             return refused(exc)
         return "success", outcome.lines + later_note(self.admin, was_public)
 
