@@ -9,7 +9,6 @@ stories.js) that tells the reader what to do next, never a stack trace.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -53,7 +52,7 @@ from nextround.stories.notify.outbox import queue_new_story
 from nextround.stories.ratelimit import client_network, hash_network, take_slot
 from nextround.stories.section import SiteRef
 from nextround.stories.settings import CommentsSettings
-from nextround.stories.store import DEFAULT_BUSY_TIMEOUT, Store, Tx, open_store
+from nextround.stories.store import DEFAULT_BUSY_TIMEOUT, LazyStore, Tx
 from nextround.stories.threads import Thread, threads
 from nextround.stories.tokens import check_article_token, make_article_token, make_receipt_token
 from nextround.stories.validation import validate_submission
@@ -116,30 +115,13 @@ class Intake:
     ) -> None:
         self.settings = settings
         self.pages = pages
-        self.busy_timeout = busy_timeout
         self.mailer = mailer
-        self._store: Store | None = None
-        self._lock = threading.Lock()
+        self.store = LazyStore(settings.database_url, busy_timeout)
         self.writer: BatchWriter[tuple[Submission, str]] = BatchWriter(self.store, self._write_one)
-
-    def store(self) -> Store:
-        """Opened lazily (a mounted app gets no lifespan); a failed open is retried next time."""
-        with self._lock:
-            if self._store is None:
-                try:
-                    self._store = open_store(
-                        self.settings.database_url, busy_timeout=self.busy_timeout
-                    )
-                except OSError as exc:  # e.g. its folder cannot be created: down, not a bug
-                    raise StoreUnavailable(f"Cannot open the story database: {exc}") from exc
-            return self._store
 
     def close(self) -> None:
         """Release the database; safe to call twice, and the next request reopens it."""
-        with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+        self.store.close()
 
     @asynccontextmanager
     async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:

@@ -42,6 +42,7 @@ __all__ = [
     "POSTGRES_WRITE_LOCK_KEY",
     "READER_ACTOR",
     "Clock",
+    "LazyStore",
     "Store",
     "Tx",
     "approved_stories",
@@ -76,6 +77,33 @@ def open_store(
         engine.dispose()
         raise
     return Store(engine, clock, busy_timeout)
+
+
+class LazyStore:
+    """A store opened on first use, for the web apps: a mounted app gets no lifespan to open it,
+    a failed open is retried at the next use, and ``close()`` lets the next use reopen it."""
+
+    def __init__(self, url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+        self.url = url
+        self.busy_timeout = busy_timeout
+        self._store: Store | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                try:
+                    self._store = open_store(self.url, busy_timeout=self.busy_timeout)
+                except OSError as exc:  # e.g. its folder cannot be created: down, not a bug
+                    raise StoreUnavailable(f"Cannot open the story database: {exc}") from exc
+            return self._store
+
+    def close(self) -> None:
+        """Release the database; safe to call twice."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
 
 def approved_stories(url: str = DEFAULT_URL, article: str | None = None) -> list[Story]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,11 +16,10 @@ from nextround.stories.admin.flash import Flashes
 from nextround.stories.admin.pages import Pages
 from nextround.stories.admin.passwords import fingerprint
 from nextround.stories.admin.sessions import DEFAULT_LIFETIME, Clock, Sessions
-from nextround.stories.errors import StoreUnavailable
 from nextround.stories.fastpath import SiteFiles
 from nextround.stories.notify.messages import Mailer
 from nextround.stories.settings import CommentsSettings, RateLimit
-from nextround.stories.store import DEFAULT_BUSY_TIMEOUT, Store, open_store
+from nextround.stories.store import DEFAULT_BUSY_TIMEOUT, LazyStore
 
 # Login attempts per client network: 5 in 15 minutes, successful ones included.
 LOGIN_LIMIT = RateLimit(5, 15 * 60)
@@ -47,7 +45,6 @@ class Admin:
         self.files = files
         # Approvals and replies from the browser email readers who asked, as the CLI does.
         self.mailer = Mailer(settings, Path(templates), sitename)
-        self.busy_timeout = busy_timeout
         self.login_limit = login_limit
         self.stylesheets = Path(templates).parent / "static" / "css"
         self.flashes = Flashes(settings.secret_key, settings.secure_cookies)
@@ -58,25 +55,12 @@ class Admin:
             session_lifetime,
             clock,
         )
-        self._store: Store | None = None
-        self._lock = threading.Lock()
+        self.store = LazyStore(settings.database_url, busy_timeout)
 
     @property
     def enabled(self) -> bool:
         """No password hash, no admin: there is never a default password."""
         return bool(self.settings.admin_password_hash)
-
-    def store(self) -> Store:
-        """Opened lazily (a mounted app gets no lifespan); a failed open is retried next time."""
-        with self._lock:
-            if self._store is None:
-                try:
-                    self._store = open_store(
-                        self.settings.database_url, busy_timeout=self.busy_timeout
-                    )
-                except OSError as exc:
-                    raise StoreUnavailable(f"Cannot open the story database: {exc}") from exc
-            return self._store
 
     async def with_store(self, function: Callable[..., T], *args: Any) -> T:
         """``function(store, *args)`` in a worker thread: opening the store and queries block."""
@@ -84,10 +68,7 @@ class Admin:
 
     def close(self) -> None:
         """Release the database; safe to call twice, and the next request reopens it."""
-        with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+        self.store.close()
 
     @asynccontextmanager
     async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
