@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from nextround.stories.text import normalise
 
@@ -104,6 +105,28 @@ class Story:
     reject_reason: str | None
     email: str | None
     notify: bool
+
+
+def story_from_record(record: Any, *, public: bool = False) -> Story:
+    """A Story from a ``stories`` row as any reader of the table gets it (columns as attributes,
+    times already aware UTC); ``public`` leaves the writer's email out."""
+    return Story(
+        id=record.id,
+        article=record.article,
+        parent_id=record.parent_id,
+        name=record.name,
+        body_markdown=record.body_markdown,
+        body_html=record.body_html,
+        status=Status(record.status),
+        created=record.created,
+        updated=record.updated,
+        approved_at=record.approved_at,
+        edited=bool(record.edited),
+        author_reply=bool(record.author_reply),
+        reject_reason=record.reject_reason,
+        email=None if public else record.email,
+        notify=bool(record.notify),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,8 +13,10 @@ import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-from nextround.stories.models import Status, Story
+from nextround.stories.models import Status, Story, story_from_record
 
 # Every migration in migrations.MIGRATIONS, by name (tests/stories/test_published.py holds the
 # two lists equal). A database with exactly these is in the shape the query below expects.
@@ -25,6 +27,7 @@ CURRENT_MIGRATIONS = (
     "0004_create_outbox",
 )
 
+_MOMENTS = ("created", "updated", "approved_at")
 _APPROVED = """
 SELECT s.id, s.article, s.parent_id, s.name, s.body_markdown, s.body_html, s.status,
        s.created, s.updated, s.approved_at, s.edited, s.author_reply, s.reject_reason, s.notify
@@ -57,10 +60,11 @@ def approved_for_build(url: str) -> list[Story]:
             applied = tuple(name for (name,) in db.execute("SELECT name FROM migrations"))
             if sorted(applied) != sorted(CURRENT_MIGRATIONS):
                 return _through_store(url)
+            db.row_factory = _record
             rows = db.execute(_APPROVED, {"approved": Status.APPROVED.value}).fetchall()
     except sqlite3.Error:  # no migrations table yet, locked, damaged: the store says what is wrong
         return _through_store(url)
-    return [_story(row) for row in rows]
+    return [story_from_record(row, public=True) for row in rows]
 
 
 def _through_store(url: str) -> list[Story]:
@@ -69,28 +73,12 @@ def _through_store(url: str) -> list[Story]:
     return approved_stories(url)
 
 
-def _moment(value: str | None) -> datetime | None:
-    """SQLAlchemy keeps naive UTC as text on SQLite; the store hands out aware UTC."""
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def _story(row: tuple) -> Story:  # type: ignore[type-arg]
-    (id_, article, parent_id, name, markdown, html, status) = row[:7]
-    (created, updated, approved_at, edited, author_reply, reason, notify) = row[7:]
-    return Story(
-        id=id_,
-        article=article,
-        parent_id=parent_id,
-        name=name,
-        body_markdown=markdown,
-        body_html=html,
-        status=Status(status),
-        created=_moment(created),  # type: ignore[arg-type]
-        updated=_moment(updated),  # type: ignore[arg-type]
-        approved_at=_moment(approved_at),
-        edited=bool(edited),
-        author_reply=bool(author_reply),
-        reject_reason=reason,
-        email=None,
-        notify=bool(notify),
-    )
+def _record(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> SimpleNamespace:
+    """A row as the store's readers see one: columns as attributes, times as aware UTC
+    (SQLAlchemy keeps naive UTC as text on SQLite)."""
+    record = SimpleNamespace(**dict(zip((c[0] for c in cursor.description), values, strict=True)))
+    for name in _MOMENTS:
+        value = getattr(record, name)
+        if value is not None:
+            setattr(record, name, datetime.fromisoformat(value).replace(tzinfo=UTC))
+    return record

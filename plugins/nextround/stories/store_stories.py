@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, or_, select, update
 
 from nextround.stories import schema
 from nextround.stories.errors import (
@@ -29,6 +29,7 @@ from nextround.stories.models import (
     Story,
     Submission,
     body_fingerprint,
+    story_from_record,
 )
 from nextround.stories.store_engine import Clock
 from nextround.stories.validation import MSG_REPLY_UNAVAILABLE
@@ -69,27 +70,6 @@ def _render(markdown: str) -> str:
     return render_story(markdown)
 
 
-def story_from_row(row: Row[Any], *, public: bool = False) -> Story:
-    """A Story from a ``stories`` row; ``public`` leaves the writer's email out."""
-    return Story(
-        id=row.id,
-        article=row.article,
-        parent_id=row.parent_id,
-        name=row.name,
-        body_markdown=row.body_markdown,
-        body_html=row.body_html,
-        status=Status(row.status),
-        created=row.created,
-        updated=row.updated,
-        approved_at=row.approved_at,
-        edited=bool(row.edited),
-        author_reply=bool(row.author_reply),
-        reject_reason=row.reject_reason,
-        email=None if public else row.email,
-        notify=bool(row.notify),
-    )
-
-
 class StoryQueries:
     """Reading and writing stories; mixed into the store's Tx, which supplies conn and clock."""
 
@@ -100,7 +80,7 @@ class StoryQueries:
 
     def find(self, story_id: int) -> Story | None:
         row = self.conn.execute(_FIND, {"story_id": story_id}).first()
-        return None if row is None else story_from_row(row)
+        return None if row is None else story_from_record(row)
 
     def get(self, story_id: int) -> Story:
         story = self.find(story_id)
@@ -111,7 +91,7 @@ class StoryQueries:
     def get_many(self, story_ids: Sequence[int]) -> list[Story]:
         """The stories in the order asked; the first unknown id raises StoryNotFound."""
         rows = self.conn.execute(select(_stories).where(_stories.c.id.in_(list(story_ids))))
-        found = {row.id: story_from_row(row) for row in rows}
+        found = {row.id: story_from_record(row) for row in rows}
         for story_id in story_ids:
             if story_id not in found:
                 raise StoryNotFound(story_id)
@@ -125,7 +105,7 @@ class StoryQueries:
             .order_by(_stories.c.created, _stories.c.id)
             .limit(limit)
         )
-        return [story_from_row(row) for row in self.conn.execute(query)]
+        return [story_from_record(row) for row in self.conn.execute(query)]
 
     def pending_count(self) -> int:
         return int(self.conn.scalar(_PENDING_COUNT) or 0)
@@ -146,12 +126,12 @@ class StoryQueries:
     def approved_for_article(self, slug: str) -> list[Story]:
         """Stories and replies in the order written; replies point at their story by parent_id."""
         query = self._approved_query().where(_stories.c.article == slug)
-        return [story_from_row(row, public=True) for row in self.conn.execute(query)]
+        return [story_from_record(row, public=True) for row in self.conn.execute(query)]
 
     def approved_all(self) -> list[Story]:
         """Every published story and reply, grouped by article, without emails."""
         query = self._approved_query()
-        return [story_from_row(row, public=True) for row in self.conn.execute(query)]
+        return [story_from_record(row, public=True) for row in self.conn.execute(query)]
 
     def approved_counts(self) -> dict[str, int]:
         """Approved top-level stories per article (author replies are not reader stories)."""
