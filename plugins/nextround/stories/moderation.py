@@ -42,6 +42,13 @@ def _ids(story_ids: Iterable[int]) -> list[int]:
     return ids
 
 
+def _check_expected(stories: Iterable[Story], expected: Status | None) -> None:
+    """Each story still has the status the moderator saw (None: not asked)."""
+    for story in stories:
+        if expected is not None and story.status != expected:
+            raise StoryMoved(story.id, story.status.value, expected.value)
+
+
 def _check_transition(story: Story, target: Status) -> None:
     if target not in ALLOWED_TRANSITIONS[story.status]:
         raise InvalidTransition(story.id, story.status.value, VERBS[target])
@@ -61,9 +68,8 @@ def _move(
     ids = _ids(story_ids)
     with store.writing() as tx:
         stories = tx.get_many(ids)
+        _check_expected(stories, expected)
         for story in stories:
-            if expected is not None and story.status != expected:
-                raise StoryMoved(story.id, story.status.value, expected.value)
             _check_transition(story, target)
         moved = [tx.set_status(s.id, target, reason=reason, actor=actor) for s in stories]
         # The emails go (or are called off) with the change, in the same transaction.
@@ -171,9 +177,7 @@ def delete(
     ids = _ids(story_ids)
     removed: list[int] = []
     with store.writing() as tx:
-        for story in tx.get_many(ids):
-            if expected is not None and story.status != expected:
-                raise StoryMoved(story.id, story.status.value, expected.value)
+        _check_expected(tx.get_many(ids), expected)
         for story_id in ids:
             if story_id not in removed:  # already gone with a story deleted just before
                 removed.extend(tx.delete(story_id, actor=actor))
