@@ -18,6 +18,7 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, NamedTuple
+from xml.sax.saxutils import escape
 
 from markdown import Markdown, util
 from markdown.blockparser import BlockParser
@@ -569,9 +570,7 @@ class TipBlockProcessor(BlockProcessor):
 
 def _escape(text: str) -> str:
     """Text for HTML we write ourselves, safe in content and in double-quoted attributes."""
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
-        text = text.replace(char, entity)
-    return text
+    return escape(text, {'"': "&quot;"})
 
 
 class _TextCollector(HTMLParser):
