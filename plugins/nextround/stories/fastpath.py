@@ -113,8 +113,9 @@ def republish_article(store: Store, files: SiteFiles, slug: str) -> list[Path]:
     article = _article_ref(text[start:stop], slug)
     stories = store.approved_for_article(slug)
     env = environment(files.templates)
-    text = text[:start] + render_section(env, article, files.site, stories) + text[stop:]
-    count = story_count(threads(stories))
+    grouped = threads(stories)
+    text = text[:start] + render_section(env, article, files.site, grouped) + text[stop:]
+    count = story_count(grouped)
     start, stop = _between(text, COUNT_BEGIN, COUNT_END, page)
     text = text[:start] + render_count(env, article, count) + text[stop:]
     feed = files.output / files.site.feed_path(article)

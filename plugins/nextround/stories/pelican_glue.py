@@ -61,9 +61,9 @@ def attach_stories(generator: Any) -> None:
     grouped = group_by_article(published)
     for article in generator.articles:
         ref = article_ref(article)
-        stories = grouped.get(article.slug, [])
-        article.stories_section = render_section(env, ref, site, stories)
-        article.story_count = story_count(threads(stories))
+        article_threads = threads(grouped.get(article.slug, []))
+        article.stories_section = render_section(env, ref, site, article_threads)
+        article.story_count = story_count(article_threads)
         article.story_count_html = render_count(env, ref, article.story_count)
         article.stories_feed = site.feed_path(ref)
     generator.context["approved_stories"] = published

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from jinja2 import Environment
 
 from nextround.stories.models import Story
-from nextround.stories.threads import Thread, threads
+from nextround.stories.threads import Thread
 from nextround.stories.tokens import make_article_token
 
 SECTION_BEGIN, SECTION_END = "<!--stories:begin-->", "<!--stories:end-->"
@@ -61,9 +61,9 @@ def render_count(env: Environment, article: ArticleRef, count: int) -> str:
 
 
 def render_section(
-    env: Environment, article: ArticleRef, site: SiteRef, stories: Sequence[Story]
+    env: Environment, article: ArticleRef, site: SiteRef, grouped: Sequence[Thread]
 ) -> str:
-    grouped = threads(stories)
+    """``grouped`` is threads(stories): callers need the threads for the count too."""
     body = env.get_template("partials/stories.html").render(
         article=article,
         site=site,
