@@ -255,10 +255,10 @@ def test_jsonld_partial_is_a_howto_built_as_data(site: Built) -> None:
     ("slug", "expected"),
     [("handling-rejection", "2 tips"), ("questions-to-ask", "1 tip"), ("no-tips-here", "")],
 )
-def test_tip_count_partial(site: Built, slug: str, expected: str) -> None:
-    html = site.render("partials/tip_count.html", article=site.articles[slug]).strip()
-    text = lxml.html.fragment_fromstring(html).text_content() if html else ""
-    assert text == expected
+def test_meta_line_counts_tips(site: Built, slug: str, expected: str) -> None:
+    html = site.render("partials/article_meta.html", article=site.articles[slug])
+    counts = lxml.html.fragment_fromstring(html).find_class("tip-count")
+    assert [count.text_content() for count in counts] == ([expected] if expected else [])
 
 
 @pytest.fixture

@@ -11,11 +11,13 @@ def register() -> None:
     """Connect handlers; each lives in a module that does one job."""
     from pelican import signals
 
-    from nextround import enrich, links, minify, tips
+    from nextround import enrich, links, minify, tip_features, tips
     from nextround.stories import pelican_glue as stories
 
     signals.generator_init.connect(links.use_site_root)
     signals.article_generator_finalized.connect(enrich.enrich_articles)
+    # After enrich: the HowTo's description is the plain summary enrich computes.
+    signals.article_generator_finalized.connect(tip_features.attach_tip_features)
     signals.page_generator_finalized.connect(enrich.freeze_page_urls)
     signals.article_generator_finalized.connect(stories.attach_stories)
     signals.article_writer_finalized.connect(stories.write_story_feeds)
