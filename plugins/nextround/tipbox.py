@@ -7,7 +7,8 @@ Three processors share one per-document state kept on the Markdown instance:
   numbers, and plans ids and numbering;
 - a block processor renders each tip;
 - a tree processor, run after inline and smarty processing, collects plain-text data into
-  `md.tips` for templates, feeds and structured data.
+  `md.tips` for templates, feeds and structured data;
+- a postprocessor puts the box's fixed HTML (icon, kind, number, permalink) in place.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from markdown import Markdown, util
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -108,7 +110,7 @@ class _Rendered:
     title: etree.Element
     body: etree.Element
     action: etree.Element | None
-    permalink: int  # index in md.htmlStash of the permalink's HTML
+    permalink: int  # index in TipState.fragments of the permalink's HTML
 
 
 class TipState:
@@ -122,11 +124,23 @@ class TipState:
         """Called by md.reset(): the next document starts with no tips."""
         self.planned: list[_Planned] = []
         self.rendered: list[_Rendered] = []
+        self.fragments: list[str] = []
         self.md.tips = []  # type: ignore[attr-defined]
 
     def start(self, planned: list[_Planned]) -> None:
         self.reset()
         self.planned = planned
+
+    def fragment(self, html: str) -> tuple[int, str]:
+        """Keep ready HTML for the output; returns its index and the marker that stands for it.
+
+        Markdown's own HTML stash would do, but one entry makes its raw-HTML postprocessor scan
+        the whole page with a two-branch pattern, which cost more than the rest of a tip's HTML.
+        The marker cannot come from an author: Markdown removes STX and ETX from the source.
+        """
+        self.fragments.append(html)
+        index = len(self.fragments) - 1
+        return index, f"{util.STX}tipbox:{index}{util.ETX}"
 
     def claim(self, kind: str, title: str) -> _Planned:
         """The pre-pass plan for the tip being rendered; tips it did not see are refused."""
@@ -541,18 +555,17 @@ class TipBlockProcessor(BlockProcessor):
         )
         number, total = len(self.state.rendered) + 1, len(self.state.planned)
         count = f"{number} of {total}" if planned.kind == "tip" else f"(tip {number} of {total})"
-        heading.text = util.AtomicString(
-            self.parser.md.htmlStash.store(
-                f'<span aria-hidden="true" class="tip__icon">{kind.icon}</span> '
-                f'<span class="tip__kind">{_escape(kind.label)}</span> '
-                f'<span class="tip__number">{count}</span>: '
-            )
+        _, fixed = self.state.fragment(
+            f'<span aria-hidden="true" class="tip__icon">{kind.icon}</span> '
+            f'<span class="tip__kind">{_escape(kind.label)}</span> '
+            f'<span class="tip__number">{count}</span>: '
         )
+        heading.text = util.AtomicString(fixed)
         title = etree.SubElement(heading, "span", {"class": "tip__title"})
         title.text = planned.title
         # Filled in once the title's plain text is known (TipCollectTreeprocessor).
-        permalink = self.parser.md.htmlStash.store("")
-        title.tail = util.AtomicString(f" {permalink}")
+        permalink, permalink_marker = self.state.fragment("")
+        title.tail = util.AtomicString(f" {permalink_marker}")
         body = etree.SubElement(aside, "div", {"class": "tip__body"})
         action = None
         if "action" in planned.options:
@@ -560,12 +573,7 @@ class TipBlockProcessor(BlockProcessor):
             strong = etree.SubElement(action, "strong")
             strong.text = util.AtomicString(ACTION_LABEL)
             strong.tail = " " + planned.options["action"]
-        return _Rendered(planned, heading, title, body, action, self._stash_index(permalink))
-
-    def _stash_index(self, placeholder: str) -> int:
-        match = util.HTML_PLACEHOLDER_RE.fullmatch(placeholder)
-        assert match is not None  # htmlStash.store() returns exactly one placeholder
-        return int(match.group(1))
+        return _Rendered(planned, heading, title, body, action, permalink)
 
 
 def _escape(text: str) -> str:
@@ -620,7 +628,7 @@ class TipCollectTreeprocessor(Treeprocessor):
             number=number,
             text=self._plain(rendered.body),
         )
-        self.md.htmlStash.rawHtmlBlocks[rendered.permalink] = (
+        self.state.fragments[rendered.permalink] = (
             f'<a aria-label="Permalink to this tip: {_escape(title)}" class="tip__permalink" '
             f'href="#{_escape(planned.id)}">#</a>'
         )
@@ -648,6 +656,9 @@ class TipCollectTreeprocessor(Treeprocessor):
         parts.append(" " if block else "")
 
     def _unstash(self, text: str) -> str:
+        if util.STX not in text:  # no stashed HTML or escaped character: most text
+            return text
+
         def raw_html(match: re.Match[str]) -> str:
             index = int(match.group(1))
             blocks = self.md.htmlStash.rawHtmlBlocks
@@ -663,6 +674,25 @@ class TipCollectTreeprocessor(Treeprocessor):
 
         text = util.HTML_PLACEHOLDER_RE.sub(raw_html, text)
         return self.ESCAPED_RE.sub(lambda match: chr(int(match.group(1))), text)
+
+
+class TipFragmentPostprocessor(Postprocessor):
+    """Replaces each tip marker with the fixed HTML it stands for."""
+
+    NAME = "tipbox_fragments"
+    # After Markdown's raw HTML (30), which then never scans the fragments.
+    PRIORITY = 25
+    MARKER_RE = re.compile(f"{util.STX}tipbox:([0-9]+){util.ETX}")
+
+    def __init__(self, md: Markdown, state: TipState) -> None:
+        super().__init__(md)
+        self.state = state
+
+    def run(self, text: str) -> str:
+        if not self.state.fragments:
+            return text
+        fragments = self.state.fragments
+        return self.MARKER_RE.sub(lambda match: fragments[int(match.group(1))], text)
 
 
 class TipBoxExtension(Extension):
@@ -698,6 +728,11 @@ class TipBoxExtension(Extension):
             TipCollectTreeprocessor(md, state),
             TipCollectTreeprocessor.NAME,
             TipCollectTreeprocessor.PRIORITY,
+        )
+        md.postprocessors.register(
+            TipFragmentPostprocessor(md, state),
+            TipFragmentPostprocessor.NAME,
+            TipFragmentPostprocessor.PRIORITY,
         )
 
 
