@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -179,25 +180,34 @@ class TipBlockProcessor(BlockProcessor):
     # Before pymdownx.blocks (89.99), whose admonitions also answer to "tip" and "warning",
     # and after list indentation (90).
     PRIORITY = 89.995
+    # Matched at the start of a line (see _lines_matching), up to its end.
     HEADER_RE = re.compile(
-        rf"^ {{0,3}}(?P<slashes>/{{3,}})[ ]*(?P<kind>{KIND_NAMES})[ ]*(?:\|(?P<title>.*))?$",
-        re.MULTILINE | re.IGNORECASE,
+        rf" {{0,3}}(?P<slashes>/{{3,}})[ ]*(?P<kind>{KIND_NAMES})[ ]*"
+        r"(?:\|(?P<title>[^\n]*))?(?=\n|\Z)",
+        re.IGNORECASE,
     )
-    CLOSER_RE = re.compile(r"^ {0,3}(?P<slashes>/{3,})[ ]*$", re.MULTILINE)
+    CLOSER_RE = re.compile(r" {0,3}(?P<slashes>/{3,})[ ]*(?=\n|\Z)")
     OPTION_LINE_RE = re.compile(r"^ {4,}\S")
 
     def __init__(self, parser: BlockParser, state: TipState, heading_level: int) -> None:
         super().__init__(parser)
         self.state = state
         self.heading_level = heading_level
+        self._found: tuple[str, re.Match[str] | None] = ("", None)
 
     def test(self, parent: etree.Element, block: str) -> bool:
         # Asked of every block of every page: the substring test answers most of them.
-        return "///" in block and self.HEADER_RE.search(block) is not None
+        if "///" not in block:
+            return False
+        header = next(_lines_matching(self.HEADER_RE, block), None)
+        self._found = (block, header)  # for run(), which the parser calls next with this block
+        return header is not None
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         chunk = blocks.pop(0)
-        header = self.HEADER_RE.search(chunk)
+        found_in, header = self._found
+        if found_in is not chunk:
+            header = next(_lines_matching(self.HEADER_RE, chunk), None)
         assert header is not None  # test() found it
         before = chunk[: header.start()].rstrip("\n")
         if before:
@@ -218,7 +228,7 @@ class TipBlockProcessor(BlockProcessor):
         body: list[str] = []
         pending = first
         while True:
-            for closer in self.CLOSER_RE.finditer(pending):
+            for closer in _lines_matching(self.CLOSER_RE, pending):
                 if len(closer["slashes"]) == planned.slashes:
                     inside = pending[: closer.start()].rstrip("\n")
                     if inside:
@@ -278,8 +288,24 @@ class TipBlockProcessor(BlockProcessor):
         return _Rendered(planned, heading, title, body, action, permalink)
 
 
+def _lines_matching(pattern: re.Pattern[str], block: str) -> Iterator[re.Match[str]]:
+    """`pattern` matched at the start of each line holding "///", in order.
+
+    Only such lines can open or close a tip; a multi-line search tried every position of every
+    paragraph of a tip's body.
+    """
+    at = block.find("///")
+    while at != -1:
+        if match := pattern.match(block, block.rfind("\n", 0, at) + 1):
+            yield match
+        end = block.find("\n", at)
+        at = -1 if end == -1 else block.find("///", end)
+
+
 def _escape(text: str) -> str:
     """Text for HTML we write ourselves, safe in content and in double-quoted attributes."""
+    if "&" not in text and "<" not in text and ">" not in text and '"' not in text:
+        return text
     return escape(text, {'"': "&quot;"})
 
 
