@@ -111,7 +111,8 @@ def _summarise(profile: dict[str, Any]) -> dict[str, Any]:
 def _tip_code(function: dict[str, Any]) -> bool:
     """Frames that exist only because of tip boxes: the extension, its glue, its templates."""
     file = function["file"]
-    return file.endswith(("tipbox.py", "tips.py")) or ("templates" in file and "tip" in file)
+    tip_modules = ("tipbox.py", "tip_syntax.py", "tips.py", "tip_features.py")
+    return file.endswith(tip_modules) or ("templates" in file and "tip" in file)
 
 
 def markdown_pipeline() -> dict[str, Any]:
