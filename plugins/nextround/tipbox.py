@@ -142,22 +142,22 @@ class TipPlanPreprocessor(Preprocessor):
         self.id_prefix = id_prefix
 
     def run(self, lines: list[str]) -> list[str]:
-        if not any("///" in line for line in lines):
+        text = "\n".join(lines)
+        if "///" not in text:
             self.state.start([])  # no tip syntax at all (a summary, most pages): nothing to plan
             return lines
-        planner = Planner(self._code_lines(lines), self._other_blocks(), self.id_prefix)
+        planner = Planner(self._code_lines(text), self._other_blocks(), self.id_prefix)
         self.state.start(planner.plan(lines))
         return lines
 
-    def _code_lines(self, lines: list[str]) -> set[int]:
+    def _code_lines(self, text: str) -> set[int]:
         """Lines inside fenced code, found exactly as the fenced-code extension will find them."""
+        if "```" not in text and "~~~" not in text:  # no fence at all: nothing to find
+            return set()
         if "fenced_code_block" not in self.md.preprocessors:
             return set()
         fence = getattr(self.md.preprocessors["fenced_code_block"], "FENCED_BLOCK_RE", None)
         if fence is None:
-            return set()
-        text = "\n".join(lines)
-        if "```" not in text and "~~~" not in text:  # no fence at all: nothing to find
             return set()
         found: set[int] = set()
         for match in fence.finditer(text):
