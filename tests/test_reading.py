@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from nextround.reading import reading_minutes, related, related_all, word_count
@@ -38,3 +39,36 @@ def test_related_all_matches_related_for_every_article() -> None:
     everyone = related_all(posts, limit=3)
     assert everyone == [related(p, posts, limit=3) for p in posts]
     assert all(p not in rel for p, rel in zip(posts, everyone, strict=True))
+
+
+def _brute_force(subject: Post, candidates: list[Post], limit: int) -> list[Post]:
+    """The definition: most shared tags first, then the candidates' order; never the subject."""
+    mine = set(subject.tags)
+    scored = [
+        (-len(mine & set(other.tags)), position, other)
+        for position, other in enumerate(candidates)
+        if other is not subject and mine & set(other.tags)
+    ]
+    return [other for _, _, other in sorted(scored, key=lambda item: item[:2])[:limit]]
+
+
+def test_related_all_is_the_brute_force_ranking_on_random_sites() -> None:
+    rng = random.Random(20261125)
+    for _ in range(60):
+        pool = [f"tag{n}" for n in range(rng.randint(1, 12))]
+        posts = [
+            Post(str(i), rng.sample(pool, rng.randint(0, min(len(pool), 9))))
+            for i in range(rng.randint(0, 40))
+        ]
+        limit = rng.randint(1, 5)
+        outsider = Post("outsider", rng.sample(pool, min(len(pool), 3)))
+        subjects = [*posts, outsider]
+        got = related_all(posts, limit, subjects)
+        assert got == [_brute_force(subject, posts, limit) for subject in subjects]
+
+
+def test_related_all_ranks_heavily_tagged_articles_the_same_way() -> None:
+    many = [f"t{n}" for n in range(10)]
+    me = Post("me", many)
+    posts = [me, Post("a", many[:2]), Post("b", many[:9]), Post("c", many[3:4]), Post("d", many)]
+    assert [p.name for p in related(me, posts, limit=3)] == ["d", "b", "a"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from itertools import combinations
 from typing import Any, Protocol
 
 _TAG = re.compile(r"<[^>]+>")
@@ -39,22 +40,62 @@ def related_all(
 ) -> list[list[Tagged]]:
     """`related` for every subject at once, through a tag index instead of comparing all pairs.
 
-    With a thousand articles, comparing every pair builds a million tag sets; the index only
-    visits articles that share a tag.
+    Each subject's candidates are taken level by level: first the articles sharing all its
+    tags, then all but one, and so on, each level as intersections of the index's position
+    sets (done in C), stopping once `limit` are found. Counting every article that shares any
+    tag made the work grow with the square of the number of articles.
     """
-    by_tag: dict[str, list[int]] = {}
+    by_tag: dict[str, set[int]] = {}
+    positions_of: dict[int, list[int]] = {}
     for position, other in enumerate(articles):
-        for tag in {str(tag) for tag in getattr(other, "tags", ()) or ()}:
-            by_tag.setdefault(tag, []).append(position)
+        positions_of.setdefault(id(other), []).append(position)
+        for tag in _tag_names(other):
+            by_tag.setdefault(tag, set()).add(position)
     results = []
     for subject in articles if subjects is None else subjects:
-        shared: dict[int, int] = {}
-        for tag in {str(tag) for tag in getattr(subject, "tags", ()) or ()}:
-            for position in by_tag.get(tag, ()):
-                shared[position] = shared.get(position, 0) + 1
-        ranked = sorted(
-            (position for position in shared if articles[position] is not subject),
-            key=lambda position: (-shared[position], position),
-        )
-        results.append([articles[position] for position in ranked[:limit]])
+        sets = [by_tag[tag] for tag in _tag_names(subject) if tag in by_tag]
+        excluded = positions_of.get(id(subject), [])
+        if len(sets) > MAX_TAGS_BY_LEVEL:
+            ranked = _by_counting(sets, limit, excluded)
+        else:
+            ranked = _by_level(sets, limit, excluded)
+        results.append([articles[position] for position in ranked])
     return results
+
+
+# Levels take 2**tags - 1 intersections; an article with more tags than this is ranked by
+# counting instead, which is the same ranking at a cost that does not depend on its tag count.
+MAX_TAGS_BY_LEVEL = 6
+
+
+def _tag_names(article: Tagged) -> set[str]:
+    return {str(tag) for tag in getattr(article, "tags", ()) or ()}
+
+
+def _by_level(sets: list[set[int]], limit: int, excluded: list[int]) -> list[int]:
+    """Positions in the most of `sets`, lowest first within a level, at most `limit`."""
+    chosen: list[int] = []
+    taken = set(excluded)
+    for size in range(len(sets), 0, -1):
+        level: set[int] = set()
+        for combination in combinations(sets, size):
+            level |= set.intersection(*combination)
+        # Every position in more sets was in an earlier level, all taken: a level that had
+        # more than enough ended the loop.
+        level -= taken
+        best = sorted(level)[: limit - len(chosen)]
+        chosen += best
+        if len(chosen) >= limit:
+            break
+        taken.update(best)
+    return chosen
+
+
+def _by_counting(sets: list[set[int]], limit: int, excluded: list[int]) -> list[int]:
+    shared: dict[int, int] = {}
+    for positions in sets:
+        for position in positions:
+            shared[position] = shared.get(position, 0) + 1
+    for position in excluded:
+        shared.pop(position, None)
+    return sorted(shared, key=lambda position: (-shared[position], position))[:limit]
