@@ -23,11 +23,17 @@ def enrich_articles(generator: Any) -> None:
     ):
         article.word_count = word_count(article._content)  # also the JSON-LD's wordCount
         # The summary as text, for the meta description, Open Graph and both JSON-LD blocks.
-        article.plain_summary = Markup(article.summary or "").striptags()
+        article.plain_summary = plain_summary(article)
         article.reading_minutes = minutes_for(article.word_count, words_per_minute)
         article.related_articles = similar
         article.newer_article = articles[index - 1] if index > 0 else None
         article.older_article = articles[index + 1] if index + 1 < len(articles) else None
+
+
+def plain_summary(article: Any) -> str:
+    """The summary as text: the one enrich_articles stored, else made now (for translations)."""
+    stored: str | None = getattr(article, "plain_summary", None)
+    return stored if stored is not None else Markup(article.summary or "").striptags()
 
 
 def freeze_page_urls(generator: Any) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from nextround.tipbox import Tip
+from nextround.enrich import plain_summary
+from nextround.tipbox import ACTION_LABEL, Tip
 
 
 def tip_count_label(tips: Sequence[Tip]) -> str:
@@ -36,7 +37,7 @@ def howto(title: str, description: str, page_url: str, tips: Sequence[Tip]) -> d
                 "@type": "HowToStep",
                 "position": tip.number,
                 "name": tip.headline,
-                "text": f"{tip.text} Try this: {tip.action}" if tip.action else tip.text,
+                "text": f"{tip.text} {ACTION_LABEL} {tip.action}" if tip.action else tip.text,
                 "url": f"{page_url}#{tip.id}",
             }
             for tip in tips
@@ -52,7 +53,7 @@ def howto_json(title: str, description: str, page_url: str, tips: Sequence[Tip])
 
 
 def attach_tip_features(generator: Any) -> None:
-    """article_generator_finalized handler, connected after `enrich` (it reads plain_summary)."""
+    """article_generator_finalized handler, connected after `enrich` (it reuses plain_summary)."""
     siteurl = generator.settings.get("SITEURL", "")
     fallback = generator.settings.get("SITE_DESCRIPTION", "")
     for article in [*generator.articles, *generator.translations]:
@@ -61,12 +62,9 @@ def attach_tip_features(generator: Any) -> None:
         if not tips:
             article.tips_howto_json = Markup("")
             continue
-        summary = getattr(article, "plain_summary", None)
-        if summary is None:
-            summary = Markup(article.summary or "").striptags()
         article.tips_howto_json = howto_json(
             Markup(article.title).striptags(),
-            summary or fallback,
+            plain_summary(article) or fallback,
             f"{siteurl}/{article.url}",
             tips,
         )

@@ -29,27 +29,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from nextround.tip_syntax import (
-    KIND_NAMES,
-    KINDS,
-    OPTIONS,
-    Kind,
-    Planned,
-    Planner,
-    TipSyntaxError,
-    slugify,
-)
-
-__all__ = [
-    "KINDS",
-    "OPTIONS",
-    "Kind",
-    "Tip",
-    "TipBoxExtension",
-    "TipSyntaxError",
-    "makeExtension",
-    "slugify",
-]
+from nextround.tip_syntax import KIND_NAMES, KINDS, Planned, Planner, TipSyntaxError
 
 ACTION_LABEL = "Try this:"
 
