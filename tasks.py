@@ -45,12 +45,18 @@ def _build(settings: Path, output: Path) -> None:
     print(f"Built {output.relative_to(ROOT)}/ in {report.seconds:.2f} s")
 
 
+def _mailer(settings: Path | None = None):
+    """The notification mailer of `settings` (default: the file the comments tasks read)."""
+    from nextround.stories.notify.messages import Mailer
+
+    return Mailer.from_settings_file(settings or SETTINGS_FOR_COMMENTS)
+
+
 def _mail_worker(settings: Path):
     """The background mail sender the settings ask for (None: mail off or mail_interval 0)."""
-    from nextround.stories.notify.messages import Mailer
     from nextround.stories.notify.worker import background_sender
 
-    worker = background_sender(Mailer.from_settings_file(settings))
+    worker = background_sender(_mailer(settings))
     if worker is not None:
         print(f"Sending notification emails every {worker.interval} s in the background.")
         worker.start()
@@ -104,7 +110,7 @@ def serve(c, build=True):
         mail = _mail_worker(CONFIG["settings"])
     except SettingsError as problem:
         raise Exit(str(problem), code=1) from None
-    closers = [intake.state.intake.close, admin.state.admin.close, *([mail.stop] if mail else [])]
+    closers = [intake.state.intake.close, admin.state.admin.close]
     mounts = {INTAKE_PATH: intake, ADMIN_PATH: admin}
     app = create_app(CONFIG["output"], mounts=mounts, on_shutdown=closers)
     print(f"Serving the site and story intake at http://{CONFIG['host']}:{CONFIG['port']}/")
@@ -249,12 +255,6 @@ def _moderating():
             yield store, files
     except (StoriesError, SettingsError, ValueError, OSError) as problem:
         raise Exit(str(problem), code=1) from None
-
-
-def _mailer():
-    from nextround.stories.notify.messages import Mailer
-
-    return Mailer.from_settings_file(SETTINGS_FOR_COMMENTS)
 
 
 @task(name="pending", help={"json": "print a JSON list instead of a table"})

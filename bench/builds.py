@@ -52,6 +52,23 @@ def our_overrides(
     return overrides
 
 
+def our_spec(
+    content: Path,
+    output: Path,
+    cache: Path,
+    database_url: str,
+    secret: str,
+    *,
+    cached: bool = False,
+) -> dict[str, object]:
+    """What bench/build_child.py (and the profiler's child) builds our site from."""
+    return {
+        "settings": str(SETTINGS),
+        "output": str(output),
+        "overrides": our_overrides(content, cache, database_url, secret, cached=cached),
+    }
+
+
 def build_ours(
     content: Path,
     output: Path,
@@ -68,11 +85,7 @@ def build_ours(
     """One full (or, with `cached`, content-cached) build of our site in a fresh process."""
     if fresh_output:
         shutil.rmtree(output, ignore_errors=True)
-    spec = {
-        "settings": str(SETTINGS),
-        "output": str(output),
-        "overrides": our_overrides(content, cache, database_url, secret, cached=cached),
-    }
+    spec = our_spec(content, output, cache, database_url, secret, cached=cached)
     spec_file = log_dir / f"{name}.json"
     log_dir.mkdir(parents=True, exist_ok=True)
     spec_file.write_text(json.dumps(spec), "utf-8")
@@ -137,6 +150,11 @@ def _our_settings() -> dict[str, object]:
     return runpy.run_path(str(SETTINGS))
 
 
+def plain_argv(content: Path, output: Path, settings: Path) -> list[str]:
+    """The `pelican` command's arguments for one plain build."""
+    return [str(content), "-o", str(output), "-s", str(settings)]
+
+
 def build_plain(
     content: Path,
     output: Path,
@@ -156,7 +174,7 @@ def build_plain(
     settings.write_text(plain_settings(content, cache, cached=cached), "utf-8")
     settle_disk()
     result = run_measured(
-        [str(VENV_BIN / "pelican"), str(content), "-o", str(output), "-s", str(settings)],
+        [str(VENV_BIN / "pelican"), *plain_argv(content, output, settings)],
         log_dir=log_dir,
         name=name,
         timeout=build_timeout(articles),

@@ -53,6 +53,11 @@ class Options:
     def approve_size(self) -> int:
         return 1000 if 1000 in self.sizes else min(self.sizes)
 
+    @property
+    def intake_plan(self) -> intake_load.LoadPlan:
+        """The intake load, for the throughput measure and for its profile alike."""
+        return intake_load.LoadPlan(total=self.intake_requests, time_cap=self.intake_time_cap)
+
 
 @dataclass
 class Progress:
@@ -147,14 +152,18 @@ def run(options: Options) -> dict[str, Any]:
                 log=log,
             ),
         )
-    plan = intake_load.LoadPlan(total=options.intake_requests, time_cap=options.intake_time_cap)
     log("intake throughput")
     results["intake"] = _guarded(
         "intake",
         problems,
         log,
         lambda: intake_load.measure(
-            options.work / "intake", SECRET, plan, options.intake_runs, options.isso, log
+            options.work / "intake",
+            SECRET,
+            options.intake_plan,
+            options.intake_runs,
+            options.isso,
+            log,
         ),
     )
     results["page_weight"] = None
@@ -210,13 +219,15 @@ def profile_misses(
                 profiles["builds"].append({"size": size, **found})
     if _missed_intake_targets(results.get("intake")):
         log("profiling the intake under load (py-spy)")
-        plan = intake_load.LoadPlan(total=options.intake_requests, time_cap=options.intake_time_cap)
         profiles["intake"] = _guarded(
             "intake profile",
             problems,
             log,
             lambda: profiling.profile_intake(
-                options.work / "profile-intake", SECRET, plan, options.results / "profiles"
+                options.work / "profile-intake",
+                SECRET,
+                options.intake_plan,
+                options.results / "profiles",
             ),
         )
     return profiles

@@ -11,6 +11,8 @@ import json
 import shutil
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from typing import Any
 from bench import isso_peer
 from bench.corpus import article_spec
 from bench.procs import run_measured
-from bench.servers import free_port, running_server
+from bench.servers import Server, free_port, running_server
 from bench.stats import median, percentile
 from bench.venvs import VenvUnavailable, ensure_isso
 
@@ -32,14 +34,19 @@ class LoadPlan:
     articles: int = 50
 
 
-def count_ours(database: Path) -> dict[str, int]:
-    """Stories in our store: all, and pending (every benchmark story waits for moderation)."""
+def count_stored(database: Path, table: str, pending: str) -> dict[str, int]:
+    """Rows of `table` in a SQLite file, read-only: all, and those where `pending` holds."""
     if not database.exists():
         return {"total": 0, "pending": 0}
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-        total = db.execute("SELECT count(*) FROM stories").fetchone()[0]
-        pending = db.execute("SELECT count(*) FROM stories WHERE status = 'pending'").fetchone()[0]
-    return {"total": int(total), "pending": int(pending)}
+        total = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        waiting = db.execute(f"SELECT count(*) FROM {table} WHERE {pending}").fetchone()[0]
+    return {"total": int(total), "pending": int(waiting)}
+
+
+def count_ours(database: Path) -> dict[str, int]:
+    """Stories in our store: all, and pending (every benchmark story waits for moderation)."""
+    return count_stored(database, "stories", "status = 'pending'")
 
 
 def run_load_client(
@@ -95,16 +102,25 @@ def _fresh(folder: Path) -> Path:
     return folder
 
 
-def run_ours(folder: Path, secret: str, plan: LoadPlan, slugs: list[str]) -> dict[str, Any]:
-    _fresh(folder)
-    database = folder / "intake.sqlite3"
+@contextmanager
+def running_ours(
+    folder: Path, database: Path, secret: str, plan: LoadPlan, slugs: list[str], *, name: str
+) -> Iterator[tuple[Server, dict[str, Any]]]:
+    """Our intake (bench.intake_server) on a free port, its store at `database`: yields the
+    server and the load generator's spec for it."""
     port = free_port()
     spec = {"database_url": f"sqlite:///{database}", "secret": secret, "port": port}
     spec["work_dir"] = str(folder)
     (folder / "server.json").write_text(json.dumps(spec), "utf-8")
     command = [sys.executable, "-m", "bench.intake_server", str(folder / "server.json")]
-    with running_server(command, port=port, log_dir=folder, name="ours-server") as server:
-        spec = {**load_spec(plan, server.base_url, slugs), "kind": "ours", "secret": secret}
+    with running_server(command, port=port, log_dir=folder, name=name) as server:
+        yield server, {**load_spec(plan, server.base_url, slugs), "kind": "ours", "secret": secret}
+
+
+def run_ours(folder: Path, secret: str, plan: LoadPlan, slugs: list[str]) -> dict[str, Any]:
+    _fresh(folder)
+    database = folder / "intake.sqlite3"
+    with running_ours(folder, database, secret, plan, slugs, name="ours-server") as (server, spec):
         load, rss = _measured_load(server, spec, folder, "ours", plan)
     return _summary(load, count_ours(database), rss)
 
@@ -121,7 +137,7 @@ def run_isso(folder: Path, bin_dir: Path, plan: LoadPlan, slugs: list[str]) -> d
             "origin": isso_peer.SITE_ORIGIN,
         }
         load, rss = _measured_load(server, spec, folder, "isso", plan)
-    return _summary(load, isso_peer.count_stored(database), rss)
+    return _summary(load, count_stored(database, *isso_peer.STORED), rss)
 
 
 def load_spec(plan: LoadPlan, base_url: str, slugs: list[str]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Isso 0.14 as the intake peer: its config, its command line, and counting what it stored.
+"""Isso 0.14 as the intake peer: its config, its command line, and where what it stored is.
 
 Isso runs as installed, with its own default server (werkzeug's threaded server, since gevent is
 not installed) and moderation on. Its guard stays enabled with the rate limits raised so it
@@ -7,10 +7,11 @@ accepts every benchmark request, as our intake's are.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 SITE_ORIGIN = "http://127.0.0.1:8000"
+# What intake_load.count_stored counts: Isso's comments table, and those waiting for moderation.
+STORED = ("comments", "mode = 2")
 
 
 def write_config(folder: Path, port: int) -> tuple[Path, Path]:
@@ -44,16 +45,6 @@ def write_config(folder: Path, port: int) -> tuple[Path, Path]:
 
 def command(bin_dir: Path, config: Path) -> list[str]:
     return [str(bin_dir / "isso"), "-c", str(config), "run"]
-
-
-def count_stored(database: Path) -> dict[str, int]:
-    """Rows in Isso's comments table: all, and waiting for moderation (mode 2)."""
-    if not database.exists():
-        return {"total": 0, "pending": 0}
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-        total = db.execute("SELECT count(*) FROM comments").fetchone()[0]
-        pending = db.execute("SELECT count(*) FROM comments WHERE mode = 2").fetchone()[0]
-    return {"total": int(total), "pending": int(pending)}
 
 
 def version(bin_dir: Path) -> str:

@@ -60,6 +60,11 @@ class Target:
             raise SystemExit(f"refusing to load {self.base}: only http on loopback is allowed")
         self.host, self.port = host, parts.port or 80
         self.spec = spec
+        self.slugs: list[str] = spec["slugs"]
+
+    def slug(self, serial: int) -> str:
+        """The article request number `serial` is about: round-robin over the spec's slugs."""
+        return self.slugs[serial % len(self.slugs)]
 
     def request(self, serial: int) -> tuple[str, dict[str, Any], dict[str, str]]:
         """(path with query, JSON body, extra headers) of request number `serial`."""
@@ -69,12 +74,11 @@ class Target:
 class OurIntake(Target):
     def __init__(self, spec: dict[str, Any]) -> None:
         super().__init__(spec)
-        self.slugs: list[str] = spec["slugs"]
         self.tokens = {s: make_article_token(spec["secret"], s) for s in self.slugs}
         self.headers = {"Accept": "application/json", "Origin": self.base}
 
     def request(self, serial: int) -> tuple[str, dict[str, Any], dict[str, str]]:
-        slug = self.slugs[serial % len(self.slugs)]
+        slug = self.slug(serial)
         body = {
             "article": slug,
             "token": self.tokens[slug],
@@ -89,11 +93,10 @@ class OurIntake(Target):
 class Isso(Target):
     def __init__(self, spec: dict[str, Any]) -> None:
         super().__init__(spec)
-        self.slugs: list[str] = spec["slugs"]
         self.headers = {"Origin": spec["origin"], "Referer": spec["origin"] + "/"}
 
     def request(self, serial: int) -> tuple[str, dict[str, Any], dict[str, str]]:
-        slug = self.slugs[serial % len(self.slugs)]
+        slug = self.slug(serial)
         body = {
             "text": story_text(serial),
             "author": f"Reader {serial % 97}",

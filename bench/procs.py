@@ -84,9 +84,7 @@ def run_measured(
     log_dir: Path,
     name: str,
     timeout: float,
-    cwd: Path = ROOT,
     env: Mapping[str, str] | None = None,
-    check: bool = True,
 ) -> ChildResult:
     """Run `command`, killing it after `timeout` seconds; output goes to log_dir/name.{out,err}."""
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -94,7 +92,7 @@ def run_measured(
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(
-            list(command), cwd=cwd, env=dict(env or child_env()), stdout=out, stderr=err
+            list(command), cwd=ROOT, env=dict(env or child_env()), stdout=out, stderr=err
         )
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
@@ -112,7 +110,7 @@ def run_measured(
         stdout=out_path.read_text("utf-8", errors="replace"),
         stderr=err_path.read_text("utf-8", errors="replace"),
     )
-    if check and result.returncode != 0:
+    if result.returncode != 0:
         limit = " (killed at the time limit)" if seconds >= timeout else ""
         raise ChildFailed(
             f"{name} exited with {result.returncode}{limit}: {result.stderr.strip()[-2000:]}"

@@ -9,7 +9,6 @@ turns into "what dominates".
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,14 +48,9 @@ def inclusive_times(root: Any) -> list[dict[str, Any]]:
 
 def _run(spec: dict[str, Any]) -> None:
     if spec["kind"] == "ours":
-        from pelican.log import init as init_logging
+        from bench.build_child import build
 
-        from sitetools.build import build_site
-
-        init_logging(level=logging.WARNING)
-        build_site(
-            Path(spec["settings"]), Path(spec["output"]), spec["overrides"], search_index=False
-        )
+        build(spec)
     else:
         from pelican import main as pelican_main
 

@@ -10,17 +10,15 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.builds import SETTINGS, our_overrides, plain_settings
+from bench.builds import SETTINGS, our_spec, plain_argv, plain_settings
 from bench.corpus import article_spec
-from bench.intake_load import LoadPlan, load_spec, run_load_client
-from bench.procs import child_env, run_measured
-from bench.servers import free_port, running_server
+from bench.intake_load import LoadPlan, run_load_client, running_ours
+from bench.procs import run_measured
 from bench.venvs import VenvUnavailable, ensure_profiler
 
 # Library frames worth naming beside the product's own: where Markdown and Pelican spend time.
@@ -54,18 +52,13 @@ def profile_builds(
         return {"problem": f"pyinstrument could not be installed: {problem}"}
     work.mkdir(parents=True, exist_ok=True)
     results.mkdir(parents=True, exist_ok=True)
-    specs = {
-        "ours": {
-            "kind": "ours",
-            "settings": str(SETTINGS),
-            "output": str(work / "out-ours"),
-            "overrides": our_overrides(content, work / "cache-ours", database_url, secret),
-        },
-        "plain": {"kind": "plain"},
-    }
+    ours = our_spec(content, work / "out-ours", work / "cache-ours", database_url, secret)
     plain_conf = work / "plain-pelicanconf.py"
     plain_conf.write_text(plain_settings(content, work / "cache-plain"), "utf-8")
-    specs["plain"]["argv"] = [str(content), "-o", str(work / "out-plain"), "-s", str(plain_conf)]
+    specs = {
+        "ours": {"kind": "ours", **ours},
+        "plain": {"kind": "plain", "argv": plain_argv(content, work / "out-plain", plain_conf)},
+    }
     summary: dict[str, Any] = {}
     for name in sides:
         spec = specs[name]
@@ -185,14 +178,9 @@ def profile_intake(work: Path, secret: str, plan: LoadPlan, results: Path) -> di
     database = work / "intake.sqlite3"
     for old in work.glob("intake.sqlite3*"):
         old.unlink()
-    port = free_port()
-    server = {"database_url": f"sqlite:///{database}", "secret": secret, "port": port}
-    server["work_dir"] = str(work)
-    (work / "server.json").write_text(json.dumps(server), "utf-8")
     raw = work / "py-spy.txt"
     slugs = [article_spec(i).slug for i in range(plan.articles)]
-    command = [sys.executable, "-m", "bench.intake_server", str(work / "server.json")]
-    with running_server(command, port=port, log_dir=work, name="server", env=child_env()) as srv:
+    with running_ours(work, database, secret, plan, slugs, name="server") as (srv, spec):
         record = [str(bin_dir / "py-spy"), "record", "--pid", str(srv.proc.pid), "--idle"]
         recording = time.perf_counter()
         spy = subprocess.Popen(
@@ -201,12 +189,7 @@ def profile_intake(work: Path, secret: str, plan: LoadPlan, results: Path) -> di
             stderr=subprocess.PIPE,
         )
         time.sleep(1.0)
-        load = run_load_client(
-            {**load_spec(plan, srv.base_url, slugs), "kind": "ours", "secret": secret},
-            work,
-            "spy",
-            plan,
-        )
+        load = run_load_client(spec, work, "spy", plan)
         spy.send_signal(2)
         recording = time.perf_counter() - recording
         _out, err = spy.communicate(timeout=60)

@@ -18,7 +18,3 @@ def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(q / 100 * len(ordered)))
     return float(ordered[rank - 1])
-
-
-def ratio(ours: float, peer: float) -> float:
-    return ours / peer if peer else math.nan

@@ -8,15 +8,16 @@ pages, run after run.
 
 from __future__ import annotations
 
+import itertools
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bench.corpus import ArticleSpec
 from nextround.stories.models import Status
 from nextround.stories.moderation import DEFAULT_ACTOR
-from nextround.stories.store import open_store
+from nextround.stories.store import Tx, open_store
 from nextround.stories.validation import validate_submission
 
 STORY_SENTENCES = (
@@ -77,6 +78,17 @@ def _form(article: str, rng: random.Random, serial: int, reply_to: int | None) -
     }
 
 
+def _add_approved(tx: Tx, forms: Iterable[dict[str, str]]) -> list[tuple[str, int]]:
+    """Add every form, in order, then approve them all: (article, story id) of each."""
+    added = [
+        (form["article"], tx.add_submission(validate_submission(form, ip_hash=None)).id)
+        for form in forms
+    ]
+    for _article, story_id in added:
+        tx.set_status(story_id, Status.APPROVED, actor=DEFAULT_ACTOR)
+    return added
+
+
 def seed_store(
     database_url: str,
     articles: Sequence[ArticleSpec],
@@ -88,7 +100,7 @@ def seed_store(
     replies to that article's first story) and `pending` waiting ones on distinct articles."""
     report = SeedReport()
     rng = random.Random("stories")
-    serial = 0
+    serials = itertools.count(1)
     top_level = max(per_article - replies_per_article, 1 if per_article else 0)
     replies = per_article - top_level
     clock = TickingClock(datetime(2025, 1, 1, 8, 0, tzinfo=UTC))
@@ -97,38 +109,35 @@ def seed_store(
             batch = articles[start : start + BATCH_ARTICLES]
             firsts: dict[str, int] = {}
             with store.writing() as tx:
-                ids = []
-                for spec in batch:
-                    for _ in range(top_level):
-                        serial += 1
-                        form = _form(spec.slug, rng, serial, None)
-                        story = tx.add_submission(validate_submission(form, ip_hash=None))
-                        firsts.setdefault(spec.slug, story.id)
-                        ids.append(story.id)
-                for story_id in ids:
-                    tx.set_status(story_id, Status.APPROVED, actor=DEFAULT_ACTOR)
-                report.approved += len(ids)
+                added = _add_approved(
+                    tx,
+                    (
+                        _form(spec.slug, rng, next(serials), None)
+                        for spec in batch
+                        for _ in range(top_level)
+                    ),
+                )
+                for slug, story_id in added:
+                    firsts.setdefault(slug, story_id)
+                report.approved += len(added)
             if replies:
                 with store.writing() as tx:
-                    ids = []
-                    for spec in batch:
-                        for _ in range(replies):
-                            serial += 1
-                            form = _form(spec.slug, rng, serial, firsts[spec.slug])
-                            ids.append(
-                                tx.add_submission(validate_submission(form, ip_hash=None)).id
-                            )
-                    for story_id in ids:
-                        tx.set_status(story_id, Status.APPROVED, actor=DEFAULT_ACTOR)
-                    report.approved += len(ids)
-                    report.replies += len(ids)
+                    added = _add_approved(
+                        tx,
+                        (
+                            _form(spec.slug, rng, next(serials), firsts[spec.slug])
+                            for spec in batch
+                            for _ in range(replies)
+                        ),
+                    )
+                    report.approved += len(added)
+                    report.replies += len(added)
         # Pending stories on articles spread over the corpus, one each, for approve-to-live.
         step = max(len(articles) // max(pending, 1), 1)
         with store.writing() as tx:
             for k in range(min(pending, len(articles))):
                 spec = articles[(k * step + step // 2) % len(articles)]
-                serial += 1
-                form = _form(spec.slug, rng, serial, None)
+                form = _form(spec.slug, rng, next(serials), None)
                 story = tx.add_submission(validate_submission(form, ip_hash=None))
                 report.pending_ids.append(story.id)
                 report.pending_articles.append(spec.slug)
