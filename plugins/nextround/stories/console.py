@@ -17,7 +17,7 @@ from nextround.stories.fastpath import NotBuilt, SiteFiles, republish_article
 from nextround.stories.models import Status, Story
 from nextround.stories.notify.messages import Mailer
 from nextround.stories.notify.records import OutboxState
-from nextround.stories.notify.sender import Transport, deliver
+from nextround.stories.notify.sender import Transport, deliver, emails
 from nextround.stories.store import Store
 
 
@@ -71,15 +71,11 @@ def _when(moment: datetime, now: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
-def _emails(count: int) -> str:
-    return f"{count} email{'' if count == 1 else 's'}"
-
-
 def describe_outbox(state: OutboxState, now: datetime) -> list[str]:
     """Mail not delivered yet, or given up, in a line each; nothing when all is well."""
     lines = []
     if state.waiting:
-        waiting = f"{_emails(state.waiting)} waiting to be sent"
+        waiting = f"{emails(state.waiting)} waiting to be sent"
         problem = state.waiting_problem
         if problem is not None and problem.at is not None:
             tried = f"attempt {problem.attempts}, next try {_when(problem.at, now)}"
@@ -92,7 +88,7 @@ def describe_outbox(state: OutboxState, now: datetime) -> list[str]:
     if state.failed and failed is not None:
         verb = "was" if state.failed == 1 else "were"
         lines.append(
-            f"{_emails(state.failed)} could not be sent and {verb} given up; last: "
+            f"{emails(state.failed)} could not be sent and {verb} given up; last: "
             f"{failed.subject!r} after {failed.attempts} attempts, error: {failed.last_error}"
         )
     return lines
@@ -228,8 +224,6 @@ def purge(
     store: Store, files: SiteFiles | None, days: int, rate_window: timedelta = timedelta(days=1)
 ) -> Outcome:
     removed = privacy.purge(store, days, max(rate_window, timedelta(days=1)))
-    with store.writing() as tx:
-        tx.prune_mail(tx.clock() - timedelta(days=days))
     lines = [
         f"Removed {len(removed)} rejected, spam or never-moderated stories older than "
         f"{days} days, rate-limit records past their window, and the log of old emails."

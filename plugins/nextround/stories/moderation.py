@@ -12,7 +12,7 @@ from nextround.stories.errors import FieldError, InvalidTransition, StoryMoved, 
 from nextround.stories.models import ModerationEvent, Status, Story
 from nextround.stories.notify.messages import Mailer
 from nextround.stories.notify.outbox import cancel_published, queue_published, queue_reply
-from nextround.stories.store import Store, Tx
+from nextround.stories.store import Store
 from nextround.stories.text import normalise, strip_controls
 from nextround.stories.validation import MSG_STORY_EMPTY, MSG_STORY_LONG, STORY_MAX
 
@@ -132,13 +132,6 @@ def edit(store: Store, story_id: int, new_markdown: str, *, actor: str = DEFAULT
         return tx.edit_body(story_id, body, actor=actor)
 
 
-def _thread_root(tx: Tx, story_id: int) -> Story:
-    story = tx.get(story_id)
-    if story.parent_id is not None:
-        story = tx.get(story.parent_id)
-    return story
-
-
 def reply(
     store: Store,
     story_id: int,
@@ -154,13 +147,14 @@ def reply(
     """
     body = _clean_body(markdown)
     with store.writing() as tx:
-        parent = _thread_root(tx, story_id)
+        story = tx.get(story_id)
+        parent = story if story.parent_id is None else tx.get(story.parent_id)
         if parent.status != Status.APPROVED:
             raise InvalidTransition(parent.id, parent.status.value, REPLY_VERB)
         answer = tx.add_author_reply(
             parent.id, body, author_name=author, actor=actor if actor is not None else author
         )
-        queue_reply(tx, mailer, tx.get(story_id), answer)
+        queue_reply(tx, mailer, story, answer)
         return answer
 
 

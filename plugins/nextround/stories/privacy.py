@@ -65,7 +65,8 @@ def purge(
 ) -> Removed:
     """Drop rejected and spam stories, and never-moderated pending ones, older than `days`.
 
-    Rate-limit records older than `rate_window` (at least the configured window) go too.
+    Rate-limit records older than `rate_window` (at least the configured window) go too, and
+    so does the log of mail sent or given up before the same cutoff as the stories.
     """
     if days < 1:
         raise ValueError("Keep stories for at least 1 day (--days 1 or more).")
@@ -73,4 +74,5 @@ def purge(
         cutoff = tx.clock() - timedelta(days=days)
         removed = _remove(tx, tx.ids_unchanged_since(PURGED_STATUSES, cutoff), "purge")
         tx.prune_rate_events(tx.clock() - rate_window)
+        tx.prune_mail(cutoff)
         return removed

@@ -50,9 +50,7 @@ class SiteRef:
 
 def story_count(grouped: Sequence[Thread]) -> int:
     """Reader stories on the article; author replies are answers, not stories."""
-    return sum(1 for t in grouped) + sum(
-        1 for t in grouped for r in t.replies if not r.author_reply
-    )
+    return len(grouped) + sum(1 for t in grouped for r in t.replies if not r.author_reply)
 
 
 def render_count(env: Environment, article: ArticleRef, count: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, delete, func, insert, or_, select, update
@@ -236,23 +237,7 @@ class StoryQueries:
             "reject_reason": None,
         }
         result = self.conn.execute(_INSERT_STORY, row)
-        return Story(
-            id=int(result.inserted_primary_key[0]),
-            article=row["article"],
-            parent_id=row["parent_id"],
-            name=row["name"],
-            body_markdown=body_markdown,
-            body_html=row["body_html"],
-            status=Status(row["status"]),
-            created=now,
-            updated=now,
-            approved_at=row["approved_at"],
-            edited=False,
-            author_reply=bool(row["author_reply"]),
-            reject_reason=None,
-            email=row["email"],
-            notify=bool(row["notify"]),
-        )
+        return story_from_record(SimpleNamespace(id=int(result.inserted_primary_key[0]), **row))
 
     def _queue_at_least(self, count: int) -> bool:
         """Whether at least ``count`` stories wait for a moderator."""

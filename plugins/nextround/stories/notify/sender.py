@@ -67,17 +67,18 @@ class PassReport:
     def __str__(self) -> str:
         if not (self.sent or self.retrying or self.failed):
             return "No email was due."
-        parts = [f"Sent {_emails(self.sent)}."]
+        parts = [f"Sent {emails(self.sent)}."]
         if self.retrying:
-            parts.append(f"{_emails(self.retrying)} will be tried again.")
+            parts.append(f"{emails(self.retrying)} will be tried again.")
         if self.failed:
-            parts.append(f"{_emails(self.failed)} given up.")
+            parts.append(f"{emails(self.failed)} given up.")
         if self.errors:
             parts.append(f"Last error: {self.errors[-1]}")
         return " ".join(parts)
 
 
-def _emails(count: int) -> str:
+def emails(count: int) -> str:
+    """'1 email', '2 emails': a count of messages as the console and reports print it."""
     return f"{count} email{'' if count == 1 else 's'}"
 
 
