@@ -49,7 +49,7 @@ from nextround.stories.intake_unsubscribe import Unsubscribes
 from nextround.stories.models import Submission
 from nextround.stories.notify.messages import Mailer
 from nextround.stories.notify.outbox import queue_new_story
-from nextround.stories.ratelimit import client_network, hash_network, take_slot
+from nextround.stories.ratelimit import request_network_hash, take_slot
 from nextround.stories.section import SiteRef
 from nextround.stories.settings import CommentsSettings
 from nextround.stories.store import DEFAULT_BUSY_TIMEOUT, LazyStore, Tx
@@ -61,7 +61,6 @@ log = logging.getLogger(__name__)
 
 STORE_RETRY_AFTER = 30  # a lock or a restart: worth another try soon
 QUEUE_RETRY_AFTER = 3600  # moderators need time to work through the queue
-UNKNOWN_NETWORK = "0.0.0.0"  # a peer without an IP address (a Unix socket): one shared bucket
 
 MSG_ORIGIN = (
     "This form cannot be sent from another website. Open the article on {sitename} and send "
@@ -144,7 +143,9 @@ class Intake:
             if kind == JSON_TYPE:
                 self._check_origin(request)
             form = await read_form(request, kind, self.settings.max_body_bytes)
-            network = self._network_hash(request)
+            network = request_network_hash(
+                request, self.settings.trusted_proxies, self.settings.secret_key
+            )
             # On the event loop, not in a thread: this is pure Python under the GIL, so a thread
             # would run it no sooner and only add two hand-overs between threads.
             submission = self._check(form, network)
@@ -185,16 +186,6 @@ class Intake:
         allowed = {o.rstrip("/") for o in self.settings.allowed_origins}
         if origin != own and origin not in allowed:
             raise Refused(403, MSG_ORIGIN.format(sitename=self.pages.site.sitename))
-
-    def _network_hash(self, request: Request) -> str:
-        """The keyed hash of the client's network: the raw address is never kept."""
-        peer = request.client.host if request.client else ""
-        forwarded = ", ".join(request.headers.getlist("x-forwarded-for")) or None
-        try:
-            network = client_network(peer, self.settings.trusted_proxies, forwarded)
-        except ValueError:
-            network = UNKNOWN_NETWORK
-        return hash_network(network, self.settings.secret_key)
 
     def _check(self, form: dict[str, str], network: str) -> Submission:
         """The article token, then every field; raises to refuse.

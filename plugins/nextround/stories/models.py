@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from nextround.stories.text import normalise
+from nextround.stories.text import fold
 
 
 class Status(StrEnum):
@@ -41,13 +40,10 @@ ACTION_FOR_STATUS: dict[Status, Action] = {
     Status.SPAM: Action.SPAM,
 }
 
-_SPACE_RE = re.compile(r"\s+")
-
 
 def body_fingerprint(markdown: str) -> str:
     """SHA-256 of the story ignoring case and spacing, so a resubmission counts as the same."""
-    folded = _SPACE_RE.sub(" ", normalise(markdown)).strip().casefold()
-    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+    return hashlib.sha256(fold(markdown).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,12 +12,17 @@ import ipaddress
 import math
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from nextround.stories.errors import RateLimited
 from nextround.stories.store import Store, Tx
 
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
 IPV6_PREFIX = 64  # one household or server usually gets a whole /64
 MIN_SECRET_LENGTH = 16
+UNKNOWN_NETWORK = "0.0.0.0"  # a peer without an IP address (a Unix socket): one shared bucket
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -81,6 +86,19 @@ def hash_network(network: str, secret: str) -> str:
     if len(secret) < MIN_SECRET_LENGTH:
         raise ValueError(f"the secret must be at least {MIN_SECRET_LENGTH} characters")
     return hmac.new(secret.encode(), network.encode(), hashlib.sha256).hexdigest()
+
+
+def request_network_hash(
+    request: Request, trusted_proxies: Iterable[str], secret: str, purpose: str = ""
+) -> str:
+    """Keyed hash of the client's network, after ``purpose`` ("login:"): never the raw address."""
+    peer = request.client.host if request.client else ""
+    forwarded = ", ".join(request.headers.getlist("x-forwarded-for")) or None
+    try:
+        network = client_network(peer, trusted_proxies, forwarded)
+    except ValueError:
+        network = UNKNOWN_NETWORK
+    return hash_network(f"{purpose}{network}", secret)
 
 
 def check_rate(store: Store, network_hash: str, limit: int, window: timedelta) -> None:

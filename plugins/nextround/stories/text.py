@@ -10,6 +10,7 @@ import unicodedata
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BIDI_RE = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 _ALLOWED_CONTROLS = frozenset("\n\t")
+_SPACE_RE = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
@@ -17,6 +18,11 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _BIDI_RE.sub("", text)
     return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """The form compared for sameness: normalised, spacing collapsed, trimmed, case-folded."""
+    return _SPACE_RE.sub(" ", normalise(text)).strip().casefold()
 
 
 def is_control(char: str) -> bool:

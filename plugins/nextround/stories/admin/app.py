@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from nextround.stories.admin.flash import cookie_path
+from nextround.stories.admin.flash import cookie_options
 from nextround.stories.admin.guard import Guard, LoginRequired
 from nextround.stories.admin.pages import AdminError
 from nextround.stories.admin.sessions import DEFAULT_LIFETIME, SESSION_COOKIE, Clock
@@ -69,13 +69,8 @@ class Handlers:
         if required.reason == "missing":
             return self.admin.pages.redirect(request, path)
         response = self.admin.pages.redirect(request, path, "error", [MSG_SESSION_ENDED])
-        response.delete_cookie(
-            SESSION_COOKIE,
-            path=cookie_path(request),
-            secure=self.admin.settings.secure_cookies,
-            httponly=True,
-            samesite="strict",
-        )
+        secure = self.admin.settings.secure_cookies
+        response.delete_cookie(SESSION_COOKIE, **cookie_options(request, secure))
         return response
 
     async def store_unavailable(self, request: Request, exc: Exception) -> Response:

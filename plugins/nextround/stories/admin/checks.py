@@ -9,9 +9,10 @@ the status rules), so a change made in between is refused too, with the same wor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from nextround.stories.admin import queries
+from nextround.stories.errors import StoryMoved
 from nextround.stories.models import Status
 from nextround.stories.moderation import ALLOWED_TRANSITIONS
 from nextround.stories.store import Store
@@ -30,17 +31,20 @@ def gone(store: Store, story_id: int) -> str:
 
 
 def moved(story_id: int, now: Status, shown: Status) -> str:
-    return (
-        f"Story #{story_id} is now {now.value}, not {shown.value} as on your page: it was "
-        "moderated meanwhile. Look at it again before deciding."
-    )
+    return f"{StoryMoved(story_id, now.value, shown.value)}."
 
 
 def problems(
-    store: Store, story_ids: Sequence[int], shown: Status | None, target: Status | None
+    store: Store,
+    story_ids: Sequence[int],
+    current: Mapping[int, Status],
+    shown: Status | None,
+    target: Status | None,
 ) -> list[str]:
-    """One line per story that is gone, moved from ``shown``, or cannot go to ``target``."""
-    current = queries.current_statuses(store, story_ids)
+    """One line per story that is gone, moved from ``shown``, or cannot go to ``target``.
+
+    ``current`` is ``queries.current_statuses`` of the ids, read by the caller, who may use it too.
+    """
     lines = []
     for story_id in story_ids:
         status = current.get(story_id)

@@ -51,10 +51,7 @@ class Flashes:
             FLASH_COOKIE,
             str(value),
             max_age=MAX_AGE,
-            path=cookie_path(request),
-            secure=self.secure,
-            httponly=True,
-            samesite="strict",
+            **cookie_options(request, self.secure),
         )
 
     def take(self, request: Request) -> Flash | None:
@@ -75,13 +72,12 @@ class Flashes:
 
     def clear(self, response: Response, request: Request) -> None:
         if FLASH_COOKIE in request.cookies:
-            response.delete_cookie(
-                FLASH_COOKIE,
-                path=cookie_path(request),
-                secure=self.secure,
-                httponly=True,
-                samesite="strict",
-            )
+            response.delete_cookie(FLASH_COOKIE, **cookie_options(request, self.secure))
+
+
+def cookie_options(request: Request, secure: bool) -> dict[str, Any]:
+    """How every admin cookie is set and deleted: inside the admin, strict, away from scripts."""
+    return {"path": cookie_path(request), "secure": secure, "httponly": True, "samesite": "strict"}
 
 
 def cookie_path(request: Request) -> str:

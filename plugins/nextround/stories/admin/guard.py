@@ -21,9 +21,6 @@ from nextround.stories.admin.sessions import (
     tokens_match,
 )
 from nextround.stories.admin.state import Admin
-from nextround.stories.ratelimit import client_network, hash_network
-
-UNKNOWN_NETWORK = "0.0.0.0"  # a peer without an address (a Unix socket): one shared bucket
 
 TITLE_SESSION = "Your session has ended"
 MSG_SESSION = (
@@ -52,17 +49,6 @@ def route_path(request: Request) -> str:
     root = str(request.scope.get("root_path", ""))
     path = request.url.path.removeprefix(root) or "/"
     return f"{path}?{request.url.query}" if request.url.query else path
-
-
-def network_hash(admin: Admin, request: Request, purpose: str) -> str:
-    """Keyed hash of the client's network for ``purpose`` ("login:"): never the raw address."""
-    peer = request.client.host if request.client else ""
-    forwarded = ", ".join(request.headers.getlist("x-forwarded-for")) or None
-    try:
-        network = client_network(peer, admin.settings.trusted_proxies, forwarded)
-    except ValueError:
-        network = UNKNOWN_NETWORK
-    return hash_network(f"{purpose}{network}", admin.settings.secret_key)
 
 
 def csrf_matches(session: Session, form: Form) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from nextround.stories.atomic import write_atomically
 from nextround.stories.settings import ADMIN_ENV_FILE, ENVIRONMENT
 
 HASH_VARIABLE = ENVIRONMENT["admin_password_hash"]
@@ -85,20 +86,12 @@ def env_line(password_hash: str) -> str:
 def write_env_file(project_root: Path, password_hash: str) -> Path:
     """Replace var/admin.env with the new hash, readable by its owner only."""
     path = Path(project_root) / ADMIN_ENV_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = (
         "# The web admin's password hash, written by `invoke comments.set-password`.\n"
         "# The environment variable of the same name, if set, takes precedence.\n"
         f"{env_line(password_hash)}\n"
     )
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # in case a stale temporary file was left with other rights
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)  # never half a file, and never readable by others
+    write_atomically(path, text, mode=0o600)  # never half a file, never readable by others
     return path
 
 

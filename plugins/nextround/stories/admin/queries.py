@@ -7,21 +7,18 @@ Flags, as a moderator reads them:
 
 - links: ``render.count_links`` of the text, the number the intake limits.
 - first-time author: no *earlier* approved reader story (author replies aside) has the same name
-  (Unicode-normalised, spacing collapsed, case-folded) or the same email address (case-folded,
-  compared as an HMAC keyed with the site secret, so addresses never reach a page). Earlier means
-  written before this story (by time, then id). Names are compared in Python, not SQL, because
-  SQLite's lower() only folds ASCII.
+  (Unicode-normalised, spacing collapsed, case-folded) or the same email address (case-folded;
+  only the yes/no answer reaches a page, never an address). Earlier means written before this
+  story (by time, then id). Names are compared in Python, not SQL, because SQLite's lower() only
+  folds ASCII.
 - duplicate: another story (any status, any article) has the same ``body_hash``, the fingerprint
   the intake uses for resent stories (text ignoring case and spacing).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,11 +29,10 @@ from nextround.stories import schema
 from nextround.stories.models import Action, ModerationEvent, Status, Story
 from nextround.stories.render import count_links, plain_text, sanitise
 from nextround.stories.store import Store, Tx
-from nextround.stories.text import normalise
+from nextround.stories.text import fold
 
 PAGE_SIZE = 25
 CONTEXT_WORDS = 90  # characters of the story a reply answers
-_SPACE_RE = re.compile(r"\s+")
 _stories = schema.stories
 
 
@@ -85,15 +81,6 @@ class Listing:
     counts: dict[Status, int]
 
 
-def name_key(name: str) -> str:
-    return _SPACE_RE.sub(" ", normalise(name)).strip().casefold()
-
-
-def email_key(email: str, secret: str) -> str:
-    folded = email.strip().casefold()
-    return hmac.new(secret.encode(), folded.encode(), hashlib.sha256).hexdigest()
-
-
 def _counts(tx: Tx) -> dict[Status, int]:
     query = select(_stories.c.status, func.count()).group_by(_stories.c.status)
     found = {Status(status): int(count) for status, count in tx.conn.execute(query)}
@@ -139,26 +126,34 @@ def _twins(tx: Tx, hashes: dict[int, str]) -> dict[int, tuple[Twin, ...]]:
     }
 
 
-def _first_times(tx: Tx, stories: Iterable[Story], secret: str) -> dict[int, bool]:
+def _author_keys(name: str, email: str | None) -> list[str]:
+    keys = [f"name:{fold(name)}"]
+    if email:
+        keys.append(f"email:{email.strip().casefold()}")
+    return keys
+
+
+def _first_times(tx: Tx, stories: Sequence[Story]) -> dict[int, bool]:
     """For each story: no earlier approved reader story shares its name or email."""
+    if not stories:
+        return {}
+    # A story created after the page's latest one is not earlier than any story on the page.
+    latest = max(story.created for story in stories)
     query = select(_stories.c.id, _stories.c.name, _stories.c.email, _stories.c.created).where(
-        _stories.c.status == Status.APPROVED.value, _stories.c.author_reply.is_(False)
+        _stories.c.status == Status.APPROVED.value,
+        _stories.c.author_reply.is_(False),
+        _stories.c.created <= latest,
     )
     earliest: dict[str, tuple[datetime, int]] = {}
     for row in tx.conn.execute(query):
-        keys = [f"name:{name_key(row.name)}"]
-        if row.email:
-            keys.append(f"email:{email_key(row.email, secret)}")
-        for key in keys:
+        for key in _author_keys(row.name, row.email):
             mark = (row.created, row.id)
             if key not in earliest or mark < earliest[key]:
                 earliest[key] = mark
     result: dict[int, bool] = {}
     for story in stories:
-        keys = [f"name:{name_key(story.name)}"]
-        if story.email:
-            keys.append(f"email:{email_key(story.email, secret)}")
         mine = (story.created, story.id)
+        keys = _author_keys(story.name, story.email)
         result[story.id] = not any(key in earliest and earliest[key] < mine for key in keys)
     return result
 
@@ -172,12 +167,12 @@ def _reply_counts(tx: Tx, ids: Sequence[int]) -> dict[int, int]:
     return {int(parent): int(count) for parent, count in tx.conn.execute(query)}
 
 
-def _items(tx: Tx, stories: Sequence[Story], secret: str) -> tuple[Item, ...]:
+def _items(tx: Tx, stories: Sequence[Story]) -> tuple[Item, ...]:
     ids = [story.id for story in stories]
     if not ids:
         return ()
     twins = _twins(tx, _hashes(tx, ids))
-    first = _first_times(tx, stories, secret)
+    first = _first_times(tx, stories)
     replies = _reply_counts(tx, ids)
     parent_ids = sorted({s.parent_id for s in stories if s.parent_id is not None})
     parents = {p.id: p for p in tx.get_many(parent_ids)} if parent_ids else {}
@@ -208,21 +203,21 @@ def _items(tx: Tx, stories: Sequence[Story], secret: str) -> tuple[Item, ...]:
     return tuple(items)
 
 
-def listing(store: Store, status: Status, page: int, secret: str) -> Listing:
+def listing(store: Store, status: Status, page: int) -> Listing:
     """One page of the stories in ``status``; a page past the end comes back empty."""
     with store.reading() as tx:
         counts = _counts(tx)
         ids = _page_ids(tx, status, page)
-        items = _items(tx, tx.get_many(ids), secret) if ids else ()
+        items = _items(tx, tx.get_many(ids)) if ids else ()
     total = counts[status]
     return Listing(status, items, page, max(1, math.ceil(total / PAGE_SIZE)), total, counts)
 
 
-def story_item(store: Store, story_id: int, secret: str) -> tuple[Item, list[ModerationEvent]]:
+def story_item(store: Store, story_id: int) -> tuple[Item, list[ModerationEvent]]:
     """One story with its flags and its history (StoryNotFound when it is gone)."""
     with store.reading() as tx:
         story = tx.get(story_id)
-        return _items(tx, [story], secret)[0], tx.events(story_id)
+        return _items(tx, [story])[0], tx.events(story_id)
 
 
 def current_statuses(store: Store, story_ids: Sequence[int]) -> dict[int, Status]:

@@ -25,7 +25,7 @@ from nextround.stories.models import Status
 
 Result = tuple[Kind, list[str]]
 
-ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
+ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED}
 MSG_NOTHING_TICKED = (
     "Nothing was ticked, so nothing was changed. Tick the stories first, then choose what to "
     "do with them."
@@ -61,10 +61,11 @@ class Actions:
     ) -> Result:
         """Check every story is where the page showed it, then move them all (or none)."""
         store, files = self.admin.store(), self.admin.files
-        problems = checks.problems(store, ids, shown, target)
+        current = queries.current_statuses(store, ids)
+        problems = checks.problems(store, ids, current, shown, target)
         if problems:
             return "error", [*problems, checks.NOTHING_CHANGED]
-        was_public = Status.APPROVED in queries.current_statuses(store, ids).values()
+        was_public = Status.APPROVED in current.values()
         try:
             # `shown` goes along, so the store checks it again inside the change's transaction.
             if target == Status.APPROVED:
@@ -84,7 +85,7 @@ class Actions:
         shown = shown_status(form.get("status"))
         back = back_path(form.get("back"), list_path(shown or Status.PENDING))
         story_id = int(request.path_params["story_id"])
-        return await self._answer(request, [story_id], form, target, back)
+        return await self._answer(request, [story_id], form, shown, target, back)
 
     async def bulk(self, request: Request) -> Response:
         """POST /bulk: approve or reject every ticked story of a list, all or nothing."""
@@ -99,15 +100,20 @@ class Actions:
         ids = story_ids(form.getlist("ids"))
         if not ids:
             return self.admin.pages.redirect(request, back, "error", [MSG_NOTHING_TICKED])
-        return await self._answer(request, ids, form, target, back)
+        return await self._answer(request, ids, form, shown, target, back)
 
     async def _answer(
-        self, request: Request, ids: list[int], form: forms.Form, target: Status, back: str
+        self,
+        request: Request,
+        ids: list[int],
+        form: forms.Form,
+        shown: Status | None,
+        target: Status,
+        back: str,
     ) -> Response:
         try:
             reason = forms.reason(form.get("reason")) if target == Status.REJECTED else None
         except ValueError as problem:
             return self.admin.pages.redirect(request, back, "error", [str(problem)])
-        shown = shown_status(form.get("status"))
         kind, lines = await run_in_threadpool(self.move, ids, shown, target, reason)
         return self.admin.pages.redirect(request, back, kind, lines)

@@ -14,9 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from nextround.stories.admin.flash import cookie_path
+from nextround.stories.admin.flash import cookie_options
 from nextround.stories.admin.forms import back_path, read_form
-from nextround.stories.admin.guard import MSG_CSRF, TITLE_CSRF, Guard, csrf_matches, network_hash
+from nextround.stories.admin.guard import MSG_CSRF, TITLE_CSRF, Guard, csrf_matches
 from nextround.stories.admin.pages import AdminError
 from nextround.stories.admin.passwords import verify_password
 from nextround.stories.admin.sessions import (
@@ -28,7 +28,7 @@ from nextround.stories.admin.sessions import (
 from nextround.stories.admin.state import Admin
 from nextround.stories.errors import RateLimited
 from nextround.stories.intake_pages import wait_text
-from nextround.stories.ratelimit import check_rate
+from nextround.stories.ratelimit import check_rate, request_network_hash
 from nextround.stories.store import Store
 
 MSG_WRONG = "Password not recognised. Check it and try again."
@@ -48,26 +48,14 @@ class Auth:
         self.admin = admin
         self.guard = guard
 
-    def _set_cookie(self, response: Response, request: Request, name: str, value: str) -> None:
-        max_age = self.admin.sessions.lifetime if name == SESSION_COOKIE else LOGIN_FORM_LIFETIME
-        response.set_cookie(
-            name,
-            value,
-            max_age=int(max_age.total_seconds()),
-            path=cookie_path(request),
-            secure=self.admin.settings.secure_cookies,
-            httponly=True,
-            samesite="strict",
-        )
+    def _set_cookie(
+        self, response: Response, request: Request, name: str, value: str, max_age: timedelta
+    ) -> None:
+        options = cookie_options(request, self.admin.settings.secure_cookies)
+        response.set_cookie(name, value, max_age=int(max_age.total_seconds()), **options)
 
     def _delete_cookie(self, response: Response, request: Request, name: str) -> None:
-        response.delete_cookie(
-            name,
-            path=cookie_path(request),
-            secure=self.admin.settings.secure_cookies,
-            httponly=True,
-            samesite="strict",
-        )
+        response.delete_cookie(name, **cookie_options(request, self.admin.settings.secure_cookies))
 
     def _login_page(
         self, request: Request, back: str, status: int = 200, error: str = ""
@@ -77,7 +65,7 @@ class Auth:
         response = self.admin.pages.render(
             request, "login.html", status, login_token=token, back=back, errors=errors
         )
-        self._set_cookie(response, request, LOGIN_COOKIE, cookie)
+        self._set_cookie(response, request, LOGIN_COOKIE, cookie, LOGIN_FORM_LIFETIME)
         return response
 
     async def login_form(self, request: Request) -> Response:
@@ -94,7 +82,8 @@ class Auth:
         cookie = request.cookies.get(LOGIN_COOKIE)
         if not self.admin.sessions.login_token_valid(cookie, form.get("csrf")):
             raise AdminError(403, TITLE_LOGIN_FORM, MSG_LOGIN_FORM)
-        key = network_hash(self.admin, request, "login:")
+        settings = self.admin.settings
+        key = request_network_hash(request, settings.trusted_proxies, settings.secret_key, "login:")
         limit = self.admin.login_limit
         try:
             window = timedelta(seconds=limit.seconds)
@@ -108,7 +97,8 @@ class Auth:
             return self._login_page(request, back, 422, MSG_WRONG)
         value, _session = self.admin.sessions.issue()
         response = self.admin.pages.redirect(request, back)
-        self._set_cookie(response, request, SESSION_COOKIE, value)
+        lifetime = self.admin.sessions.lifetime
+        self._set_cookie(response, request, SESSION_COOKIE, value, lifetime)
         self._delete_cookie(response, request, LOGIN_COOKIE)
         return response
 

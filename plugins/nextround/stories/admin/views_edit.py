@@ -34,9 +34,8 @@ class Editing:
         self.guard = guard
 
     async def _item(self, story_id: int) -> queries.Item:
-        secret = self.admin.settings.secret_key
         try:
-            item, _history = await self.admin.with_store(queries.story_item, story_id, secret)
+            item, _history = await self.admin.with_store(queries.story_item, story_id)
         except StoryNotFound:
             raise no_story(await self.admin.with_store(checks.gone, story_id)) from None
         return item
@@ -162,10 +161,11 @@ class Editing:
 
     def _delete(self, story_id: int, shown: Status | None) -> Result:
         store, files = self.admin.store(), self.admin.files
-        problems = checks.problems(store, [story_id], shown, None)
+        current = queries.current_statuses(store, [story_id])
+        problems = checks.problems(store, [story_id], current, shown, None)
         if problems:
             return "error", [*problems, checks.NOTHING_CHANGED]
-        was_public = queries.current_statuses(store, [story_id]).get(story_id) == Status.APPROVED
+        was_public = current.get(story_id) == Status.APPROVED
         try:
             outcome = console.delete(store, files, [story_id], expected=shown)
         except (StoryNotFound, StoryMoved) as exc:

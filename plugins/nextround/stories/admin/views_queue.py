@@ -58,8 +58,7 @@ class Reading:
         except ValueError:
             raise AdminError(404, TITLE_NO_LIST, MSG_NO_LIST) from None
         page = page_number(request.query_params.get("page"))
-        secret = self.admin.settings.secret_key
-        listing = await self.admin.with_store(queries.listing, status, page, secret)
+        listing = await self.admin.with_store(queries.listing, status, page)
         bulk = [s for s in (Status.APPROVED, Status.REJECTED) if s in ALLOWED_TRANSITIONS[status]]
         return self.admin.pages.render(
             request,
@@ -77,9 +76,8 @@ class Reading:
     async def story(self, request: Request) -> Response:
         session = await self.guard.page(request)
         story_id = int(request.path_params["story_id"])
-        secret = self.admin.settings.secret_key
         try:
-            item, history = await self.admin.with_store(queries.story_item, story_id, secret)
+            item, history = await self.admin.with_store(queries.story_item, story_id)
         except StoryNotFound:
             raise no_story(await self.admin.with_store(checks.gone, story_id)) from None
         return self.admin.pages.render(
