@@ -14,6 +14,7 @@ def register() -> None:
     from nextround import enrich, links, minify, tip_features, tips
     from nextround.stories import pelican_glue as stories
 
+    links.skip_impossible_link_scans()
     signals.generator_init.connect(links.use_site_root)
     signals.article_generator_finalized.connect(enrich.enrich_articles)
     # After enrich: the HowTo's description is the plain summary enrich computes.
