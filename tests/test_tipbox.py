@@ -43,7 +43,15 @@ GOLDEN_CASES = sorted(GOLDEN.glob("*.md"))
 
 def test_golden_directory_has_every_case() -> None:
     names = {path.stem for path in GOLDEN_CASES}
-    assert names >= {"kinds", "options", "rich-body", "code-left-alone", "adjacent", "no-tips"}
+    assert names >= {
+        "kinds",
+        "options",
+        "rich-body",
+        "code-left-alone",
+        "adjacent",
+        "no-tips",
+        "inline-titles",
+    }
     for source in GOLDEN_CASES:
         assert source.with_suffix(".html").is_file() or os.environ.get("UPDATE_GOLDEN")
 

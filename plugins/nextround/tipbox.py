@@ -32,6 +32,8 @@ from markdown.treeprocessors import Treeprocessor
 from nextround.tip_syntax import KIND_NAMES, KINDS, Planned, Planner, TipSyntaxError
 
 ACTION_LABEL = "Try this:"
+# Stands for a piece of the box's fixed HTML until the output is written (TipState.fragment).
+MARKER_RE = re.compile(f"{util.STX}tipbox:([0-9]+){util.ETX}")
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,14 @@ class Tip:
 @dataclass
 class _Rendered:
     planned: Planned
+    aside: etree.Element
     heading: etree.Element
-    title: etree.Element
-    body: etree.Element
     action: etree.Element | None
     permalink: int  # index in TipState.fragments of the permalink's HTML
+
+    def body(self) -> list[etree.Element]:
+        """The blocks of the tip's body: everything in the box between heading and action."""
+        return list(self.aside)[1 : -1 if self.action is not None else None]
 
 
 class TipState:
@@ -199,9 +204,7 @@ class TipBlockProcessor(BlockProcessor):
         body_blocks, after = self._collect("\n".join(lines), blocks, planned)
         if after:
             blocks.insert(0, after)
-        rendered = self._render(parent, planned)
-        self.parser.parseBlocks(rendered.body, body_blocks)
-        self.state.rendered.append(rendered)
+        self.state.rendered.append(self._render(parent, planned, body_blocks))
 
     def _collect(self, first: str, blocks: list[str], planned: Planned) -> tuple[list[str], str]:
         """The body's blocks up to the closing line, and whatever follows it."""
@@ -224,12 +227,14 @@ class TipBlockProcessor(BlockProcessor):
                 )
             pending = blocks.pop(0)
 
-    def _render(self, parent: etree.Element, planned: Planned) -> _Rendered:
-        """The box; the heading's fixed parts go in as ready HTML through Markdown's stash.
+    def _render(self, parent: etree.Element, planned: Planned, body: list[str]) -> _Rendered:
+        """The box: an aside holding the heading, the body's blocks and the optional action.
 
-        Only the title and the action are the author's Markdown. The icon, kind, number and
-        permalink never change once rendered, and as elements they made Markdown's later passes
-        (inline patterns, unescaping, serialising) do four times the work of the tip's text.
+        Only the title, the body and the action are the author's Markdown. The icon, kind,
+        number and permalink never change once rendered, so they go in as ready HTML through
+        the extension's markers: as elements they made Markdown's later passes (inline
+        patterns, unescaping, serialising) do four times the work of the tip's text. For the
+        same reason the title and the body have no wrapper elements of their own.
         """
         kind = KINDS[planned.kind]
         tip_id = planned.id
@@ -250,22 +255,21 @@ class TipBlockProcessor(BlockProcessor):
         _, fixed = self.state.fragment(
             f'<span aria-hidden="true" class="tip__icon">{kind.icon}</span> '
             f'<span class="tip__kind">{_escape(kind.label)}</span> '
-            f'<span class="tip__number">{count}</span>: '
+            f'<span class="tip__number">{count}</span>:'
         )
-        heading.text = util.AtomicString(fixed)
-        title = etree.SubElement(heading, "span", {"class": "tip__title"})
-        title.text = planned.title
         # Filled in once the title's plain text is known (TipCollectTreeprocessor).
         permalink, permalink_marker = self.state.fragment("")
-        title.tail = util.AtomicString(f" {permalink_marker}")
-        body = etree.SubElement(aside, "div", {"class": "tip__body"})
+        # The space after the marker lets inline patterns see the title as they would at the
+        # start of a line; the title is the only part of this text they can change.
+        heading.text = f"{fixed} {planned.title} {permalink_marker}"
+        self.parser.parseBlocks(aside, body)
         action = None
         if "action" in planned.options:
             action = etree.SubElement(aside, "p", {"class": "tip__action"})
             strong = etree.SubElement(action, "strong")
             strong.text = util.AtomicString(ACTION_LABEL)
             strong.tail = " " + planned.options["action"]
-        return _Rendered(planned, heading, title, body, action, permalink)
+        return _Rendered(planned, aside, heading, action, permalink)
 
 
 def _lines_matching(pattern: re.Pattern[str], block: str) -> Iterator[re.Match[str]]:
@@ -309,6 +313,7 @@ class TipCollectTreeprocessor(Treeprocessor):
     def __init__(self, md: Markdown, state: TipState) -> None:
         super().__init__(md)
         self.state = state
+        self._block_tags: frozenset[object] = frozenset()
 
     def run(self, root: etree.Element) -> None:
         if len(self.state.rendered) < len(self.state.planned):
@@ -318,13 +323,17 @@ class TipCollectTreeprocessor(Treeprocessor):
                 f'the tip "{missing.title}" was not shown, probably because it sits inside an '
                 "HTML block. Move it out of the HTML.",
             )
+        if len(self._block_tags) != len(self.md.block_level_elements):  # set up, or changed
+            self._block_tags = frozenset(self.md.block_level_elements)
+        label_for_toc = "toc" in self.md.treeprocessors
         self.md.tips = [  # type: ignore[attr-defined]
-            self._tip(rendered, number) for number, rendered in enumerate(self.state.rendered, 1)
+            self._tip(rendered, number, label_for_toc)
+            for number, rendered in enumerate(self.state.rendered, 1)
         ]
 
-    def _tip(self, rendered: _Rendered, number: int) -> Tip:
+    def _tip(self, rendered: _Rendered, number: int, label_for_toc: bool) -> Tip:
         planned = rendered.planned
-        title = self._plain(rendered.title)
+        title = self._plain(rendered.heading)  # the box's own parts are markers, left out
         action = None
         if rendered.action is not None:
             action = self._plain(rendered.action).removeprefix(ACTION_LABEL).strip()
@@ -334,28 +343,36 @@ class TipCollectTreeprocessor(Treeprocessor):
             kind=planned.kind,
             action=action,
             number=number,
-            text=self._plain(rendered.body),
+            text=self._plain_blocks(rendered.body()),
         )
         self.state.fragments[rendered.permalink] = (
             f'<a aria-label="Permalink to this tip: {_escape(title)}" class="tip__permalink" '
             f'href="#{_escape(planned.id)}">#</a>'
         )
-        if "toc" in self.md.treeprocessors:
+        if label_for_toc:
             rendered.heading.set("data-toc-label", tip.headline)
         return tip
 
     def _plain(self, element: etree.Element) -> str:
-        """Text a reader sees, without markup; block boundaries become spaces."""
+        """Text a reader sees inside an element, without markup."""
         parts = [element.text or ""]
         for child in element:
             self._walk(child, parts)
             parts.append(child.tail or "")
-        return " ".join(self._unstash("".join(parts)).split())
+        return self._normalised("".join(parts))
+
+    def _plain_blocks(self, blocks: list[etree.Element]) -> str:
+        """Text a reader sees in a run of blocks; block boundaries become spaces."""
+        parts: list[str] = []
+        for block in blocks:
+            self._walk(block, parts)
+            parts.append(block.tail or "")
+        return self._normalised("".join(parts))
 
     def _walk(self, element: etree.Element, parts: list[str]) -> None:
         if element.get("id", "").startswith("fnref"):  # a footnote number is not prose
             return
-        block = self.md.is_block_level(element.tag)
+        block = element.tag in self._block_tags
         parts.append(" " if block else "")
         parts.append(element.text or "")
         for child in element:
@@ -363,10 +380,12 @@ class TipCollectTreeprocessor(Treeprocessor):
             parts.append(child.tail or "")
         parts.append(" " if block else "")
 
-    def _unstash(self, text: str) -> str:
-        if util.STX not in text:  # no stashed HTML or escaped character: most text
-            return text
+    def _normalised(self, text: str) -> str:
+        if util.STX in text:  # a box marker, stashed HTML or an escaped character
+            text = self._unstash(MARKER_RE.sub("", text))
+        return " ".join(text.split())
 
+    def _unstash(self, text: str) -> str:
         def raw_html(match: re.Match[str]) -> str:
             index = int(match.group(1))
             blocks = self.md.htmlStash.rawHtmlBlocks
@@ -390,7 +409,6 @@ class TipFragmentPostprocessor(Postprocessor):
     NAME = "tipbox_fragments"
     # After Markdown's raw HTML (30), which then never scans the fragments.
     PRIORITY = 25
-    MARKER_RE = re.compile(f"{util.STX}tipbox:([0-9]+){util.ETX}")
 
     def __init__(self, md: Markdown, state: TipState) -> None:
         super().__init__(md)
@@ -400,7 +418,7 @@ class TipFragmentPostprocessor(Postprocessor):
         if not self.state.fragments:
             return text
         fragments = self.state.fragments
-        return self.MARKER_RE.sub(lambda match: fragments[int(match.group(1))], text)
+        return MARKER_RE.sub(lambda match: fragments[int(match.group(1))], text)
 
 
 class TipBoxExtension(Extension):
