@@ -7,6 +7,7 @@ together most of what tip boxes added to a build's template time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,9 @@ from markupsafe import Markup
 
 from nextround.enrich import plain_summary
 from nextround.tipbox import ACTION_LABEL, Tip
+
+# One encoder for every page: json.dumps with any option builds a new one on each call.
+_SORTED_JSON = json.JSONEncoder(sort_keys=True)
 
 
 def tip_count_label(tips: Sequence[Tip]) -> str:
@@ -49,7 +53,7 @@ def howto_json(title: str, description: str, page_url: str, tips: Sequence[Tip])
     """The HowTo as JSON safe inside a <script> element, exactly as Jinja's `tojson` writes it."""
     if not tips:
         return Markup("")
-    return htmlsafe_json_dumps(howto(title, description, page_url, tips), sort_keys=True)
+    return htmlsafe_json_dumps(howto(title, description, page_url, tips), dumps=_SORTED_JSON.encode)
 
 
 def attach_tip_features(generator: Any) -> None:

@@ -169,7 +169,7 @@ class Planner:
                 closer = self.CLOSER_RE.match(line)
                 if closer is None or len(closer["slashes"]) != opened.slashes:
                     return None
-                if not any(text and not text.isspace() for text in lines[previous : number - 1]):
+                if not "".join(lines[previous : number - 1]).strip():  # no body
                     return None
                 assert opened.tip is not None
                 opened.tip.has_body = True
