@@ -18,7 +18,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import approve, intake_load, machine, page_weight, procs, profiling, report, rows
+from bench import (
+    approve,
+    intake_load,
+    machine,
+    page_weight,
+    procs,
+    profiling,
+    report,
+    rows,
+    tip_cost,
+)
 from bench.build_measures import BIG, SECRET, measure_size
 from bench.corpus import article_markdown, word_count
 from bench.procs import ROOT
@@ -80,8 +90,14 @@ def _missed_build_targets(builds: dict[str, Any], n: int) -> bool:
     if not size:
         return False
     overhead = size["ours"]["cpu"] / size["plain"]["cpu"]
-    tips = size["ours"]["cpu"] / size["headings"]["cpu"] if "headings" in size else 0.0
-    return overhead > rows.TARGET_BUILD_RATIO or tips > rows.TARGET_TIPS_RATIO
+    return overhead > rows.TARGET_BUILD_RATIO or _missed_tips_target(builds, n)
+
+
+def _missed_tips_target(builds: dict[str, Any], n: int) -> bool:
+    size = builds.get(str(n))
+    if not size or "headings" not in size:
+        return False
+    return bool(size["ours"]["cpu"] / size["headings"]["cpu"] > rows.TARGET_TIPS_RATIO)
 
 
 def _missed_intake_targets(intake: dict[str, Any] | None) -> bool:
@@ -217,6 +233,23 @@ def profile_misses(
             )
             if found:
                 profiles["builds"].append({"size": size, **found})
+    if _missed_tips_target(results["builds"], n):
+        log(f"timing the tip boxes' stages at N={n} (tips and headings, in-process)")
+        folder = options.work / f"N{n}"
+        profiles["tip_cost"] = _guarded(
+            "tip-box stages",
+            problems,
+            log,
+            lambda: tip_cost.run_child(
+                folder,
+                options.work / f"tip-cost-N{n}",
+                f"sqlite:///{folder / 'stories.sqlite3'}",
+                SECRET,
+                runs=3,
+            ),
+        )
+        if profiles["tip_cost"]:
+            profiles["tip_cost"]["size"] = n
     if _missed_intake_targets(results.get("intake")):
         log("profiling the intake under load (py-spy)")
         profiles["intake"] = _guarded(

@@ -145,12 +145,58 @@ def _profile_section(results: dict[str, Any]) -> list[str]:
             out += [f"Build profile not available: {build['problem']}", ""]
         else:
             out += _build_profile(build, build["size"])
+    if profiles.get("tip_cost"):
+        out += _tip_cost(profiles["tip_cost"])
     intake = profiles.get("intake")
     if intake and "problem" not in intake:
         out += _intake_profile(intake)
     elif intake:
         out += [f"Intake profile not available: {intake['problem']}", ""]
     return out
+
+
+def _tip_cost(cost: dict[str, Any]) -> list[str]:
+    """Where the tip boxes' extra build time goes, stage by stage (bench/tip_cost.py)."""
+    difference = cost["difference"] or 1e-9
+    out = [
+        f"**Tip boxes at N={cost['size']:,}**: where the difference goes. Both variants built in "
+        f"one process, alternating, a clock on each stage; medians of {cost['runs']} builds per "
+        "side after a warm-up build each (bench/tip_cost.py). Indented rows are part of the "
+        "Markdown row above them.",
+        "",
+        "| Stage | Tip boxes | Headings | Difference | Share of the difference |",
+        "|---|---|---|---|---|",
+    ]
+
+    def row(label: str, tips: float | None, headings: float | None, extra: float) -> str:
+        figures = "— | —" if tips is None else f"{tips:.3f} s | {headings:.3f} s"
+        return f"| {label} | {figures} | {extra * 1000:+.0f} ms | {extra / difference:.0%} |"
+
+    for stage in cost["stages"]:
+        extra = stage["tips"] - stage["headings"]
+        label = stage["label"]
+        if stage["part_of_markdown"]:
+            label = f"&nbsp;&nbsp;&nbsp;{label}"
+        out.append(row(label, stage["tips"], stage["headings"], extra))
+        if stage["key"] == "tip_fragments":
+            out.append(
+                row(
+                    "&nbsp;&nbsp;&nbsp;Markdown's own passes over the boxes' elements and text "
+                    "(the rest of the Markdown row)",
+                    None,
+                    None,
+                    cost["markdown_rest"],
+                )
+            )
+    out.append(
+        row(
+            "Everything else (reading, other templates, summaries, word counts)",
+            None,
+            None,
+            cost["unattributed"],
+        )
+    )
+    return [*out, ""]
 
 
 def _intake_profile(intake: dict[str, Any]) -> list[str]:
