@@ -294,3 +294,11 @@ def test_loads_by_name_with_extension_configs() -> None:
         extension_configs={"nextround.tipbox": {"heading_level": 4}},
     )
     assert '<h4 class="tip__heading"' in md.convert("/// example | By name\nBody.\n///\n")
+
+
+def test_attribute_list_at_the_end_of_a_title_stays_text() -> None:
+    """attr_list would give a heading ending in "{: #x}" that id, unlabelling the box."""
+    html = render("/// tip | Plan B {: #elsewhere .loud}\nBody.\n///\n")
+    assert '<h2 class="tip__heading" id="tip-plan-b-elsewhere-loud-title">' in html
+    assert ": Plan B {: #elsewhere .loud} <a " in html
+    assert 'aria-labelledby="tip-plan-b-elsewhere-loud-title"' in html

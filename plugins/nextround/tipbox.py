@@ -8,7 +8,7 @@ Three processors share one per-document state kept on the Markdown instance:
 - a block processor renders each tip;
 - a tree processor, run after inline and smarty processing, collects plain-text data into
   `md.tips` for templates, feeds and structured data;
-- a postprocessor puts the box's fixed HTML (icon, kind, number, permalink) in place.
+- a postprocessor puts the heading's fixed HTML (icon, kind, number, permalink) in place.
 """
 
 from __future__ import annotations
@@ -32,8 +32,11 @@ from markdown.treeprocessors import Treeprocessor
 from nextround.tip_syntax import KIND_NAMES, KINDS, Planned, Planner, TipSyntaxError
 
 ACTION_LABEL = "Try this:"
-# Stands for a piece of the box's fixed HTML until the output is written (TipState.fragment).
-MARKER_RE = re.compile(f"{util.STX}tipbox:([0-9]+){util.ETX}")
+# A tip heading's opening tag as serialised, carrying its tip's index in a marker attribute that
+# the postprocessor removes (see TipFragmentPostprocessor). Markdown removes STX and ETX from the
+# source, so an author cannot write one; unescaping leaves it alone, as it is not all digits.
+MARK_ATTRIBUTE = "data-tipbox"
+HEADING_MARK_RE = re.compile(f' {MARK_ATTRIBUTE}="{util.STX}tipbox:([0-9]+){util.ETX}"([^>]*)>')
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ class _Rendered:
     aside: etree.Element
     heading: etree.Element
     action: etree.Element | None
-    permalink: int  # index in TipState.fragments of the permalink's HTML
+    fixed: str  # the heading's HTML before the title: icon, kind and number
+    permalink: str = ""  # the permalink's HTML, once the title's plain text is known
 
     def body(self) -> list[etree.Element]:
         """The blocks of the tip's body: everything in the box between heading and action."""
@@ -82,23 +86,11 @@ class TipState:
         """Called by md.reset(): the next document starts with no tips."""
         self.planned: list[Planned] = []
         self.rendered: list[_Rendered] = []
-        self.fragments: list[str] = []
         self.md.tips = []  # type: ignore[attr-defined]
 
     def start(self, planned: list[Planned]) -> None:
         self.reset()
         self.planned = planned
-
-    def fragment(self, html: str) -> tuple[int, str]:
-        """Keep ready HTML for the output; returns its index and the marker that stands for it.
-
-        Markdown's own HTML stash would do, but one entry makes its raw-HTML postprocessor scan
-        the whole page with a two-branch pattern, which cost more than the rest of a tip's HTML.
-        The marker cannot come from an author: Markdown removes STX and ETX from the source.
-        """
-        self.fragments.append(html)
-        index = len(self.fragments) - 1
-        return index, f"{util.STX}tipbox:{index}{util.ETX}"
 
     def claim(self, kind: str, title: str) -> Planned:
         """The pre-pass plan for the tip being rendered; tips it did not see are refused."""
@@ -137,7 +129,9 @@ class TipPlanPreprocessor(Preprocessor):
 
     def _code_lines(self, text: str) -> set[int]:
         """Lines inside fenced code, found exactly as the fenced-code extension will find them."""
-        if "```" not in text and "~~~" not in text:  # no fence at all: nothing to find
+        # No fence at all: nothing to find. The one-character tests are memchr-fast; a search
+        # for three characters took as long as the rest of the planning.
+        if ("`" not in text or "```" not in text) and ("~" not in text or "~~~" not in text):
             return set()
         if "fenced_code_block" not in self.md.preprocessors:
             return set()
@@ -230,11 +224,10 @@ class TipBlockProcessor(BlockProcessor):
     def _render(self, parent: etree.Element, planned: Planned, body: list[str]) -> _Rendered:
         """The box: an aside holding the heading, the body's blocks and the optional action.
 
-        Only the title, the body and the action are the author's Markdown. The icon, kind,
-        number and permalink never change once rendered, so they go in as ready HTML through
-        the extension's markers: as elements they made Markdown's later passes (inline
-        patterns, unescaping, serialising) do four times the work of the tip's text. For the
-        same reason the title and the body have no wrapper elements of their own.
+        Only the title, the body and the action are the author's Markdown. The heading's icon,
+        kind, number and permalink go in as ready HTML after serialising (a marker attribute
+        says where), and the title and the body have no wrapper elements of their own: every
+        element goes through all of Markdown's later passes.
         """
         kind = KINDS[planned.kind]
         tip_id = planned.id
@@ -248,20 +241,28 @@ class TipBlockProcessor(BlockProcessor):
             },
         )
         heading = etree.SubElement(
-            aside, f"h{self.heading_level}", {"class": "tip__heading", "id": f"{tip_id}-title"}
+            aside,
+            f"h{self.heading_level}",
+            {
+                "class": "tip__heading",
+                MARK_ATTRIBUTE: f"{util.STX}tipbox:{len(self.state.rendered)}{util.ETX}",
+                "id": f"{tip_id}-title",
+            },
         )
         number, total = len(self.state.rendered) + 1, len(self.state.planned)
         count = f"{number} of {total}" if planned.kind == "tip" else f"(tip {number} of {total})"
-        _, fixed = self.state.fragment(
+        fixed = (
             f'<span aria-hidden="true" class="tip__icon">{kind.icon}</span> '
             f'<span class="tip__kind">{_escape(kind.label)}</span> '
-            f'<span class="tip__number">{count}</span>:'
+            f'<span class="tip__number">{count}</span>: '
         )
-        # Filled in once the title's plain text is known (TipCollectTreeprocessor).
-        permalink, permalink_marker = self.state.fragment("")
-        # The space after the marker lets inline patterns see the title as they would at the
-        # start of a line; the title is the only part of this text they can change.
-        heading.text = f"{fixed} {planned.title} {permalink_marker}"
+        # The title is the heading's whole text, read by inline patterns as any heading's is.
+        # Only attr_list would read "{: ...}" at its end as the heading's own attributes (its id
+        # too, which the box is labelled by), so the closing brace is escaped to stay text.
+        title = planned.title
+        if title.endswith("}") and not title.endswith("\\}"):
+            title = title[:-1] + "\\}"
+        heading.text = title
         self.parser.parseBlocks(aside, body)
         action = None
         if "action" in planned.options:
@@ -269,7 +270,7 @@ class TipBlockProcessor(BlockProcessor):
             strong = etree.SubElement(action, "strong")
             strong.text = util.AtomicString(ACTION_LABEL)
             strong.tail = " " + planned.options["action"]
-        return _Rendered(planned, aside, heading, action, permalink)
+        return _Rendered(planned, aside, heading, action, fixed)
 
 
 def _lines_matching(pattern: re.Pattern[str], block: str) -> Iterator[re.Match[str]]:
@@ -333,7 +334,7 @@ class TipCollectTreeprocessor(Treeprocessor):
 
     def _tip(self, rendered: _Rendered, number: int, label_for_toc: bool) -> Tip:
         planned = rendered.planned
-        title = self._plain(rendered.heading)  # the box's own parts are markers, left out
+        title = self._plain(rendered.heading)
         action = None
         if rendered.action is not None:
             action = self._plain(rendered.action).removeprefix(ACTION_LABEL).strip()
@@ -345,7 +346,7 @@ class TipCollectTreeprocessor(Treeprocessor):
             number=number,
             text=self._plain_blocks(rendered.body()),
         )
-        self.state.fragments[rendered.permalink] = (
+        rendered.permalink = (
             f'<a aria-label="Permalink to this tip: {_escape(title)}" class="tip__permalink" '
             f'href="#{_escape(planned.id)}">#</a>'
         )
@@ -381,8 +382,8 @@ class TipCollectTreeprocessor(Treeprocessor):
         parts.append(" " if block else "")
 
     def _normalised(self, text: str) -> str:
-        if util.STX in text:  # a box marker, stashed HTML or an escaped character
-            text = self._unstash(MARKER_RE.sub("", text))
+        if util.STX in text:  # stashed HTML or an escaped character
+            text = self._unstash(text)
         return " ".join(text.split())
 
     def _unstash(self, text: str) -> str:
@@ -404,21 +405,36 @@ class TipCollectTreeprocessor(Treeprocessor):
 
 
 class TipFragmentPostprocessor(Postprocessor):
-    """Replaces each tip marker with the fixed HTML it stands for."""
+    """Puts each tip heading's fixed HTML around its title and drops the marker attribute.
+
+    The fixed parts never change once rendered: as elements they made Markdown's later passes
+    (inline patterns, unescaping, serialising) do more work than the tip's own text, and as
+    markers in the heading's text they lengthened every inline pattern's search.
+    """
 
     NAME = "tipbox_fragments"
-    # After Markdown's raw HTML (30), which then never scans the fragments.
-    PRIORITY = 25
+    # Before Markdown's raw HTML (30): a heading's closing tag is then the first one after its
+    # opening tag, as an author's raw HTML is still a placeholder.
+    PRIORITY = 35
 
     def __init__(self, md: Markdown, state: TipState) -> None:
         super().__init__(md)
         self.state = state
 
     def run(self, text: str) -> str:
-        if not self.state.fragments:
+        rendered = self.state.rendered
+        if not rendered:
             return text
-        fragments = self.state.fragments
-        return MARKER_RE.sub(lambda match: fragments[int(match.group(1))], text)
+        pieces: list[str] = []
+        done = 0
+        for match in HEADING_MARK_RE.finditer(text):
+            tip = rendered[int(match.group(1))]
+            title_end = text.find(f"</{tip.heading.tag}>", match.end())
+            pieces += [text[done : match.start()], match.group(2), ">", tip.fixed]
+            pieces += [text[match.end() : title_end], " ", tip.permalink]
+            done = title_end
+        pieces.append(text[done:])
+        return "".join(pieces)
 
 
 class TipBoxExtension(Extension):
