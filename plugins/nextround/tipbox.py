@@ -36,7 +36,10 @@ ACTION_LABEL = "Try this:"
 # the postprocessor removes (see TipFragmentPostprocessor). Markdown removes STX and ETX from the
 # source, so an author cannot write one; unescaping leaves it alone, as it is not all digits.
 MARK_ATTRIBUTE = "data-tipbox"
-HEADING_MARK_RE = re.compile(f' {MARK_ATTRIBUTE}="{util.STX}tipbox:([0-9]+){util.ETX}"([^>]*)>')
+# The pattern starts at the value: a search starting with the attribute's leading space would
+# stop at every space of the page.
+HEADING_MARK_RE = re.compile(f'{util.STX}tipbox:([0-9]+){util.ETX}"([^>]*)>')
+MARK_START = f' {MARK_ATTRIBUTE}="'
 
 
 @dataclass(frozen=True)
@@ -430,7 +433,8 @@ class TipFragmentPostprocessor(Postprocessor):
         for match in HEADING_MARK_RE.finditer(text):
             tip = rendered[int(match.group(1))]
             title_end = text.find(f"</{tip.heading.tag}>", match.end())
-            pieces += [text[done : match.start()], match.group(2), ">", tip.fixed]
+            attribute = match.start() - len(MARK_START)
+            pieces += [text[done:attribute], match.group(2), ">", tip.fixed]
             pieces += [text[match.end() : title_end], " ", tip.permalink]
             done = title_end
         pieces.append(text[done:])
