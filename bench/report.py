@@ -196,6 +196,12 @@ def _tip_cost(cost: dict[str, Any]) -> list[str]:
             cost["unattributed"],
         )
     )
+    out += [
+        "",
+        f"Whole builds of one side varied by up to {cost['build_spread'] * 1000:.0f} ms between "
+        "runs, and that noise lands in the last row, a remainder: the named stages are the "
+        "steadier figures.",
+    ]
     return [*out, ""]
 
 

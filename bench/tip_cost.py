@@ -168,9 +168,14 @@ def measure(specs: dict[str, dict[str, Any]], runs: int) -> dict[str, Any]:
     by_key = {s["key"]: s["tips"] - s["headings"] for s in stages}
     markdown_rest = by_key["markdown"] - sum(by_key[k] for k in TIP_PROCESSORS)
     named = ("markdown", "tip_features", "tips_page", "article_pages", "link_scans")
+    spread = max(
+        max(b["build"] for b in builds[side]) - min(b["build"] for b in builds[side])
+        for side in SIDES
+    )
     return {
         "runs": runs,
         "stages": stages,
+        "build_spread": spread,  # how far one side's whole builds varied between runs
         "difference": by_key["build"],
         "markdown_rest": markdown_rest,
         "unattributed": by_key["build"] - sum(by_key[k] for k in named),

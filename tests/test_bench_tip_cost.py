@@ -53,6 +53,7 @@ def test_stage_timer_reports_every_stage_and_they_add_up(tmp_path: Path) -> None
     for _key, label in tip_cost.STAGES:
         assert label in section
     assert "Markdown's own passes" in section and "Everything else" in section
+    assert cost["build_spread"] >= 0 and "varied by up to" in section
 
 
 def test_instrumentation_puts_every_function_back() -> None:
