@@ -2,8 +2,9 @@
 
 Two figures, because they answer different questions: the function time (`console.approve`, what
 the fast path itself costs) and the process time of `python -m invoke comments.approve ID` (what
-a moderator waits for, where Python start-up and imports dominate). Afterwards a full rebuild
-from the same store must write the same bytes for every page and feed the fast path touched.
+a moderator waits for, where Python start-up and imports dominate; one more approval runs under
+`python -X importtime` to say which). Afterwards a full rebuild from the same store must write
+the same bytes for every page and feed the fast path touched.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def measure(
     pending: list[tuple[int, str]],
     articles: int,
     function_samples: int = 5,
-    cli_samples: int = 3,
+    cli_samples: int = 5,
     log: Any = print,
 ) -> dict[str, Any]:
     """Approve pending stories one by one (function, then CLI), then rebuild and compare."""
@@ -78,6 +79,7 @@ def measure(
     copy_database(database, store_file)
     url = f"sqlite:///{store_file}"
     by_function, by_cli = pending[:function_samples], pending[function_samples:][:cli_samples]
+    traced = pending[function_samples + cli_samples :][:1]
     files = SiteFiles.from_settings_file(SETTINGS, {"COMMENTS_SECRET_KEY": secret}, output=site)
     function_ms, problems = [], []
     with open_store(url) as store:
@@ -110,6 +112,20 @@ def measure(
         cli_s.append(result.seconds)
         if "page and stories feed updated" not in result.stdout:
             problems.append(f"CLI #{story_id} on {slug}: {result.stdout.strip()}")
+    imports = None
+    for story_id, slug in traced:
+        result = run_measured(
+            [sys.executable, "-X", "importtime", "-m", "invoke", "comments.approve", str(story_id)],
+            log_dir=work,
+            name=f"cli-approve-importtime-{story_id}",
+            timeout=60,
+            env=env,
+        )
+        imports = import_breakdown(result.stderr)
+        imports["process_s"] = result.seconds
+        if "page and stories feed updated" not in result.stdout:
+            problems.append(f"CLI (traced) #{story_id} on {slug}: {result.stdout.strip()}")
+        by_cli.append((story_id, slug))  # approved like the others: its page is compared too
     startup = [
         run_measured(
             [sys.executable, "-m", "invoke", "--list"],
@@ -145,11 +161,29 @@ def measure(
         "cli_s": cli_s,
         "cli_median_s": median(cli_s) if cli_s else None,
         "cli_startup_median_s": median(startup),
+        "cli_imports": imports,
         "files_compared": compared,
         "files_different": different,
         "identical": not different and compared > 0,
         "problems": problems,
     }
+
+
+def import_breakdown(importtime_log: str) -> dict[str, Any]:
+    """Import time by package from `python -X importtime` output: each module's own (self) time
+    added to its top-level package, the standard library counted as one."""
+    by_package: dict[str, float] = {}
+    for line in importtime_log.splitlines():
+        if not line.startswith("import time:"):
+            continue
+        own, _cumulative, name = line.removeprefix("import time:").split("|")
+        if not own.strip().isdigit():  # the header line
+            continue
+        top = name.strip().split(".")[0]
+        package = "the standard library" if top in sys.stdlib_module_names else top
+        by_package[package] = by_package.get(package, 0.0) + int(own) / 1e6
+    ranked = sorted(by_package.items(), key=lambda item: -item[1])
+    return {"total_s": sum(by_package.values()), "packages": ranked}
 
 
 def _compare(site: Path, rebuilt: Path, slugs: list[str]) -> tuple[int, list[str]]:

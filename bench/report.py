@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.rows import MEASURES, TIMES, Row
+from bench.rows import MEASURES, TARGET_APPROVE_S, TIMES, Row
 
 BUSY_LOAD = 1.5
 
@@ -137,9 +137,10 @@ def _corpus_line(results: dict[str, Any]) -> str:
 
 def _profile_section(results: dict[str, Any]) -> list[str]:
     profiles = results.get("profile") or {}
-    if not profiles:
+    approval = _approval_imports(results.get("approve"))
+    if not profiles and not approval:
         return []
-    out = ["## What dominates where a target was missed", ""]
+    out = ["## What dominates where a target was missed", "", *approval]
     for build in profiles.get("builds", []):
         if "problem" in build:
             out += [f"Build profile not available: {build['problem']}", ""]
@@ -153,6 +154,26 @@ def _profile_section(results: dict[str, Any]) -> list[str]:
     elif intake:
         out += [f"Intake profile not available: {intake['problem']}", ""]
     return out
+
+
+def _approval_imports(approve: dict[str, Any] | None) -> list[str]:
+    """Where the approval command's time goes, when it missed its target."""
+    if not approve or not approve.get("cli_imports") or approve.get("cli_median_s") is None:
+        return []
+    if approve["cli_median_s"] <= TARGET_APPROVE_S:
+        return []
+    imports = approve["cli_imports"]
+    packages = ", ".join(
+        f"{name} {seconds * 1000:.0f} ms" for name, seconds in imports["packages"][:6]
+    )
+    return [
+        f"**Approval by command line** (one more approval under `python -X importtime`, which "
+        f"slows imports down; read the shares): imports took {imports['total_s'] * 1000:.0f} ms "
+        f"of its {imports['process_s'] * 1000:.0f} ms. By package, each module's own time: "
+        f"{packages}. The approval itself is the function row of measure 4, "
+        f"{approve['function_median_ms']:.0f} ms.",
+        "",
+    ]
 
 
 def _tip_cost(cost: dict[str, Any]) -> list[str]:
