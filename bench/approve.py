@@ -169,19 +169,31 @@ def measure(
     }
 
 
+PYTHON_ITSELF = "Python itself (start-up and the standard library)"
+
+
 def import_breakdown(importtime_log: str) -> dict[str, Any]:
-    """Import time by package from `python -X importtime` output: each module's own (self) time
-    added to its top-level package, the standard library counted as one."""
-    by_package: dict[str, float] = {}
+    """Import time by the package that asked for it, from `python -X importtime` output.
+
+    A standard-library module counts for the innermost package above it that is not the
+    standard library (unittest.mock imported by invoke is invoke's cost), or for Python itself.
+    """
+    imports = []  # (own seconds, depth, module), in the order Python reports them: children first
     for line in importtime_log.splitlines():
         if not line.startswith("import time:"):
             continue
         own, _cumulative, name = line.removeprefix("import time:").split("|")
-        if not own.strip().isdigit():  # the header line
-            continue
-        top = name.strip().split(".")[0]
-        package = "the standard library" if top in sys.stdlib_module_names else top
-        by_package[package] = by_package.get(package, 0.0) + int(own) / 1e6
+        if own.strip().isdigit():  # not the header line
+            depth = (len(name) - len(name.lstrip(" ")) - 1) // 2
+            imports.append((int(own) / 1e6, depth, name.strip()))
+    by_package: dict[str, float] = {}
+    chain: list[str] = []  # the module being read and its importers, outermost first
+    for own, depth, name in reversed(imports):  # parents first
+        del chain[depth:]
+        chain.append(name.split(".")[0])
+        owner = next((top for top in reversed(chain) if top not in sys.stdlib_module_names), None)
+        package = owner or PYTHON_ITSELF
+        by_package[package] = by_package.get(package, 0.0) + own
     ranked = sorted(by_package.items(), key=lambda item: -item[1])
     return {"total_s": sum(by_package.values()), "packages": ranked}
 

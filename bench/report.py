@@ -169,8 +169,8 @@ def _approval_imports(approve: dict[str, Any] | None) -> list[str]:
     return [
         f"**Approval by command line** (one more approval under `python -X importtime`, which "
         f"slows imports down; read the shares): imports took {imports['total_s'] * 1000:.0f} ms "
-        f"of its {imports['process_s'] * 1000:.0f} ms. By package, each module's own time: "
-        f"{packages}. The approval itself is the function row of measure 4, "
+        f"of its {imports['process_s'] * 1000:.0f} ms. By the package that asked for each "
+        f"import: {packages}. The approval itself is the function row of measure 4, "
         f"{approve['function_median_ms']:.0f} ms.",
         "",
     ]
