@@ -22,6 +22,8 @@ from nextround.stories import intake as intake_module
 from nextround.stories import validation
 from nextround.stories.intake import (
     MSG_DUPLICATE,
+    MSG_DUPLICATE_PUBLISHED,
+    MSG_DUPLICATE_READ,
     MSG_METHOD,
     MSG_NOT_FOUND,
     MSG_QUEUE_FULL,
@@ -547,6 +549,23 @@ def test_refused_stories_do_not_use_up_the_rate_limit(
     assert served.client.post("/stories/", data=story_form()).status_code == 303
     assert served.client.post("/stories/", data=story_form()).status_code == 409
     assert rows(db_path, "SELECT count(*) FROM rate_events") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(Status.APPROVED, MSG_DUPLICATE_PUBLISHED), (Status.REJECTED, MSG_DUPLICATE_READ)],
+)
+def test_a_duplicate_is_told_what_became_of_the_first_copy(
+    served: Served, db_url: str, db_path: Path, status: Status, message: str
+) -> None:
+    assert served.client.post("/stories/", data=story_form()).status_code == 303
+    with open_store(db_url) as store:
+        store.set_status(1, status, actor="moderator")
+    script = served.client.post("/stories/", json=story_form())
+    assert script.status_code == 409
+    assert script.json() == {"error": message}
+    assert "waiting for a moderator" not in message
+    assert statuses(db_path) == [status.value]  # nothing stored twice
 
 
 def test_a_duplicate_is_409(served: Served, db_path: Path) -> None:

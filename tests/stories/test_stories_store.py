@@ -140,6 +140,10 @@ def test_the_same_story_again_soon_is_a_duplicate(store: Store, clock: FakeClock
     assert duplicate.value.existing_id == first.id
     assert store.pending_count() == 1
     assert store.recent_duplicate(first.article, again.body_hash, within) == first.id
+    store.set_status(first.id, Status.APPROVED, actor="moderator")
+    with pytest.raises(DuplicateSubmission) as published:
+        store.add_submission(again, duplicate_within=within)
+    assert (published.value.existing_id, published.value.existing_status) == (first.id, "approved")
 
 
 def test_a_duplicate_needs_same_article_and_recent_time(store: Store, clock: FakeClock) -> None:

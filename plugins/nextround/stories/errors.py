@@ -87,8 +87,10 @@ class QueueFull(StoriesError):
 class DuplicateSubmission(StoriesError):
     """The same story was already submitted to the same article a short while ago."""
 
-    def __init__(self, existing_id: int) -> None:
+    def __init__(self, existing_id: int, existing_status: str = "pending") -> None:
         self.existing_id = existing_id
+        # Where the earlier copy is now, so the reader is told what actually became of it.
+        self.existing_status = existing_status
         super().__init__(f"This story was already submitted (story {existing_id})")
 
 

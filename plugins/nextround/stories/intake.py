@@ -46,7 +46,7 @@ from nextround.stories.intake_pages import (
 )
 from nextround.stories.intake_receipts import OnRemoved, Receipts
 from nextround.stories.intake_unsubscribe import Unsubscribes
-from nextround.stories.models import Submission
+from nextround.stories.models import Status, Submission
 from nextround.stories.notify.messages import Mailer
 from nextround.stories.notify.outbox import queue_new_story
 from nextround.stories.ratelimit import request_network_hash, take_slot
@@ -75,6 +75,19 @@ MSG_DUPLICATE = (
     "We already received this story a short while ago and it is waiting for a moderator, "
     "so there is no need to send it again."
 )
+MSG_DUPLICATE_PUBLISHED = (
+    "We already received this story a short while ago and a moderator has published it, "
+    "so there is no need to send it again."
+)
+MSG_DUPLICATE_READ = (
+    "We already received this story a short while ago and a moderator has read it, so there "
+    "is no need to send it again. To add something, send it in your own words as a new story."
+)
+# What a reader who sends the same story again is told, by where the first copy is now.
+DUPLICATE_MESSAGES = {
+    Status.PENDING.value: MSG_DUPLICATE,
+    Status.APPROVED.value: MSG_DUPLICATE_PUBLISHED,
+}
 MSG_QUEUE_FULL = (
     "The queue of stories waiting for a moderator is full, so we cannot take new ones right "
     "now. Nothing was saved: please keep a copy of your story and try again later (in about "
@@ -97,9 +110,9 @@ MSG_SERVER = (
 def _refuse_duplicate(tx: Tx, submission: Submission, within: timedelta | None) -> None:
     """Checked before the rate limit: a resent story hears "already received", not "wait"."""
     if within is not None:
-        existing = tx.recent_duplicate(submission.article, submission.body_hash, within)
+        existing = tx.recent_duplicate_story(submission.article, submission.body_hash, within)
         if existing is not None:
-            raise DuplicateSubmission(existing)
+            raise DuplicateSubmission(*existing)
 
 
 class Intake:
@@ -228,8 +241,9 @@ class Intake:
         except RateLimited as exc:
             wait = MSG_RATE.format(wait=wait_text(exc.retry_after))
             raise Refused(429, wait, retry_after=exc.retry_after) from None
-        except DuplicateSubmission:
-            raise Refused(409, MSG_DUPLICATE) from None
+        except DuplicateSubmission as exc:
+            message = DUPLICATE_MESSAGES.get(exc.existing_status, MSG_DUPLICATE_READ)
+            raise Refused(409, message) from None
         except QueueFull:
             raise Refused(503, MSG_QUEUE_FULL, retry_after=QUEUE_RETRY_AFTER) from None
         except StoreUnavailable as exc:

@@ -42,7 +42,7 @@ _events = schema.moderation_events
 
 _FIND = select(_stories).where(_stories.c.id == bindparam("story_id"))
 _RECENT_DUPLICATE = (
-    select(_stories.c.id)
+    select(_stories.c.id, _stories.c.status)
     .where(
         _stories.c.article == bindparam("article"),
         _stories.c.body_hash == bindparam("body_hash"),
@@ -145,8 +145,16 @@ class StoryQueries:
 
     def recent_duplicate(self, article: str, body_hash: str, within: timedelta) -> int | None:
         """Id of the newest story with the same fingerprint on the article, if recent."""
+        found = self.recent_duplicate_story(article, body_hash, within)
+        return None if found is None else found[0]
+
+    def recent_duplicate_story(
+        self, article: str, body_hash: str, within: timedelta
+    ) -> tuple[int, str] | None:
+        """(id, status) of the newest story with the same fingerprint on the article, if recent."""
         params = {"article": article, "body_hash": body_hash, "since": self.clock() - within}
-        return self.conn.execute(_RECENT_DUPLICATE, params).scalar()
+        row = self.conn.execute(_RECENT_DUPLICATE, params).first()
+        return None if row is None else (row.id, row.status)
 
     def events(self, story_id: int) -> list[ModerationEvent]:
         query = select(_events).where(_events.c.story_id == story_id).order_by(_events.c.id)
@@ -257,11 +265,11 @@ class StoryQueries:
         the insert share the write lock, so concurrent intakes cannot slip past them.
         """
         if duplicate_within is not None:
-            existing = self.recent_duplicate(
+            existing = self.recent_duplicate_story(
                 submission.article, submission.body_hash, duplicate_within
             )
             if existing is not None:
-                raise DuplicateSubmission(existing)
+                raise DuplicateSubmission(*existing)
         if (
             max_pending is not None
             and not submission.honeypot
