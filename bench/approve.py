@@ -99,33 +99,26 @@ def measure(
             "COMMENTS_SECRET_KEY": secret,
         }
     )
-    cli_s = []
-    for story_id, slug in by_cli:
+
+    def approve_by_cli(story_id: int, slug: str, *python_options: str) -> Any:
         os.sync()
+        command = [sys.executable, *python_options, "-m", "invoke", "comments.approve"]
         result = run_measured(
-            [sys.executable, "-m", "invoke", "comments.approve", str(story_id)],
+            [*command, str(story_id)],
             log_dir=work,
             name=f"cli-approve-{story_id}",
             timeout=60,
             env=env,
         )
-        cli_s.append(result.seconds)
         if "page and stories feed updated" not in result.stdout:
             problems.append(f"CLI #{story_id} on {slug}: {result.stdout.strip()}")
+        return result
+
+    cli_s = [approve_by_cli(story_id, slug).seconds for story_id, slug in by_cli]
     imports = None
     for story_id, slug in traced:
-        result = run_measured(
-            [sys.executable, "-X", "importtime", "-m", "invoke", "comments.approve", str(story_id)],
-            log_dir=work,
-            name=f"cli-approve-importtime-{story_id}",
-            timeout=60,
-            env=env,
-        )
-        imports = import_breakdown(result.stderr)
-        imports["process_s"] = result.seconds
-        if "page and stories feed updated" not in result.stdout:
-            problems.append(f"CLI (traced) #{story_id} on {slug}: {result.stdout.strip()}")
-        by_cli.append((story_id, slug))  # approved like the others: its page is compared too
+        result = approve_by_cli(story_id, slug, "-X", "importtime")
+        imports = {**import_breakdown(result.stderr), "process_s": result.seconds}
     startup = [
         run_measured(
             [sys.executable, "-m", "invoke", "--list"],
@@ -148,8 +141,9 @@ def measure(
         name="rebuild-after-approve",
         articles=articles,
     )
-    compared, different = _compare(site, rebuilt, [slug for _, slug in by_function + by_cli])
-    for story_id, slug in by_function + by_cli:
+    approved = [*by_function, *by_cli, *traced]
+    compared, different = _compare(site, rebuilt, [slug for _, slug in approved])
+    for story_id, slug in approved:
         if f'id="story-{story_id}"' not in _page_and_feed(site, slug)[0].read_text("utf-8"):
             problems.append(f"#{story_id} is not on {slug}'s page after approval")
     shutil.rmtree(rebuilt, ignore_errors=True)

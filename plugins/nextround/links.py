@@ -12,7 +12,6 @@ is followed by "{" or "|", which a substring test rules out for nearly every pag
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
 # Pelican's default INTRASITE_LINK_REGEX; the skip below holds only for links written this way.
@@ -65,10 +64,6 @@ def skip_impossible_link_scans(content_class: Any = None) -> None:
             return set()
         return static_links(self)
 
-    _mark(_update_content)
+    _update_content.skips_impossible_scans = True  # type: ignore[attr-defined]
     content_class._update_content = _update_content
     content_class.get_static_links = get_static_links
-
-
-def _mark(function: Callable[..., Any]) -> None:
-    function.skips_impossible_scans = True  # type: ignore[attr-defined]

@@ -266,7 +266,8 @@ class Store:
 
     def recent_duplicate(self, article: str, body_hash: str, within: timedelta) -> int | None:
         with self.reading() as tx:
-            return tx.recent_duplicate(article, body_hash, within)
+            found = tx.recent_duplicate_story(article, body_hash, within)
+        return None if found is None else found[0]
 
     def record_rate_event(self, network_hash: str) -> None:
         with self.writing() as tx:

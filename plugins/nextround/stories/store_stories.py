@@ -143,11 +143,6 @@ class StoryQueries:
         )
         return {article: int(count) for article, count in self.conn.execute(query)}
 
-    def recent_duplicate(self, article: str, body_hash: str, within: timedelta) -> int | None:
-        """Id of the newest story with the same fingerprint on the article, if recent."""
-        found = self.recent_duplicate_story(article, body_hash, within)
-        return None if found is None else found[0]
-
     def recent_duplicate_story(
         self, article: str, body_hash: str, within: timedelta
     ) -> tuple[int, str] | None:
