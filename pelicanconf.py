@@ -101,7 +101,7 @@ MARKDOWN = {
         "nextround.headings": {},
         "markdown.extensions.codehilite": {"css_class": "highlight", "guess_lang": False},
         # "/// tip | Title" boxes (plugins/nextround/tipbox.py); options: heading_level, id_prefix.
-        "nextround.tipbox": {},
+        "tipboxes.extension": {},
     },
     "output_format": "html5",
 }

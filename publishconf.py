@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
 from urllib.parse import urlsplit
 
-sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *  # noqa: F403
 
 SITEURL = os.environ.get("SITEURL", "https://nextround.example").rstrip("/")

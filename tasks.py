@@ -16,7 +16,6 @@ from pathlib import Path
 from invoke import Collection, Exit, task
 
 ROOT = Path(__file__).resolve().parent
-sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
 CONFIG = {
     "settings": ROOT / "pelicanconf.py",
@@ -47,14 +46,14 @@ def _build(settings: Path, output: Path) -> None:
 
 def _mailer(settings: Path | None = None):
     """The notification mailer of `settings` (default: the file the comments tasks read)."""
-    from nextround.stories.notify.messages import Mailer
+    from reader_stories.notify.messages import Mailer
 
     return Mailer.from_settings_file(settings or SETTINGS_FOR_COMMENTS)
 
 
 def _mail_worker(settings: Path):
     """The background mail sender the settings ask for (None: mail off or mail_interval 0)."""
-    from nextround.stories.notify.worker import background_sender
+    from reader_stories.notify.worker import background_sender
 
     worker = background_sender(_mailer(settings))
     if worker is not None:
@@ -93,7 +92,7 @@ def serve(c, build=True):
     """Build, then serve the site at http://127.0.0.1:8000 until Ctrl+C."""
     import uvicorn
 
-    from nextround.stories.settings import SettingsError
+    from reader_stories.settings import SettingsError
     from sitetools.serve import (
         ADMIN_PATH,
         INTAKE_PATH,
@@ -137,7 +136,7 @@ def intake(c, host="127.0.0.1", port=8001):
     """
     import uvicorn
 
-    from nextround.stories.settings import SettingsError
+    from reader_stories.settings import SettingsError
     from sitetools.serve import intake_only
 
     try:
@@ -164,7 +163,14 @@ def livereload(c):
 
     _build(CONFIG["settings"], CONFIG["output"])
     server = Server()
-    for pattern in ("content/**/*", "theme/**/*", "plugins/**/*.py", "pelicanconf.py"):
+    for pattern in (
+        "content/**/*",
+        "theme/**/*",
+        "plugins/**/*.py",
+        "tipboxes/**/*.py",
+        "stories/**/*.py",
+        "pelicanconf.py",
+    ):
         server.watch(str(ROOT / pattern), lambda: _build(CONFIG["settings"], CONFIG["output"]))
     server.serve(host=CONFIG["host"], port=CONFIG["port"], root=str(CONFIG["output"]))
 
@@ -243,10 +249,10 @@ def screenshots(c):
 @contextmanager
 def _moderating():
     """The store and the built site named by the settings; errors become one clear line."""
-    from nextround.stories.errors import StoriesError
-    from nextround.stories.fastpath import SiteFiles
-    from nextround.stories.settings import SettingsError, load_settings
-    from nextround.stories.store import open_store
+    from reader_stories.errors import StoriesError
+    from reader_stories.pages.republish import SiteFiles
+    from reader_stories.settings import SettingsError, load_settings
+    from reader_stories.store import open_store
 
     try:
         settings = load_settings(SETTINGS_FOR_COMMENTS)
@@ -260,7 +266,7 @@ def _moderating():
 @task(name="pending", help={"json": "print a JSON list instead of a table"})
 def comments_pending(c, json=False):
     """List the stories waiting for moderation, oldest first, and any email not yet delivered."""
-    from nextround.stories import console
+    from reader_stories.moderation import service as console
 
     with _moderating() as (store, _files):
         print(console.pending_listing(store, as_json=json))
@@ -272,8 +278,8 @@ def comments_pending(c, json=False):
 @task(name="send-mail")
 def comments_send_mail(c):
     """Send the notification emails that are due: one pass (serve and intake also send them)."""
-    from nextround.stories import console
-    from nextround.stories.notify.smtp import SmtpTransport
+    from reader_stories.moderation import service as console
+    from reader_stories.notify.smtp import SmtpTransport
 
     with _moderating() as (store, _files):
         mailer = _mailer()
@@ -283,7 +289,7 @@ def comments_send_mail(c):
 @task(name="show")
 def comments_show(c, id):
     """Show one story: the sanitised preview as it would be published, and its history."""
-    from nextround.stories import console
+    from reader_stories.moderation import service as console
 
     with _moderating() as (store, _files):
         print(console.show_story(store, console.parse_ids(id)[0]))
@@ -292,7 +298,7 @@ def comments_show(c, id):
 @task(name="approve")
 def comments_approve(c, ids):
     """Approve stories (ids like 12 or 12,13), update their pages at once, email who asked."""
-    from nextround.stories import console
+    from reader_stories.moderation import service as console
 
     with _moderating() as (store, files):
         print(console.approve(store, files, console.parse_ids(ids), _mailer()))
@@ -301,7 +307,7 @@ def comments_approve(c, ids):
 @task(name="reject", help={"reason": "why, kept with the story for the record"})
 def comments_reject(c, ids, reason=""):
     """Reject stories; an already published one is taken off its page at once."""
-    from nextround.stories import console
+    from reader_stories.moderation import service as console
 
     with _moderating() as (store, files):
         print(console.reject(store, files, console.parse_ids(ids), reason or None))
@@ -310,7 +316,7 @@ def comments_reject(c, ids, reason=""):
 @task(name="spam")
 def comments_spam(c, ids):
     """Mark stories as spam; they never reach the site."""
-    from nextround.stories import console
+    from reader_stories.moderation import service as console
 
     with _moderating() as (store, files):
         print(console.spam(store, files, console.parse_ids(ids)))
@@ -319,7 +325,7 @@ def comments_spam(c, ids):
 @task(name="edit", help={"text": "the new text", "file": "read the new text from a file"})
 def comments_edit(c, id, text="", file=""):
     """Replace a story's text (shown publicly as edited by a moderator)."""
-    from nextround.stories import console
+    from reader_stories.moderation import service as console
 
     with _moderating() as (store, files):
         body = console.read_text_argument(text, file)
@@ -329,8 +335,8 @@ def comments_edit(c, id, text="", file=""):
 @task(name="reply", help={"text": "the reply", "file": "read it from a file", "author": "name"})
 def comments_reply(c, id, text="", file="", author=""):
     """Publish the site author's reply under a story, shown with an Author badge."""
-    from nextround.stories import console
-    from nextround.stories.settings import load_settings
+    from reader_stories.moderation import service as console
+    from reader_stories.settings import load_settings
 
     with _moderating() as (store, files):
         name = author or load_settings(SETTINGS_FOR_COMMENTS).author_name
@@ -341,7 +347,7 @@ def comments_reply(c, id, text="", file="", author=""):
 @task(name="delete")
 def comments_delete(c, ids):
     """Delete stories and their replies for good (e.g. at the writer's request)."""
-    from nextround.stories import console
+    from reader_stories.moderation import service as console
 
     with _moderating() as (store, files):
         print(console.delete(store, files, console.parse_ids(ids)))
@@ -350,7 +356,7 @@ def comments_delete(c, ids):
 @task(name="export", help={"path": "write to this file; without it, to standard output"})
 def comments_export(c, path=""):
     """Export every story, in every status, and the moderation history as JSON Lines."""
-    from nextround.stories import archive
+    from reader_stories import archive
 
     with _moderating() as (store, _files):
         if path:
@@ -371,7 +377,7 @@ def comments_export(c, path=""):
 )
 def comments_import(c, path, format="nextround"):
     """Restore a comments.export file, or import Isso, Disqus or pelican-comment-system comments."""
-    from nextround.stories.importers import import_path
+    from reader_stories.importers import import_path
 
     with _moderating() as (store, _files):
         print("\n".join(import_path(store, Path(path), format)))
@@ -380,7 +386,7 @@ def comments_import(c, path, format="nextround"):
 @task(name="forget")
 def comments_forget(c, email):
     """Remove every story written with an email address, and the replies under them."""
-    from nextround.stories import console
+    from reader_stories.moderation import service as console
 
     with _moderating() as (store, files):
         print(console.forget(store, files, email))
@@ -391,8 +397,8 @@ def comments_purge(c, days=30):
     """Drop rejected, spam and never-moderated stories older than N days (default 30)."""
     from datetime import timedelta
 
-    from nextround.stories import console
-    from nextround.stories.settings import load_settings
+    from reader_stories.moderation import service as console
+    from reader_stories.settings import load_settings
 
     window = timedelta(seconds=load_settings(SETTINGS_FOR_COMMENTS).rate_limit.seconds)
     with _moderating() as (store, files):
@@ -408,7 +414,7 @@ def comments_purge(c, days=30):
 )
 def comments_set_password(c, password_file="", print_only=False):
     """Set the web admin's password: asks twice, writes its argon2 hash to var/admin.env."""
-    from nextround.stories.admin.passwords import read_new_password, set_password
+    from reader_stories.web.admin.passwords import read_new_password, set_password
 
     try:
         password = read_new_password(password_file)

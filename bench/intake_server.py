@@ -18,8 +18,8 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from nextround.stories.intake import create_app
-from nextround.stories.settings import build_settings
+from reader_stories.settings import build_settings
+from reader_stories.web.intake.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SITEURL = "http://127.0.0.1:8000"

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.http_wire import Connection, HttpFailure
-from nextround.stories.tokens import make_article_token
+from reader_stories.tokens import make_article_token
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 REQUEST_TIMEOUT = 10.0

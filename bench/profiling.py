@@ -33,7 +33,7 @@ ANCHORS = (
     ("ArticlesGenerator.generate_output", "pelican/generators.py"),
     ("Writer.write_file", "pelican/writers.py"),
 )
-OUR_CODE = ("nextround/", "theme/templates", "sitetools/")
+OUR_CODE = ("nextround/", "reader_stories/", "tipboxes/", "theme/templates", "sitetools/")
 
 
 def profile_builds(
@@ -107,8 +107,7 @@ def _summarise(profile: dict[str, Any]) -> dict[str, Any]:
 def _tip_code(function: dict[str, Any]) -> bool:
     """Frames that exist only because of tip boxes: the extension, its glue, its templates."""
     file = function["file"]
-    tip_modules = ("tipbox.py", "tip_syntax.py", "tips.py", "tip_features.py")
-    return file.endswith(tip_modules) or ("templates" in file and "tip" in file)
+    return "tipboxes/" in file or ("templates" in file and "tip" in file)
 
 
 def markdown_pipeline() -> dict[str, Any]:
@@ -223,14 +222,14 @@ def _frames(stack: str) -> tuple[list[str], list[str]]:
 
 
 def _package(file: str) -> str:
-    """The top folder of a frame's file: nextround, uvicorn, starlette, sqlalchemy, asyncio..."""
+    """The top folder of a frame's file: reader_stories, uvicorn, starlette, sqlalchemy..."""
     head = file.split("/", 1)[0]
     return head.removesuffix(".py") if head else "?"
 
 
 def summarise_intake(raw: str) -> dict[str, Any]:
     """Wall-clock shares (py-spy --idle) of the event loop and of the threads doing the intake's
-    work (any thread whose stack holds a nextround frame), whatever the intake's design."""
+    work (any thread whose stack holds a reader_stories frame), whatever the intake's design."""
     loop_busy = loop_total = 0
     loop_packages: Counter[str] = Counter()
     buckets: Counter[str] = Counter()
@@ -246,7 +245,7 @@ def summarise_intake(raw: str) -> dict[str, Any]:
             if not names[-1].endswith("select"):
                 loop_busy += samples
                 loop_packages[_package(files[-1])] += samples
-        elif any(f.startswith("nextround/") for f in files):
+        elif any(f.startswith("reader_stories/") for f in files):
             label = next((n for n, test in INTAKE_BUCKETS if test(names)), "other intake code")
             buckets[label] += samples
             work_packages[_package(files[-1])] += samples

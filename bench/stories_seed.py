@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bench.corpus import ArticleSpec
-from nextround.stories.models import Status
-from nextround.stories.moderation import DEFAULT_ACTOR
-from nextround.stories.store import Tx, open_store
-from nextround.stories.validation import validate_submission
+from reader_stories.models import Status
+from reader_stories.moderation.actions import DEFAULT_ACTOR
+from reader_stories.store import Tx, open_store
+from reader_stories.validation import validate_submission
 
 STORY_SENTENCES = (
     "I was turned down three times before the offer that changed everything came through.",

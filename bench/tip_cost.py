@@ -69,7 +69,10 @@ def instrumented(clocks: Clocks) -> Iterator[None]:
     from pelican.contents import Content
     from pelican.writers import Writer
 
-    from nextround import links, tip_features, tipbox, tips
+    from nextround import links
+    from tipboxes import extension as tipbox
+    from tipboxes import page_features as tip_features
+    from tipboxes import pelican_glue as tips
 
     # The plugin's skip goes on first, as registering the plugin would put it, so the clock on
     # the link scans counts its quick test too.

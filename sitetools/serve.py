@@ -23,8 +23,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 if TYPE_CHECKING:
-    from nextround.stories.fastpath import SiteFiles
-    from nextround.stories.settings import CommentsSettings
+    from reader_stories.pages.republish import SiteFiles
+    from reader_stories.settings import CommentsSettings
 
 INTAKE_PATH = "/stories"
 ADMIN_PATH = "/admin"
@@ -106,8 +106,8 @@ class _Configured:
 def _configured(
     settings_file: Path, environ: dict[str, str] | None, site: Path | None
 ) -> _Configured:
-    from nextround.stories.fastpath import SiteFiles
-    from nextround.stories.settings import load_settings
+    from reader_stories.pages.republish import SiteFiles
+    from reader_stories.settings import load_settings
 
     settings_file = Path(settings_file).resolve()
     values = runpy.run_path(str(settings_file))
@@ -131,8 +131,8 @@ def intake_from_settings(
 
     Given the built `site`, a reader's deletion of a published story updates its page at once.
     """
-    from nextround.stories import console
-    from nextround.stories.intake import create_app as create_intake
+    from reader_stories.moderation import service as console
+    from reader_stories.web.intake.app import create_app as create_intake
 
     config = _configured(settings_file, environ, site)
     files = config.files
@@ -158,7 +158,7 @@ def admin_from_settings(
 
     Given the built `site`, an approval rewrites its article page at once (the CLI's fast path).
     """
-    from nextround.stories.admin.app import create_app as create_admin
+    from reader_stories.web.admin.app import create_app as create_admin
 
     config = _configured(settings_file, environ, site)
     return create_admin(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import tasks
+from invoke.loader import FilesystemLoader
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+# tasks.py as invoke itself finds and loads it.
+tasks, _ = FilesystemLoader(start=str(ROOT)).load("tasks")
 
 
 def all_tasks(collection, prefix=""):
@@ -30,7 +33,7 @@ def test_every_task_is_in_the_readme_and_has_help() -> None:
 
 
 def test_every_comments_setting_is_in_the_readme() -> None:
-    from nextround.stories.settings import ENVIRONMENT
+    from reader_stories.settings import ENVIRONMENT
 
     for key, variable in ENVIRONMENT.items():
         assert f"`{key}`" in README and f"`{variable}`" in README, key

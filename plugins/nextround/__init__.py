@@ -1,7 +1,7 @@
 """Next Round's Pelican plugin: the one place where Pelican signals are connected.
 
 Pelican is imported inside register() only, so the intake service can import
-`nextround.stories` on a host where the site is never built.
+`reader_stories` on a host where the site is never built.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ def register() -> None:
     """Connect handlers; each lives in a module that does one job."""
     from pelican import signals
 
-    from nextround import enrich, links, minify, tip_features, tips
-    from nextround.stories import pelican_glue as stories
+    from nextround import enrich, links, minify
+    from reader_stories import pelican_plugin as stories
+    from tipboxes import page_features as tip_features
+    from tipboxes import pelican_glue as tips
 
     links.skip_impossible_link_scans()
     signals.generator_init.connect(links.use_site_root)

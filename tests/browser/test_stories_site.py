@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from nextround.stories import console
-from nextround.stories.fastpath import SiteFiles
-from nextround.stories.intake import create_app as create_intake
-from nextround.stories.settings import build_settings
-from nextround.stories.store import open_store
+from reader_stories.moderation import service as console
+from reader_stories.pages.republish import SiteFiles
+from reader_stories.settings import build_settings
+from reader_stories.store import open_store
+from reader_stories.web.intake.app import create_app as create_intake
 from sitetools.build import build_site
 from sitetools.serve import INTAKE_PATH, create_app, running
 
@@ -133,7 +133,7 @@ def test_with_javascript_errors_show_inline_and_take_focus(page, story_site) -> 
 def test_article_with_stories_and_form_has_no_axe_violations(chromium, story_site, scheme) -> None:
     with open_store(story_site["db"]) as store:
         if not store.approved_for_article("handling-job-rejection"):
-            from nextround.stories.validation import validate_submission
+            from reader_stories.validation import validate_submission
 
             form = {
                 "article": "handling-job-rejection",

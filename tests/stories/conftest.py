@@ -30,7 +30,7 @@ from stories_support import (
     postgres_required,
 )
 
-from nextround.stories.store import Store, open_store
+from reader_stories.store import Store, open_store
 
 BACKENDS = ("sqlite", "postgresql")
 

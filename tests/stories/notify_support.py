@@ -19,11 +19,10 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from nextround.stories import schema
-from nextround.stories.notify.messages import Mailer
-from nextround.stories.notify.smtp import SmtpTransport
-from nextround.stories.settings import CommentsSettings, RateLimit
-from nextround.stories.store import Store
+from reader_stories.notify.messages import Mailer
+from reader_stories.notify.smtp import SmtpTransport
+from reader_stories.settings import CommentsSettings, RateLimit
+from reader_stories.store import Store, schema
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "theme" / "templates"

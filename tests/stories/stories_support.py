@@ -16,8 +16,8 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
-from nextround.stories.models import Status, Story, Submission
-from nextround.stories.store import Store
+from reader_stories.models import Status, Story, Submission
+from reader_stories.store import Store
 
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 BASE_SUBMISSION = Submission(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from nextround.stories.settings import (
+from reader_stories.settings import (
     ENVIRONMENT,
     RateLimit,
     SettingsError,

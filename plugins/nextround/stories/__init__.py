@@ -1,5 +1,0 @@
-"""Reader stories: storage, validation, rendering and moderation, free of Pelican.
-
-The intake service, the moderation tasks and the Pelican plugin all build on these
-modules; import the one you need (``nextround.stories.store``, ``.moderation``...).
-"""

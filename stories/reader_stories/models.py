@@ -1,0 +1,137 @@
+"""The values that cross module boundaries: statuses, submissions, stories, events."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from reader_stories.text import fold
+
+
+class Status(StrEnum):
+    """Where a story is in moderation; stored as its text value, never as a number."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+
+
+class Action(StrEnum):
+    """What happened to a story, as recorded in its moderation history."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+    EDITED = "edited"
+    REPLIED = "replied"
+    DELETED = "deleted"
+
+
+# The history entry written when a story is moved to each status.
+ACTION_FOR_STATUS: dict[Status, Action] = {
+    Status.APPROVED: Action.APPROVED,
+    Status.REJECTED: Action.REJECTED,
+    Status.SPAM: Action.SPAM,
+}
+
+
+def body_fingerprint(markdown: str) -> str:
+    """SHA-256 of the story ignoring case and spacing, so a resubmission counts as the same."""
+    return hashlib.sha256(fold(markdown).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Submission:
+    """A validated reader form, ready for the store; ``honeypot`` means a bot filled the trap."""
+
+    article: str
+    name: str
+    email: str | None
+    notify: bool
+    body_markdown: str
+    reply_to: int | None
+    ip_hash: str | None
+    honeypot: bool = False
+
+    @cached_property
+    def body_hash(self) -> str:
+        """Fingerprint used to spot the same story sent twice (computed once)."""
+        return body_fingerprint(self.body_markdown)
+
+    @cached_property
+    def body_html(self) -> str:
+        """The sanitised HTML to store (computed once).
+
+        The intake asks for it before the story joins a write batch, so the batch, which holds
+        the database's write lock, only writes. markdown-it is imported on first use: commands
+        that never render should not pay for loading it.
+        """
+        from reader_stories.story_html import render_story
+
+        return render_story(self.body_markdown)
+
+    def prepare(self) -> None:
+        """Compute the HTML and the fingerprint now, where the caller can afford the time."""
+        for cached in ("body_html", "body_hash"):
+            getattr(self, cached)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Story:
+    """One stored story or author reply; ``body_html`` is already sanitised."""
+
+    id: int
+    article: str
+    parent_id: int | None
+    name: str
+    body_markdown: str
+    body_html: str
+    status: Status
+    created: datetime
+    updated: datetime
+    approved_at: datetime | None
+    edited: bool
+    author_reply: bool
+    reject_reason: str | None
+    email: str | None
+    notify: bool
+
+
+def story_from_record(record: Any, *, public: bool = False) -> Story:
+    """A Story from a ``stories`` row as any reader of the table gets it (columns as attributes,
+    times already aware UTC); ``public`` leaves the writer's email out."""
+    return Story(
+        id=record.id,
+        article=record.article,
+        parent_id=record.parent_id,
+        name=record.name,
+        body_markdown=record.body_markdown,
+        body_html=record.body_html,
+        status=Status(record.status),
+        created=record.created,
+        updated=record.updated,
+        approved_at=record.approved_at,
+        edited=bool(record.edited),
+        author_reply=bool(record.author_reply),
+        reject_reason=record.reject_reason,
+        email=None if public else record.email,
+        notify=bool(record.notify),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModerationEvent:
+    """One line of a story's history; kept after the story itself is deleted."""
+
+    id: int
+    story_id: int
+    action: Action
+    actor: str
+    at: datetime
+    note: str | None

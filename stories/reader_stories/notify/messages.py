@@ -1,0 +1,215 @@
+"""Compose notification emails from the plain-text templates in theme/templates/mail/.
+
+The templates are text/plain, so their environment does no HTML escaping (escaping would put
+``&amp;`` into a reader's name); nothing rendered here ever becomes HTML. Each template starts
+with a ``Subject:`` line and a blank line, so subject and body are edited together.
+"""
+
+from __future__ import annotations
+
+import runpy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from reader_stories.models import Story
+from reader_stories.notify.records import Draft, MailKind, OutboxMessage
+from reader_stories.notify.unsubscribe import make_unsubscribe_token
+from reader_stories.settings import CommentsSettings, load_settings
+from reader_stories.tokens import make_receipt_token
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+MAIL_FOLDER = "mail"
+SUBJECT_PREFIX = "Subject: "
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+
+def utc(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def quoted(text: str) -> str:
+    """Reader text quoted line by line, so it cannot pass for the email's own words."""
+    return "\n".join(f"> {line}".rstrip() for line in text.splitlines())
+
+
+@cache
+def mail_environment(templates: Path) -> Environment:
+    """Autoescape off: text/plain mail. Undefined names are errors, as on the site."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates / MAIL_FOLDER)),
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["utc"] = utc
+    env.filters["quoted"] = quoted
+    return env
+
+
+def split_subject(rendered: str, name: str) -> tuple[str, str]:
+    """('subject', 'body\\n') from a rendered template; a malformed one is a template bug."""
+    head, blank, body = rendered.lstrip("\n").partition("\n\n")
+    if not blank or not head.startswith(SUBJECT_PREFIX) or "\n" in head:
+        raise ValueError(f"mail/{name} must start with a 'Subject: ...' line and a blank line")
+    return head.removeprefix(SUBJECT_PREFIX).strip(), body.strip("\n") + "\n"
+
+
+def ascii_address(address: str) -> str:
+    """International domains in their ASCII form, which every SMTP server accepts."""
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.encode('idna').decode('ascii')}" if not domain.isascii() else address
+
+
+@dataclass(frozen=True)
+class Mailer:
+    """Everything a notification needs: settings, the theme's templates and the site's name."""
+
+    settings: CommentsSettings
+    templates: Path
+    sitename: str = "Next Round"
+
+    @classmethod
+    def from_settings_file(
+        cls, settings_file: Path, environ: Mapping[str, str] | None = None
+    ) -> Mailer:
+        """As the intake reads it: COMMENTS, SITEURL, SITENAME and THEME, without Pelican."""
+        settings_file = Path(settings_file).resolve()
+        values = runpy.run_path(str(settings_file))
+        templates = settings_file.parent / values.get("THEME", "theme") / "templates"
+        return cls(
+            load_settings(settings_file, environ), templates, values.get("SITENAME", "Next Round")
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.mail_enabled
+
+    # Links
+
+    def article_url(self, slug: str) -> str:
+        return f"{self.settings.site_url}/{slug}/"
+
+    def story_url(self, story: Story) -> str:
+        return f"{self.article_url(story.article)}#story-{story.id}"
+
+    def unsubscribe_url(self, story_id: int) -> str:
+        token = make_unsubscribe_token(self.settings.secret_key, story_id)
+        return f"{self._intake_base()}/stories/unsubscribe?token={quote(token)}"
+
+    def delete_url(self, story_id: int) -> str:
+        """The story's receipt link, so a writer can always delete it from any of our emails."""
+        receipt = make_receipt_token(self.settings.secret_key, story_id)
+        return f"{self._intake_base()}/stories/delete?receipt={quote(receipt)}"
+
+    def _intake_base(self) -> str:
+        return (self.settings.intake_url or self.settings.site_url).rstrip("/")
+
+    # Drafts: None when there is nobody to write to
+
+    def render(self, name: str, **context: Any) -> tuple[str, str]:
+        template = mail_environment(self.templates).get_template(name)
+        return split_subject(template.render(sitename=self.sitename, **context), name)
+
+    def moderator_due(self, now: datetime) -> datetime:
+        """Per submission: now. Digest: the message waits, and the ones after it join it."""
+        return now + timedelta(minutes=self.settings.digest_minutes)
+
+    def new_story(self, story: Story) -> Draft | None:
+        """For the moderator: article, name, the text as typed, and the commands to run."""
+        if not (self.enabled and self.settings.moderator_email):
+            return None
+        subject, body = self.render(
+            "moderator.txt",
+            story=story,
+            article_url=self.article_url(story.article),
+            production=self.settings.production,
+        )
+        return Draft(
+            kind=MailKind.MODERATOR,
+            recipient=self.settings.moderator_email,
+            subject=subject,
+            body=body,
+            story_id=story.id,
+        )
+
+    def _for_reader(self, kind: MailKind, story: Story, name: str, **context: Any) -> Draft | None:
+        if not (self.enabled and story.notify and story.email):
+            return None
+        unsubscribe = self.unsubscribe_url(story.id)
+        subject, body = self.render(
+            name,
+            story=story,
+            story_url=self.story_url(story),
+            unsubscribe_url=unsubscribe,
+            delete_url=self.delete_url(story.id),
+            **context,
+        )
+        return Draft(
+            kind=kind,
+            recipient=story.email,
+            subject=subject,
+            body=body,
+            story_id=story.id,
+            unsubscribe_url=unsubscribe,
+        )
+
+    def published(self, story: Story) -> Draft | None:
+        """For the writer, if they asked: the story is on the site, here is the link."""
+        return self._for_reader(MailKind.PUBLISHED, story, "published.txt")
+
+    def replied(self, story: Story, reply: Story) -> Draft | None:
+        """For the writer, if they asked: the site's author answered, with the answer."""
+        return self._for_reader(
+            MailKind.REPLY, story, "reply.txt", reply=reply, reply_url=self.story_url(reply)
+        )
+
+    def digest(self, messages: Sequence[OutboxMessage]) -> tuple[str, str]:
+        """Several moderator messages as one: a count, every story id, each message in turn."""
+        ids = [m.story_id for m in messages if m.story_id is not None]
+        return self.render("digest.txt", messages=messages, ids=ids)
+
+    # The email itself, built when it is sent
+
+    def email(
+        self,
+        recipient: str,
+        subject: str,
+        body: str,
+        unsubscribe_url: str | None,
+        now: datetime,
+    ) -> EmailMessage:
+        """A text/plain UTF-8 email; reader mail carries the RFC 8058 one-click headers."""
+        # Imported here: the email package is a twentieth of the start-up of `comments.approve`,
+        # which only queues mail; messages are built by whatever sends them.
+        from email import policy
+        from email.headerregistry import Address
+        from email.message import EmailMessage
+        from email.utils import format_datetime, make_msgid
+
+        sender = ascii_address(self.settings.mail_from)
+        message = EmailMessage()
+        message.set_content(body, charset="utf-8")
+        # Headers up to RFC 5322's hard limit: a folded or RFC 2047-encoded List-Unsubscribe URL
+        # is one that mail providers cannot use. Bodies are still encoded with 78-char lines.
+        message.policy = policy.SMTP.clone(max_line_length=998)
+        message["From"] = Address(self.sitename, addr_spec=sender)
+        message["To"] = ascii_address(recipient)
+        message["Subject"] = subject
+        message["Date"] = format_datetime(now)
+        message["Message-ID"] = make_msgid("nextround", domain=sender.rpartition("@")[2])
+        message["Auto-Submitted"] = "auto-generated"
+        if unsubscribe_url:
+            message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+            message["List-Unsubscribe-Post"] = ONE_CLICK
+        return message

@@ -1,0 +1,128 @@
+"""Render the stories part of an article page: the count, the threads, the form, the feed.
+
+The output is wrapped in marker comments so the approval fast path can replace exactly this part
+of an already built page. Everything here is deterministic for a given set of stories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from jinja2 import Environment
+
+from reader_stories.models import Story
+from reader_stories.threads import Thread
+from reader_stories.tokens import make_article_token
+
+SECTION_BEGIN, SECTION_END = "<!--stories:begin-->", "<!--stories:end-->"
+COUNT_BEGIN, COUNT_END = "<!--story-count:begin-->", "<!--story-count:end-->"
+FEED_NAME = "stories.atom.xml"
+FEED_TEMPLATE = "feeds/stories.atom.xml"
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """What the stories part needs to know of an article, whether from Pelican or from disk."""
+
+    slug: str
+    title: str
+    url: str  # relative, as Pelican's article.url: "handling-job-rejection/"
+    date: datetime
+
+
+@dataclass(frozen=True)
+class SiteRef:
+    siteurl: str  # absolute origin and path, for feeds
+    site_root: str  # path prefix for links
+    sitename: str
+    intake_url: str  # prefix of the intake service; "" when it shares the site's origin
+    secret_key: str
+
+    @property
+    def form_action(self) -> str:
+        return f"{self.intake_url or self.site_root}/stories/"
+
+    def feed_path(self, article: ArticleRef) -> str:
+        return f"{article.url}{FEED_NAME}"
+
+
+def story_count(grouped: Sequence[Thread]) -> int:
+    """Reader stories on the article; author replies are answers, not stories."""
+    return len(grouped) + sum(1 for t in grouped for r in t.replies if not r.author_reply)
+
+
+def render_count(env: Environment, article: ArticleRef, count: int) -> str:
+    body = env.get_template("partials/story_count.html").render(article=article, count=count)
+    return f"{COUNT_BEGIN}{body}{COUNT_END}"
+
+
+def render_section(
+    env: Environment, article: ArticleRef, site: SiteRef, grouped: Sequence[Thread]
+) -> str:
+    """``grouped`` is threads(stories): callers need the threads for the count too."""
+    body = env.get_template("partials/stories.html").render(
+        article=article,
+        site=site,
+        threads=grouped,
+        count=story_count(grouped),
+        token=make_article_token(site.secret_key, article.slug),
+        values={},
+        errors={},
+    )
+    return f"{SECTION_BEGIN}\n{body}\n{SECTION_END}"
+
+
+def render_feed(
+    env: Environment, article: ArticleRef, site: SiteRef, stories: Sequence[Story]
+) -> str:
+    """Atom feed of one article's stories, newest first; stable bytes for the same stories."""
+    page = f"{site.siteurl}/{article.url}"
+    return _feed(
+        env,
+        title=f"Reader stories on {article.title} — {site.sitename}",
+        link=page,
+        feed_url=f"{site.siteurl}/{site.feed_path(article)}",
+        updated=max((s.updated for s in stories), default=article.date),
+        entries=[(s, page, article.title) for s in stories],
+    )
+
+
+def render_site_feed(
+    env: Environment,
+    site: SiteRef,
+    stories: Sequence[Story],
+    titles: dict[str, tuple[str, str]],
+    limit: int = 50,
+) -> str:
+    """Atom feed of the newest stories across the site; `titles` maps slug to (title, url)."""
+    newest = sorted(stories, key=lambda s: (s.created, s.id), reverse=True)[:limit]
+    entries = [
+        (s, f"{site.siteurl}/{titles[s.article][1]}", titles[s.article][0])
+        for s in newest
+        if s.article in titles
+    ]
+    return _feed(
+        env,
+        title=f"Reader stories — {site.sitename}",
+        link=f"{site.siteurl}/",
+        feed_url=f"{site.siteurl}/feeds/stories.atom.xml",
+        updated=max((s.updated for s in stories), default=datetime(2000, 1, 1, tzinfo=UTC)),
+        entries=entries,
+    )
+
+
+def _feed(
+    env: Environment,
+    title: str,
+    link: str,
+    feed_url: str,
+    updated: datetime,
+    entries: Sequence[tuple[Story, str, str]],
+) -> str:
+    """A theme template rather than a feed library: a tenth of the time for 10,000 stories."""
+    newest_first = sorted(entries, key=lambda e: (e[0].created, e[0].id), reverse=True)
+    return env.get_template(FEED_TEMPLATE).render(
+        title=title, link=link, feed_url=feed_url, updated=updated, entries=newest_first
+    )

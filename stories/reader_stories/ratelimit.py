@@ -1,0 +1,124 @@
+"""Per-network submission limits that hold across processes sharing one database.
+
+The raw address never leaves this module: the store only sees an HMAC of the network,
+keyed with the site secret, so the table cannot be reversed into addresses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import math
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from reader_stories.errors import RateLimited
+from reader_stories.store import Store, Tx
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+IPV6_PREFIX = 64  # one household or server usually gets a whole /64
+MIN_SECRET_LENGTH = 16
+UNKNOWN_NETWORK = "0.0.0.0"  # a peer without an IP address (a Unix socket): one shared bucket
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _parse_address(text: str) -> IPAddress | None:
+    """An address from a header or socket, tolerating ports and IPv4-mapped IPv6."""
+    text = text.strip()
+    if text.startswith("["):  # "[2001:db8::1]:443"
+        text = text[1 : text.find("]")] if "]" in text else ""
+    elif text.count(":") == 1:  # "203.0.113.7:5678"
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _network_of(address: IPAddress) -> str:
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(address)
+    return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
+
+
+def _trusted(address: IPAddress, proxies: list[IPNetwork]) -> bool:
+    return any(address.version == net.version and address in net for net in proxies)
+
+
+def client_network(
+    ip: str, trusted_proxies: Iterable[str] = (), forwarded_for: str | None = None
+) -> str:
+    """The network to rate-limit: the exact IPv4 address, or the /64 of an IPv6 one.
+
+    X-Forwarded-For is believed only when the direct peer is a trusted proxy, and then
+    only up to the right-most address that is not itself a trusted proxy (everything
+    left of that could have been typed by the client). A malformed entry there means a
+    misconfigured proxy, so the peer is used rather than anything the client wrote.
+    """
+    peer = _parse_address(ip)
+    if peer is None:
+        raise ValueError(f"not an IP address: {ip!r}")
+    proxies = [ipaddress.ip_network(p.strip(), strict=False) for p in trusted_proxies]
+    if not forwarded_for or not _trusted(peer, proxies):
+        return _network_of(peer)
+    client = peer
+    for entry in reversed(forwarded_for.split(",")):
+        address = _parse_address(entry)
+        if address is None:
+            return _network_of(peer)
+        client = address
+        if not _trusted(address, proxies):
+            break
+    return _network_of(client)
+
+
+def hash_network(network: str, secret: str) -> str:
+    """Keyed hash of a network (hex): stable for rate limits, useless without the secret."""
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ValueError(f"the secret must be at least {MIN_SECRET_LENGTH} characters")
+    return hmac.new(secret.encode(), network.encode(), hashlib.sha256).hexdigest()
+
+
+def request_network_hash(
+    request: Request, trusted_proxies: Iterable[str], secret: str, purpose: str = ""
+) -> str:
+    """Keyed hash of the client's network, after ``purpose`` ("login:"): never the raw address."""
+    peer = request.client.host if request.client else ""
+    forwarded = ", ".join(request.headers.getlist("x-forwarded-for")) or None
+    try:
+        network = client_network(peer, trusted_proxies, forwarded)
+    except ValueError:
+        network = UNKNOWN_NETWORK
+    return hash_network(f"{purpose}{network}", secret)
+
+
+def check_rate(store: Store, network_hash: str, limit: int, window: timedelta) -> None:
+    """Count this attempt against ``limit`` per ``window`` in a transaction of its own."""
+    with store.writing() as tx:
+        take_slot(tx, network_hash, limit, window)
+
+
+def take_slot(tx: Tx, network_hash: str, limit: int, window: timedelta) -> None:
+    """Count this attempt inside the caller's write transaction, or raise RateLimited.
+
+    Counting and recording happen under one write lock, so two processes cannot both take the
+    last slot; a refused attempt is not recorded, so waiting out retry_after works. Inside the
+    transaction that stores the story, a story that fails to save uses no slot either.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    since = tx.clock() - window
+    if tx.count_rate_events(network_hash, since) >= limit:
+        oldest = tx.oldest_rate_event(network_hash, since)
+        wait = window if oldest is None else oldest + window - tx.clock()
+        raise RateLimited(max(1, math.ceil(wait.total_seconds())))
+    tx.record_rate_event(network_hash)

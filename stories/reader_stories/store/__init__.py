@@ -1,0 +1,282 @@
+"""The story database: open it, and run short transactions on it.
+
+``Store`` opens transactions; ``Tx`` runs the queries inside one, so moderation can change
+several stories all-or-nothing. The queries live beside this file, one module per concern:
+store_stories.py (stories and their history), store_rates.py (rate-limit events) and
+store_outbox.py (queued mail); store_engine.py sets up SQLite or PostgreSQL. Everything other
+modules use is importable from here.
+
+Writers queue: one write transaction at a time per process (a lock here), and across processes
+BEGIN IMMEDIATE on SQLite or a transaction-level advisory lock on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine, func, select
+
+from reader_stories.errors import StoreUnavailable
+from reader_stories.models import ModerationEvent, Status, Story, Submission
+from reader_stories.store.engine import (
+    DEFAULT_BUSY_TIMEOUT,
+    DEFAULT_URL,
+    Clock,
+    create_store_engine,
+    sqlite_path,
+    unavailable_as_error,
+    utc_now,
+)
+from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
+from reader_stories.store.outbox import OutboxQueries
+from reader_stories.store.rates import RateQueries
+from reader_stories.store.stories import READER_ACTOR, StoryQueries
+
+__all__ = [
+    "DEFAULT_BUSY_TIMEOUT",
+    "DEFAULT_URL",
+    "POSTGRES_WRITE_LOCK_KEY",
+    "READER_ACTOR",
+    "Clock",
+    "LazyStore",
+    "Store",
+    "Tx",
+    "approved_stories",
+    "open_store",
+    "utc_now",
+]
+
+# Any fixed 64-bit number other than the migrations' lock key.
+POSTGRES_WRITE_LOCK_KEY = 7_264_110_518
+
+
+def open_store(
+    url: str = DEFAULT_URL,
+    *,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    clock: Clock = utc_now,
+) -> Store:
+    """Open (creating the folder of a SQLite file if needed) and migrate the database."""
+    path = sqlite_path(url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"cannot create the folder {path.parent} for the story database: {exc.strerror}"
+            ) from exc
+    engine = create_store_engine(url, busy_timeout)
+    try:
+        with unavailable_as_error(engine.dialect.name):
+            apply_migrations(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine, clock, busy_timeout)
+
+
+class LazyStore:
+    """A store opened on first use, for the web apps: a mounted app gets no lifespan to open it,
+    a failed open is retried at the next use, and ``close()`` lets the next use reopen it."""
+
+    def __init__(self, url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+        self.url = url
+        self.busy_timeout = busy_timeout
+        self._store: Store | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                try:
+                    self._store = open_store(self.url, busy_timeout=self.busy_timeout)
+                except OSError as exc:  # e.g. its folder cannot be created: down, not a bug
+                    raise StoreUnavailable(f"Cannot open the story database: {exc}") from exc
+            return self._store
+
+    def close(self) -> None:
+        """Release the database; safe to call twice."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+
+def approved_stories(url: str = DEFAULT_URL, article: str | None = None) -> list[Story]:
+    """What the build publishes: approved stories (all, or one article's), email left out.
+
+    A SQLite file that does not exist yet means no stories: nothing is created, so a
+    build on a fresh checkout leaves no stray database behind. A PostgreSQL database is
+    opened (and migrated) as the intake would; one that is down is StoreUnavailable.
+    """
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return []
+    with open_store(url) as store:
+        return store.approved_all() if article is None else store.approved_for_article(article)
+
+
+class Tx(StoryQueries, RateQueries, OutboxQueries):
+    """The queries, run on one connection inside one transaction (see Store.writing)."""
+
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self.conn = conn
+        self.clock = clock
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: an error inside undoes only what was written inside."""
+        with self.conn.begin_nested():
+            yield
+
+
+class Store:
+    """A handle on the story database; cheap to keep for the life of a process."""
+
+    def __init__(
+        self, engine: Engine, clock: Clock = utc_now, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.busy_timeout = busy_timeout
+        # Writers of one process queue here, in order, instead of polling the database lock:
+        # SQLite's busy handler sleeps up to 100 ms between tries, which made the slowest
+        # submissions under load wait far longer than the writes in front of them took.
+        self._writers = threading.Lock()
+
+    def close(self) -> None:
+        """Release pooled connections (and SQLite file handles)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Tx]:
+        if not write:
+            with self._open(write=False) as tx:
+                yield tx
+            return
+        if not self._writers.acquire(timeout=self.busy_timeout):
+            raise StoreUnavailable(
+                f"The story database is busy: no write slot within {self.busy_timeout:g} s"
+            )
+        try:
+            with self._open(write=True) as tx:
+                yield tx
+        finally:
+            self._writers.release()
+
+    @contextmanager
+    def _open(self, *, write: bool) -> Iterator[Tx]:
+        with unavailable_as_error(self.engine.dialect.name), self.engine.connect() as conn:
+            if write:
+                conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                if write and conn.dialect.name == "postgresql":
+                    # PostgreSQL's stand-in for BEGIN IMMEDIATE: one writer at a time.
+                    conn.execute(select(func.pg_advisory_xact_lock(POSTGRES_WRITE_LOCK_KEY)))
+                yield Tx(conn, self.clock)
+
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """A read-only transaction: one consistent snapshot for several queries."""
+        with self._transaction(write=False) as tx:
+            yield tx
+
+    @contextmanager
+    def writing(self) -> Iterator[Tx]:
+        """A write transaction: everything inside commits together or not at all."""
+        with self._transaction(write=True) as tx:
+            yield tx
+
+    # One-call conveniences, each in its own transaction.
+
+    def add_submission(
+        self,
+        submission: Submission,
+        *,
+        duplicate_within: timedelta | None = None,
+        max_pending: int | None = None,
+    ) -> Story:
+        with self.writing() as tx:
+            return tx.add_submission(
+                submission, duplicate_within=duplicate_within, max_pending=max_pending
+            )
+
+    def get(self, story_id: int) -> Story:
+        with self.reading() as tx:
+            return tx.get(story_id)
+
+    def events(self, story_id: int) -> list[ModerationEvent]:
+        with self.reading() as tx:
+            return tx.events(story_id)
+
+    def pending(self, limit: int | None = None) -> list[Story]:
+        with self.reading() as tx:
+            return tx.pending(limit)
+
+    def pending_count(self) -> int:
+        with self.reading() as tx:
+            return tx.pending_count()
+
+    def approved_for_article(self, slug: str) -> list[Story]:
+        with self.reading() as tx:
+            return tx.approved_for_article(slug)
+
+    def approved_all(self) -> list[Story]:
+        with self.reading() as tx:
+            return tx.approved_all()
+
+    def approved_counts(self) -> dict[str, int]:
+        with self.reading() as tx:
+            return tx.approved_counts()
+
+    def set_status(
+        self, story_id: int, status: Status, *, reason: str | None = None, actor: str
+    ) -> Story:
+        with self.writing() as tx:
+            return tx.set_status(story_id, status, reason=reason, actor=actor)
+
+    def edit_body(self, story_id: int, markdown: str, *, actor: str) -> Story:
+        with self.writing() as tx:
+            return tx.edit_body(story_id, markdown, actor=actor)
+
+    def add_author_reply(
+        self, parent_id: int, markdown: str, *, author_name: str, actor: str
+    ) -> Story:
+        with self.writing() as tx:
+            return tx.add_author_reply(parent_id, markdown, author_name=author_name, actor=actor)
+
+    def delete(self, story_id: int, *, actor: str) -> list[int]:
+        with self.writing() as tx:
+            return tx.delete(story_id, actor=actor)
+
+    def recent_duplicate(self, article: str, body_hash: str, within: timedelta) -> int | None:
+        with self.reading() as tx:
+            found = tx.recent_duplicate_story(article, body_hash, within)
+        return None if found is None else found[0]
+
+    def record_rate_event(self, network_hash: str) -> None:
+        with self.writing() as tx:
+            tx.record_rate_event(network_hash)
+
+    def count_rate_events(self, network_hash: str, since: datetime) -> int:
+        with self.reading() as tx:
+            return tx.count_rate_events(network_hash, since)
+
+    def prune_rate_events(self, before: datetime) -> int:
+        with self.writing() as tx:
+            return tx.prune_rate_events(before)

@@ -1,0 +1,191 @@
+"""Named, ordered schema migrations, recorded in ``migrations`` and applied on every start.
+
+Each migration owns a frozen copy of the tables it creates, so a fresh database replays
+history exactly as it happened. Applying runs in one write transaction that takes the
+database's write lock first (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL),
+so two processes starting at once apply each migration exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    column,
+    func,
+    insert,
+    select,
+)
+
+from reader_stories.store import schema
+from reader_stories.store.schema import UTCDateTime, action_check, status_check
+
+Migration = tuple[str, Callable[[Connection], None]]
+
+# Connection option read by the store's "begin" hook: take the write lock up front.
+WRITE_OPTION = "nextround_stories_write"
+# Any fixed 64-bit number; it only has to differ from other advisory locks on the server.
+POSTGRES_LOCK_KEY = 7_264_110_517
+
+
+def _create_stories(conn: Connection) -> None:
+    md = MetaData()
+    stories = Table(
+        "stories",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("article", String(200), nullable=False),
+        Column(
+            "parent_id",
+            Integer,
+            ForeignKey("stories.id", ondelete="CASCADE", name="fk_stories_parent"),
+            nullable=True,
+        ),
+        Column("name", String(200), nullable=False),
+        Column("email", String(254), nullable=True),
+        Column("notify", Boolean, nullable=False),
+        Column("body_markdown", Text, nullable=False),
+        Column("body_html", Text, nullable=False),
+        Column("body_hash", String(64), nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("reject_reason", Text, nullable=True),
+        Column("edited", Boolean, nullable=False),
+        Column("author_reply", Boolean, nullable=False),
+        Column("ip_hash", String(64), nullable=True),
+        Column("created", UTCDateTime, nullable=False),
+        Column("updated", UTCDateTime, nullable=False),
+        Column("approved_at", UTCDateTime, nullable=True),
+        status_check("ck_stories_status"),
+        # AUTOINCREMENT: ids are never reused, so a deleted story's history stays its own.
+        sqlite_autoincrement=True,
+    )
+    Index("ix_stories_article_status", stories.c.article, stories.c.status)
+    Index("ix_stories_status_created", stories.c.status, stories.c.created)
+    Index("ix_stories_article_body_hash", stories.c.article, stories.c.body_hash)
+    Index("ix_stories_parent_id", stories.c.parent_id)
+    md.create_all(conn)
+
+
+def _create_moderation_events(conn: Connection) -> None:
+    md = MetaData()
+    events = Table(
+        "moderation_events",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("story_id", Integer, nullable=False),
+        Column("action", String(16), nullable=False),
+        Column("actor", String(200), nullable=False),
+        Column("at", UTCDateTime, nullable=False),
+        Column("note", Text, nullable=True),
+        action_check("ck_moderation_events_action"),
+    )
+    Index("ix_moderation_events_story_id", events.c.story_id)
+    md.create_all(conn)
+
+
+def _create_rate_events(conn: Connection) -> None:
+    md = MetaData()
+    events = Table(
+        "rate_events",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("network_hash", String(64), nullable=False),
+        Column("at", UTCDateTime, nullable=False),
+    )
+    Index("ix_rate_events_network_at", events.c.network_hash, events.c.at)
+    md.create_all(conn)
+
+
+def _create_outbox(conn: Connection) -> None:
+    md = MetaData()
+    # Only so the foreign key resolves; the stories table exists since 0001 and is not created.
+    Table("stories", md, Column("id", Integer, primary_key=True))
+    outbox = Table(
+        "outbox",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("kind", String(16), nullable=False),
+        Column(
+            "story_id",
+            Integer,
+            ForeignKey("stories.id", ondelete="CASCADE", name="fk_outbox_story"),
+            nullable=True,
+        ),
+        Column("recipient", String(254), nullable=True),
+        Column("subject", Text, nullable=False),
+        Column("body", Text, nullable=True),
+        Column("unsubscribe_url", Text, nullable=True),
+        Column("created", UTCDateTime, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt", UTCDateTime, nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("sent_at", UTCDateTime, nullable=True),
+        Column("failed_at", UTCDateTime, nullable=True),
+        Column("claim", String(32), nullable=True),
+        CheckConstraint(
+            column("kind").in_(["moderator", "published", "reply"]), name="ck_outbox_kind"
+        ),
+        sqlite_autoincrement=True,
+    )
+    Index("ix_outbox_next_attempt", outbox.c.next_attempt)
+    Index("ix_outbox_story_id", outbox.c.story_id)
+    outbox.create(conn)
+
+
+MIGRATIONS: list[Migration] = [
+    ("0001_create_stories", _create_stories),
+    ("0002_create_moderation_events", _create_moderation_events),
+    ("0003_create_rate_events", _create_rate_events),
+    ("0004_create_outbox", _create_outbox),
+]
+
+
+def _take_lock(conn: Connection) -> None:
+    """Serialise concurrent starts; SQLite already holds its lock from BEGIN IMMEDIATE."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(POSTGRES_LOCK_KEY)))
+
+
+def apply_migrations(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:
+    """Apply, in order, every migration not yet recorded; return the names applied now."""
+    names = [name for name, _ in migrations]
+    if len(set(names)) != len(names):
+        raise ValueError(f"migration names must be unique: {names}")
+    applied: list[str] = []
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            _take_lock(conn)
+            schema.migrations.create(conn, checkfirst=True)
+            done = set(conn.scalars(select(schema.migrations.c.name)))
+            for name, migrate in migrations:
+                if name in done:
+                    continue
+                migrate(conn)
+                conn.execute(
+                    insert(schema.migrations).values(name=name, applied_at=datetime.now(UTC))
+                )
+                applied.append(name)
+    return applied
+
+
+def applied_migrations(engine: Engine) -> list[str]:
+    """Names recorded in the database, in the order they were applied."""
+    with engine.connect() as conn:
+        if not engine.dialect.has_table(conn, schema.migrations.name):
+            return []
+        query = select(schema.migrations.c.name).order_by(schema.migrations.c.id)
+        return list(conn.scalars(query))

@@ -1,0 +1,169 @@
+"""Table objects for the current schema, shared by the store's queries and the schema test.
+
+Migrations keep their own frozen copies: a migration must create what existed when it was
+written, not whatever this file says today.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    column,
+)
+from sqlalchemy.types import TypeDecorator
+
+from reader_stories.models import Action, Status
+from reader_stories.notify.records import MailKind
+
+SLUG_LENGTH = 200
+NAME_LENGTH = 200
+EMAIL_LENGTH = 254
+HASH_LENGTH = 64
+ENUM_LENGTH = 16
+CLAIM_LENGTH = 32
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC (portable across SQLite and PostgreSQL), returns aware UTC."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass a timezone-aware UTC time")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def status_check(name: str) -> CheckConstraint:
+    """Refuse any status text the code does not know, whichever program writes the row."""
+    return CheckConstraint(column("status").in_([s.value for s in Status]), name=name)
+
+
+def action_check(name: str) -> CheckConstraint:
+    """Same guard for the history's action column."""
+    return CheckConstraint(column("action").in_([a.value for a in Action]), name=name)
+
+
+def mail_kind_check(name: str) -> CheckConstraint:
+    """Same guard for the outbox's kind column."""
+    return CheckConstraint(column("kind").in_([k.value for k in MailKind]), name=name)
+
+
+metadata = MetaData()
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article", String(SLUG_LENGTH), nullable=False),
+    Column(
+        "parent_id",
+        Integer,
+        ForeignKey("stories.id", ondelete="CASCADE", name="fk_stories_parent"),
+        nullable=True,
+    ),
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("email", String(EMAIL_LENGTH), nullable=True),
+    Column("notify", Boolean, nullable=False),
+    Column("body_markdown", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("body_hash", String(HASH_LENGTH), nullable=False),
+    Column("status", String(ENUM_LENGTH), nullable=False),
+    Column("reject_reason", Text, nullable=True),
+    Column("edited", Boolean, nullable=False),
+    Column("author_reply", Boolean, nullable=False),
+    Column("ip_hash", String(HASH_LENGTH), nullable=True),
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+    Column("approved_at", UTCDateTime, nullable=True),
+    status_check("ck_stories_status"),
+    # AUTOINCREMENT: ids are never reused, so a deleted story's history stays its own.
+    sqlite_autoincrement=True,
+)
+Index("ix_stories_article_status", stories.c.article, stories.c.status)
+Index("ix_stories_status_created", stories.c.status, stories.c.created)
+Index("ix_stories_article_body_hash", stories.c.article, stories.c.body_hash)
+Index("ix_stories_parent_id", stories.c.parent_id)
+
+# No foreign key to stories on purpose: the history of a deleted story must outlive it.
+moderation_events = Table(
+    "moderation_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("story_id", Integer, nullable=False),
+    Column("action", String(ENUM_LENGTH), nullable=False),
+    Column("actor", String(NAME_LENGTH), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=True),
+    action_check("ck_moderation_events_action"),
+)
+Index("ix_moderation_events_story_id", moderation_events.c.story_id)
+
+rate_events = Table(
+    "rate_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("network_hash", String(HASH_LENGTH), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+Index("ix_rate_events_network_at", rate_events.c.network_hash, rate_events.c.at)
+
+# Email waiting to be sent (and, without address or body, a log of what was sent or given up).
+# The address stays only until the message is sent or given up; deleting a story deletes its mail.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(ENUM_LENGTH), nullable=False),
+    Column(
+        "story_id",
+        Integer,
+        ForeignKey("stories.id", ondelete="CASCADE", name="fk_outbox_story"),
+        nullable=True,
+    ),
+    Column("recipient", String(EMAIL_LENGTH), nullable=True),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=True),
+    Column("unsubscribe_url", Text, nullable=True),
+    Column("created", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("failed_at", UTCDateTime, nullable=True),
+    Column("claim", String(CLAIM_LENGTH), nullable=True),
+    mail_kind_check("ck_outbox_kind"),
+    sqlite_autoincrement=True,
+)
+Index("ix_outbox_next_attempt", outbox.c.next_attempt)
+Index("ix_outbox_story_id", outbox.c.story_id)
+
+migrations = Table(
+    "migrations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(SLUG_LENGTH), nullable=False, unique=True),
+    Column("applied_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,138 @@
+"""Reader Markdown to safe HTML: a small Markdown subset, then an allowlist sanitiser.
+
+Reader text is hostile. Markdown never passes raw HTML through and only links to
+http(s)/mailto; nh3 then keeps only the tags and attributes listed here, so a bug in one
+layer is still caught by the other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from reader_stories.text import normalise, strip_controls
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "pre"}
+)
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+
+# Headings, images, tables, rules and raw HTML stay off: "# x" renders as a paragraph.
+_ENABLED_RULES = [
+    "emphasis",
+    "blockquote",
+    "list",
+    "code",
+    "fence",
+    "backticks",
+    "link",
+    "reference",
+    "autolink",
+    "newline",
+    "escape",
+    "entity",
+]
+# A host (or address) must follow the scheme: "http://" alone would become an empty link.
+_SAFE_LINK_RE = re.compile(r"^(?:https?://[^/?#\s]|mailto:[^\s])", re.IGNORECASE)
+# Bare addresses count as links for spam limits even though they are not made clickable.
+_BARE_URL_RE = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>]+", re.IGNORECASE)
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
+_ELLIPSIS = "…"
+
+
+def _validate_link(url: str) -> bool:
+    """Only absolute http(s) and mailto links become links; anything else stays as text."""
+    return bool(_SAFE_LINK_RE.match(url))
+
+
+def _build_markdown() -> MarkdownIt:
+    md = MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True})
+    md.enable(_ENABLED_RULES)
+    md.validateLink = _validate_link  # type: ignore[method-assign]
+    return md
+
+
+_MARKDOWN = _build_markdown()
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags={"script", "style"},
+    # "*" replaces nh3's generic allowlist (title, lang) with nothing.
+    attributes={"*": set(), "a": {"href"}},
+    url_schemes=set(ALLOWED_SCHEMES),
+    url_relative="deny",
+    link_rel=LINK_REL,
+    strip_comments=True,
+)
+
+
+def _prepare(markdown: str) -> str:
+    """Same canonical text as validation, and no control characters even in old rows."""
+    return strip_controls(normalise(markdown)).strip()
+
+
+def sanitise(html: str) -> str:
+    """The allowlist layer on its own: also fit for re-checking stored HTML at build time."""
+    return _CLEANER.clean(html).strip()
+
+
+def render_story(markdown: str) -> str:
+    """Safe HTML for a story body, ready to drop into a page without escaping."""
+    return sanitise(_MARKDOWN.render(_prepare(markdown)))
+
+
+def _inline_children(tokens: Iterable[Token]) -> Iterable[Token]:
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            yield from token.children
+        else:
+            yield token
+
+
+def count_links(markdown: str) -> int:
+    """Links a reader wrote: Markdown links and autolinks, plus bare web addresses in text."""
+    count = 0
+    inside_link = False
+    for token in _inline_children(_MARKDOWN.parse(_prepare(markdown))):
+        if token.type == "link_open":
+            count += 1
+            inside_link = True
+        elif token.type == "link_close":
+            inside_link = False
+        elif not inside_link and token.type in {"text", "code_inline", "code_block", "fence"}:
+            count += len(_BARE_URL_RE.findall(token.content))
+    return count
+
+
+def plain_text(markdown: str, limit: int | None = None) -> str:
+    """Unescaped text for previews and feeds (escape it where it is output).
+
+    Paragraphs are separated by a blank line; link targets are dropped. With ``limit``,
+    the text is cut at a word boundary and ends with an ellipsis.
+    """
+    parts: list[str] = []
+    for token in _inline_children(_MARKDOWN.parse(_prepare(markdown))):
+        if token.type in {"text", "code_inline"}:
+            parts.append(token.content)
+        elif token.type in {"softbreak", "hardbreak"}:
+            parts.append("\n")  # single newlines are line breaks here, as in render_story
+        elif token.type in {"code_block", "fence"}:
+            parts.append(token.content.rstrip("\n") + "\n\n")
+        elif token.type == "paragraph_close":
+            # Paragraphs in tight lists are hidden: one item per line, not a blank line.
+            parts.append("\n" if token.hidden else "\n\n")
+        elif token.type in {"bullet_list_close", "ordered_list_close"}:
+            parts.append("\n")
+    text = _BLANK_LINES_RE.sub("\n\n", "".join(parts)).strip()
+    if limit is not None and len(text) > limit:
+        keep = max(limit - len(_ELLIPSIS), 0)
+        cut = text[:keep]
+        mid_word = not text[keep].isspace()
+        if mid_word and re.search(r"\s", cut):
+            cut = re.split(r"\s(?=\S*$)", cut)[0]
+        text = cut.rstrip(" \n.,;:") + _ELLIPSIS
+    return text

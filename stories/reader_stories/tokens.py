@@ -1,0 +1,59 @@
+"""Form tokens that bind a story form to the article page it was built into.
+
+Tokens are signed but carry no timestamp: the static page embedding them may be served
+for months, and the same input gives the same token, so rebuilds do not churn pages.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from reader_stories.errors import InvalidToken
+
+SALT = "nextround.stories.article-form"
+RECEIPT_SALT = "nextround.stories.receipt"
+MIN_SECRET_LENGTH = 16
+
+
+@lru_cache(maxsize=16)
+def _serializer(secret: str, salt: str = SALT) -> URLSafeSerializer:
+    """Kept per secret and salt: a process signs with one secret, on every story it takes."""
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ValueError(f"the secret must be at least {MIN_SECRET_LENGTH} characters")
+    return URLSafeSerializer(secret, salt=salt)
+
+
+def make_article_token(secret: str, slug: str) -> str:
+    """The token to put in the article's form as a hidden field."""
+    return str(_serializer(secret).dumps({"article": slug}))
+
+
+def check_article_token(secret: str, token: str, slug: str) -> None:
+    """Raise InvalidToken unless ``token`` was made with ``secret`` for ``slug``."""
+    try:
+        payload = _serializer(secret).loads(token)
+    except BadSignature as exc:
+        raise InvalidToken("The form token is invalid; reload the page and try again") from exc
+    if not isinstance(payload, dict) or payload.get("article") != slug:
+        raise InvalidToken("The form token belongs to another article")
+
+
+def make_receipt_token(secret: str, story_id: int) -> str:
+    """The reader's private deletion link for one story; it does not expire."""
+    return str(_serializer(secret, RECEIPT_SALT).dumps({"story": story_id}))
+
+
+def check_receipt_token(secret: str, token: str) -> int:
+    """The story id a receipt token was made for, or InvalidToken."""
+    try:
+        payload = _serializer(secret, RECEIPT_SALT).loads(token)
+    except BadSignature as exc:
+        raise InvalidToken(
+            "This deletion link is not valid; check that it was copied whole"
+        ) from exc
+    story_id = payload.get("story") if isinstance(payload, dict) else None
+    if not isinstance(story_id, int) or isinstance(story_id, bool) or story_id < 1:
+        raise InvalidToken("This deletion link is not valid; check that it was copied whole")
+    return story_id

@@ -1,0 +1,192 @@
+"""Turn a raw story form into a Submission, or report every problem with it at once.
+
+Messages are part of the API (the intake shows them as they are, tests pin them): each
+names the field and the limit so a reader knows what to change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from reader_stories.errors import FieldError, ValidationFailed
+from reader_stories.models import Submission
+from reader_stories.text import has_controls, normalise
+
+NAME_MAX = 80
+STORY_MIN = 20
+STORY_MAX = 5000
+EMAIL_MAX = 254
+EMAIL_LOCAL_MAX = 64
+SLUG_MAX = 200
+DEFAULT_MAX_LINKS = 3
+# Ids fit a signed 32-bit integer, the smallest column any supported database uses.
+REPLY_TO_MAX = 2**31 - 1
+HONEYPOT_FIELD = "website"
+# What browsers and people send for a ticked checkbox.
+TICKED_VALUES = frozenset({"on", "1", "true", "yes"})
+
+MSG_ARTICLE = "Article is missing or not valid; reload the page and try again"
+MSG_NAME_EMPTY = f"Enter your name (up to {NAME_MAX} characters)"
+MSG_NAME_LONG = f"Name must be {NAME_MAX} characters or fewer; yours has {{count:,}}"
+MSG_NAME_CONTROLS = "Name must not contain control characters"
+MSG_STORY_EMPTY = f"Enter your story (between {STORY_MIN} and {STORY_MAX:,} characters)"
+MSG_STORY_SHORT = f"Story must be at least {STORY_MIN} characters; yours has {{count:,}}"
+MSG_STORY_LONG = f"Story must be {STORY_MAX:,} characters or fewer; yours has {{count:,}}"
+MSG_STORY_CONTROLS = (
+    "Story must not contain control characters (only line breaks and tabs are allowed)"
+)
+MSG_STORY_NO_LINKS = "Story must not contain links"
+MSG_STORY_LINKS = "Story can contain at most {limit} {noun}; yours has {count}"
+MSG_EMAIL_FORMAT = (
+    "Enter an email address in the correct format, like name@example.com, or leave it empty"
+)
+MSG_EMAIL_LONG = f"Email address must be {EMAIL_MAX} characters or fewer"
+MSG_EMAIL_NEEDED = (
+    "Enter your email address to be told when your story is published, or untick the box"
+)
+MSG_CONSENT = "Tick the box to let us publish your story"
+MSG_REPLY_TO = "Reply to must be empty or a whole number greater than 0"
+# Raised by the store, which alone can tell whether the story replied to is published.
+MSG_REPLY_UNAVAILABLE = "The story you are replying to is no longer available"
+
+_SLUG_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{SLUG_MAX - 1}}}")
+_SPACE_RE = re.compile(r"\s+")
+# The HTML email-input grammar, but with at least one dot in the domain.
+_EMAIL_LOCAL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+")
+_EMAIL_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL_DOMAIN_RE = re.compile(rf"{_EMAIL_LABEL}(?:\.{_EMAIL_LABEL})+")
+_DIGITS_RE = re.compile(r"[0-9]+")
+
+
+def _field(form: Mapping[str, object], name: str) -> str:
+    """A field as canonical text; anything that is not text (a file upload) counts as empty."""
+    value = form.get(name, "")
+    return normalise(value).strip() if isinstance(value, str) else ""
+
+
+def is_ticked(form: Mapping[str, object], name: str) -> bool:
+    """Whether a checkbox was ticked (an unticked box is simply absent from a form post)."""
+    return _field(form, name).lower() in TICKED_VALUES
+
+
+def _domain_ascii(domain: str) -> str | None:
+    """Internationalised domains are checked in their ASCII (punycode) form."""
+    if domain.isascii():
+        return domain
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def looks_like_email(address: str) -> bool:
+    """Shape check only: whether the address exists is the mail server's business."""
+    local, at, domain = address.rpartition("@")
+    if not at or len(local) > EMAIL_LOCAL_MAX:
+        return False
+    ascii_domain = _domain_ascii(domain)
+    return (
+        ascii_domain is not None
+        and _EMAIL_LOCAL_RE.fullmatch(local) is not None
+        and _EMAIL_DOMAIN_RE.fullmatch(ascii_domain) is not None
+    )
+
+
+def _check_name(raw: str, errors: list[FieldError]) -> str:
+    # Controls are checked before collapsing spaces: Python counts some of them as spaces.
+    name = _SPACE_RE.sub(" ", raw)
+    if not name:
+        errors.append(FieldError("name", MSG_NAME_EMPTY))
+        return name
+    if has_controls(raw):
+        errors.append(FieldError("name", MSG_NAME_CONTROLS))
+    if len(name) > NAME_MAX:
+        errors.append(FieldError("name", MSG_NAME_LONG.format(count=len(name))))
+    return name
+
+
+def _links_message(limit: int, count: int) -> str:
+    if limit == 0:
+        return MSG_STORY_NO_LINKS
+    noun = "link" if limit == 1 else "links"
+    return MSG_STORY_LINKS.format(limit=limit, noun=noun, count=count)
+
+
+def _check_story(story: str, max_links: int, errors: list[FieldError]) -> None:
+    if not story:
+        errors.append(FieldError("story", MSG_STORY_EMPTY))
+        return
+    if len(story) < STORY_MIN:
+        errors.append(FieldError("story", MSG_STORY_SHORT.format(count=len(story))))
+    if len(story) > STORY_MAX:
+        errors.append(FieldError("story", MSG_STORY_LONG.format(count=len(story))))
+    if has_controls(story):
+        errors.append(FieldError("story", MSG_STORY_CONTROLS))
+    # Imported here: the store and moderation import this module for its messages, and
+    # loading markdown-it would slow every `invoke comments.*` command that never parses.
+    from reader_stories.story_html import count_links
+
+    links = count_links(story)
+    if links > max_links:
+        errors.append(FieldError("story", _links_message(max_links, links)))
+
+
+def _check_email(email: str, notify: bool, errors: list[FieldError]) -> None:
+    if not email:
+        if notify:
+            errors.append(FieldError("email", MSG_EMAIL_NEEDED))
+        return
+    if len(email) > EMAIL_MAX:
+        errors.append(FieldError("email", MSG_EMAIL_LONG))
+    elif not looks_like_email(email):
+        errors.append(FieldError("email", MSG_EMAIL_FORMAT))
+
+
+def _check_reply_to(raw: str, errors: list[FieldError]) -> int | None:
+    if not raw:
+        return None
+    if _DIGITS_RE.fullmatch(raw) is None or not 0 < int(raw) <= REPLY_TO_MAX:
+        errors.append(FieldError("reply_to", MSG_REPLY_TO))
+        return None
+    return int(raw)
+
+
+def validate_submission(
+    form: Mapping[str, object],
+    *,
+    ip_hash: str | None,
+    max_links: int = DEFAULT_MAX_LINKS,
+) -> Submission:
+    """Check a posted form (fields: article, name, email, notify, story, consent, reply_to).
+
+    Raises ValidationFailed listing every problem. A filled honeypot field is not an error:
+    the Submission comes back flagged, so the bot sees the same reply as a person.
+    """
+    if max_links < 0:
+        raise ValueError("max_links must be 0 or more")
+    errors: list[FieldError] = []
+    article = _field(form, "article")
+    if _SLUG_RE.fullmatch(article) is None:
+        errors.append(FieldError("article", MSG_ARTICLE))
+    name = _check_name(_field(form, "name"), errors)
+    email = _field(form, "email")
+    notify = is_ticked(form, "notify")
+    _check_email(email, notify, errors)
+    story = _field(form, "story")
+    _check_story(story, max_links, errors)
+    reply_to = _check_reply_to(_field(form, "reply_to"), errors)
+    if not is_ticked(form, "consent"):
+        errors.append(FieldError("consent", MSG_CONSENT))
+    if errors:
+        raise ValidationFailed(errors)
+    return Submission(
+        article=article,
+        name=name,
+        email=email if notify else None,
+        notify=notify,
+        body_markdown=story,
+        reply_to=reply_to,
+        ip_hash=ip_hash,
+        honeypot=bool(_field(form, HONEYPOT_FIELD)),
+    )

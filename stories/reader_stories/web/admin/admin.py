@@ -1,0 +1,78 @@
+"""The admin's state: settings, the built site, one store opened on first use, and its helpers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+
+from reader_stories.notify.messages import Mailer
+from reader_stories.pages.republish import SiteFiles
+from reader_stories.settings import CommentsSettings, RateLimit
+from reader_stories.store import DEFAULT_BUSY_TIMEOUT, LazyStore
+from reader_stories.web.admin.flash import Flashes
+from reader_stories.web.admin.pages import Pages
+from reader_stories.web.admin.passwords import fingerprint
+from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, Clock, Sessions
+
+# Login attempts per client network: 5 in 15 minutes, successful ones included.
+LOGIN_LIMIT = RateLimit(5, 15 * 60)
+
+T = TypeVar("T")
+
+
+class Admin:
+    def __init__(
+        self,
+        settings: CommentsSettings,
+        templates: Path,
+        *,
+        files: SiteFiles | None = None,
+        site_root: str = "",
+        sitename: str = "Next Round",
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        login_limit: RateLimit = LOGIN_LIMIT,
+        session_lifetime: timedelta = DEFAULT_LIFETIME,
+        clock: Clock = time.time,
+    ) -> None:
+        self.settings = settings
+        self.files = files
+        # Approvals and replies from the browser email readers who asked, as the CLI does.
+        self.mailer = Mailer(settings, Path(templates), sitename)
+        self.login_limit = login_limit
+        self.stylesheets = Path(templates).parent / "static" / "css"
+        self.flashes = Flashes(settings.secret_key, settings.secure_cookies)
+        self.pages = Pages(Path(templates), site_root, sitename, self.flashes)
+        self.sessions = Sessions(
+            settings.secret_key,
+            fingerprint(settings.admin_password_hash, settings.secret_key),
+            session_lifetime,
+            clock,
+        )
+        self.store = LazyStore(settings.database_url, busy_timeout)
+
+    @property
+    def enabled(self) -> bool:
+        """No password hash, no admin: there is never a default password."""
+        return bool(self.settings.admin_password_hash)
+
+    async def with_store(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(store, *args)`` in a worker thread: opening the store and queries block."""
+        return await run_in_threadpool(lambda: function(self.store(), *args))
+
+    def close(self) -> None:
+        """Release the database; safe to call twice, and the next request reopens it."""
+        self.store.close()
+
+    @asynccontextmanager
+    async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await run_in_threadpool(self.close)

@@ -1,0 +1,187 @@
+"""The admin app factory: routes, and one page for every way a request can fail."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import cast
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from reader_stories.errors import StoreUnavailable
+from reader_stories.models import Status
+from reader_stories.pages.republish import SiteFiles
+from reader_stories.settings import CommentsSettings, RateLimit
+from reader_stories.store import DEFAULT_BUSY_TIMEOUT
+from reader_stories.web.admin.admin import LOGIN_LIMIT, Admin
+from reader_stories.web.admin.flash import cookie_options
+from reader_stories.web.admin.guard import Guard, LoginRequired
+from reader_stories.web.admin.pages import AdminError
+from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, SESSION_COOKIE, Clock
+from reader_stories.web.admin.views.actions import Actions
+from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
+from reader_stories.web.admin.views.edit import Editing
+from reader_stories.web.admin.views.queue import Reading
+
+log = logging.getLogger(__name__)
+
+STORE_RETRY_AFTER = 30
+STYLESHEETS = ("site.css", "admin.css")
+TITLE_DISABLED = "The moderation admin is switched off"
+TITLE_STORE = "The story database is unavailable"
+MSG_STORE = (
+    "The story database could not be reached just now, so nothing was shown or changed. "
+    "Wait a moment and try again."
+)
+HTTP_TITLES = {404: "Page not found", 405: "This address does not take that request"}
+HTTP_MESSAGES = {
+    404: "There is nothing at this address in the moderation admin.",
+    405: "Actions are sent from the buttons on the admin's pages; open the page and use them.",
+}
+TITLE_SERVER = "Something went wrong on our side"
+MSG_SERVER = (
+    "The admin hit an unexpected problem. Reload the page; if it happens again, check the "
+    "server log."
+)
+
+
+class Handlers:
+    """Turn each failure into a page: the reader of every answer is a moderator, not a log."""
+
+    def __init__(self, admin: Admin) -> None:
+        self.admin = admin
+
+    async def admin_error(self, request: Request, exc: Exception) -> Response:
+        return self.admin.pages.error(request, cast(AdminError, exc))
+
+    async def login_required(self, request: Request, exc: Exception) -> Response:
+        """Back to the login page (then here again); a dead cookie is said and removed."""
+        required = cast(LoginRequired, exc)
+        path = "/login" if required.back == "/" else f"/login?next={_quote(required.back)}"
+        if required.reason == "missing":
+            return self.admin.pages.redirect(request, path)
+        response = self.admin.pages.redirect(request, path, "error", [MSG_SESSION_ENDED])
+        secure = self.admin.settings.secure_cookies
+        response.delete_cookie(SESSION_COOKIE, **cookie_options(request, secure))
+        return response
+
+    async def store_unavailable(self, request: Request, exc: Exception) -> Response:
+        log.warning("Admin: story database unavailable: %s", exc)
+        error = AdminError(503, TITLE_STORE, MSG_STORE, retry_after=STORE_RETRY_AFTER)
+        return self.admin.pages.error(request, error)
+
+    async def http_error(self, request: Request, exc: Exception) -> Response:
+        http = cast(HTTPException, exc)
+        title = HTTP_TITLES.get(http.status_code, TITLE_SERVER)
+        message = HTTP_MESSAGES.get(http.status_code, MSG_SERVER)
+        error = AdminError(http.status_code, title, message, headers=http.headers)
+        return self.admin.pages.error(request, error)
+
+    async def server_error(self, request: Request, exc: Exception) -> Response:
+        """A bug: a plain apology (uvicorn logs the traceback), and the connection closes."""
+        error = AdminError(500, TITLE_SERVER, MSG_SERVER, headers={"Connection": "close"})
+        return self.admin.pages.error(request, error)
+
+    async def disabled(self, request: Request) -> Response:
+        """503 until a password hash is set: the admin exists but cannot be used yet.
+
+        Not a 404: the operator who opens /admin/ should learn how to switch it on, and a 503
+        reads as "not available" to monitoring. It says nothing a reader could use: there is
+        no password to guess.
+        """
+        return self.admin.pages.render(
+            request, "disabled.html", 503, show_flash=False, title=TITLE_DISABLED
+        )
+
+    async def stylesheet(self, request: Request) -> Response:
+        """site.css and admin.css from the theme, so the admin works wherever it is deployed."""
+        name = request.path_params["name"]
+        if name not in STYLESHEETS:
+            raise HTTPException(404)
+        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+        return FileResponse(self.admin.stylesheets / name, media_type="text/css", headers=headers)
+
+
+def _quote(path: str) -> str:
+    return quote(path, safe="/")
+
+
+def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
+    stylesheet = Route("/static/{name}", handlers.stylesheet, methods=["GET"])
+    if not admin.enabled:
+        return [stylesheet, Route("/{path:path}", handlers.disabled, methods=["GET", "POST"])]
+    guard = Guard(admin)
+    auth, reading = Auth(admin, guard), Reading(admin, guard)
+    actions, editing = Actions(admin, guard), Editing(admin, guard)
+    story = "/stories/{story_id:int}"
+    return [
+        stylesheet,
+        Route("/", reading.queue, methods=["GET"]),
+        Route("/login", auth.login_form, methods=["GET"]),
+        Route("/login", auth.login, methods=["POST"]),
+        Route("/logout", auth.logout, methods=["POST"]),
+        Route("/bulk", actions.bulk, methods=["POST"]),
+        Route(story, reading.story, methods=["GET"]),
+        Route(story + "/approve", partial(actions.one, target=Status.APPROVED), methods=["POST"]),
+        Route(story + "/reject", partial(actions.one, target=Status.REJECTED), methods=["POST"]),
+        Route(story + "/spam", partial(actions.one, target=Status.SPAM), methods=["POST"]),
+        Route(story + "/edit", editing.edit_form, methods=["GET"]),
+        Route(story + "/edit", editing.edit, methods=["POST"]),
+        Route(story + "/reply", editing.reply_form, methods=["GET"]),
+        Route(story + "/reply", editing.reply, methods=["POST"]),
+        Route(story + "/delete", editing.delete_form, methods=["GET"]),
+        Route(story + "/delete", editing.delete, methods=["POST"]),
+    ]
+
+
+def create_app(
+    settings: CommentsSettings,
+    templates: Path,
+    *,
+    files: SiteFiles | None = None,
+    site_root: str = "",
+    sitename: str = "Next Round",
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    login_limit: RateLimit = LOGIN_LIMIT,
+    session_lifetime: timedelta = DEFAULT_LIFETIME,
+    clock: Clock = time.time,
+) -> Starlette:
+    """The moderation admin, to mount at /admin. Switched off (503) without a password hash.
+
+    Given ``files`` (the built site), approvals and other public changes rewrite the article
+    pages at once, as `invoke comments.approve` does; without it they show at the next build.
+    ``app.state.admin.close()`` releases the database when mounted (no lifespan runs then).
+    """
+    admin = Admin(
+        settings,
+        templates,
+        files=files,
+        site_root=site_root,
+        sitename=sitename,
+        busy_timeout=busy_timeout,
+        login_limit=login_limit,
+        session_lifetime=session_lifetime,
+        clock=clock,
+    )
+    handlers = Handlers(admin)
+    app = Starlette(
+        routes=_routes(admin, handlers),
+        exception_handlers={
+            AdminError: handlers.admin_error,
+            LoginRequired: handlers.login_required,
+            StoreUnavailable: handlers.store_unavailable,
+            HTTPException: handlers.http_error,
+            Exception: handlers.server_error,
+        },
+        lifespan=admin.lifespan,
+    )
+    app.state.admin = admin
+    return app

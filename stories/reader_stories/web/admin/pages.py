@@ -1,0 +1,118 @@
+"""Every answer of the admin: pages with the same security headers, redirects, error pages.
+
+Templates live in theme/templates/admin/ and render through the stories' one autoescaping Jinja
+environment; the only markup passed through unescaped is a story preview, sanitised again first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from reader_stories.pages.templates import environment
+from reader_stories.web.admin.flash import Flashes, Kind, admin_root
+from reader_stories.web.admin.sessions import Session
+
+# No scripts at all; styles and forms from the admin itself; never framed; no referrer sent to
+# the sites readers link to in their stories.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+}
+
+
+class AdminError(Exception):
+    """Any answer but the page asked for: status, title and a message that says what to do."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        message: str,
+        *,
+        retry_after: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+        self.headers = dict(headers or {})
+        if retry_after is not None:
+            self.headers["Retry-After"] = str(retry_after)
+
+
+class Pages:
+    def __init__(self, templates: Path, site_root: str, sitename: str, flashes: Flashes) -> None:
+        self.env = environment(templates)
+        self.site_root = site_root
+        self.sitename = sitename
+        self.flashes = flashes
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        code: int = 200,
+        *,
+        session: Session | None = None,
+        headers: Mapping[str, str] | None = None,
+        show_flash: bool = True,
+        **context: Any,
+    ) -> HTMLResponse:
+        """A page; it shows (and so uses up) the message a redirect left for it."""
+        flash = self.flashes.take(request) if show_flash else None
+        html = self.env.get_template(f"admin/{template}").render(
+            admin_root=admin_root(request),
+            site_root=self.site_root,
+            sitename=self.sitename,
+            csrf=session.csrf if session else "",
+            logged_in=session is not None,
+            flash=flash,
+            **context,
+        )
+        response = HTMLResponse(html, code, headers={**HEADERS, **(headers or {})})
+        if show_flash:
+            self.flashes.clear(response, request)
+        return response
+
+    def error(
+        self, request: Request, error: AdminError, session: Session | None = None
+    ) -> HTMLResponse:
+        return self.render(
+            request,
+            "error.html",
+            error.status,
+            session=session,
+            headers=error.headers,
+            show_flash=False,
+            status=error.status,
+            title=error.title,
+            message=error.message,
+        )
+
+    def redirect(
+        self,
+        request: Request,
+        path: str,
+        kind: Kind | None = None,
+        lines: list[str] | None = None,
+    ) -> Response:
+        """303 See Other to a page inside the admin, with the result for it to show."""
+        response = Response(
+            status_code=303, headers={**HEADERS, "Location": f"{admin_root(request)}{path}"}
+        )
+        if kind is not None and lines:
+            self.flashes.set(response, request, kind, lines)
+        return response

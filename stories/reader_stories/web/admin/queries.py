@@ -1,0 +1,234 @@
+"""What the admin reads: one page of a status list with each story's context and flags.
+
+Each function reads in one snapshot (``store.reading()``). The queries are the admin's own (lists
+by status, counts, look-alikes), written against the same tables as store.py.
+
+Flags, as a moderator reads them:
+
+- links: ``render.count_links`` of the text, the number the intake limits.
+- first-time author: no *earlier* approved reader story (author replies aside) has the same name
+  (Unicode-normalised, spacing collapsed, case-folded) or the same email address (case-folded;
+  only the yes/no answer reaches a page, never an address). Earlier means written before this
+  story (by time, then id). Names are compared in Python, not SQL, because SQLite's lower() only
+  folds ASCII.
+- duplicate: another story (any status, any article) has the same ``body_hash``, the fingerprint
+  the intake uses for resent stories (text ignoring case and spacing).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from reader_stories.models import Action, ModerationEvent, Status, Story
+from reader_stories.store import Store, Tx, schema
+from reader_stories.story_html import count_links, plain_text, sanitise
+from reader_stories.text import fold
+
+PAGE_SIZE = 25
+CONTEXT_WORDS = 90  # characters of the story a reply answers
+_stories = schema.stories
+
+
+@dataclass(frozen=True)
+class Twin:
+    """Another story with the same text fingerprint."""
+
+    id: int
+    status: Status
+    article: str
+
+
+@dataclass(frozen=True)
+class Flags:
+    links: int
+    first_time: bool
+    duplicates: tuple[Twin, ...]
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The story a reply answers: who wrote it and how it starts."""
+
+    id: int
+    name: str
+    status: Status
+    opening: str
+
+
+@dataclass(frozen=True)
+class Item:
+    story: Story
+    preview: Markup
+    flags: Flags
+    parent: Parent | None
+    replies: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    status: Status
+    items: tuple[Item, ...]
+    page: int
+    pages: int
+    total: int
+    counts: dict[Status, int]
+
+
+def _counts(tx: Tx) -> dict[Status, int]:
+    query = select(_stories.c.status, func.count()).group_by(_stories.c.status)
+    found = {Status(status): int(count) for status, count in tx.conn.execute(query)}
+    return {status: found.get(status, 0) for status in Status}
+
+
+def _page_ids(tx: Tx, status: Status, page: int) -> list[int]:
+    """Pending: newest first. Moderated lists: most recently changed first, for undoing."""
+    order = (
+        (_stories.c.created.desc(), _stories.c.id.desc())
+        if status == Status.PENDING
+        else (_stories.c.updated.desc(), _stories.c.id.desc())
+    )
+    query = (
+        select(_stories.c.id)
+        .where(_stories.c.status == status.value)
+        .order_by(*order)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    return list(tx.conn.scalars(query))
+
+
+def _hashes(tx: Tx, ids: Sequence[int]) -> dict[int, str]:
+    query = select(_stories.c.id, _stories.c.body_hash).where(_stories.c.id.in_(list(ids)))
+    return {row.id: row.body_hash for row in tx.conn.execute(query)}
+
+
+def _twins(tx: Tx, hashes: dict[int, str]) -> dict[int, tuple[Twin, ...]]:
+    query = (
+        select(_stories.c.id, _stories.c.status, _stories.c.article, _stories.c.body_hash)
+        .where(_stories.c.body_hash.in_(sorted(set(hashes.values()))))
+        .order_by(_stories.c.id)
+    )
+    rows = list(tx.conn.execute(query))
+    return {
+        story_id: tuple(
+            Twin(row.id, Status(row.status), row.article)
+            for row in rows
+            if row.body_hash == body_hash and row.id != story_id
+        )
+        for story_id, body_hash in hashes.items()
+    }
+
+
+def _author_keys(name: str, email: str | None) -> list[str]:
+    keys = [f"name:{fold(name)}"]
+    if email:
+        keys.append(f"email:{email.strip().casefold()}")
+    return keys
+
+
+def _first_times(tx: Tx, stories: Sequence[Story]) -> dict[int, bool]:
+    """For each story: no earlier approved reader story shares its name or email."""
+    if not stories:
+        return {}
+    # A story created after the page's latest one is not earlier than any story on the page.
+    latest = max(story.created for story in stories)
+    query = select(_stories.c.id, _stories.c.name, _stories.c.email, _stories.c.created).where(
+        _stories.c.status == Status.APPROVED.value,
+        _stories.c.author_reply.is_(False),
+        _stories.c.created <= latest,
+    )
+    earliest: dict[str, tuple[datetime, int]] = {}
+    for row in tx.conn.execute(query):
+        for key in _author_keys(row.name, row.email):
+            mark = (row.created, row.id)
+            if key not in earliest or mark < earliest[key]:
+                earliest[key] = mark
+    result: dict[int, bool] = {}
+    for story in stories:
+        mine = (story.created, story.id)
+        keys = _author_keys(story.name, story.email)
+        result[story.id] = not any(key in earliest and earliest[key] < mine for key in keys)
+    return result
+
+
+def _reply_counts(tx: Tx, ids: Sequence[int]) -> dict[int, int]:
+    query = (
+        select(_stories.c.parent_id, func.count())
+        .where(_stories.c.parent_id.in_(list(ids)))
+        .group_by(_stories.c.parent_id)
+    )
+    return {int(parent): int(count) for parent, count in tx.conn.execute(query)}
+
+
+def _items(tx: Tx, stories: Sequence[Story]) -> tuple[Item, ...]:
+    ids = [story.id for story in stories]
+    if not ids:
+        return ()
+    twins = _twins(tx, _hashes(tx, ids))
+    first = _first_times(tx, stories)
+    replies = _reply_counts(tx, ids)
+    parent_ids = sorted({s.parent_id for s in stories if s.parent_id is not None})
+    parents = {p.id: p for p in tx.get_many(parent_ids)} if parent_ids else {}
+    items = []
+    for story in stories:
+        parent = parents.get(story.parent_id) if story.parent_id is not None else None
+        items.append(
+            Item(
+                story=story,
+                # Sanitised when stored; cleaned again here so the admin never trusts a row.
+                preview=Markup(sanitise(story.body_html)),
+                flags=Flags(
+                    links=count_links(story.body_markdown),
+                    first_time=first[story.id] and not story.author_reply,
+                    duplicates=twins.get(story.id, ()),
+                ),
+                parent=None
+                if parent is None
+                else Parent(
+                    parent.id,
+                    parent.name,
+                    parent.status,
+                    plain_text(parent.body_markdown, limit=CONTEXT_WORDS),
+                ),
+                replies=replies.get(story.id, 0),
+            )
+        )
+    return tuple(items)
+
+
+def listing(store: Store, status: Status, page: int) -> Listing:
+    """One page of the stories in ``status``; a page past the end comes back empty."""
+    with store.reading() as tx:
+        counts = _counts(tx)
+        ids = _page_ids(tx, status, page)
+        items = _items(tx, tx.get_many(ids)) if ids else ()
+    total = counts[status]
+    return Listing(status, items, page, max(1, math.ceil(total / PAGE_SIZE)), total, counts)
+
+
+def story_item(store: Store, story_id: int) -> tuple[Item, list[ModerationEvent]]:
+    """One story with its flags and its history (StoryNotFound when it is gone)."""
+    with store.reading() as tx:
+        story = tx.get(story_id)
+        return _items(tx, [story])[0], tx.events(story_id)
+
+
+def current_statuses(store: Store, story_ids: Sequence[int]) -> dict[int, Status]:
+    """The status of each id that still exists; a missing id was deleted (or never was)."""
+    query = select(_stories.c.id, _stories.c.status).where(_stories.c.id.in_(list(story_ids)))
+    with store.reading() as tx:
+        return {row.id: Status(row.status) for row in tx.conn.execute(query)}
+
+
+def deletion(store: Store, story_id: int) -> ModerationEvent | None:
+    """The history line of a story's deletion, if it was deleted (the history outlives it)."""
+    with store.reading() as tx:
+        events = tx.events(story_id)
+    deleted = [event for event in events if event.action == Action.DELETED]
+    return deleted[-1] if deleted else None

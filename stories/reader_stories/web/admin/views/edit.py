@@ -1,0 +1,183 @@
+"""The actions that need a page of their own: edit the text, reply as the author, delete.
+
+Each is a GET that shows the form (or the confirmation) and a POST that acts. A form with a
+problem comes back as a 422 page with an error summary and the text kept, like the story form.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reader_stories.errors import InvalidTransition, StoryMoved, StoryNotFound, ValidationFailed
+from reader_stories.models import Status
+from reader_stories.moderation import service as console
+from reader_stories.web.admin import checks, queries
+from reader_stories.web.admin.admin import Admin
+from reader_stories.web.admin.forms import Form, back_path, list_path, shown_status
+from reader_stories.web.admin.guard import Guard
+from reader_stories.web.admin.pages import AdminError
+from reader_stories.web.admin.sessions import Session
+from reader_stories.web.admin.views.actions import Result, later_note, refused
+from reader_stories.web.admin.views.queue import no_story
+
+TITLE_NOT_PUBLISHED = "Only published stories can be answered"
+MSG_NOT_PUBLISHED = (
+    "Story #{id} is {status}. Approve it first: an author reply appears under a published story."
+)
+
+
+class Editing:
+    def __init__(self, admin: Admin, guard: Guard) -> None:
+        self.admin = admin
+        self.guard = guard
+
+    async def _item(self, story_id: int) -> queries.Item:
+        try:
+            item, _history = await self.admin.with_store(queries.story_item, story_id)
+        except StoryNotFound:
+            raise no_story(await self.admin.with_store(checks.gone, story_id)) from None
+        return item
+
+    def _form_page(
+        self,
+        request: Request,
+        session: Session,
+        template: str,
+        item: queries.Item,
+        *,
+        text: str,
+        back: str,
+        errors: dict[str, str] | None = None,
+    ) -> Response:
+        return self.admin.pages.render(
+            request,
+            template,
+            422 if errors else 200,
+            session=session,
+            item=item,
+            text=text,
+            back=back,
+            errors=errors or {},
+            author_name=self.admin.settings.author_name,
+        )
+
+    # Edit
+
+    async def edit_form(self, request: Request) -> Response:
+        session = await self.guard.page(request)
+        item = await self._item(int(request.path_params["story_id"]))
+        back = back_path(request.query_params.get("back", ""), list_path(item.story.status))
+        return self._form_page(
+            request, session, "edit.html", item, text=item.story.body_markdown, back=back
+        )
+
+    def _edit(self, story_id: int, text: str) -> Result:
+        store, files = self.admin.store(), self.admin.files
+        current = queries.current_statuses(store, [story_id]).get(story_id)
+        if current is None:
+            return "error", [checks.gone(store, story_id), checks.NOTHING_CHANGED]
+        try:
+            outcome = console.edit(store, files, story_id, text)
+        except StoryNotFound as exc:
+            return refused(exc)
+        return "success", outcome.lines + later_note(self.admin, current == Status.APPROVED)
+
+    async def edit(self, request: Request) -> Response:
+        session, form = await self.guard.post(request)
+        story_id = int(request.path_params["story_id"])
+        back = back_path(form.get("back"), list_path(Status.PENDING))
+        text = form.get("text")
+        try:
+            kind, lines = await run_in_threadpool(self._edit, story_id, text)
+        except ValidationFailed as failed:
+            return await self._invalid(request, session, "edit.html", story_id, form, failed)
+        return self.admin.pages.redirect(request, back, kind, lines)
+
+    async def _invalid(
+        self,
+        request: Request,
+        session: Session,
+        template: str,
+        story_id: int,
+        form: Form,
+        failed: ValidationFailed,
+    ) -> Response:
+        item = await self._item(story_id)
+        errors = {"text": ". ".join(error.message for error in failed.errors)}
+        back = back_path(form.get("back"), list_path(item.story.status))
+        return self._form_page(
+            request, session, template, item, text=form.get("text"), back=back, errors=errors
+        )
+
+    # Reply as the author
+
+    async def reply_form(self, request: Request) -> Response:
+        session = await self.guard.page(request)
+        item = await self._item(int(request.path_params["story_id"]))
+        if item.story.status != Status.APPROVED:
+            message = MSG_NOT_PUBLISHED.format(id=item.story.id, status=item.story.status.value)
+            raise AdminError(409, TITLE_NOT_PUBLISHED, message)
+        back = back_path(request.query_params.get("back", ""), list_path(Status.APPROVED))
+        return self._form_page(request, session, "reply.html", item, text="", back=back)
+
+    def _reply(self, story_id: int, text: str) -> Result:
+        store, files = self.admin.store(), self.admin.files
+        if queries.current_statuses(store, [story_id]).get(story_id) is None:
+            return "error", [checks.gone(store, story_id), checks.NOTHING_CHANGED]
+        try:
+            outcome = console.reply(
+                store,
+                files,
+                story_id,
+                text,
+                self.admin.settings.author_name,
+                mailer=self.admin.mailer,
+            )
+        except (StoryNotFound, InvalidTransition) as exc:
+            return refused(exc)
+        return "success", outcome.lines + later_note(self.admin, True)
+
+    async def reply(self, request: Request) -> Response:
+        session, form = await self.guard.post(request)
+        story_id = int(request.path_params["story_id"])
+        back = back_path(form.get("back"), list_path(Status.APPROVED))
+        try:
+            kind, lines = await run_in_threadpool(self._reply, story_id, form.get("text"))
+        except ValidationFailed as failed:
+            return await self._invalid(request, session, "reply.html", story_id, form, failed)
+        return self.admin.pages.redirect(request, back, kind, lines)
+
+    # Delete, after a confirmation page
+
+    async def delete_form(self, request: Request) -> Response:
+        session = await self.guard.page(request)
+        item = await self._item(int(request.path_params["story_id"]))
+        back = back_path(request.query_params.get("back", ""), list_path(item.story.status))
+        return self.admin.pages.render(
+            request, "delete.html", session=session, item=item, back=back
+        )
+
+    def _delete(self, story_id: int, shown: Status | None) -> Result:
+        store, files = self.admin.store(), self.admin.files
+        current = queries.current_statuses(store, [story_id])
+        problems = checks.problems(store, [story_id], current, shown, None)
+        if problems:
+            return "error", [*problems, checks.NOTHING_CHANGED]
+        was_public = current.get(story_id) == Status.APPROVED
+        try:
+            outcome = console.delete(store, files, [story_id], expected=shown)
+        except (StoryNotFound, StoryMoved) as exc:
+            return refused(exc)
+        return "success", outcome.lines + later_note(self.admin, was_public)
+
+    async def delete(self, request: Request) -> Response:
+        _session, form = await self.guard.post(request)
+        story_id = int(request.path_params["story_id"])
+        shown = shown_status(form.get("status"))
+        back = back_path(form.get("back"), list_path(shown or Status.PENDING))
+        if back == f"/stories/{story_id}":
+            back = list_path(shown or Status.PENDING)  # that page is gone with the story
+        kind, lines = await run_in_threadpool(self._delete, story_id, shown)
+        return self.admin.pages.redirect(request, back, kind, lines)

@@ -1,0 +1,226 @@
+"""How the intake answers: HTML pages for the no-JS form, JSON for stories.js, the same words.
+
+Every answer goes through ``Pages`` so each one carries the same security headers, and every
+template is rendered by the one autoescaping environment: reader text is never echoed raw.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from reader_stories.pages.section import SiteRef
+from reader_stories.pages.templates import environment
+from reader_stories.threads import Thread
+from reader_stories.validation import SLUG_MAX, is_ticked
+
+JSON_TYPE = "application/json"
+# Form fields in page order: the error summary lists problems in the order the reader meets them.
+FIELD_ORDER = ("article", "name", "email", "notify", "reply_to", "story", "consent")
+TEXT_FIELDS = ("name", "email", "reply_to", "story")
+CHECKBOXES = ("notify", "consent")
+MSG_ACCEPTED = "Thank you! Your story will appear once a moderator has read it."
+MSG_INVALID = "Please fix the problems marked in the form and send your story again."
+TITLES = {
+    400: "We could not read the form",
+    403: "This form cannot be sent from here",
+    404: "Page not found",
+    405: "Stories are sent from the form on an article",
+    409: "We already have this story",
+    410: "This story was already deleted",
+    413: "Your story is too long to send",
+    415: "The form was sent in a format we do not accept",
+    429: "Please wait before sending another story",
+    500: "Something went wrong on our side",
+    503: "Stories are paused for a moment",
+}
+_RECEIPT_RE = re.compile(r"[A-Za-z0-9_.-]{10,200}")
+_SLUG_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{SLUG_MAX - 1}}}")
+
+
+class Refused(Exception):
+    """Any answer but success: the status, a message a reader can act on, extra headers."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        retry_after: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+        self.headers = dict(headers or {})
+        if retry_after is not None:
+            self.headers["Retry-After"] = str(retry_after)
+
+
+@dataclass(frozen=True)
+class FormArticle:
+    """All the story form macro needs of an article; the intake knows only the slug."""
+
+    slug: str
+
+
+def plausible_slug(text: str | None) -> str:
+    """The slug if it could be an article's, else "": never put anything else into a link."""
+    return text if text and _SLUG_RE.fullmatch(text) else ""
+
+
+def plausible_receipt(text: str | None) -> str:
+    """A receipt token's shape (URL-safe base64 and dots), or "" so nothing odd is reflected."""
+    return text if text and _RECEIPT_RE.fullmatch(text) else ""
+
+
+def intake_root(request: Request) -> str:
+    """Where the intake is mounted (/stories), for links back into it."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def wants_json(request: Request) -> bool:
+    """stories.js posts JSON and asks for JSON; browsers and everyone else get HTML pages."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media == JSON_TYPE:
+        return True
+    accept = request.headers.get("accept", "").lower()
+    return JSON_TYPE in accept and "text/html" not in accept
+
+
+def wait_text(seconds: int) -> str:
+    """Retry-After in words a reader can use: '45 seconds', '10 minutes', '2 hours'."""
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    if minutes < 90:
+        return f"{minutes} minutes"
+    return f"{-(-minutes // 60)} hours"
+
+
+def form_values(form: Mapping[str, str]) -> dict[str, str]:
+    """What the reader typed, to refill the form; checkboxes as the macro expects them."""
+    values = {name: form.get(name, "") for name in TEXT_FIELDS}
+    values.update({name: "yes" if is_ticked(form, name) else "" for name in CHECKBOXES})
+    return values
+
+
+def field_messages(grouped: Mapping[str, list[str]]) -> dict[str, str]:
+    """One message per field (several joined), in page order, for the macro and for JSON."""
+    ordered = sorted(grouped, key=lambda f: FIELD_ORDER.index(f) if f in FIELD_ORDER else 99)
+    return {field: ". ".join(grouped[field]) for field in ordered}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def content_security_policy(site: SiteRef) -> str:
+    """No scripts at all on intake pages; styles from the site, forms back to the intake."""
+    styles = " ".join(filter(None, ["'self'", _origin(site.site_root)]))
+    forms = " ".join(filter(None, ["'self'", _origin(site.form_action)]))
+    return (
+        f"default-src 'none'; style-src {styles}; img-src 'self' data:; "
+        f"form-action {forms}; base-uri 'none'; frame-ancestors 'none'"
+    )
+
+
+class Pages:
+    """Renders every answer of the intake, as a page or as JSON depending on the request."""
+
+    def __init__(self, templates: Path, site: SiteRef) -> None:
+        self.env = environment(templates)
+        self.site = site
+        self.common = {
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+        }
+        self.csp = content_security_policy(site)
+
+    def page(
+        self, template: str, code: int, headers: Mapping[str, str] | None = None, **context: Any
+    ) -> HTMLResponse:
+        html = self.env.get_template(f"intake/{template}").render(
+            site_root=self.site.site_root, sitename=self.site.sitename, **context
+        )
+        extra = {**self.common, "Content-Security-Policy": self.csp, **(headers or {})}
+        return HTMLResponse(html, code, headers=extra)
+
+    def json(
+        self, payload: dict[str, Any], status: int, headers: Mapping[str, str] | None = None
+    ) -> JSONResponse:
+        return JSONResponse(payload, status, headers={**self.common, **(headers or {})})
+
+    def refused(self, request: Request, refusal: Refused, article: str | None = None) -> Response:
+        """An error answer; the page links back to the article when the slug is plausible."""
+        if wants_json(request):
+            payload: dict[str, Any] = {"error": refusal.message}
+            if refusal.retry_after is not None:
+                payload["retry_after"] = refusal.retry_after
+            return self.json(payload, refusal.status, refusal.headers)
+        return self.page(
+            "error.html",
+            refusal.status,
+            refusal.headers,
+            status=refusal.status,
+            title=TITLES.get(refusal.status, "Your story could not be sent"),
+            message=refusal.message,
+            slug=plausible_slug(article),
+        )
+
+    def accepted(self, request: Request, slug: str, receipt: str) -> Response:
+        """202 for stories.js; for the plain form, 303 to the thank-you page (no double posts).
+
+        Both carry the reader's private deletion link (the receipt).
+        """
+        root = intake_root(request)
+        delete_url = f"{root}/delete?receipt={quote(receipt)}"
+        if wants_json(request):
+            payload = {"status": "pending", "message": MSG_ACCEPTED, "delete_url": delete_url}
+            return self.json(payload, 202)
+        location = f"{root}/received?article={quote(slug)}&receipt={quote(receipt)}"
+        return Response(status_code=303, headers={**self.common, "Location": location})
+
+    def invalid(
+        self,
+        request: Request,
+        form: Mapping[str, str],
+        errors: dict[str, str],
+        threads: list[Thread],
+        token: str,
+    ) -> Response:
+        """422 with every problem; the page refills the form so nothing typed is lost."""
+        if wants_json(request):
+            return self.json({"error": MSG_INVALID, "errors": errors}, 422)
+        slug = plausible_slug(form.get("article"))
+        return self.page(
+            "invalid.html",
+            422,
+            article=FormArticle(slug),
+            site=self.site,
+            threads=threads,
+            token=token,
+            values=form_values(form),
+            errors=errors,
+            slug=slug,
+        )
+
+    def received(self, request: Request) -> Response:
+        receipt = plausible_receipt(request.query_params.get("receipt"))
+        return self.page(
+            "received.html",
+            200,
+            slug=plausible_slug(request.query_params.get("article")),
+            receipt=receipt,
+            intake_root=intake_root(request),
+        )

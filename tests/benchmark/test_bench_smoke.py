@@ -1,0 +1,55 @@
+"""The benchmark harness keeps working: one tiny run (N=5, one run, no Isso, no profiling).
+
+Benchmarks are not timed tests: nothing here looks at a duration, only that the report is
+written and has a row for every measure.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import rows
+
+ROOT = Path(__file__).resolve().parents[2]
+# A process of its own: a browser test earlier in the session may hold this process's event
+# loop, and the page-weight measure drives Chromium through Playwright's sync API.
+RUN = """
+from pathlib import Path
+from bench import harness
+options = harness.Options(
+    sizes=(5,), runs=1, isso=False, intake_requests=40, intake_runs=1, intake_time_cap=30.0,
+    profile=False, work=Path({work!r}), results=Path({results!r}),
+)
+print(harness.run_and_write(options))
+"""
+
+
+@pytest.mark.slow
+def test_tiny_benchmark_run_writes_every_measure(tmp_path: Path) -> None:
+    code = RUN.format(
+        work=str(tmp_path / "work"),
+        results=str(tmp_path / "results"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    markdown_path = Path(done.stdout.strip().splitlines()[-1])
+
+    data = json.loads((tmp_path / "results" / "latest.json").read_text("utf-8"))
+    text = markdown_path.read_text("utf-8")
+    assert data["problems"] == []
+    measures = {row["measure"] for row in data["rows"]}
+    assert measures == {key for key, _title, _peer in rows.MEASURES}
+    for _key, title, _peer in rows.MEASURES:
+        assert f"## {title}" in text
+    for row in data["rows"]:
+        assert f"| {row['label'].replace('|', chr(92) + '|')} |" in text
+    assert data["approve"]["identical"], data["approve"]["files_different"]
+    assert data["intake"]["ours"]["lost"] == 0
+    assert data["machine"]["cores"]

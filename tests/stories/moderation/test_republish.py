@@ -1,0 +1,227 @@
+"""Stories in the static site: only approved ones, safely rendered, and the approval fast path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree, html
+from site_support import ENV, ROOT, SECRET, SEED, SETTINGS, build, submit
+
+from reader_stories.moderation import actions as moderation
+from reader_stories.moderation import service as console
+from reader_stories.pages import republish as fastpath
+from reader_stories.pages.republish import NotBuilt, SiteFiles
+from reader_stories.pages.section import ArticleRef, SiteRef, render_section
+from reader_stories.pages.templates import environment
+from reader_stories.store import open_store
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+
+
+@pytest.fixture
+def moderated(db_url: str) -> dict[str, int]:
+    """One story in every state, plus a reply and an author answer, with an email given."""
+    with open_store(db_url) as store:
+        ids = {
+            "approved": submit(
+                store,
+                "Ayo",
+                "APPROVED-MARK: two offers after ten rejections.",
+                email="ayo@mail.example",
+            ).id,
+            "pending": submit(store, "Ben", "PENDING-MARK: still waiting on a reply.").id,
+            "rejected": submit(store, "Cat", "REJECTED-MARK: a rant about one company.").id,
+            "spam": submit(store, "Dan", "SPAM-MARK: buy cheap certificates today.").id,
+            "xss": submit(
+                store,
+                "Eve <img src=x onerror=alert(1)>",
+                "XSS-MARK <script>alert(1)</script> [x](javascript:alert(1))",
+            ).id,
+        }
+        moderation.approve(store, [ids["approved"], ids["xss"]])
+        moderation.reject(store, [ids["rejected"]], "off topic")
+        moderation.mark_spam(store, [ids["spam"]])
+        ids["reply"] = submit(
+            store, "Fay", "REPLY-MARK: same here, keep at it.", reply_to=str(ids["approved"])
+        ).id
+        moderation.approve(store, [ids["reply"]])
+        ids["answer"] = moderation.reply(
+            store, ids["approved"], "ANSWER-MARK: well done.", "The editors"
+        ).id
+    return ids
+
+
+def output_files(site: Path) -> list[Path]:
+    return [p for p in site.rglob("*") if p.is_file() and p.suffix in {".html", ".xml", ".json"}]
+
+
+def test_only_approved_stories_reach_any_page_or_feed(tmp_path, db_url, moderated) -> None:
+    site = build(tmp_path, db_url)
+    everything = b"".join(p.read_bytes() for p in output_files(site))
+    for mark in (b"APPROVED-MARK", b"REPLY-MARK", b"ANSWER-MARK", b"XSS-MARK"):
+        assert mark in everything
+    for mark in (b"PENDING-MARK", b"REJECTED-MARK", b"SPAM-MARK"):
+        assert mark not in everything
+    assert b"ayo@mail.example" not in everything
+    assert b"f" * 64 not in everything
+
+
+def test_article_page_threads_badges_and_count(tmp_path, db_url, moderated) -> None:
+    site = build(tmp_path, db_url)
+    tree = html.fromstring((site / SEED / "index.html").read_bytes())
+    stories = tree.xpath("//section[@id='stories']")[0]
+    top = stories.xpath("./ol[@class='stories__list']/li/article/@id")
+    assert top == [f"story-{moderated['approved']}", f"story-{moderated['xss']}"]
+    replies = stories.xpath("//ol[@aria-label='Replies to Ayo']/li/article/@id")
+    assert replies == [f"story-{moderated['reply']}", f"story-{moderated['answer']}"]
+    badge = stories.xpath(f"//article[@id='story-{moderated['answer']}']//span[@class='badge']")
+    assert [b.text for b in badge] == ["Author"]
+    assert tree.xpath("string(//a[@class='story-count'])") == "3 reader stories"
+    options = tree.xpath("//select[@name='reply_to']/option/@value")
+    assert options == ["", str(moderated["approved"]), str(moderated["xss"])]
+    assert tree.xpath("//form[@id='story-form']/@action") == ["/stories/"]
+
+
+def test_hostile_story_is_inert(tmp_path, db_url, moderated) -> None:
+    site = build(tmp_path, db_url)
+    page = (site / SEED / "index.html").read_text()
+    assert (
+        "<script>alert" not in page
+        and "onerror=alert" not in page.replace("&lt;", "<").split("story__by")[0]
+    )
+    tree = html.fromstring(page)
+    story = tree.xpath(f"//article[@id='story-{moderated['xss']}']")[0]
+    assert story.xpath(".//script") == [] and story.xpath(".//img") == []
+    assert "javascript:" not in " ".join(story.xpath(".//a/@href"))
+    assert "Eve <img src=x onerror=alert(1)>" in story.xpath("string(.//h3)")
+
+
+def test_story_feeds_per_article_and_site(tmp_path, db_url, moderated) -> None:
+    site = build(tmp_path, db_url)
+    feed = feedparser.parse((site / SEED / "stories.atom.xml").read_bytes())
+    assert not feed.bozo
+    assert len(feed.entries) == 4
+    assert feed.entries[0].link.endswith(f"/{SEED}/#story-{moderated['answer']}")
+    site_feed = feedparser.parse((site / "feeds" / "stories.atom.xml").read_bytes())
+    assert {e.link.rsplit("#", 1)[1] for e in site_feed.entries} == {
+        f"story-{moderated[k]}" for k in ("approved", "xss", "reply", "answer")
+    }
+    empty = feedparser.parse((site / "asking-for-a-raise" / "stories.atom.xml").read_bytes())
+    assert not empty.bozo and empty.entries == []
+
+
+def test_story_feed_is_strict_xml_and_carries_hostile_text_as_text(
+    tmp_path, db_url, moderated
+) -> None:
+    site = build(tmp_path, db_url)
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = etree.fromstring((site / SEED / "stories.atom.xml").read_bytes())  # raises if invalid
+    entry = root.find(
+        f"{atom}entry[{atom}id='{root.findtext(atom + 'id')}#story-{moderated['xss']}']"
+    )
+    assert entry.findtext(f"{atom}author/{atom}name") == "Eve <img src=x onerror=alert(1)>"
+    summary = entry.find(f"{atom}summary")
+    assert summary.get("type") == "html" and len(summary) == 0  # escaped HTML, not elements
+    assert "<img" not in summary.text and "onerror" not in summary.text
+    assert root.findtext(f"{atom}updated") == max(
+        e.findtext(f"{atom}updated") for e in root.iter(f"{atom}entry")
+    )
+
+
+def test_no_database_means_no_stories_and_creates_nothing(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'missing' / 'comments.sqlite3'}"
+    site = build(tmp_path, url)
+    assert "No stories yet" in (site / SEED / "index.html").read_text()
+    assert not (tmp_path / "missing").exists()
+
+
+def test_approval_fast_path_matches_a_full_build_byte_for_byte(tmp_path, db_url) -> None:
+    with open_store(db_url) as store:
+        first = submit(store, "Gus", "FIRST-MARK: the first story on the page.").id
+        moderation.approve(store, [first])
+        waiting = submit(store, "Hal", "LATE-MARK: approved after the build ran.").id
+    site = build(tmp_path, db_url)
+    files = SiteFiles.from_settings_file(SETTINGS, ENV, output=site)
+    page = site / SEED / "index.html"
+    assert "LATE-MARK" not in page.read_text()
+
+    with open_store(db_url) as store:
+        outcome = console.approve(store, files, [waiting])
+    assert f"#{waiting} approved" in str(outcome)
+    fast_page, fast_feed = page.read_bytes(), (site / SEED / "stories.atom.xml").read_bytes()
+    assert b"LATE-MARK" in fast_page and b"LATE-MARK" in fast_feed
+
+    rebuilt = build(tmp_path, db_url)
+    assert (rebuilt / SEED / "index.html").read_bytes() == fast_page
+    assert (rebuilt / SEED / "stories.atom.xml").read_bytes() == fast_feed
+
+
+def test_rejecting_a_published_story_takes_it_off_at_once(tmp_path, db_url) -> None:
+    with open_store(db_url) as store:
+        story = submit(store, "Ida", "GONE-MARK: this will be withdrawn.").id
+        moderation.approve(store, [story])
+    site = build(tmp_path, db_url)
+    files = SiteFiles.from_settings_file(SETTINGS, ENV, output=site)
+    with open_store(db_url) as store:
+        console.reject(store, files, [story], "asked to withdraw")
+    assert "GONE-MARK" not in (site / SEED / "index.html").read_text()
+
+
+def test_fast_path_without_a_built_site_says_so(tmp_path, db_url) -> None:
+    files = SiteFiles.from_settings_file(SETTINGS, ENV, output=tmp_path / "nothing")
+    with open_store(db_url) as store:
+        story = submit(store, "Jo", "NOT-BUILT-MARK: approved before any build.").id
+        outcome = console.approve(store, files, [story])
+        assert "it updates at the next build" in str(outcome)
+        with pytest.raises(NotBuilt):
+            from reader_stories.pages.republish import republish_article
+
+            republish_article(store, files, SEED)
+
+
+def test_moderation_through_invoke(tmp_path, db_url) -> None:
+    with open_store(db_url) as store:
+        story = submit(store, "Kim", "INVOKE-MARK: moderated from the command line.").id
+    env = {**os.environ, "COMMENTS_DATABASE_URL": db_url, "COMMENTS_SECRET_KEY": SECRET}
+    invoke = [sys.executable, "-m", "invoke"]
+    listed = subprocess.run(
+        [*invoke, "comments.pending", "--json"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert listed.returncode == 0, listed.stderr
+    records = json.loads(listed.stdout)
+    assert [(r["id"], r["article"], r["name"]) for r in records] == [(story, SEED, "Kim")]
+    assert set(records[0]) >= {"id", "article", "name", "story", "created"}
+
+    bad = subprocess.run(
+        [*invoke, "comments.approve", "12x"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert bad.returncode == 1 and "'12x' is not a story id" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+    missing = subprocess.run(
+        [*invoke, "comments.approve", "999"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert missing.returncode == 1 and "999" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_fast_path_reads_back_the_article_a_section_was_rendered_for() -> None:
+    """Titles with quotes, ampersands and markup survive the page and come back unchanged."""
+    article = ArticleRef(
+        slug="salary-talks",
+        title='Salary & "perks" <b>talks</b> it\'s',
+        url="salary-talks/",
+        date=datetime(2026, 5, 1, 9, 30, tzinfo=UTC),
+    )
+    site = SiteRef("http://127.0.0.1:8000", "", "Next Round", "", "k" * 40)
+    section = render_section(environment(ROOT / "theme" / "templates"), article, site, [])
+    assert fastpath._article_ref(section, "salary-talks") == article

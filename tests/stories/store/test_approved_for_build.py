@@ -1,0 +1,103 @@
+"""The build's read of a SQLite store (published.py) gives exactly what the store gives."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from reader_stories.moderation import actions as moderation
+from reader_stories.store import approved_stories, open_store
+from reader_stories.store.approved import CURRENT_MIGRATIONS, approved_for_build, sqlite_file
+from reader_stories.store.engine import create_store_engine, sqlite_path
+from reader_stories.store.migrations import MIGRATIONS, apply_migrations
+from reader_stories.validation import validate_submission
+
+
+def submit(store, name: str, story: str, article: str, reply_to: str = "", email: str = ""):
+    form = {
+        "article": article,
+        "name": name,
+        "story": story,
+        "consent": "yes",
+        "reply_to": reply_to,
+        "email": email,
+        "notify": "yes" if email else "",
+    }
+    return store.add_submission(validate_submission(form, ip_hash="f" * 64))
+
+
+def fill(url: str) -> None:
+    """Stories in every state, a reply under a story later taken down, an author reply."""
+    with open_store(url) as store:
+        first = submit(store, "Ayo", "Two offers after ten rejections.", "a", email="a@x.example")
+        submit(store, "Ben", "Still waiting on a reply from them.", "a")
+        rejected = submit(store, "Cat", "A rant about one company in particular.", "b")
+        second = submit(store, "Dan", "The follow-up email got me a second interview.", "b")
+        later = submit(store, "Gus", "A story that is taken down after a reply.", "b")
+        moderation.approve(store, [first.id, second.id, later.id])
+        moderation.reject(store, [rejected.id], "off topic")
+        reply = submit(store, "Eve", "Same here, keep at it.", "a", reply_to=str(first.id))
+        hidden = submit(store, "Fay", "A reply under Gus's story.", "b", reply_to=str(later.id))
+        moderation.approve(store, [reply.id, hidden.id])
+        moderation.reject(store, [later.id], "asked to be removed")
+        moderation.reply(store, second.id, "Thank you for sharing this story.", "Editor")
+
+
+def test_the_migration_list_is_the_stores() -> None:
+    assert tuple(name for name, _ in MIGRATIONS) == CURRENT_MIGRATIONS
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///comments.sqlite3",
+        "sqlite:///var/comments.sqlite3",
+        "sqlite:////tmp/abs/comments.sqlite3",
+        "sqlite:///comments.sqlite3?timeout=5",
+        "sqlite:///:memory:",
+        "sqlite://",
+        "sqlite:///file:x?mode=memory&uri=true",
+        "postgresql://user@localhost/stories",
+    ],
+)
+def test_reads_the_same_file_as_the_store(url: str) -> None:
+    assert sqlite_file(url) == sqlite_path(url)
+
+
+def test_same_stories_same_order_as_the_store(db_url: str) -> None:
+    fill(db_url)
+    expected = approved_stories(db_url)
+    assert [s.name for s in expected] == ["Ayo", "Eve", "Dan", "Editor"]
+    assert approved_for_build(db_url) == expected
+    assert all(s.email is None for s in expected)
+
+
+def test_a_missing_file_is_no_stories_and_creates_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'none' / 'comments.sqlite3'}"
+    assert approved_for_build(url) == []
+    assert not (tmp_path / "none").exists()
+
+
+def test_a_database_behind_on_migrations_goes_through_the_store(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = create_store_engine(url, busy_timeout=5)
+    apply_migrations(engine, MIGRATIONS[:1])
+    engine.dispose()
+    assert approved_for_build(url) == []
+    with sqlite3.connect(tmp_path / "old.sqlite3") as db:  # the store migrated it, as it does
+        names = [name for (name,) in db.execute("SELECT name FROM migrations ORDER BY id")]
+    assert tuple(names) == CURRENT_MIGRATIONS
+
+
+def test_a_damaged_file_fails_as_the_store_fails(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    url = f"sqlite:///{path}"
+    with pytest.raises(Exception) as ours:
+        approved_for_build(url)
+    with pytest.raises(Exception) as stores:
+        approved_stories(url)
+    assert type(ours.value) is type(stores.value)
+    assert str(ours.value) == str(stores.value)

@@ -1,0 +1,77 @@
+"""Group commit: many writes share a transaction, each refused one alone is rolled back."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from stories_support import submission
+
+from reader_stories.errors import DuplicateSubmission
+from reader_stories.store import Store, Tx
+from reader_stories.store.batching import BatchWriter
+
+
+def run_async(make_coroutine):
+    """asyncio.run in a thread of its own: a browser test may hold this thread's event loop."""
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(asyncio.run(make_coroutine())))
+    worker.start()
+    worker.join(timeout=60)
+    return outcome[0] if outcome else None
+
+
+def test_concurrent_writes_share_transactions_and_refusals_stay_alone(store: Store) -> None:
+    batches: list[int] = []
+
+    def write_one(tx: Tx, n: int) -> int:
+        if n % 5 == 0:
+            tx.add_submission(submission(body_markdown=f"Refused story number {n}, rolled back."))
+            raise DuplicateSubmission(n)
+        return tx.add_submission(submission(body_markdown=f"Kept story number {n} here.")).id
+
+    writer = BatchWriter(lambda: store, write_one)
+    original = writer._write_batch
+
+    def counting(items):
+        batches.append(len(items))
+        return original(items)
+
+    writer._write_batch = counting  # type: ignore[method-assign]
+
+    async def main() -> list[int | BaseException]:
+        return await asyncio.gather(
+            *(writer.write(n) for n in range(1, 41)), return_exceptions=True
+        )
+
+    outcomes = run_async(main)
+    refused = [o for o in outcomes if isinstance(o, DuplicateSubmission)]
+    kept = [o for o in outcomes if isinstance(o, int)]
+    assert len(refused) == 8 and len(kept) == 32
+    assert sorted(s.id for s in store.pending()) == sorted(kept)
+    assert all("Kept" in s.body_markdown for s in store.pending())
+    assert sum(batches) == 40 and max(batches) > 1  # grouped, not one commit per write
+
+
+def test_a_failed_commit_fails_everyone_in_the_batch(store: Store) -> None:
+    class Broken(Exception):
+        pass
+
+    def write_one(tx: Tx, n: int) -> int:
+        return tx.add_submission(submission(body_markdown=f"Story {n} that never commits.")).id
+
+    writer = BatchWriter(lambda: store, write_one)
+
+    def failing(items):
+        raise Broken("disk full")
+
+    writer._write_batch = failing  # type: ignore[method-assign]
+
+    async def main() -> bool:
+        with pytest.raises(Broken):
+            await writer.write(1)
+        return True
+
+    assert run_async(main) is True
+    assert store.pending() == []

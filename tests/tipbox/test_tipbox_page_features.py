@@ -1,0 +1,53 @@
+"""The tip count label and HowTo data as plain functions; their use in pages: test_tips_pelican."""
+
+from __future__ import annotations
+
+import json
+
+import jinja2
+
+from tipboxes.extension import Tip
+from tipboxes.page_features import howto, howto_json, tip_count_label
+
+TIPS = [
+    Tip("Dust off", "dust-off", "tip", "Apply twice.", 1, "Take a day."),
+    Tip("Reply in anger", "tip-reply", "warning", None, 2, "Wait </script> a day."),
+]
+
+
+def test_count_label_says_tip_or_tips_and_nothing_without_tips() -> None:
+    assert [tip_count_label(TIPS[:n]) for n in (0, 1, 2)] == ["", "1 tip", "2 tips"]
+
+
+def test_howto_has_one_linked_step_per_tip_with_the_action_after_the_text() -> None:
+    data = howto("Handling rejection", "About it.", "https://x.test/a/", TIPS)
+    assert (data["@type"], data["name"], data["url"]) == (
+        "HowTo",
+        "Handling rejection",
+        "https://x.test/a/",
+    )
+    assert data["step"] == [
+        {
+            "@type": "HowToStep",
+            "position": 1,
+            "name": "Dust off",
+            "text": "Take a day. Try this: Apply twice.",
+            "url": "https://x.test/a/#dust-off",
+        },
+        {
+            "@type": "HowToStep",
+            "position": 2,
+            "name": "Don\u2019t: Reply in anger",
+            "text": "Wait </script> a day.",
+            "url": "https://x.test/a/#tip-reply",
+        },
+    ]
+
+
+def test_howto_json_is_what_jinjas_tojson_writes_and_cannot_close_the_script() -> None:
+    data = howto("T", "D", "https://x.test/a/", TIPS)
+    written = howto_json("T", "D", "https://x.test/a/", TIPS)
+    assert written == jinja2.Environment().from_string("{{ data|tojson }}").render(data=data)
+    assert "</script>" not in written
+    assert json.loads(written) == data
+    assert howto_json("T", "D", "https://x.test/a/", []) == ""
