@@ -100,7 +100,7 @@ MARKDOWN = {
         # An id on every heading, as "toc" would give it, without building a table of contents.
         "nextround.headings": {},
         "markdown.extensions.codehilite": {"css_class": "highlight", "guess_lang": False},
-        # "/// tip | Title" boxes (plugins/nextround/tipbox.py); options: heading_level, id_prefix.
+        # "/// tip | Title" boxes (the tipboxes package); options: heading_level, id_prefix.
         "tipboxes.extension": {},
     },
     "output_format": "html5",

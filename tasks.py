@@ -1,6 +1,6 @@
 """Author and maintainer tasks. Run `invoke --list`; each task's docstring is its help text.
 
-The tasks are thin: the work happens in plain functions in sitetools/ and plugins/nextround/.
+The tasks are thin: the work happens in plain functions in sitetools/, stories/ and tipboxes/.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import shutil
 import sys
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from invoke import Collection, Exit, task
@@ -44,22 +45,27 @@ def _build(settings: Path, output: Path) -> None:
     print(f"Built {output.relative_to(ROOT)}/ in {report.seconds:.2f} s")
 
 
-def _mailer(settings: Path | None = None):
-    """The notification mailer of `settings` (default: the file the comments tasks read)."""
+@cache
+def _config():
+    """The settings file the comments tasks name, read once for the whole invocation."""
+    from reader_stories.config import load_config
+    from reader_stories.settings import SettingsError
+
+    try:
+        return load_config(SETTINGS_FOR_COMMENTS)
+    except SettingsError as problem:
+        raise Exit(str(problem), code=1) from None
+
+
+def _mailer():
     from reader_stories.notify.messages import Mailer
 
-    return Mailer.from_settings_file(settings or SETTINGS_FOR_COMMENTS)
+    return Mailer.for_config(_config())
 
 
-def _mail_worker(settings: Path):
-    """The background mail sender the settings ask for (None: mail off or mail_interval 0)."""
-    from reader_stories.notify.worker import background_sender
-
-    worker = background_sender(_mailer(settings))
-    if worker is not None:
-        print(f"Sending notification emails every {worker.interval} s in the background.")
-        worker.start()
-    return worker
+def _say_mail(comments) -> None:
+    if comments.mail_enabled and comments.mail_interval > 0:
+        print(f"Sending notification emails every {comments.mail_interval} s in the background.")
 
 
 @task
@@ -91,69 +97,61 @@ def regenerate(c):
 def serve(c, build=True):
     """Build, then serve the site at http://127.0.0.1:8000 until Ctrl+C."""
     import uvicorn
+    from pelican.log import init as init_logging
 
     from reader_stories.settings import SettingsError
-    from sitetools.serve import (
-        ADMIN_PATH,
-        INTAKE_PATH,
-        admin_from_settings,
-        create_app,
-        intake_from_settings,
-    )
+    from sitetools.build import BuildFailed
+    from sitetools.serve import ADMIN_PATH, development_server
 
-    if build or not CONFIG["output"].is_dir():
-        _build(CONFIG["settings"], CONFIG["output"])
+    init_logging(level=logging.WARNING)
+    build = build or not CONFIG["output"].is_dir()
     try:
-        intake = intake_from_settings(CONFIG["settings"], site=CONFIG["output"])
-        admin = admin_from_settings(CONFIG["settings"], site=CONFIG["output"])
-        mail = _mail_worker(CONFIG["settings"])
-    except SettingsError as problem:
+        server = development_server(CONFIG["settings"], CONFIG["output"], build=build)
+    except (BuildFailed, SettingsError) as problem:
         raise Exit(str(problem), code=1) from None
-    closers = [intake.state.intake.close, admin.state.admin.close]
-    mounts = {INTAKE_PATH: intake, ADMIN_PATH: admin}
-    app = create_app(CONFIG["output"], mounts=mounts, on_shutdown=closers)
+    if server.build is not None:
+        print(f"Built {CONFIG['output'].relative_to(ROOT)}/ in {server.build.seconds:.2f} s")
+    _say_mail(server.config.comments)
     print(f"Serving the site and story intake at http://{CONFIG['host']}:{CONFIG['port']}/")
     print(
         f"Moderate in the browser at http://{CONFIG['host']}:{CONFIG['port']}{ADMIN_PATH}/ "
         "(once `invoke comments.set-password` has set a password)."
     )
     print("Moderate with `invoke comments.pending` and `invoke comments.approve ID`. Ctrl+C stops.")
-    try:
-        uvicorn.run(
-            app, host=CONFIG["host"], port=CONFIG["port"], proxy_headers=False, log_level="warning"
-        )
-    finally:
-        if mail:
-            mail.stop()
+    uvicorn.run(
+        server.app,
+        host=CONFIG["host"],
+        port=CONFIG["port"],
+        proxy_headers=False,
+        log_level="warning",
+    )
 
 
 @task(help={"host": "address to listen on", "port": "port to listen on"})
 def intake(c, host="127.0.0.1", port=8001):
-    """Run the story intake alone (at /stories), for production behind a reverse proxy.
+    """Run the stories service (intake at /stories, admin at /admin) behind a reverse proxy.
 
     Reads PELICAN_SETTINGS (default pelicanconf.py); with publishconf.py it needs
     COMMENTS_SECRET_KEY in the environment. With mail set up, it sends notifications too.
+    Any ASGI server can run the same app: uvicorn --factory reader_stories.web:create_app.
     """
     import uvicorn
 
-    from reader_stories.settings import SettingsError
-    from sitetools.serve import intake_only
+    from reader_stories.web.app import create_service
 
-    try:
-        app = intake_only(SETTINGS_FOR_COMMENTS)
-        mail = _mail_worker(SETTINGS_FOR_COMMENTS)
-    except SettingsError as problem:
-        raise Exit(str(problem), code=1) from None
+    config = _config()
+    _say_mail(config.comments)
     print(f"Story intake listening on http://{host}:{port}/stories/ (Ctrl+C stops)")
-    try:
-        # No access log: it would write every reader's IP address to the log, and the reverse
-        # proxy in front keeps its own.
-        uvicorn.run(
-            app, host=host, port=int(port), proxy_headers=False, access_log=False, log_level="info"
-        )
-    finally:
-        if mail:
-            mail.stop()
+    # No access log: it would write every reader's IP address to the log, and the reverse
+    # proxy in front keeps its own.
+    uvicorn.run(
+        create_service(config),
+        host=host,
+        port=int(port),
+        proxy_headers=False,
+        access_log=False,
+        log_level="info",
+    )
 
 
 @task
@@ -248,109 +246,119 @@ def screenshots(c):
 
 @contextmanager
 def _moderating():
-    """The store and the built site named by the settings; errors become one clear line."""
+    """The store and the republisher the settings name; errors become one clear line."""
     from reader_stories.errors import StoriesError
-    from reader_stories.pages.republish import SiteFiles
-    from reader_stories.settings import SettingsError, load_settings
+    from reader_stories.pages.republish import Republisher
     from reader_stories.store import open_store
 
+    config = _config()
     try:
-        settings = load_settings(SETTINGS_FOR_COMMENTS)
-        files = SiteFiles.from_settings_file(SETTINGS_FOR_COMMENTS, dict(os.environ))
-        with open_store(settings.database_url) as store:
-            yield store, files
-    except (StoriesError, SettingsError, ValueError, OSError) as problem:
+        with open_store(config.comments.database_url) as store:
+            yield store, Republisher(config, config.site.output)
+    except (StoriesError, ValueError, OSError) as problem:
         raise Exit(str(problem), code=1) from None
+
+
+def _said(outcome) -> str:
+    from reader_stories.moderation.report import describe
+
+    return "\n".join(describe(outcome))
 
 
 @task(name="pending", help={"json": "print a JSON list instead of a table"})
 def comments_pending(c, json=False):
     """List the stories waiting for moderation, oldest first, and any email not yet delivered."""
-    from reader_stories.moderation import service as console
+    from reader_stories import cli
 
-    with _moderating() as (store, _files):
-        print(console.pending_listing(store, as_json=json))
+    with _moderating() as (store, _republisher):
+        print(cli.pending_listing(store, as_json=json))
         if json:  # standard output stays pure JSON
-            for line in console.mail_report(store):
+            for line in cli.mail_report(store):
                 print(line, file=sys.stderr)
 
 
 @task(name="send-mail")
 def comments_send_mail(c):
     """Send the notification emails that are due: one pass (serve and intake also send them)."""
-    from reader_stories.moderation import service as console
+    from reader_stories import cli
     from reader_stories.notify.smtp import SmtpTransport
 
-    with _moderating() as (store, _files):
+    with _moderating() as (store, _republisher):
         mailer = _mailer()
-        print(console.send_mail(store, mailer, SmtpTransport.from_settings(mailer.settings)))
+        print("\n".join(cli.send_mail(store, mailer, SmtpTransport.from_settings(mailer.settings))))
 
 
 @task(name="show")
 def comments_show(c, id):
     """Show one story: the sanitised preview as it would be published, and its history."""
-    from reader_stories.moderation import service as console
+    from reader_stories import cli
 
-    with _moderating() as (store, _files):
-        print(console.show_story(store, console.parse_ids(id)[0]))
+    with _moderating() as (store, _republisher):
+        print(cli.show_story(store, cli.parse_ids(id)[0]))
 
 
 @task(name="approve")
 def comments_approve(c, ids):
     """Approve stories (ids like 12 or 12,13), update their pages at once, email who asked."""
-    from reader_stories.moderation import service as console
+    from reader_stories import cli
+    from reader_stories.moderation import service
 
-    with _moderating() as (store, files):
-        print(console.approve(store, files, console.parse_ids(ids), _mailer()))
+    with _moderating() as (store, republisher):
+        print(_said(service.approve(store, republisher, cli.parse_ids(ids), _mailer())))
 
 
 @task(name="reject", help={"reason": "why, kept with the story for the record"})
 def comments_reject(c, ids, reason=""):
     """Reject stories; an already published one is taken off its page at once."""
-    from reader_stories.moderation import service as console
+    from reader_stories import cli
+    from reader_stories.moderation import service
 
-    with _moderating() as (store, files):
-        print(console.reject(store, files, console.parse_ids(ids), reason or None))
+    with _moderating() as (store, republisher):
+        print(_said(service.reject(store, republisher, cli.parse_ids(ids), reason or None)))
 
 
 @task(name="spam")
 def comments_spam(c, ids):
     """Mark stories as spam; they never reach the site."""
-    from reader_stories.moderation import service as console
+    from reader_stories import cli
+    from reader_stories.moderation import service
 
-    with _moderating() as (store, files):
-        print(console.spam(store, files, console.parse_ids(ids)))
+    with _moderating() as (store, republisher):
+        print(_said(service.spam(store, republisher, cli.parse_ids(ids))))
 
 
 @task(name="edit", help={"text": "the new text", "file": "read the new text from a file"})
 def comments_edit(c, id, text="", file=""):
     """Replace a story's text (shown publicly as edited by a moderator)."""
-    from reader_stories.moderation import service as console
+    from reader_stories import cli
+    from reader_stories.moderation import service
 
-    with _moderating() as (store, files):
-        body = console.read_text_argument(text, file)
-        print(console.edit(store, files, console.parse_ids(id)[0], body))
+    with _moderating() as (store, republisher):
+        body = cli.read_text_argument(text, file)
+        print(_said(service.edit(store, republisher, cli.parse_ids(id)[0], body)))
 
 
 @task(name="reply", help={"text": "the reply", "file": "read it from a file", "author": "name"})
 def comments_reply(c, id, text="", file="", author=""):
     """Publish the site author's reply under a story, shown with an Author badge."""
-    from reader_stories.moderation import service as console
-    from reader_stories.settings import load_settings
+    from reader_stories import cli
+    from reader_stories.moderation import service
 
-    with _moderating() as (store, files):
-        name = author or load_settings(SETTINGS_FOR_COMMENTS).author_name
-        body = console.read_text_argument(text, file)
-        print(console.reply(store, files, console.parse_ids(id)[0], body, name, _mailer()))
+    with _moderating() as (store, republisher):
+        name = author or _config().comments.author_name
+        body = cli.read_text_argument(text, file)
+        story_id = cli.parse_ids(id)[0]
+        print(_said(service.reply(store, republisher, story_id, body, name, _mailer())))
 
 
 @task(name="delete")
 def comments_delete(c, ids):
     """Delete stories and their replies for good (e.g. at the writer's request)."""
-    from reader_stories.moderation import service as console
+    from reader_stories import cli
+    from reader_stories.moderation import service
 
-    with _moderating() as (store, files):
-        print(console.delete(store, files, console.parse_ids(ids)))
+    with _moderating() as (store, republisher):
+        print(_said(service.delete(store, republisher, cli.parse_ids(ids))))
 
 
 @task(name="export", help={"path": "write to this file; without it, to standard output"})
@@ -358,7 +366,7 @@ def comments_export(c, path=""):
     """Export every story, in every status, and the moderation history as JSON Lines."""
     from reader_stories import archive
 
-    with _moderating() as (store, _files):
+    with _moderating() as (store, _republisher):
         if path:
             tally = archive.export_to_file(store, Path(path))
             print("\n".join(archive.export_summary(tally, path)))
@@ -379,17 +387,17 @@ def comments_import(c, path, format="nextround"):
     """Restore a comments.export file, or import Isso, Disqus or pelican-comment-system comments."""
     from reader_stories.importers import import_path
 
-    with _moderating() as (store, _files):
+    with _moderating() as (store, _republisher):
         print("\n".join(import_path(store, Path(path), format)))
 
 
 @task(name="forget")
 def comments_forget(c, email):
     """Remove every story written with an email address, and the replies under them."""
-    from reader_stories.moderation import service as console
+    from reader_stories.moderation import service
 
-    with _moderating() as (store, files):
-        print(console.forget(store, files, email))
+    with _moderating() as (store, republisher):
+        print(_said(service.forget(store, republisher, email)))
 
 
 @task(name="purge", help={"days": "keep this many days (default 30)"})
@@ -397,12 +405,11 @@ def comments_purge(c, days=30):
     """Drop rejected, spam and never-moderated stories older than N days (default 30)."""
     from datetime import timedelta
 
-    from reader_stories.moderation import service as console
-    from reader_stories.settings import load_settings
+    from reader_stories.moderation import service
 
-    window = timedelta(seconds=load_settings(SETTINGS_FOR_COMMENTS).rate_limit.seconds)
-    with _moderating() as (store, files):
-        print(console.purge(store, files, int(days), window))
+    window = timedelta(seconds=_config().comments.rate_limit.seconds)
+    with _moderating() as (store, republisher):
+        print(_said(service.purge(store, republisher, int(days), window)))
 
 
 @task(

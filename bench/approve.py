@@ -1,7 +1,7 @@
 """Approve to live: from `comments.approve ID` to the article page rewritten on disk.
 
-Two figures, because they answer different questions: the function time (`console.approve`, what
-the fast path itself costs) and the process time of `python -m invoke comments.approve ID` (what
+Two figures, because they answer different questions: the function time (`service.approve`, what
+the republishing itself costs) and the process time of `python -m invoke comments.approve ID` (what
 a moderator waits for, where Python start-up and imports dominate; one more approval runs under
 `python -X importtime` to say which). Afterwards a full rebuild from the same store must write
 the same bytes for every page and feed the fast path touched.
@@ -20,9 +20,10 @@ from typing import Any
 from bench.builds import SETTINGS, build_ours
 from bench.procs import ROOT, child_env, run_measured
 from bench.stats import median
-from reader_stories.moderation import service as console
-from reader_stories.pages.republish import SiteFiles
-from reader_stories.pages.section import FEED_NAME
+from reader_stories.config import FEED_NAME, load_config
+from reader_stories.moderation import service
+from reader_stories.moderation.report import describe
+from reader_stories.pages.republish import Republisher
 from reader_stories.store import open_store
 
 
@@ -78,16 +79,17 @@ def measure(
     url = f"sqlite:///{store_file}"
     by_function, by_cli = pending[:function_samples], pending[function_samples:][:cli_samples]
     traced = pending[function_samples + cli_samples :][:1]
-    files = SiteFiles.from_settings_file(SETTINGS, {"COMMENTS_SECRET_KEY": secret}, output=site)
+    config = load_config(SETTINGS, {"COMMENTS_SECRET_KEY": secret})
+    republisher = Republisher(config, site)
     function_ms, problems = [], []
     with open_store(url) as store:
         for story_id, slug in by_function:
             os.sync()  # an approval waits for the disk: not behind the last build's write-back
             started = time.perf_counter()
-            outcome = console.approve(store, files, [story_id])
+            outcome = service.approve(store, republisher, [story_id])
             function_ms.append((time.perf_counter() - started) * 1000)
-            if "page and stories feed updated" not in str(outcome):
-                problems.append(f"#{story_id} on {slug}: {outcome}")
+            if not outcome.pages or outcome.pages[0].page is None:
+                problems.append(f"#{story_id} on {slug}: {' '.join(describe(outcome))}")
     log(f"approve: {len(function_ms)} approvals by function, now {len(by_cli)} by the CLI")
     settings = write_moderation_settings(work, site)
     env = child_env(

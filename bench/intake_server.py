@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.routing import Mount
 
+from reader_stories.config import Config, Site
 from reader_stories.settings import build_settings
+from reader_stories.web.app import INTAKE_PATH, closing, mount_routes
 from reader_stories.web.intake.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,14 +37,13 @@ def intake_settings(database_url: str, secret: str) -> dict[str, object]:
 
 def make_server_app(database_url: str, secret: str, work_dir: Path) -> Starlette:
     settings = build_settings(intake_settings(database_url, secret), {}, work_dir, SITEURL)
-    intake = create_app(settings, ROOT / "theme" / "templates", sitename="Next Round")
-
-    @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        intake.state.intake.close()
-
-    return Starlette(routes=[Mount("/stories", app=intake)], lifespan=lifespan)
+    site = Site(
+        SITEURL, "", "Next Round", "", work_dir / "site", "{slug}/index.html", ROOT / "theme"
+    )
+    intake = create_app(Config(settings, site))
+    return Starlette(
+        routes=mount_routes({INTAKE_PATH: intake}), lifespan=closing([intake.state.close])
+    )
 
 
 def main(argv: list[str]) -> int:

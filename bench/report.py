@@ -328,7 +328,7 @@ NOTES: dict[str, tuple[str, ...]] = {
         "Pelican still renders and writes every page, so only reading is saved.",
     ),
     "approve_to_live": (
-        "Function time is `console.approve(store, files, [id])` for a pending story on a "
+        "Function time is `service.approve(store, republisher, [id])` for a pending story on a "
         "different article each time, in a process that already has the modules loaded; the "
         "process time is what a moderator waits for at the prompt, and Python start-up and "
         "imports dominate it (compare the `invoke --list` figure). Afterwards a full build from "

@@ -157,7 +157,7 @@ def approve_rows(results: dict[str, Any]) -> list[Row]:
     rows = [
         Row(
             "approve_to_live",
-            f"`console.approve` to page on disk, N={n:,} "
+            f"`service.approve` to page on disk, N={n:,} "
             f"(median; max {found['function_max_ms']:.0f} ms)",
             f"{found['function_median_ms']:.0f} ms",
             f"{rebuild:.2f} s",

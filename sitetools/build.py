@@ -34,6 +34,7 @@ class BuildFailed(Exception):
 class BuildReport:
     output: Path
     seconds: float
+    settings: dict[str, Any]  # as Pelican read them: what the rest of the process reuses
     warnings: list[str] = field(default_factory=list)
 
 
@@ -88,7 +89,11 @@ def build_site(
     values = dict(overrides or {})
     if output is not None:
         values["OUTPUT_PATH"] = str(output)
-    settings = load_settings(settings_file, values)
+    return build_from_settings(load_settings(settings_file, values), search_index)
+
+
+def build_from_settings(settings: dict[str, Any], search_index: bool = True) -> BuildReport:
+    """Build with settings already read (`load_settings`): the settings file runs once."""
     started = time.perf_counter()
     collector = _ProblemCollector()
     root = logging.getLogger()
@@ -105,7 +110,7 @@ def build_site(
     out = Path(settings["OUTPUT_PATH"])
     if search_index:
         index_for_search(out)
-    return BuildReport(out, time.perf_counter() - started, collector.warnings)
+    return BuildReport(out, time.perf_counter() - started, settings, collector.warnings)
 
 
 @contextmanager

@@ -108,14 +108,14 @@ def publish_site(
     settings_file: Path, staging: Path, overrides: dict | None = None, message: str = "Publish site"
 ) -> Target:
     """Build into a fresh `staging` folder, check it, and only then deploy it."""
-    from sitetools.build import BuildFailed, build_site, load_settings
+    from sitetools.build import BuildFailed, build_from_settings, load_settings
     from sitetools.check import check_site
 
-    settings = load_settings(settings_file, overrides)
+    settings = load_settings(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(staging)})
     target = target_from_settings(settings)
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        build_site(settings_file, staging, overrides)
+        build_from_settings(settings)
     except BuildFailed as failure:
         raise PublishFailed(f"{failure}\nNothing was deployed.") from None
     problems = check_site(staging, settings["SITEURL"], settings["SITE_ROOT"])

@@ -1,72 +1,65 @@
-"""One local server on one port: the built site, the story intake and the moderation admin."""
+"""One local server on one port: the built site, the story intake and the moderation admin.
+
+The intake and the admin are the stories package's own (reader_stories.web); here they are
+mounted beside the built site, with a republisher over it, so moderation is live at once.
+"""
 
 from __future__ import annotations
 
-import os
-import runpy
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
-from starlette.responses import RedirectResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-if TYPE_CHECKING:
-    from reader_stories.pages.republish import SiteFiles
-    from reader_stories.settings import CommentsSettings
+from reader_stories.config import Config, config_from_pelican
+from reader_stories.pages.republish import Republisher
+from reader_stories.web.app import ADMIN_PATH, INTAKE_PATH, closers, closing, mount_routes, web_apps
+from sitetools.build import BuildReport, build_from_settings, load_settings
 
-INTAKE_PATH = "/stories"
-ADMIN_PATH = "/admin"
+__all__ = [
+    "ADMIN_PATH",
+    "INTAKE_PATH",
+    "create_app",
+    "development_server",
+    "running",
+    "site_with_stories",
+]
 
 
 def create_app(
     site: Path,
     mounts: dict[str, ASGIApp] | None = None,
     on_shutdown: Sequence[Callable[[], None]] = (),
+    mail: Config | None = None,
 ) -> Starlette:
     """Serve `site` as a static host would (index.html for folders, 404.html for misses).
 
-    Starlette runs no lifespan for mounted apps, so `on_shutdown` closes what they opened.
+    Starlette runs no lifespan for mounted apps, so `on_shutdown` closes what they opened; with
+    `mail`, its notification emails are sent while the server runs.
     """
-    routes: list[Route | Mount] = []
-    for path, app in (mounts or {}).items():
-        # "/admin" as typed in the address bar: the mounted app lives at "/admin/".
-        routes += [Route(path, _slash_redirect(path), methods=["GET"]), Mount(path, app=app)]
-    routes.append(Mount("/", app=StaticFiles(directory=site, html=True)))
+    routes = [*mount_routes(mounts or {}), Mount("/", app=StaticFiles(directory=site, html=True))]
     # Compressed as a static host would send it, so what a reader downloads is measured honestly.
     return Starlette(
         routes=routes,
         middleware=[Middleware(GZipMiddleware, minimum_size=500)],
-        lifespan=_closing(on_shutdown),
+        lifespan=closing(on_shutdown, mail=mail),
     )
 
 
-def _slash_redirect(path: str):
-    async def redirect(_request: Request) -> RedirectResponse:
-        return RedirectResponse(f"{path}/", status_code=308)
-
-    return redirect
-
-
-def _closing(closers: Sequence[Callable[[], None]]):
-    @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        for close in closers:
-            close()
-
-    return lifespan
+def site_with_stories(config: Config, site: Path) -> Starlette:
+    """The built `site` with the intake and the admin of `config`, rewriting `site` at once."""
+    apps = web_apps(config, Republisher(config, site))
+    return create_app(site, mounts=dict(apps), on_shutdown=closers(apps), mail=config)
 
 
 @contextmanager
@@ -93,89 +86,16 @@ def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[st
 
 
 @dataclass(frozen=True)
-class _Configured:
-    """What the intake and the admin both read from one Pelican settings file."""
-
-    comments: CommentsSettings
-    templates: Path
-    site_root: str
-    sitename: str
-    files: SiteFiles | None
+class DevelopmentServer:
+    app: Starlette
+    config: Config
+    build: BuildReport | None  # None: output/ was served as it was
 
 
-def _configured(
-    settings_file: Path, environ: dict[str, str] | None, site: Path | None
-) -> _Configured:
-    from reader_stories.pages.republish import SiteFiles
-    from reader_stories.settings import load_settings
-
-    settings_file = Path(settings_file).resolve()
-    values = runpy.run_path(str(settings_file))
-    files = None
-    if site is not None:
-        environment = dict(os.environ if environ is None else environ)
-        files = SiteFiles.from_settings_file(settings_file, environment, output=site)
-    return _Configured(
-        comments=load_settings(settings_file, environ),
-        templates=settings_file.parent / values.get("THEME", "theme") / "templates",
-        site_root=values.get("SITE_ROOT", ""),
-        sitename=values.get("SITENAME", "Next Round"),
-        files=files,
-    )
-
-
-def intake_from_settings(
-    settings_file: Path, environ: dict[str, str] | None = None, site: Path | None = None
-) -> Starlette:
-    """The story intake configured from a Pelican settings file, without importing Pelican.
-
-    Given the built `site`, a reader's deletion of a published story updates its page at once.
-    """
-    from reader_stories.moderation import service as console
-    from reader_stories.web.intake.app import create_app as create_intake
-
-    config = _configured(settings_file, environ, site)
-    files = config.files
-    on_removed = None
-    if files is not None:
-
-        def on_removed(store, slugs):
-            return console.republish(store, files, slugs)
-
-    return create_intake(
-        config.comments,
-        config.templates,
-        site_root=config.site_root,
-        sitename=config.sitename,
-        on_removed=on_removed,
-    )
-
-
-def admin_from_settings(
-    settings_file: Path, environ: dict[str, str] | None = None, site: Path | None = None
-) -> Starlette:
-    """The moderation admin configured from a Pelican settings file, without importing Pelican.
-
-    Given the built `site`, an approval rewrites its article page at once (the CLI's fast path).
-    """
-    from reader_stories.web.admin.app import create_app as create_admin
-
-    config = _configured(settings_file, environ, site)
-    return create_admin(
-        config.comments,
-        config.templates,
-        files=config.files,
-        site_root=config.site_root,
-        sitename=config.sitename,
-    )
-
-
-def intake_only(settings_file: Path) -> Starlette:
-    """The intake at /stories and the admin at /admin, as on the combined server, for a reverse
-    proxy to route to. The admin stays switched off until a password hash is set."""
-    intake = intake_from_settings(settings_file)
-    admin = admin_from_settings(settings_file)
-    return Starlette(
-        routes=[Mount(INTAKE_PATH, app=intake), Mount(ADMIN_PATH, app=admin)],
-        lifespan=_closing([intake.state.intake.close, admin.state.admin.close]),
-    )
+def development_server(settings_file: Path, output: Path, build: bool = True) -> DevelopmentServer:
+    """What `invoke serve` runs: the build (unless asked not to), then the built site with the
+    stories service, all from one reading of the settings file."""
+    settings = load_settings(settings_file, {"OUTPUT_PATH": str(output)})
+    report = build_from_settings(settings) if build else None
+    config = config_from_pelican(settings)
+    return DevelopmentServer(site_with_stories(config, output), config, report)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import runpy
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -283,21 +282,3 @@ def read_env_file(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key] = value
     return values
-
-
-def load_settings(
-    settings_file: Path, environ: Mapping[str, str] | None = None
-) -> CommentsSettings:
-    """Read COMMENTS and SITEURL from a Pelican settings file without importing Pelican.
-
-    Variables come from the environment first, then var/admin.env next to the settings file.
-    """
-    settings_file = Path(settings_file).resolve()
-    namespace = runpy.run_path(str(settings_file))
-    from_file = read_env_file(settings_file.parent / ADMIN_ENV_FILE)
-    return build_settings(
-        namespace.get("COMMENTS", {}),
-        {**from_file, **(os.environ if environ is None else environ)},
-        settings_file.parent,
-        namespace.get("SITEURL", ""),
-    )

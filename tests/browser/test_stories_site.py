@@ -1,5 +1,5 @@
 """Reader stories on the real site in Chromium: submit with and without JavaScript, by keyboard,
-approve from the moderation console, read the story on the page; axe stays at zero."""
+approve with the moderation service, read the story on the page; axe stays at zero."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from reader_stories.moderation import service as console
-from reader_stories.pages.republish import SiteFiles
-from reader_stories.settings import build_settings
+from reader_stories.config import config_from_pelican
+from reader_stories.moderation import service
+from reader_stories.pages.republish import Republisher
 from reader_stories.store import open_store
-from reader_stories.web.intake.app import create_app as create_intake
 from sitetools.build import build_site
-from sitetools.serve import INTAKE_PATH, create_app, running
+from sitetools.serve import running, site_with_stories
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +29,7 @@ def story_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     work = tmp_path_factory.mktemp("stories-site")
     comments = {"database_url": f"sqlite:///{work / 'comments.sqlite3'}", "secret_key": SECRET}
     output = work / "site"
-    build_site(
+    built = build_site(
         SETTINGS,
         output,
         {
@@ -40,12 +39,10 @@ def story_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         },
         search_index=False,
     )
-    settings = build_settings(comments, {}, work, "http://127.0.0.1:8000")
-    intake = create_intake(settings, ROOT / "theme" / "templates")
-    files = SiteFiles.from_settings_file(SETTINGS, {"COMMENTS_SECRET_KEY": SECRET}, output=output)
-    with running(create_app(output, mounts={INTAKE_PATH: intake})) as base:
-        yield {"base": base, "db": comments["database_url"], "files": files}
-    intake.state.intake.close()
+    # As `invoke serve` runs it: the built site, the intake and the admin, one configuration.
+    config = config_from_pelican(built.settings)
+    with running(site_with_stories(config, output)) as base:
+        yield {"base": base, "db": comments["database_url"], "site": Republisher(config, output)}
 
 
 def pending_names(db: str) -> list[str]:
@@ -69,7 +66,7 @@ def test_without_javascript_submit_then_approve_then_read(chromium, story_site) 
 
     with open_store(story_site["db"]) as store:
         story = next(s for s in store.pending() if s.name == "Noor")
-        console.approve(store, story_site["files"], [story.id])
+        service.approve(store, story_site["site"], [story.id])
     page.goto(story_site["base"] + SEED)
     published = page.locator(f"#story-{story.id}")
     assert "NOJS-MARK" in published.inner_text()
@@ -142,8 +139,8 @@ def test_article_with_stories_and_form_has_no_axe_violations(chromium, story_sit
                 "consent": "yes",
             }
             story = store.add_submission(validate_submission(form, ip_hash="a" * 64))
-            console.approve(store, story_site["files"], [story.id])
-            console.reply(store, story_site["files"], story.id, "An answer from us.", "Editors")
+            service.approve(store, story_site["site"], [story.id])
+            service.reply(store, story_site["site"], story.id, "An answer from us.", "Editors")
     context = chromium.new_context(color_scheme=scheme)
     tab = context.new_page()
     tab.goto(story_site["base"] + SEED)

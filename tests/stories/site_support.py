@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import store_calls as calls
+
+from reader_stories.config import config_from_pelican
+from reader_stories.pages.republish import Republisher
 from reader_stories.validation import validate_submission
 from sitetools.build import build_site
 
@@ -24,19 +28,23 @@ def submit(store, name: str, story: str, article: str = SEED, reply_to: str = ""
         "email": email,
         "notify": "yes" if email else "",
     }
-    return store.add_submission(validate_submission(form, ip_hash="f" * 64))
+    return calls.add_submission(store, validate_submission(form, ip_hash="f" * 64))
 
 
-def build(tmp_path: Path, db_url: str) -> Path:
-    output = tmp_path / "site"
-    build_site(
+def build_live(tmp_path: Path, db_url: str, secret: str = SECRET) -> tuple[Path, Republisher]:
+    """A real build into tmp_path/site, and the republisher over it with the build's config."""
+    report = build_site(
         SETTINGS,
-        output,
+        tmp_path / "site",
         {
             "SITEURL": "http://127.0.0.1:8000",
             "CACHE_PATH": str(tmp_path / "cache"),
-            "COMMENTS": {"database_url": db_url, "secret_key": SECRET},
+            "COMMENTS": {"database_url": db_url, "secret_key": secret},
         },
         search_index=False,
     )
-    return output
+    return report.output, Republisher(config_from_pelican(report.settings), report.output)
+
+
+def build(tmp_path: Path, db_url: str) -> Path:
+    return build_live(tmp_path, db_url)[0]

@@ -10,13 +10,17 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
+import store_calls as calls
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
+from reader_stories.config import Config, Site
 from reader_stories.models import Status, Story, Submission
+from reader_stories.settings import CommentsSettings
 from reader_stories.store import Store
 
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -29,6 +33,23 @@ BASE_SUBMISSION = Submission(
     reply_to=None,
     ip_hash="a" * 64,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
+THEME = ROOT / "theme"
+
+
+def make_config(comments: CommentsSettings, **site: Any) -> Config:
+    """The site's own theme around test COMMENTS settings; `site` changes the site's facts."""
+    base = Site(
+        siteurl="http://127.0.0.1:8000",
+        site_root="",
+        sitename="Next Round",
+        intake_url=comments.intake_url,
+        output=ROOT / "output",
+        article_save_as="{slug}/index.html",
+        theme=THEME,
+    )
+    return Config(comments, replace(base, **site))
 
 
 class FakeClock:
@@ -53,7 +74,7 @@ def add(store: Store, clock: FakeClock | None = None, **changes: object) -> Stor
     """Add a submission, one second after the previous one when a clock is given."""
     if clock is not None:
         clock.advance(seconds=1)
-    return store.add_submission(submission(**changes))
+    return calls.add_submission(store, submission(**changes))
 
 
 def add_with_status(store: Store, status: Status, **changes: object) -> Story:
@@ -61,7 +82,7 @@ def add_with_status(store: Store, status: Status, **changes: object) -> Story:
     story = add(store, **changes)
     if status is Status.PENDING:
         return story
-    return store.set_status(story.id, status, reason="setup", actor="setup")
+    return calls.set_status(store, story.id, status, reason="setup", actor="setup")
 
 
 # PostgreSQL: finding a server, a database and schema per test, and a cuttable connection.

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from reader_stories.config import load_config
 from reader_stories.settings import (
     ENVIRONMENT,
     RateLimit,
     SettingsError,
     build_settings,
-    load_settings,
 )
 
 SECRET = "s" * 40
@@ -68,10 +68,13 @@ def test_bad_settings_are_named(tmp_path: Path, configured, environ, message) ->
         build_settings(configured, environ, tmp_path)
 
 
-def test_load_settings_reads_the_pelican_settings_files(tmp_path: Path) -> None:
+def test_load_config_reads_the_pelican_settings_files(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     environ = {"COMMENTS_SECRET_KEY": SECRET, "SITEURL": "https://careers.example"}
-    dev = load_settings(root / "pelicanconf.py", environ)
-    assert dev.secret_key == SECRET and dev.production is False
+    dev = load_config(root / "pelicanconf.py", environ)
+    assert dev.comments.secret_key == SECRET and dev.comments.production is False
+    assert dev.site.sitename == "Next Round" and dev.site.output == root / "output"
+    assert dev.site.templates == root / "theme" / "templates"
+    assert dev.site.article_page("x") == root / "output" / "x" / "index.html"
     with pytest.raises(SettingsError, match="COMMENTS_SECRET_KEY is not set"):
-        load_settings(root / "publishconf.py", {})
+        load_config(root / "publishconf.py", {})

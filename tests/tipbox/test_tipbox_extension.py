@@ -3,7 +3,7 @@
 Golden files live in tests/tipbox/golden: NAME.md is the input, NAME.html the exact output.
 To regenerate them after an intended change, run
 
-    UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_tipbox.py
+    UPDATE_GOLDEN=1 .venv/bin/pytest tests/tipbox/test_tipbox_extension.py
 
 then read every changed NAME.html before committing it: a golden is only as good as that review.
 """

@@ -7,8 +7,7 @@ with a ``Subject:`` line and a blank line, so subject and body are edited togeth
 
 from __future__ import annotations
 
-import runpy
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -18,10 +17,11 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from reader_stories.config import Config
 from reader_stories.models import Story
 from reader_stories.notify.records import Draft, MailKind, OutboxMessage
 from reader_stories.notify.unsubscribe import make_unsubscribe_token
-from reader_stories.settings import CommentsSettings, load_settings
+from reader_stories.settings import CommentsSettings
 from reader_stories.tokens import make_receipt_token
 
 if TYPE_CHECKING:
@@ -80,16 +80,8 @@ class Mailer:
     sitename: str = "Next Round"
 
     @classmethod
-    def from_settings_file(
-        cls, settings_file: Path, environ: Mapping[str, str] | None = None
-    ) -> Mailer:
-        """As the intake reads it: COMMENTS, SITEURL, SITENAME and THEME, without Pelican."""
-        settings_file = Path(settings_file).resolve()
-        values = runpy.run_path(str(settings_file))
-        templates = settings_file.parent / values.get("THEME", "theme") / "templates"
-        return cls(
-            load_settings(settings_file, environ), templates, values.get("SITENAME", "Next Round")
-        )
+    def for_config(cls, config: Config) -> Mailer:
+        return cls(config.comments, config.site.templates, config.site.sitename)
 
     @property
     def enabled(self) -> bool:

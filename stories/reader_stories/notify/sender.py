@@ -78,7 +78,7 @@ class PassReport:
 
 
 def emails(count: int) -> str:
-    """'1 email', '2 emails': a count of messages as the console and reports print it."""
+    """'1 email', '2 emails': a count of messages as the command line and reports print it."""
     return f"{count} email{'' if count == 1 else 's'}"
 
 

@@ -1,4 +1,4 @@
-"""Publish an approval at once: rewrite one article's stories section and feed in the built site.
+"""Republish after moderation: rewrite one article's stories section, count and feed in place.
 
 A full build renders the same section with the same function (section.py), so the page this
 writes is byte for byte what the next `invoke build` writes. Pages that only show counts (lists,
@@ -7,13 +7,13 @@ tags) catch up at the next full build.
 
 from __future__ import annotations
 
-import runpy
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
+from reader_stories.config import Config
 from reader_stories.pages.atomic import write_atomically
 from reader_stories.pages.section import (
     COUNT_BEGIN,
@@ -21,52 +21,18 @@ from reader_stories.pages.section import (
     SECTION_BEGIN,
     SECTION_END,
     ArticleRef,
-    SiteRef,
     render_count,
     render_feed,
     render_section,
     story_count,
 )
 from reader_stories.pages.templates import environment
-from reader_stories.settings import build_settings
 from reader_stories.store import Store
 from reader_stories.threads import threads
 
 
 class NotBuilt(Exception):
     """The article's page is not in the built site (or has no stories section) yet."""
-
-
-@dataclass(frozen=True)
-class SiteFiles:
-    """What the fast path needs of the Pelican settings, read without importing Pelican."""
-
-    output: Path
-    article_save_as: str
-    templates: Path
-    site: SiteRef
-
-    @classmethod
-    def from_settings_file(
-        cls, settings_file: Path, environ: dict[str, str], output: Path | None = None
-    ) -> SiteFiles:
-        settings_file = Path(settings_file).resolve()
-        root = settings_file.parent
-        values: dict[str, Any] = runpy.run_path(str(settings_file))
-        comments = build_settings(values.get("COMMENTS", {}), environ, root, values["SITEURL"])
-        site = SiteRef(
-            siteurl=values["SITEURL"],
-            site_root=values.get("SITE_ROOT", ""),
-            sitename=values["SITENAME"],
-            intake_url=comments.intake_url,
-            secret_key=comments.secret_key,
-        )
-        return cls(
-            output=Path(output) if output else root / values.get("OUTPUT_PATH", "output"),
-            article_save_as=values.get("ARTICLE_SAVE_AS", "{slug}.html"),
-            templates=root / values.get("THEME", "theme") / "templates",
-            site=site,
-        )
 
 
 def _between(text: str, begin: str, end: str, page: Path) -> tuple[int, int]:
@@ -103,22 +69,54 @@ def _article_ref(section_html: str, slug: str) -> ArticleRef:
     )
 
 
-def republish_article(store: Store, files: SiteFiles, slug: str) -> list[Path]:
-    """Rewrite the article page's count and stories section, and its stories feed."""
-    page = files.output / files.article_save_as.format(slug=slug)
+def republish_article(store: Store, config: Config, site: Path, slug: str) -> list[Path]:
+    """Rewrite the article page's count and stories section, and its stories feed, in `site`
+    (the built site folder: output/ in development)."""
+    page = site / config.site.article_save_as.format(slug=slug)
     if not page.is_file():
         raise NotBuilt(f"{page} does not exist; build the site (invoke build) to publish it.")
     text = page.read_text(encoding="utf-8")
     start, stop = _between(text, SECTION_BEGIN, SECTION_END, page)
     article = _article_ref(text[start:stop], slug)
     stories = store.approved_for_article(slug)
-    env = environment(files.templates)
+    env = environment(config.site.templates)
     grouped = threads(stories)
-    text = text[:start] + render_section(env, article, files.site, grouped) + text[stop:]
+    section = render_section(env, article, config.site, config.comments.secret_key, grouped)
+    text = text[:start] + section + text[stop:]
     count = story_count(grouped)
     start, stop = _between(text, COUNT_BEGIN, COUNT_END, page)
     text = text[:start] + render_count(env, article, count) + text[stop:]
-    feed = files.output / files.site.feed_path(article)
+    feed = site / config.site.feed_path(article)
     write_atomically(page, text)
-    write_atomically(feed, render_feed(env, article, files.site, stories))
+    write_atomically(feed, render_feed(env, article, config.site, stories))
     return [page, feed]
+
+
+@dataclass(frozen=True)
+class PageUpdate:
+    """One article after a moderation action: its page rewritten, or why not."""
+
+    slug: str
+    page: Path | None = None
+    problem: str = ""
+
+
+class Republisher:
+    """Rewrites the stories part of article pages in one built site folder, as moderation
+    changes them: output/ in development."""
+
+    def __init__(self, config: Config, site: Path) -> None:
+        self.config = config
+        self.site = Path(site)
+
+    def articles(self, store: Store, slugs: Iterable[str]) -> list[PageUpdate]:
+        """Each affected article brought up to date, in slug order; a missing page is said."""
+        updates = []
+        for slug in sorted(set(slugs)):
+            try:
+                written = republish_article(store, self.config, self.site, slug)
+            except NotBuilt as reason:
+                updates.append(PageUpdate(slug, problem=str(reason)))
+            else:
+                updates.append(PageUpdate(slug, page=written[0]))
+        return updates

@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 
 from jinja2 import Environment
 
+from reader_stories.config import Site
 from reader_stories.models import Story
 from reader_stories.threads import Thread
 from reader_stories.tokens import make_article_token
 
 SECTION_BEGIN, SECTION_END = "<!--stories:begin-->", "<!--stories:end-->"
 COUNT_BEGIN, COUNT_END = "<!--story-count:begin-->", "<!--story-count:end-->"
-FEED_NAME = "stories.atom.xml"
 FEED_TEMPLATE = "feeds/stories.atom.xml"
 
 
@@ -32,22 +32,6 @@ class ArticleRef:
     date: datetime
 
 
-@dataclass(frozen=True)
-class SiteRef:
-    siteurl: str  # absolute origin and path, for feeds
-    site_root: str  # path prefix for links
-    sitename: str
-    intake_url: str  # prefix of the intake service; "" when it shares the site's origin
-    secret_key: str
-
-    @property
-    def form_action(self) -> str:
-        return f"{self.intake_url or self.site_root}/stories/"
-
-    def feed_path(self, article: ArticleRef) -> str:
-        return f"{article.url}{FEED_NAME}"
-
-
 def story_count(grouped: Sequence[Thread]) -> int:
     """Reader stories on the article; author replies are answers, not stories."""
     return len(grouped) + sum(1 for t in grouped for r in t.replies if not r.author_reply)
@@ -59,7 +43,7 @@ def render_count(env: Environment, article: ArticleRef, count: int) -> str:
 
 
 def render_section(
-    env: Environment, article: ArticleRef, site: SiteRef, grouped: Sequence[Thread]
+    env: Environment, article: ArticleRef, site: Site, secret_key: str, grouped: Sequence[Thread]
 ) -> str:
     """``grouped`` is threads(stories): callers need the threads for the count too."""
     body = env.get_template("partials/stories.html").render(
@@ -67,16 +51,14 @@ def render_section(
         site=site,
         threads=grouped,
         count=story_count(grouped),
-        token=make_article_token(site.secret_key, article.slug),
+        token=make_article_token(secret_key, article.slug),
         values={},
         errors={},
     )
     return f"{SECTION_BEGIN}\n{body}\n{SECTION_END}"
 
 
-def render_feed(
-    env: Environment, article: ArticleRef, site: SiteRef, stories: Sequence[Story]
-) -> str:
+def render_feed(env: Environment, article: ArticleRef, site: Site, stories: Sequence[Story]) -> str:
     """Atom feed of one article's stories, newest first; stable bytes for the same stories."""
     page = f"{site.siteurl}/{article.url}"
     return _feed(
@@ -91,7 +73,7 @@ def render_feed(
 
 def render_site_feed(
     env: Environment,
-    site: SiteRef,
+    site: Site,
     stories: Sequence[Story],
     titles: dict[str, tuple[str, str]],
     limit: int = 50,

@@ -2,9 +2,9 @@
 
 ``Store`` opens transactions; ``Tx`` runs the queries inside one, so moderation can change
 several stories all-or-nothing. The queries live beside this file, one module per concern:
-store_stories.py (stories and their history), store_rates.py (rate-limit events) and
-store_outbox.py (queued mail); store_engine.py sets up SQLite or PostgreSQL. Everything other
-modules use is importable from here.
+stories.py (stories and their history), rates.py (rate-limit events) and outbox.py (queued
+mail); engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
+Everything other modules use is importable from here.
 
 Writers queue: one write transaction at a time per process (a lock here), and across processes
 BEGIN IMMEDIATE on SQLite or a transaction-level advisory lock on PostgreSQL.
@@ -15,13 +15,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine, func, select
 
 from reader_stories.errors import StoreUnavailable
-from reader_stories.models import ModerationEvent, Status, Story, Submission
+from reader_stories.models import Story
 from reader_stories.store.engine import (
     DEFAULT_BUSY_TIMEOUT,
     DEFAULT_URL,
@@ -202,35 +201,15 @@ class Store:
         with self._transaction(write=True) as tx:
             yield tx
 
-    # One-call conveniences, each in its own transaction.
-
-    def add_submission(
-        self,
-        submission: Submission,
-        *,
-        duplicate_within: timedelta | None = None,
-        max_pending: int | None = None,
-    ) -> Story:
-        with self.writing() as tx:
-            return tx.add_submission(
-                submission, duplicate_within=duplicate_within, max_pending=max_pending
-            )
+    # One-call reads, each in its own transaction.
 
     def get(self, story_id: int) -> Story:
         with self.reading() as tx:
             return tx.get(story_id)
 
-    def events(self, story_id: int) -> list[ModerationEvent]:
-        with self.reading() as tx:
-            return tx.events(story_id)
-
     def pending(self, limit: int | None = None) -> list[Story]:
         with self.reading() as tx:
             return tx.pending(limit)
-
-    def pending_count(self) -> int:
-        with self.reading() as tx:
-            return tx.pending_count()
 
     def approved_for_article(self, slug: str) -> list[Story]:
         with self.reading() as tx:
@@ -239,44 +218,3 @@ class Store:
     def approved_all(self) -> list[Story]:
         with self.reading() as tx:
             return tx.approved_all()
-
-    def approved_counts(self) -> dict[str, int]:
-        with self.reading() as tx:
-            return tx.approved_counts()
-
-    def set_status(
-        self, story_id: int, status: Status, *, reason: str | None = None, actor: str
-    ) -> Story:
-        with self.writing() as tx:
-            return tx.set_status(story_id, status, reason=reason, actor=actor)
-
-    def edit_body(self, story_id: int, markdown: str, *, actor: str) -> Story:
-        with self.writing() as tx:
-            return tx.edit_body(story_id, markdown, actor=actor)
-
-    def add_author_reply(
-        self, parent_id: int, markdown: str, *, author_name: str, actor: str
-    ) -> Story:
-        with self.writing() as tx:
-            return tx.add_author_reply(parent_id, markdown, author_name=author_name, actor=actor)
-
-    def delete(self, story_id: int, *, actor: str) -> list[int]:
-        with self.writing() as tx:
-            return tx.delete(story_id, actor=actor)
-
-    def recent_duplicate(self, article: str, body_hash: str, within: timedelta) -> int | None:
-        with self.reading() as tx:
-            found = tx.recent_duplicate_story(article, body_hash, within)
-        return None if found is None else found[0]
-
-    def record_rate_event(self, network_hash: str) -> None:
-        with self.writing() as tx:
-            tx.record_rate_event(network_hash)
-
-    def count_rate_events(self, network_hash: str, since: datetime) -> int:
-        with self.reading() as tx:
-            return tx.count_rate_events(network_hash, since)
-
-    def prune_rate_events(self, before: datetime) -> int:
-        with self.writing() as tx:
-            return tx.prune_rate_events(before)

@@ -18,8 +18,8 @@ from typing import Any
 
 from reader_stories.models import Status, Story, story_from_record
 
-# Every migration in migrations.MIGRATIONS, by name (tests/stories/test_published.py holds the
-# two lists equal). A database with exactly these is in the shape the query below expects.
+# Every migration in migrations.MIGRATIONS, by name (a test of the store holds the two lists
+# equal). A database with exactly these is in the shape the query below expects.
 CURRENT_MIGRATIONS = (
     "0001_create_stories",
     "0002_create_moderation_events",

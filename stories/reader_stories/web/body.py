@@ -16,9 +16,10 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import Field, File
 from starlette.requests import ClientDisconnect, Request
 
-from reader_stories.web.intake.pages import JSON_TYPE, Refused
+from reader_stories.web.errors import Refused
 
 FORM_TYPE = "application/x-www-form-urlencoded"
+JSON_TYPE = "application/json"
 MULTIPART_TYPE = "multipart/form-data"
 ACCEPTED_TYPES = (FORM_TYPE, MULTIPART_TYPE, JSON_TYPE)
 MAX_FIELDS = 50  # the form has ten; more is not a browser

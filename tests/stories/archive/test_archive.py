@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import store_calls as calls
 from stories_support import FakeClock, add
 
 from reader_stories import archive
@@ -154,7 +155,7 @@ def test_restore_into_either_database(
 
     assert restored == first
     assert after.id == newest.id + 1
-    assert [event.action.value for event in store.events(after.id)] == ["submitted"]
+    assert [event.action.value for event in calls.events(store, after.id)] == ["submitted"]
 
 
 def test_import_into_a_store_with_the_same_ids_is_refused_and_changes_nothing(

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import store_calls as calls
 from stories_support import START
 
 from reader_stories import archive
@@ -163,7 +164,7 @@ def test_isso_import_keeps_no_ip_address_and_records_the_import(
     assert "203.0.113" not in text and "me.example" not in text
     assert all(story.email != "" for story in stories(store))
     story = by_text(store)["Rejected"]
-    [event] = store.events(story.id)
+    [event] = calls.events(store, story.id)
     assert (event.action, event.actor, event.at) == (Action.SUBMITTED, "import", START)
     assert event.note == "imported from isso (comment 1)"
     records = [json.loads(line) for line in text.splitlines()]
@@ -191,11 +192,11 @@ def test_a_failure_while_writing_leaves_the_store_unchanged(
 ) -> None:
     db = make_isso(tmp_path / "comments.db", ISSO_COMMENTS)
     real_insert = archive.insert_story
-    calls = []
+    inserted = []
 
     def failing_insert(conn, values):  # type: ignore[no-untyped-def]
-        calls.append(values)
-        if len(calls) == 3:
+        inserted.append(values)
+        if len(inserted) == 3:
             raise ArchiveError("disk full, say")
         return real_insert(conn, values)
 
@@ -204,8 +205,8 @@ def test_a_failure_while_writing_leaves_the_store_unchanged(
     with pytest.raises(ArchiveError, match="disk full"):
         import_path(store, db, "isso")
 
-    assert len(calls) == 3
-    assert stories(store) == [] and store.events(1) == []
+    assert len(inserted) == 3
+    assert stories(store) == [] and calls.events(store, 1) == []
 
 
 def test_a_file_that_is_not_an_isso_database_is_refused(store: Store, tmp_path: Path) -> None:
@@ -454,7 +455,7 @@ def test_pelican_comment_system_folders_become_stories(store: Store, tmp_path: P
     assert "<script" not in first.body_html and 'href="javascript' not in first.body_html
     assert "&lt;script&gt;" in first.body_html  # raw HTML is shown as text, never run
     assert fourth.body_html == "<p>Fourth: <em>reST</em> text.</p>"
-    assert store.events(first.id)[0].note == (
+    assert calls.events(store, first.id)[0].note == (
         "imported from pelican-comment-system (handling-job-rejection/0.md)"
     )
     assert lines == [

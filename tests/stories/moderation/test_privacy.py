@@ -7,14 +7,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from stories_support import FakeClock, submission
+import store_calls as calls
+from site_support import build_live
+from stories_support import FakeClock, make_config, submission
 
 from reader_stories.errors import InvalidToken
 from reader_stories.models import Status
 from reader_stories.moderation import actions as moderation
-from reader_stories.moderation import privacy
-from reader_stories.moderation import service as console
-from reader_stories.pages.republish import SiteFiles
+from reader_stories.moderation import privacy, service
+from reader_stories.moderation.report import describe
 from reader_stories.settings import CommentsSettings, RateLimit
 from reader_stories.store import Store, open_store
 from reader_stories.tokens import (
@@ -24,7 +25,6 @@ from reader_stories.tokens import (
 )
 from reader_stories.web.intake.app import create_app
 from reader_stories.web.intake.receipts import MSG_GONE, MSG_RECEIPT
-from sitetools.build import build_site
 from sitetools.serve import INTAKE_PATH, running
 from sitetools.serve import create_app as create_site_app
 
@@ -34,7 +34,7 @@ SEED = "handling-job-rejection"
 
 
 def add(store: Store, **changes):
-    return store.add_submission(submission(**changes))
+    return calls.add_submission(store, submission(**changes))
 
 
 def test_receipt_tokens_name_their_story_and_refuse_tampering() -> None:
@@ -55,7 +55,7 @@ def test_delete_by_receipt_takes_replies_and_reports_published_articles(store: S
     assert removed.ids == (story.id, answer.id)
     assert removed.published_articles == {story.article}
     assert store.approved_for_article(story.article) == []
-    assert [e.action.value for e in store.events(story.id)][-1] == "deleted"
+    assert [e.action.value for e in calls.events(store, story.id)][-1] == "deleted"
 
 
 def test_forget_removes_every_story_with_the_address_whatever_its_case(store: Store) -> None:
@@ -109,25 +109,14 @@ def test_forget_updates_the_built_site(tmp_path: Path) -> None:
             body_markdown="FORGET-MARK: please remove me later on.",
         )
         moderation.approve(store, [story.id])
-    site = tmp_path / "site"
-    build_site(
-        ROOT / "pelicanconf.py",
-        site,
-        {
-            "CACHE_PATH": str(tmp_path / "cache"),
-            "COMMENTS": {"database_url": db_url, "secret_key": SECRET},
-        },
-        search_index=False,
-    )
+    site, republisher = build_live(tmp_path, db_url, SECRET)
     page = site / SEED / "index.html"
     assert "FORGET-MARK" in page.read_text()
-    files = SiteFiles.from_settings_file(
-        ROOT / "pelicanconf.py", {"COMMENTS_SECRET_KEY": SECRET}, output=site
-    )
     with open_store(db_url) as store:
-        outcome = console.forget(store, files, "GONE@mail.example")
-        assert "Removed 1 stories" in str(outcome)
-        assert "No story was written" in str(console.forget(store, files, "gone@mail.example"))
+        outcome = service.forget(store, republisher, "GONE@mail.example")
+        assert "Removed 1 stories" in describe(outcome)[0]
+        again = service.forget(store, republisher, "gone@mail.example")
+        assert "No story was written" in describe(again)[0]
     assert "FORGET-MARK" not in page.read_text()
 
 
@@ -135,31 +124,15 @@ def test_forget_updates_the_built_site(tmp_path: Path) -> None:
 def receipt_site(tmp_path: Path):
     """The intake with a built page it can update, as `invoke serve` runs it."""
     db_url = f"sqlite:///{tmp_path / 'comments.sqlite3'}"
-    site = tmp_path / "site"
-    build_site(
-        ROOT / "pelicanconf.py",
-        site,
-        {
-            "CACHE_PATH": str(tmp_path / "cache"),
-            "COMMENTS": {"database_url": db_url, "secret_key": SECRET},
-        },
-        search_index=False,
-    )
-    files = SiteFiles.from_settings_file(
-        ROOT / "pelicanconf.py", {"COMMENTS_SECRET_KEY": SECRET}, output=site
-    )
+    site, republisher = build_live(tmp_path, db_url, SECRET)
     settings = CommentsSettings(
         database_url=db_url, secret_key=SECRET, rate_limit=RateLimit(100, 600)
     )
-    intake = create_app(
-        settings,
-        ROOT / "theme" / "templates",
-        on_removed=lambda store, slugs: console.republish(store, files, slugs),
-    )
+    intake = create_app(make_config(settings), republisher=republisher)
     app = create_site_app(site, mounts={INTAKE_PATH: intake})
     with running(app) as base, httpx.Client(base_url=base) as client:
-        yield client, db_url, files, site
-    intake.state.intake.close()
+        yield client, db_url, republisher, site
+    intake.state.close()
 
 
 def form(**changes: str) -> dict[str, str]:
@@ -182,7 +155,7 @@ def test_receipt_link_confirms_then_deletes_a_published_story(receipt_site) -> N
     delete_url = received.text.split('href="/stories/delete?receipt=', 1)[1].split('"', 1)[0]
     with open_store(db_url) as store:
         story = store.pending()[0]
-        console.approve(store, files, [story.id])
+        service.approve(store, files, [story.id])
     assert "RECEIPT-MARK" in (site / SEED / "index.html").read_text()
 
     confirm = client.get(f"/stories/delete?receipt={delete_url}")

@@ -1,4 +1,4 @@
-"""Stories in the static site: only approved ones, safely rendered, and the approval fast path."""
+"""Stories in the static site: only approved ones, safely rendered, and republished at once."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from pathlib import Path
 import feedparser
 import pytest
 from lxml import etree, html
-from site_support import ENV, ROOT, SECRET, SEED, SETTINGS, build, submit
+from site_support import ENV, ROOT, SECRET, SEED, SETTINGS, build, build_live, submit
 
+from reader_stories.config import load_config
 from reader_stories.moderation import actions as moderation
-from reader_stories.moderation import service as console
-from reader_stories.pages import republish as fastpath
-from reader_stories.pages.republish import NotBuilt, SiteFiles
-from reader_stories.pages.section import ArticleRef, SiteRef, render_section
+from reader_stories.moderation import service
+from reader_stories.moderation.report import describe
+from reader_stories.pages import republish
+from reader_stories.pages.republish import NotBuilt, Republisher, republish_article
+from reader_stories.pages.section import ArticleRef, render_section
 from reader_stories.pages.templates import environment
 from reader_stories.store import open_store
 
@@ -145,19 +147,18 @@ def test_no_database_means_no_stories_and_creates_nothing(tmp_path) -> None:
     assert not (tmp_path / "missing").exists()
 
 
-def test_approval_fast_path_matches_a_full_build_byte_for_byte(tmp_path, db_url) -> None:
+def test_republished_page_matches_a_full_build_byte_for_byte(tmp_path, db_url) -> None:
     with open_store(db_url) as store:
         first = submit(store, "Gus", "FIRST-MARK: the first story on the page.").id
         moderation.approve(store, [first])
         waiting = submit(store, "Hal", "LATE-MARK: approved after the build ran.").id
-    site = build(tmp_path, db_url)
-    files = SiteFiles.from_settings_file(SETTINGS, ENV, output=site)
+    site, republisher = build_live(tmp_path, db_url)
     page = site / SEED / "index.html"
     assert "LATE-MARK" not in page.read_text()
 
     with open_store(db_url) as store:
-        outcome = console.approve(store, files, [waiting])
-    assert f"#{waiting} approved" in str(outcome)
+        outcome = service.approve(store, republisher, [waiting])
+    assert describe(outcome)[0] == f"#{waiting} approved ({SEED}, by Hal)"
     fast_page, fast_feed = page.read_bytes(), (site / SEED / "stories.atom.xml").read_bytes()
     assert b"LATE-MARK" in fast_page and b"LATE-MARK" in fast_feed
 
@@ -170,23 +171,22 @@ def test_rejecting_a_published_story_takes_it_off_at_once(tmp_path, db_url) -> N
     with open_store(db_url) as store:
         story = submit(store, "Ida", "GONE-MARK: this will be withdrawn.").id
         moderation.approve(store, [story])
-    site = build(tmp_path, db_url)
-    files = SiteFiles.from_settings_file(SETTINGS, ENV, output=site)
+    site, republisher = build_live(tmp_path, db_url)
     with open_store(db_url) as store:
-        console.reject(store, files, [story], "asked to withdraw")
+        outcome = service.reject(store, republisher, [story], "asked to withdraw")
+    assert outcome.public and [page.slug for page in outcome.pages] == [SEED]
     assert "GONE-MARK" not in (site / SEED / "index.html").read_text()
 
 
-def test_fast_path_without_a_built_site_says_so(tmp_path, db_url) -> None:
-    files = SiteFiles.from_settings_file(SETTINGS, ENV, output=tmp_path / "nothing")
+def test_republishing_without_a_built_site_says_so(tmp_path, db_url) -> None:
+    config = load_config(SETTINGS, ENV)
+    republisher = Republisher(config, tmp_path / "nothing")
     with open_store(db_url) as store:
         story = submit(store, "Jo", "NOT-BUILT-MARK: approved before any build.").id
-        outcome = console.approve(store, files, [story])
-        assert "it updates at the next build" in str(outcome)
+        outcome = service.approve(store, republisher, [story])
+        assert "it updates at the next build" in describe(outcome)[1]
         with pytest.raises(NotBuilt):
-            from reader_stories.pages.republish import republish_article
-
-            republish_article(store, files, SEED)
+            republish_article(store, config, tmp_path / "nothing", SEED)
 
 
 def test_moderation_through_invoke(tmp_path, db_url) -> None:
@@ -214,7 +214,7 @@ def test_moderation_through_invoke(tmp_path, db_url) -> None:
     assert missing.returncode == 1 and "999" in missing.stderr and "Traceback" not in missing.stderr
 
 
-def test_fast_path_reads_back_the_article_a_section_was_rendered_for() -> None:
+def test_republishing_reads_back_the_article_a_section_was_rendered_for() -> None:
     """Titles with quotes, ampersands and markup survive the page and come back unchanged."""
     article = ArticleRef(
         slug="salary-talks",
@@ -222,6 +222,6 @@ def test_fast_path_reads_back_the_article_a_section_was_rendered_for() -> None:
         url="salary-talks/",
         date=datetime(2026, 5, 1, 9, 30, tzinfo=UTC),
     )
-    site = SiteRef("http://127.0.0.1:8000", "", "Next Round", "", "k" * 40)
-    section = render_section(environment(ROOT / "theme" / "templates"), article, site, [])
-    assert fastpath._article_ref(section, "salary-talks") == article
+    site = load_config(SETTINGS, ENV).site
+    section = render_section(environment(site.templates), article, site, "k" * 40, [])
+    assert republish._article_ref(section, "salary-talks") == article

@@ -25,9 +25,10 @@ from notify_support import (
 )
 from stories_support import FakeClock, add, add_with_status
 
+from reader_stories import cli
 from reader_stories.models import Status, Story
 from reader_stories.moderation import actions as moderation
-from reader_stories.moderation import service as console
+from reader_stories.moderation import service
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.outbox import queue_new_story
 from reader_stories.notify.records import Draft, MailKind
@@ -204,13 +205,13 @@ def test_an_author_reply_emails_the_writer_who_asked(
     assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-def test_the_console_approve_and_reply_queue_mail(
+def test_the_moderation_service_approve_and_reply_queue_mail(
     store: Store, mailer: Mailer, smtp: Collector
 ) -> None:
     story = add(store, email=READER, notify=True)
-    console.approve(store, None, [story.id], mailer)
-    console.reply(store, None, story.id, "Well told.", "Next Round editors", mailer)
-    assert str(console.send_mail(store, mailer, transport(mailer.settings))) == "Sent 2 emails."
+    service.approve(store, None, [story.id], mailer)
+    service.reply(store, None, story.id, "Well told.", "Next Round editors", mailer)
+    assert cli.send_mail(store, mailer, transport(mailer.settings)) == ["Sent 2 emails."]
     assert len(smtp.messages) == 2
 
 
@@ -233,7 +234,7 @@ def test_a_server_that_is_down_leaves_the_mail_queued_reported_and_retried_once_
         None,
     )
     assert row.recipient == MODERATOR
-    listing = console.pending_listing(store)
+    listing = cli.pending_listing(store)
     assert listing.endswith(
         f"1 email waiting to be sent; last error: Connection refused to 127.0.0.1:{port} "
         f"(attempt 1, next try {clock.now + timedelta(minutes=1):%H:%M} UTC)"
@@ -258,7 +259,7 @@ def test_a_server_that_is_down_leaves_the_mail_queued_reported_and_retried_once_
         None,
         None,
     )
-    assert console.mail_report(store) == []
+    assert cli.mail_report(store) == []
 
 
 def test_backoff_grows_and_the_mail_is_given_up_and_reported(
@@ -280,7 +281,7 @@ def test_backoff_grows_and_the_mail_is_given_up_and_reported(
         None,
         None,
     )
-    [line] = console.mail_report(store)
+    [line] = cli.mail_report(store)
     assert line.startswith("1 email could not be sent and was given up; last: 'New story #1")
     assert f"after {MAX_ATTEMPTS} attempts, error: Connection refused" in line
     assert [retry_delay(n) for n in (1, 2, 3, 4, 7, 50)] == [

@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import store_calls as calls
 from notify_support import (
     MODERATOR,
     ROOT,
     SECRET,
     SITE_URL,
-    TEMPLATES,
     Collector,
     free_port,
     mail_settings,
@@ -32,10 +32,10 @@ from notify_support import (
     start_smtp,
     transport,
 )
-from stories_support import FakeClock, submission
+from stories_support import FakeClock, make_config, submission
 
+from reader_stories import cli
 from reader_stories.moderation import actions as moderation
-from reader_stories.moderation import service as console
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.sender import deliver
 from reader_stories.settings import CommentsSettings
@@ -96,8 +96,8 @@ def intake(tmp_path: Path) -> Iterator[Callable[[CommentsSettings], httpx.Client
     with ExitStack() as stack:
 
         def _start(settings: CommentsSettings) -> httpx.Client:
-            app = create_app(settings, TEMPLATES)
-            stack.callback(app.state.intake.close)
+            app = create_app(make_config(settings))
+            stack.callback(app.state.close)
             base = stack.enter_context(running(create_site_app(site, mounts={"/stories": app})))
             return stack.enter_context(httpx.Client(base_url=base, timeout=20))
 
@@ -199,7 +199,7 @@ def test_smtp_down_never_holds_up_a_reader_and_the_mail_follows_once_it_is_up(
         "New story #1 waiting for moderation on Next Round",
         "New story #2 waiting for moderation on Next Round",
     ]
-    assert console.mail_report(store) == []
+    assert cli.mail_report(store) == []
 
 
 def _published_mail(db_url: str, store: Store, smtp: Collector, client: httpx.Client):
@@ -278,7 +278,7 @@ def test_a_tampered_unsubscribe_link_is_refused(db_url: str, smtp: Collector, in
 def test_invoke_send_mail_delivers_what_is_due(db_url: str, smtp: Collector) -> None:
     mailer = make_mailer(mail_settings(db_url, smtp.port))
     with open_store(db_url) as store:  # the real clock, as the task's own
-        story = store.add_submission(submission(email=READER, notify=True))
+        story = calls.add_submission(store, submission(email=READER, notify=True))
         moderation.approve(store, [story.id], mailer=mailer)
     done = invoke(
         "comments.send-mail",

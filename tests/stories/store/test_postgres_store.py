@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 import pytest
+import store_calls as calls
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from stories_support import START, FakeClock, Relay, add, libpq_url, postgres_address
@@ -124,7 +125,7 @@ def test_times_are_stored_as_utc_whatever_the_session_time_zone(
 def test_ids_come_from_a_sequence_that_never_goes_back(postgres_url: str) -> None:
     with open_store(postgres_url) as store:
         first = add(store)
-        store.delete(first.id, actor="m")
+        calls.delete(store, first.id, actor="m")
     with open_store(postgres_url) as reopened:
         assert add(reopened).id == first.id + 1
 
@@ -138,7 +139,7 @@ def test_a_held_write_lock_makes_writes_unavailable_but_not_reads(postgres_url: 
             with pytest.raises(StoreUnavailable, match="lock timeout"):
                 add(store)
             assert time.monotonic() - started < 2, "lock_timeout follows busy_timeout"
-            assert store.pending_count() == 1, "readers do not wait for the writer"
+            assert calls.pending_count(store) == 1, "readers do not wait for the writer"
             holder.execute("SELECT pg_advisory_unlock(%s)", (POSTGRES_WRITE_LOCK_KEY,))
         assert add(store).id == 2
 
@@ -149,9 +150,9 @@ def test_a_locked_table_makes_reads_unavailable_too(postgres_url: str) -> None:
         with psycopg.connect(libpq_url(postgres_url)) as holder:
             holder.execute("LOCK TABLE stories IN ACCESS EXCLUSIVE MODE")
             with pytest.raises(StoreUnavailable, match="lock timeout"):
-                store.pending_count()
+                calls.pending_count(store)
             holder.rollback()
-        assert store.pending_count() == 1
+        assert calls.pending_count(store) == 1
 
 
 def test_a_write_transaction_takes_the_write_lock_before_reading(postgres_url: str) -> None:
@@ -193,7 +194,7 @@ def test_a_server_that_goes_away_is_unavailable_and_nothing_is_lost(
         with pytest.raises(StoreUnavailable):
             add(store)
         with pytest.raises(StoreUnavailable):
-            store.pending_count()
+            calls.pending_count(store)
         relay.start()
         # The same Store recovers by itself once the server is back.
         assert [s.id for s in store.pending()] == [kept.id]
@@ -212,6 +213,6 @@ def test_connections_the_server_closed_are_replaced_without_an_error(postgres_ur
             " WHERE application_name = 'nextround-restart' AND datname = current_database()",
         )
         assert ended and all(ok for (ok,) in ended)
-        assert store.pending_count() == 1
+        assert calls.pending_count(store) == 1
         add(store)
-        assert store.pending_count() == 2
+        assert calls.pending_count(store) == 2

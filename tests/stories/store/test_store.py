@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
+import store_calls as calls
 from stories_support import START, FakeClock, add, add_with_status, submission
 
 from reader_stories.errors import (
@@ -32,7 +33,7 @@ def test_a_submission_is_stored_pending_with_rendered_html(store: Store) -> None
     assert story.created.tzinfo is UTC
     assert not story.edited and not story.author_reply
     assert store.get(story.id) == story
-    [event] = store.events(story.id)
+    [event] = calls.events(store, story.id)
     assert (event.action, event.actor, event.note) == (Action.SUBMITTED, "reader", None)
 
 
@@ -48,10 +49,10 @@ def test_status_is_stored_as_text_and_unknown_text_is_refused(store: Store, db_p
 
 
 def test_a_filled_honeypot_goes_straight_to_spam(store: Store) -> None:
-    story = store.add_submission(submission(honeypot=True))
+    story = calls.add_submission(store, submission(honeypot=True))
     assert story.status is Status.SPAM
-    assert store.pending() == [] and store.pending_count() == 0
-    assert store.events(story.id)[0].note == "honeypot field filled"
+    assert store.pending() == [] and calls.pending_count(store) == 0
+    assert calls.events(store, story.id)[0].note == "honeypot field filled"
 
 
 def test_get_unknown_story_names_the_id(store: Store) -> None:
@@ -61,10 +62,10 @@ def test_get_unknown_story_names_the_id(store: Store) -> None:
 
 def test_pending_is_oldest_first_and_limited(store: Store, clock: FakeClock) -> None:
     first, second, third = (add(store, clock, name=n) for n in ("One", "Two", "Three"))
-    store.set_status(second.id, Status.APPROVED, actor="m")
+    calls.set_status(store, second.id, Status.APPROVED, actor="m")
     assert [s.id for s in store.pending()] == [first.id, third.id]
     assert [s.id for s in store.pending(limit=1)] == [first.id]
-    assert store.pending_count() == 2
+    assert calls.pending_count(store) == 2
 
 
 def test_approved_for_article_shows_only_published_threads(store: Store, clock: FakeClock) -> None:
@@ -74,7 +75,9 @@ def test_approved_for_article_shows_only_published_threads(store: Store, clock: 
     add_with_status(store, Status.REJECTED)
     add_with_status(store, Status.APPROVED, article="asking-for-a-raise")
     clock.advance(seconds=1)
-    reply = store.add_author_reply(story.id, "Thank you for this.", author_name="Ed", actor="ed")
+    reply = calls.add_author_reply(
+        store, story.id, "Thank you for this.", author_name="Ed", actor="ed"
+    )
     published = store.approved_for_article("handling-job-rejection")
     assert [(s.id, s.parent_id) for s in published] == [(story.id, None), (reply.id, story.id)]
     assert all(s.email is None for s in published), "the build never sees emails"
@@ -83,8 +86,8 @@ def test_approved_for_article_shows_only_published_threads(store: Store, clock: 
 
 def test_replies_under_a_hidden_story_stay_hidden(store: Store) -> None:
     story = add_with_status(store, Status.APPROVED)
-    store.add_author_reply(story.id, "Thank you for this.", author_name="Ed", actor="ed")
-    store.set_status(story.id, Status.REJECTED, actor="m")
+    calls.add_author_reply(store, story.id, "Thank you for this.", author_name="Ed", actor="ed")
+    calls.set_status(store, story.id, Status.REJECTED, actor="m")
     assert store.approved_for_article(story.article) == []
     assert store.approved_all() == []
 
@@ -95,10 +98,10 @@ def test_approved_all_and_counts_cover_every_article(store: Store, clock: FakeCl
     b = add_with_status(store, Status.APPROVED, article="a-article")
     clock.advance(seconds=1)
     c = add_with_status(store, Status.APPROVED, article="a-article")
-    store.add_author_reply(c.id, "Well said.", author_name="Ed", actor="ed")
+    calls.add_author_reply(store, c.id, "Well said.", author_name="Ed", actor="ed")
     add_with_status(store, Status.SPAM, article="a-article")
     assert [s.id for s in store.approved_all() if s.parent_id is None] == [b.id, c.id, a.id]
-    assert store.approved_counts() == {"a-article": 2, "b-article": 1}
+    assert calls.approved_counts(store) == {"a-article": 2, "b-article": 1}
 
 
 def test_reader_reply_joins_the_thread_of_an_approved_story(store: Store) -> None:
@@ -117,7 +120,7 @@ def test_reader_reply_to_an_unpublished_story_is_refused(
     with pytest.raises(ValidationFailed) as failed:
         add(store, reply_to=parent.id)
     assert [(e.field, e.message) for e in failed.value.errors] == [("reply_to", REPLY_UNAVAILABLE)]
-    assert store.pending_count() == (1 if parent_status is Status.PENDING else 0)
+    assert calls.pending_count(store) == (1 if parent_status is Status.PENDING else 0)
 
 
 @pytest.mark.parametrize("other", [{"article": "asking-for-a-raise"}, {"reply_to": 12345}])
@@ -132,80 +135,84 @@ def test_reader_reply_to_another_article_or_nothing_is_refused(
 
 def test_the_same_story_again_soon_is_a_duplicate(store: Store, clock: FakeClock) -> None:
     within = timedelta(hours=1)
-    first = store.add_submission(submission(), duplicate_within=within)
+    first = calls.add_submission(store, submission(), duplicate_within=within)
     clock.advance(minutes=59)
     again = submission(body_markdown="  i WAS turned down twice\n\nbefore the offer came. ")
     with pytest.raises(DuplicateSubmission) as duplicate:
-        store.add_submission(again, duplicate_within=within)
+        calls.add_submission(store, again, duplicate_within=within)
     assert duplicate.value.existing_id == first.id
-    assert store.pending_count() == 1
-    assert store.recent_duplicate(first.article, again.body_hash, within) == first.id
-    store.set_status(first.id, Status.APPROVED, actor="moderator")
+    assert calls.pending_count(store) == 1
+    assert calls.recent_duplicate(store, first.article, again.body_hash, within) == first.id
+    calls.set_status(store, first.id, Status.APPROVED, actor="moderator")
     with pytest.raises(DuplicateSubmission) as published:
-        store.add_submission(again, duplicate_within=within)
+        calls.add_submission(store, again, duplicate_within=within)
     assert (published.value.existing_id, published.value.existing_status) == (first.id, "approved")
 
 
 def test_a_duplicate_needs_same_article_and_recent_time(store: Store, clock: FakeClock) -> None:
     within = timedelta(hours=1)
-    store.add_submission(submission(), duplicate_within=within)
-    other = store.add_submission(submission(article="asking-for-a-raise"), duplicate_within=within)
+    calls.add_submission(store, submission(), duplicate_within=within)
+    other = calls.add_submission(
+        store, submission(article="asking-for-a-raise"), duplicate_within=within
+    )
     clock.advance(minutes=61)
-    later = store.add_submission(submission(), duplicate_within=within)
+    later = calls.add_submission(store, submission(), duplicate_within=within)
     assert {other.status, later.status} == {Status.PENDING}
-    assert store.recent_duplicate("nowhere", body_fingerprint("x"), within) is None
+    assert calls.recent_duplicate(store, "nowhere", body_fingerprint("x"), within) is None
 
 
 def test_a_full_queue_refuses_new_stories_but_still_traps_bots(store: Store) -> None:
     for name in ("One", "Two"):
-        store.add_submission(submission(name=name), max_pending=2)
+        calls.add_submission(store, submission(name=name), max_pending=2)
     with pytest.raises(QueueFull, match="2 stories waiting"):
-        store.add_submission(submission(name="Three"), max_pending=2)
-    bot = store.add_submission(submission(honeypot=True), max_pending=2)
+        calls.add_submission(store, submission(name="Three"), max_pending=2)
+    bot = calls.add_submission(store, submission(honeypot=True), max_pending=2)
     assert bot.status is Status.SPAM
-    assert store.pending_count() == 2
+    assert calls.pending_count(store) == 2
 
 
 def test_rate_events_are_shared_by_stores_on_one_file(db_url: str, clock: FakeClock) -> None:
     with open_store(db_url, clock=clock) as one, open_store(db_url, clock=clock) as two:
-        one.record_rate_event("net-a")
+        calls.record_rate_event(one, "net-a")
         clock.advance(minutes=1)
-        two.record_rate_event("net-a")
-        two.record_rate_event("net-b")
+        calls.record_rate_event(two, "net-a")
+        calls.record_rate_event(two, "net-b")
         since = START - timedelta(seconds=1)
-        assert one.count_rate_events("net-a", since) == 2
-        assert two.count_rate_events("net-a", since) == 2
-        assert one.count_rate_events("net-a", START + timedelta(seconds=30)) == 1
-        assert two.prune_rate_events(START + timedelta(seconds=30)) == 1
-        assert one.count_rate_events("net-a", since) == 1
+        assert calls.count_rate_events(one, "net-a", since) == 2
+        assert calls.count_rate_events(two, "net-a", since) == 2
+        assert calls.count_rate_events(one, "net-a", START + timedelta(seconds=30)) == 1
+        assert calls.prune_rate_events(two, START + timedelta(seconds=30)) == 1
+        assert calls.count_rate_events(one, "net-a", since) == 1
 
 
 def test_deleting_removes_replies_but_keeps_history(store: Store, db_path: Path) -> None:
     story = add_with_status(store, Status.APPROVED)
-    reply = store.add_author_reply(story.id, "Thank you for this.", author_name="Ed", actor="ed")
-    assert store.delete(story.id, actor="m") == [story.id, reply.id]
+    reply = calls.add_author_reply(
+        store, story.id, "Thank you for this.", author_name="Ed", actor="ed"
+    )
+    assert calls.delete(store, story.id, actor="m") == [story.id, reply.id]
     for gone in (story.id, reply.id):
         with pytest.raises(StoryNotFound):
             store.get(gone)
-    assert store.events(story.id)[-1].action is Action.DELETED
-    assert store.events(reply.id)[-1].note == f"deleted with story {story.id}"
+    assert calls.events(store, story.id)[-1].action is Action.DELETED
+    assert calls.events(store, reply.id)[-1].note == f"deleted with story {story.id}"
 
 
 def test_ids_are_never_reused_after_a_delete(store: Store) -> None:
     story = add(store)
-    store.delete(story.id, actor="m")
+    calls.delete(store, story.id, actor="m")
     assert add(store).id > story.id
 
 
 def test_edit_body_rerenders_and_marks_edited(store: Store, clock: FakeClock) -> None:
     story = add(store)
     clock.advance(minutes=5)
-    edited = store.edit_body(story.id, "Now in _italics_ please.", actor="m")
+    edited = calls.edit_body(store, story.id, "Now in _italics_ please.", actor="m")
     assert edited.body_html == "<p>Now in <em>italics</em> please.</p>"
     assert edited.edited and edited.updated == START + timedelta(minutes=5)
     assert (
-        store.recent_duplicate(
-            story.article, body_fingerprint("now in _italics_ please."), timedelta(hours=1)
+        calls.recent_duplicate(
+            store, story.article, body_fingerprint("now in _italics_ please."), timedelta(hours=1)
         )
         == story.id
     )
@@ -214,7 +221,7 @@ def test_edit_body_rerenders_and_marks_edited(store: Store, clock: FakeClock) ->
 def test_status_cannot_be_set_back_to_pending(store: Store) -> None:
     story = add_with_status(store, Status.APPROVED)
     with pytest.raises(ValueError, match="pending"):
-        store.set_status(story.id, Status.PENDING, actor="m")
+        calls.set_status(store, story.id, Status.PENDING, actor="m")
 
 
 def test_approved_stories_on_a_missing_file_returns_nothing_and_creates_nothing(
@@ -242,7 +249,7 @@ def test_a_locked_database_raises_store_unavailable(db_path: Path, db_url: str) 
             holder.execute("BEGIN IMMEDIATE")
             with pytest.raises(StoreUnavailable, match="locked"):
                 add(store)
-            assert store.pending_count() == 1, "WAL readers are not blocked by a writer"
+            assert calls.pending_count(store) == 1, "WAL readers are not blocked by a writer"
         finally:
             holder.execute("ROLLBACK")
             holder.close()

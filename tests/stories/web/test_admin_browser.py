@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
-from stories_support import FakeClock, add, add_with_status
-from test_admin import PASSWORD, TEMPLATES, make_settings, serve_admin
+from stories_support import FakeClock, add, add_with_status, make_config
+from test_admin import PASSWORD, make_settings, serve_admin
 
 from reader_stories.models import Status, Story
 from reader_stories.store import Store
@@ -53,7 +53,7 @@ def queue(store: Store, clock: FakeClock) -> dict[str, Story]:
 
 @pytest.fixture
 def base(tmp_path: Path, db_url: str, queue: dict[str, Story]) -> Iterator[str]:
-    app = create_app(make_settings(db_url), TEMPLATES)
+    app = create_app(make_config(make_settings(db_url)))
     with serve_admin(tmp_path / "site", app) as url:
         yield url
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from reader_stories.config import load_config
 from reader_stories.settings import (
     ADMIN_ENV_FILE,
     SettingsError,
     build_settings,
-    load_settings,
     read_env_file,
 )
 from reader_stories.web.admin.passwords import (
@@ -84,11 +84,11 @@ def test_set_password_writes_a_private_env_file_the_settings_read(project: Path)
     assert PASSWORD not in text
     [line] = [line for line in text.splitlines() if not line.startswith("#")]
     assert line.startswith("COMMENTS_ADMIN_PASSWORD_HASH='$argon2id$") and line.endswith("'")
-    settings = load_settings(project / "pelicanconf.py", {})
+    settings = load_config(project / "pelicanconf.py", {}).comments
     assert verify_password(settings.admin_password_hash, PASSWORD)
     # A second run replaces the hash: the old password stops working.
     set_password("another long password", project, environ={})
-    again = load_settings(project / "pelicanconf.py", {})
+    again = load_config(project / "pelicanconf.py", {}).comments
     assert verify_password(again.admin_password_hash, "another long password")
     assert not verify_password(again.admin_password_hash, PASSWORD)
 
@@ -101,12 +101,12 @@ def test_the_environment_wins_over_the_env_file_which_wins_over_comments(project
     set_password(PASSWORD, project, environ={})
     with (project / ADMIN_ENV_FILE).open("a", encoding="utf-8") as handle:
         handle.write('COMMENTS_SECURE_COOKIES="true"\n')
-    from_file = load_settings(project / "pelicanconf.py", {})
+    from_file = load_config(project / "pelicanconf.py", {}).comments
     assert from_file.secure_cookies is True
-    overridden = load_settings(
+    overridden = load_config(
         project / "pelicanconf.py",
         {"COMMENTS_SECURE_COOKIES": "false", "COMMENTS_ADMIN_PASSWORD_HASH": ""},
-    )
+    ).comments
     assert overridden.secure_cookies is False and overridden.admin_password_hash == ""
     message = set_password(
         PASSWORD, project, environ={"COMMENTS_ADMIN_PASSWORD_HASH": from_file.admin_password_hash}
@@ -139,8 +139,8 @@ def test_a_hash_that_is_not_argon2_is_refused(tmp_path: Path) -> None:
 
 def test_publish_settings_send_cookies_over_https_only() -> None:
     environ = {"COMMENTS_SECRET_KEY": SECRET}
-    assert load_settings(ROOT / "publishconf.py", environ).secure_cookies is True
-    assert load_settings(ROOT / "pelicanconf.py", environ).secure_cookies is False
+    assert load_config(ROOT / "publishconf.py", environ).comments.secure_cookies is True
+    assert load_config(ROOT / "pelicanconf.py", environ).comments.secure_cookies is False
 
 
 def test_the_invoke_task_writes_beside_the_settings_it_is_pointed_at(project: Path) -> None:
@@ -160,7 +160,7 @@ def test_the_invoke_task_writes_beside_the_settings_it_is_pointed_at(project: Pa
     )
     assert done.returncode == 0, done.stderr
     assert f"Wrote the password hash to {project / ADMIN_ENV_FILE}" in done.stdout
-    settings = load_settings(project / "pelicanconf.py", {})
+    settings = load_config(project / "pelicanconf.py", {}).comments
     assert verify_password(settings.admin_password_hash, PASSWORD)
     assert (real.read_bytes() if real.exists() else None) == before
 
@@ -176,5 +176,5 @@ def test_the_invoke_task_writes_beside_the_settings_it_is_pointed_at(project: Pa
     assert refused.returncode == 1 and MSG_SHORT in refused.stderr
     assert "Traceback" not in refused.stderr
     assert verify_password(
-        load_settings(project / "pelicanconf.py", {}).admin_password_hash, PASSWORD
+        load_config(project / "pelicanconf.py", {}).comments.admin_password_hash, PASSWORD
     )

@@ -16,7 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
+import store_calls as calls
 from starlette.applications import Starlette
+from stories_support import make_config
 
 from reader_stories import validation
 from reader_stories.models import Status, Submission
@@ -25,6 +27,7 @@ from reader_stories.settings import CommentsSettings, RateLimit
 from reader_stories.store import open_store
 from reader_stories.tokens import make_article_token
 from reader_stories.web.body import MSG_JSON, MSG_JSON_SHAPE, MSG_NOT_UTF8, MSG_TYPE
+from reader_stories.web.errors import QUEUE_RETRY_AFTER, STORE_RETRY_AFTER
 from reader_stories.web.intake import app as intake_module
 from reader_stories.web.intake.app import (
     MSG_DUPLICATE,
@@ -36,8 +39,6 @@ from reader_stories.web.intake.app import (
     MSG_SERVER,
     MSG_STORE,
     MSG_TOKEN,
-    QUEUE_RETRY_AFTER,
-    STORE_RETRY_AFTER,
     create_app,
 )
 from reader_stories.web.intake.pages import MSG_ACCEPTED, MSG_INVALID
@@ -94,7 +95,7 @@ def serve_site(site: Path, app: Starlette) -> Iterator[str]:
         with running(create_site_app(site, mounts={"/stories": app})) as base:
             yield base
     finally:
-        app.state.intake.close()
+        app.state.close()
 
 
 def rows(db_path: Path, query: str) -> list[tuple[Any, ...]]:
@@ -125,7 +126,7 @@ def start(tmp_path: Path, db_url: str) -> Iterator[Callable[..., Served]]:
 
         def _start(busy_timeout: float = 5.0, **changes: Any) -> Served:
             settings = make_settings(changes.pop("database_url", db_url), **changes)
-            app = create_app(settings, TEMPLATES, busy_timeout=busy_timeout)
+            app = create_app(make_config(settings), busy_timeout=busy_timeout)
             base = stack.enter_context(serve_site(site, app))
             client = stack.enter_context(httpx.Client(base_url=base, timeout=20))
             return Served(base, app, settings, client)
@@ -183,7 +184,7 @@ def test_stored_fields_are_what_the_reader_sent(served: Served, db_path: Path) -
 
 
 def test_standalone_app_redirects_relative_to_its_own_root(db_url: str) -> None:
-    app = create_app(make_settings(db_url), TEMPLATES)
+    app = create_app(make_config(make_settings(db_url)))
     with running(app) as base, httpx.Client(base_url=base) as client:
         response = client.post("/", data=story_form())
     assert response.status_code == 303
@@ -492,7 +493,8 @@ def test_the_refilled_form_keeps_the_story_being_replied_to(
     served: Served, db_url: str, db_path: Path
 ) -> None:
     with open_store(db_url) as store:
-        story = store.add_submission(
+        story = calls.add_submission(
+            store,
             Submission(
                 article=SLUG,
                 name="Grace <b>Hopper</b>",
@@ -501,9 +503,9 @@ def test_the_refilled_form_keeps_the_story_being_replied_to(
                 body_markdown=STORY,
                 reply_to=None,
                 ip_hash=None,
-            )
+            ),
         )
-        store.set_status(story.id, Status.APPROVED, actor="test")
+        calls.set_status(store, story.id, Status.APPROVED, actor="test")
     form = story_form(reply_to=str(story.id), consent="", story="Thanks, this helped me too.")
     page = served.client.post("/stories/", data=form).text
     assert f'<option value="{story.id}" selected>Grace &lt;b&gt;Hopper&lt;/b&gt;, ' in page
@@ -560,7 +562,7 @@ def test_a_duplicate_is_told_what_became_of_the_first_copy(
 ) -> None:
     assert served.client.post("/stories/", data=story_form()).status_code == 303
     with open_store(db_url) as store:
-        store.set_status(1, status, actor="moderator")
+        calls.set_status(store, 1, status, actor="moderator")
     script = served.client.post("/stories/", json=story_form())
     assert script.status_code == 409
     assert script.json() == {"error": message}
@@ -637,7 +639,7 @@ def test_the_raw_address_never_reaches_the_database_file(
     assert served.client.post("/stories/", data=story_form(), headers=headers).status_code == 303
     other = story_form(story=STORY + " From the proxy itself.")
     assert served.client.post("/stories/", data=other).status_code == 303
-    served.app.state.intake.close()  # checkpoint the WAL into the main file as well
+    served.app.state.close()  # checkpoint the WAL into the main file as well
     stored = b"".join(path.read_bytes() for path in db_path.parent.iterdir())
     for address in (b"203.0.113.77", b"127.0.0.1", "203.0.113.77".encode("utf-16-le")):
         assert address not in stored
@@ -753,7 +755,7 @@ def test_pages_carry_security_headers(served: Served) -> None:
 
 
 def test_pages_use_the_site_root_and_name(tmp_path: Path, db_url: str) -> None:
-    app = create_app(make_settings(db_url), TEMPLATES, site_root="/blog", sitename="Elsewhere")
+    app = create_app(make_config(make_settings(db_url), site_root="/blog", sitename="Elsewhere"))
     with serve_site(write_site(tmp_path / "site"), app) as base, httpx.Client() as client:
         page = client.get(f"{base}/stories/received?article={SLUG}").text
     assert '<link rel="stylesheet" href="/blog/theme/css/site.css">' in page

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Route
+from stories_support import make_config
 from test_intake import (
     SECRET,
     SLUG,
@@ -27,7 +28,7 @@ from test_intake import (
 )
 
 from reader_stories import validation
-from reader_stories.pages.section import ArticleRef, SiteRef
+from reader_stories.pages.section import ArticleRef
 from reader_stories.pages.templates import environment
 from reader_stories.tokens import make_article_token
 from reader_stories.web.intake.app import MSG_DUPLICATE, create_app
@@ -75,7 +76,7 @@ def write_article_site(folder: Path) -> Path:
         article=ArticleRef(
             SLUG, "Asking for a raise", f"{SLUG}/", datetime(2025, 1, 6, tzinfo=UTC)
         ),
-        site=SiteRef("", "", "Next Round", "", SECRET),
+        site=make_config(make_settings("sqlite://")).site,
         token=make_article_token(SECRET, SLUG),
     )
     (folder / SLUG).mkdir()
@@ -86,7 +87,7 @@ def write_article_site(folder: Path) -> Path:
 
 @pytest.fixture
 def base(tmp_path: Path, db_url: str) -> Iterator[str]:
-    app = create_app(make_settings(db_url), TEMPLATES)
+    app = create_app(make_config(make_settings(db_url)))
     with serve_site(write_article_site(tmp_path / "site"), app) as url:
         yield url
 

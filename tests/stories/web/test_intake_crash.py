@@ -19,11 +19,6 @@ from reader_stories.tokens import make_article_token
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "crash-test-secret-0123456789-abcdefghij"
 SLUG = "handling-job-rejection"
-SERVER = """
-import uvicorn
-from sitetools.serve import intake_only
-uvicorn.run(intake_only({settings!r}), host="127.0.0.1", port={port}, log_level="warning")
-"""
 
 
 def free_port() -> int:
@@ -35,16 +30,15 @@ def free_port() -> int:
 def start_intake(port: int, db_url: str) -> subprocess.Popen:
     env = {
         **os.environ,
+        "PELICAN_SETTINGS": str(ROOT / "pelicanconf.py"),
         "COMMENTS_DATABASE_URL": db_url,
         "COMMENTS_SECRET_KEY": SECRET,
         "COMMENTS_RATE_LIMIT": "100000/60",
         "COMMENTS_MAX_PENDING": "100000",
     }
-    code = SERVER.format(
-        settings=str(ROOT / "pelicanconf.py"),
-        port=port,
-    )
-    process = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT)
+    # The service as production runs it: any ASGI server, here uvicorn, with the app factory.
+    factory = ["-m", "uvicorn", "--factory", "reader_stories.web:create_app", "--port", str(port)]
+    process = subprocess.Popen([sys.executable, *factory, "--log-level", "warning"], env=env)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:

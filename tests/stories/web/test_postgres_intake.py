@@ -22,18 +22,19 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+import store_calls as calls
 from stories_support import (
     Relay,
     create_database,
     drop_database,
     libpq_url,
+    make_config,
     postgres_address,
 )
 from test_intake import (
     JSON_HEADERS,
     SECRET,
     STORY,
-    TEMPLATES,
     make_settings,
     serve_site,
     story_form,
@@ -42,16 +43,18 @@ from test_intake import (
 
 from reader_stories.settings import RateLimit
 from reader_stories.store import POSTGRES_WRITE_LOCK_KEY, open_store
-from reader_stories.web.intake.app import STORE_RETRY_AFTER, create_app
+from reader_stories.web.errors import STORE_RETRY_AFTER
+from reader_stories.web.intake.app import create_app
 
 ROOT = Path(__file__).resolve().parents[3]
 # An intake process as `invoke intake` runs it: pelicanconf.py plus COMMENTS_* variables.
 INTAKE_PROCESS = """
 import sys
-from pathlib import Path
-from sitetools.serve import intake_only, running
+from reader_stories.config import load_config
+from reader_stories.web.app import create_service
+from sitetools.serve import running
 
-with running(intake_only(Path(sys.argv[1]))) as base:
+with running(create_service(load_config(sys.argv[1]))) as base:
     print(base, flush=True)
     sys.stdin.read()  # serve until the test closes our stdin
 """
@@ -76,7 +79,7 @@ def start(tmp_path: Path, postgres_url: str) -> Iterator[Callable[..., httpx.Cli
 
         def _start(busy_timeout: float = 5.0, **changes: Any) -> httpx.Client:
             settings = make_settings(changes.pop("database_url", postgres_url), **changes)
-            app = create_app(settings, TEMPLATES, busy_timeout=busy_timeout)
+            app = create_app(make_config(settings), busy_timeout=busy_timeout)
             base = stack.enter_context(serve_site(site, app))
             return stack.enter_context(httpx.Client(base_url=base, timeout=20))
 
@@ -110,7 +113,7 @@ def test_an_invalid_story_is_422_and_stores_nothing(
     assert list(response.json()["errors"]) == ["consent"]
     with open_store(postgres_url) as store:  # the intake never needed the store
         assert store.pending() == []
-        assert store.count_rate_events("any", datetime.min.replace(tzinfo=UTC)) == 0
+        assert calls.count_rate_events(store, "any", datetime.min.replace(tzinfo=UTC)) == 0
 
 
 def test_over_the_rate_limit_is_429_and_stores_nothing(

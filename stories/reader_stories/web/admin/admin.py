@@ -1,4 +1,4 @@
-"""The admin's state: settings, the built site, one store opened on first use, and its helpers."""
+"""The admin's state: its configuration, the republisher, one store opened on first use."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
+from reader_stories.config import Config
 from reader_stories.notify.messages import Mailer
-from reader_stories.pages.republish import SiteFiles
-from reader_stories.settings import CommentsSettings, RateLimit
+from reader_stories.pages.republish import Republisher
+from reader_stories.settings import RateLimit
 from reader_stories.store import DEFAULT_BUSY_TIMEOUT, LazyStore
 from reader_stories.web.admin.flash import Flashes
 from reader_stories.web.admin.pages import Pages
@@ -30,25 +31,22 @@ T = TypeVar("T")
 class Admin:
     def __init__(
         self,
-        settings: CommentsSettings,
-        templates: Path,
+        config: Config,
         *,
-        files: SiteFiles | None = None,
-        site_root: str = "",
-        sitename: str = "Next Round",
+        republisher: Republisher | None = None,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         login_limit: RateLimit = LOGIN_LIMIT,
         session_lifetime: timedelta = DEFAULT_LIFETIME,
         clock: Clock = time.time,
     ) -> None:
-        self.settings = settings
-        self.files = files
+        settings = self.settings = config.comments
+        self.republisher = republisher
         # Approvals and replies from the browser email readers who asked, as the CLI does.
-        self.mailer = Mailer(settings, Path(templates), sitename)
+        self.mailer = Mailer.for_config(config)
         self.login_limit = login_limit
-        self.stylesheets = Path(templates).parent / "static" / "css"
+        self.stylesheets = (config.site.theme or Path()) / "static" / "css"
         self.flashes = Flashes(settings.secret_key, settings.secure_cookies)
-        self.pages = Pages(Path(templates), site_root, sitename, self.flashes)
+        self.pages = Pages(config.site, self.flashes)
         self.sessions = Sessions(
             settings.secret_key,
             fingerprint(settings.admin_password_hash, settings.secret_key),

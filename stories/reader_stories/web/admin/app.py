@@ -6,7 +6,6 @@ import logging
 import time
 from datetime import timedelta
 from functools import partial
-from pathlib import Path
 from typing import cast
 from urllib.parse import quote
 
@@ -16,24 +15,24 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from reader_stories.config import Config
 from reader_stories.errors import StoreUnavailable
 from reader_stories.models import Status
-from reader_stories.pages.republish import SiteFiles
-from reader_stories.settings import CommentsSettings, RateLimit
+from reader_stories.pages.republish import Republisher
+from reader_stories.settings import RateLimit
 from reader_stories.store import DEFAULT_BUSY_TIMEOUT
 from reader_stories.web.admin.admin import LOGIN_LIMIT, Admin
 from reader_stories.web.admin.flash import cookie_options
 from reader_stories.web.admin.guard import Guard, LoginRequired
-from reader_stories.web.admin.pages import AdminError
 from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, SESSION_COOKIE, Clock
 from reader_stories.web.admin.views.actions import Actions
 from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
 from reader_stories.web.admin.views.edit import Editing
 from reader_stories.web.admin.views.queue import Reading
+from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
 
 log = logging.getLogger(__name__)
 
-STORE_RETRY_AFTER = 30
 STYLESHEETS = ("site.css", "admin.css")
 TITLE_DISABLED = "The moderation admin is switched off"
 TITLE_STORE = "The story database is unavailable"
@@ -59,8 +58,8 @@ class Handlers:
     def __init__(self, admin: Admin) -> None:
         self.admin = admin
 
-    async def admin_error(self, request: Request, exc: Exception) -> Response:
-        return self.admin.pages.error(request, cast(AdminError, exc))
+    async def refused(self, request: Request, exc: Exception) -> Response:
+        return self.admin.pages.error(request, cast(Refused, exc))
 
     async def login_required(self, request: Request, exc: Exception) -> Response:
         """Back to the login page (then here again); a dead cookie is said and removed."""
@@ -75,19 +74,19 @@ class Handlers:
 
     async def store_unavailable(self, request: Request, exc: Exception) -> Response:
         log.warning("Admin: story database unavailable: %s", exc)
-        error = AdminError(503, TITLE_STORE, MSG_STORE, retry_after=STORE_RETRY_AFTER)
+        error = Refused(503, MSG_STORE, title=TITLE_STORE, retry_after=STORE_RETRY_AFTER)
         return self.admin.pages.error(request, error)
 
     async def http_error(self, request: Request, exc: Exception) -> Response:
         http = cast(HTTPException, exc)
         title = HTTP_TITLES.get(http.status_code, TITLE_SERVER)
         message = HTTP_MESSAGES.get(http.status_code, MSG_SERVER)
-        error = AdminError(http.status_code, title, message, headers=http.headers)
+        error = Refused(http.status_code, message, title=title, headers=http.headers)
         return self.admin.pages.error(request, error)
 
     async def server_error(self, request: Request, exc: Exception) -> Response:
         """A bug: a plain apology (uvicorn logs the traceback), and the connection closes."""
-        error = AdminError(500, TITLE_SERVER, MSG_SERVER, headers={"Connection": "close"})
+        error = Refused(500, MSG_SERVER, title=TITLE_SERVER, headers={"Connection": "close"})
         return self.admin.pages.error(request, error)
 
     async def disabled(self, request: Request) -> Response:
@@ -143,12 +142,9 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
 
 
 def create_app(
-    settings: CommentsSettings,
-    templates: Path,
+    config: Config,
     *,
-    files: SiteFiles | None = None,
-    site_root: str = "",
-    sitename: str = "Next Round",
+    republisher: Republisher | None = None,
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     login_limit: RateLimit = LOGIN_LIMIT,
     session_lifetime: timedelta = DEFAULT_LIFETIME,
@@ -156,16 +152,14 @@ def create_app(
 ) -> Starlette:
     """The moderation admin, to mount at /admin. Switched off (503) without a password hash.
 
-    Given ``files`` (the built site), approvals and other public changes rewrite the article
-    pages at once, as `invoke comments.approve` does; without it they show at the next build.
-    ``app.state.admin.close()`` releases the database when mounted (no lifespan runs then).
+    With a ``republisher`` (the built site), approvals and other public changes rewrite the
+    article pages at once, as `invoke comments.approve` does; without one they show at the next
+    build.
+    ``app.state.close()`` releases the database when mounted (no lifespan runs then).
     """
     admin = Admin(
-        settings,
-        templates,
-        files=files,
-        site_root=site_root,
-        sitename=sitename,
+        config,
+        republisher=republisher,
         busy_timeout=busy_timeout,
         login_limit=login_limit,
         session_lifetime=session_lifetime,
@@ -175,7 +169,7 @@ def create_app(
     app = Starlette(
         routes=_routes(admin, handlers),
         exception_handlers={
-            AdminError: handlers.admin_error,
+            Refused: handlers.refused,
             LoginRequired: handlers.login_required,
             StoreUnavailable: handlers.store_unavailable,
             HTTPException: handlers.http_error,
@@ -184,4 +178,5 @@ def create_app(
         lifespan=admin.lifespan,
     )
     app.state.admin = admin
+    app.state.close = admin.close
     return app

@@ -15,9 +15,8 @@ from starlette.requests import Request
 
 from reader_stories.models import Status
 from reader_stories.text import normalise, strip_controls
-from reader_stories.web.admin.pages import AdminError
 from reader_stories.web.body import FORM_TYPE, media_type, read_body
-from reader_stories.web.intake.pages import Refused
+from reader_stories.web.errors import Refused
 
 MAX_BYTES = 256 * 1024  # a full page of ticked stories, or an edit of the longest story
 MAX_FIELDS = 300
@@ -52,7 +51,7 @@ async def read_form(request: Request) -> Form:
     """The posted fields; 400, 413 or 415 pages for anything a browser form would not send."""
     kind, charset = media_type(request)
     if kind != FORM_TYPE or charset not in {"", "utf-8", "utf8"}:
-        raise AdminError(415, TITLE_FORM, MSG_FORM)
+        raise Refused(415, MSG_FORM, title=TITLE_FORM)
     try:
         body = await read_body(request, MAX_BYTES)
         pairs = parse_qsl(
@@ -64,9 +63,9 @@ async def read_form(request: Request) -> Form:
         )
     except Refused as refused:
         message = MSG_TOO_LARGE if refused.status == 413 else MSG_FORM
-        raise AdminError(refused.status, TITLE_FORM, message) from None
+        raise Refused(refused.status, message, title=TITLE_FORM) from None
     except (UnicodeDecodeError, ValueError):
-        raise AdminError(400, TITLE_FORM, MSG_FORM) from None
+        raise Refused(400, MSG_FORM, title=TITLE_FORM) from None
     return Form(tuple(pairs))
 
 
@@ -86,7 +85,7 @@ def story_ids(values: list[str]) -> list[int]:
     ids: list[int] = []
     for value in values:
         if not _ID_RE.fullmatch(value):
-            raise AdminError(400, TITLE_FORM, MSG_BAD_ID.format(value=value[:20]))
+            raise Refused(400, MSG_BAD_ID.format(value=value[:20]), title=TITLE_FORM)
         if int(value) not in ids:
             ids.append(int(value))
     return ids

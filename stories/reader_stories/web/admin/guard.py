@@ -14,13 +14,13 @@ from starlette.requests import Request
 
 from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.forms import Form, read_form
-from reader_stories.web.admin.pages import AdminError
 from reader_stories.web.admin.sessions import (
     SESSION_COOKIE,
     Session,
     SessionInvalid,
     tokens_match,
 )
+from reader_stories.web.errors import Refused
 
 TITLE_SESSION = "Your session has ended"
 MSG_SESSION = (
@@ -67,6 +67,11 @@ class Guard:
             since = tx.clock() - self.admin.sessions.lifetime - timedelta(hours=1)
             return tx.count_rate_events(key, since) > 0
 
+    def record_logout(self, session: Session) -> None:
+        """End the session in every process: its logout is kept in the store's rate events."""
+        with self.admin.store().writing() as tx:
+            tx.record_rate_event(self.admin.sessions.revocation_key(session))
+
     async def live_session(self, request: Request) -> Session:
         """The session of the request, or SessionInvalid saying why there is none."""
         session = self.admin.sessions.open(request.cookies.get(SESSION_COOKIE))
@@ -87,7 +92,7 @@ class Guard:
         try:
             session = await self.live_session(request)
         except SessionInvalid:
-            raise AdminError(403, TITLE_SESSION, MSG_SESSION) from None
+            raise Refused(403, MSG_SESSION, title=TITLE_SESSION) from None
         if not csrf_matches(session, form):
-            raise AdminError(403, TITLE_CSRF, MSG_CSRF)
+            raise Refused(403, MSG_CSRF, title=TITLE_CSRF)
         return session, form

@@ -7,15 +7,16 @@ environment; the only markup passed through unescaped is a story preview, saniti
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from reader_stories.config import Site
 from reader_stories.pages.templates import environment
 from reader_stories.web.admin.flash import Flashes, Kind, admin_root
 from reader_stories.web.admin.sessions import Session
+from reader_stories.web.errors import Refused
 
 # No scripts at all; styles and forms from the admin itself; never framed; no referrer sent to
 # the sites readers link to in their stories.
@@ -32,32 +33,11 @@ HEADERS = {
 }
 
 
-class AdminError(Exception):
-    """Any answer but the page asked for: status, title and a message that says what to do."""
-
-    def __init__(
-        self,
-        status: int,
-        title: str,
-        message: str,
-        *,
-        retry_after: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.title = title
-        self.message = message
-        self.headers = dict(headers or {})
-        if retry_after is not None:
-            self.headers["Retry-After"] = str(retry_after)
-
-
 class Pages:
-    def __init__(self, templates: Path, site_root: str, sitename: str, flashes: Flashes) -> None:
-        self.env = environment(templates)
-        self.site_root = site_root
-        self.sitename = sitename
+    def __init__(self, site: Site, flashes: Flashes) -> None:
+        self.env = environment(site.templates)
+        self.site_root = site.site_root
+        self.sitename = site.sitename
         self.flashes = flashes
 
     def render(
@@ -88,7 +68,7 @@ class Pages:
         return response
 
     def error(
-        self, request: Request, error: AdminError, session: Session | None = None
+        self, request: Request, error: Refused, session: Session | None = None
     ) -> HTMLResponse:
         return self.render(
             request,

@@ -12,7 +12,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import cast
 
 from starlette.applications import Starlette
@@ -24,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from reader_stories.config import Config
 from reader_stories.errors import (
     DuplicateSubmission,
     InvalidToken,
@@ -36,7 +36,7 @@ from reader_stories.errors import (
 from reader_stories.models import Status, Submission
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.outbox import queue_new_story
-from reader_stories.pages.section import SiteRef
+from reader_stories.pages.republish import Republisher
 from reader_stories.ratelimit import request_network_hash, take_slot
 from reader_stories.settings import CommentsSettings
 from reader_stories.store import DEFAULT_BUSY_TIMEOUT, LazyStore, Tx
@@ -44,23 +44,20 @@ from reader_stories.store.batching import BatchWriter
 from reader_stories.threads import Thread, threads
 from reader_stories.tokens import check_article_token, make_article_token, make_receipt_token
 from reader_stories.validation import validate_submission
-from reader_stories.web.body import check_media_type, read_form
+from reader_stories.web.body import JSON_TYPE, check_media_type, read_form
+from reader_stories.web.errors import QUEUE_RETRY_AFTER, STORE_RETRY_AFTER, Refused
 from reader_stories.web.intake.pages import (
-    JSON_TYPE,
     Pages,
-    Refused,
     field_messages,
     plausible_slug,
     wait_text,
     wants_json,
 )
-from reader_stories.web.intake.receipts import OnRemoved, Receipts
+from reader_stories.web.intake.receipts import Receipts
 from reader_stories.web.intake.unsubscribe import Unsubscribes
 
 log = logging.getLogger(__name__)
 
-STORE_RETRY_AFTER = 30  # a lock or a restart: worth another try soon
-QUEUE_RETRY_AFTER = 3600  # moderators need time to work through the queue
 
 MSG_ORIGIN = (
     "This form cannot be sent from another website. Open the article on {sitename} and send "
@@ -272,34 +269,24 @@ class Intake:
 
 
 def create_app(
-    settings: CommentsSettings,
-    templates: Path,
+    config: Config,
     *,
-    site_root: str = "",
-    sitename: str = "Next Round",
+    republisher: Republisher | None = None,
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-    on_removed: OnRemoved | None = None,
 ) -> Starlette:
     """The intake, to mount at /stories: POST / takes a story, GET /received thanks the reader,
     GET and POST /delete let a reader delete their story with the receipt link, GET and POST
     /unsubscribe stop notification emails (POST alone is RFC 8058's one-click).
 
-    ``on_removed(store, slugs)`` runs after a reader deleted a published story: where the intake
-    can reach the built site, it rewrites those article pages at once.
+    With a ``republisher`` (the built site), a reader's deletion of a published story rewrites
+    its article page at once.
 
-    ``app.state.intake.close()`` releases the database when the app is mounted inside another
+    ``app.state.close()`` releases the database when the app is mounted inside another
     (Starlette runs no lifespan for mounted apps); standalone, the lifespan does it.
     """
-    site = SiteRef(
-        siteurl="",
-        site_root=site_root,
-        sitename=sitename,
-        intake_url=settings.intake_url,
-        secret_key=settings.secret_key,
-    )
-    mailer = Mailer(settings, Path(templates), sitename)
-    intake = Intake(settings, Pages(Path(templates), site), busy_timeout, mailer)
-    receipts = Receipts(intake, on_removed)
+    settings = config.comments
+    intake = Intake(settings, Pages(config.site), busy_timeout, Mailer.for_config(config))
+    receipts = Receipts(intake, republisher)
     unsubscribes = Unsubscribes(intake)
     app = Starlette(
         routes=[
@@ -323,4 +310,5 @@ def create_app(
         lifespan=intake.lifespan,
     )
     app.state.intake = intake
+    app.state.close = intake.close
     return app

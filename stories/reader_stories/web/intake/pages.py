@@ -9,19 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from reader_stories.pages.section import SiteRef
+from reader_stories.config import Site
 from reader_stories.pages.templates import environment
 from reader_stories.threads import Thread
 from reader_stories.validation import SLUG_MAX, is_ticked
+from reader_stories.web.body import JSON_TYPE
+from reader_stories.web.errors import Refused
 
-JSON_TYPE = "application/json"
 # Form fields in page order: the error summary lists problems in the order the reader meets them.
 FIELD_ORDER = ("article", "name", "email", "notify", "reply_to", "story", "consent")
 TEXT_FIELDS = ("name", "email", "reply_to", "story")
@@ -43,26 +43,6 @@ TITLES = {
 }
 _RECEIPT_RE = re.compile(r"[A-Za-z0-9_.-]{10,200}")
 _SLUG_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{SLUG_MAX - 1}}}")
-
-
-class Refused(Exception):
-    """Any answer but success: the status, a message a reader can act on, extra headers."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        retry_after: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.retry_after = retry_after
-        self.headers = dict(headers or {})
-        if retry_after is not None:
-            self.headers["Retry-After"] = str(retry_after)
 
 
 @dataclass(frozen=True)
@@ -124,7 +104,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def content_security_policy(site: SiteRef) -> str:
+def content_security_policy(site: Site) -> str:
     """No scripts at all on intake pages; styles from the site, forms back to the intake."""
     styles = " ".join(filter(None, ["'self'", _origin(site.site_root)]))
     forms = " ".join(filter(None, ["'self'", _origin(site.form_action)]))
@@ -137,8 +117,8 @@ def content_security_policy(site: SiteRef) -> str:
 class Pages:
     """Renders every answer of the intake, as a page or as JSON depending on the request."""
 
-    def __init__(self, templates: Path, site: SiteRef) -> None:
-        self.env = environment(templates)
+    def __init__(self, site: Site) -> None:
+        self.env = environment(site.templates)
         self.site = site
         self.common = {
             "Cache-Control": "no-store",
@@ -173,7 +153,7 @@ class Pages:
             refusal.status,
             refusal.headers,
             status=refusal.status,
-            title=TITLES.get(refusal.status, "Your story could not be sent"),
+            title=refusal.title or TITLES.get(refusal.status, "Your story could not be sent"),
             message=refusal.message,
             slug=plausible_slug(article),
         )

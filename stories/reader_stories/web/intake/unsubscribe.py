@@ -20,7 +20,8 @@ from reader_stories.notify.unsubscribe import (
     unsubscribe_story,
 )
 from reader_stories.web.body import FORM_TYPE, MULTIPART_TYPE, media_type, read_form
-from reader_stories.web.intake.pages import Refused, intake_root, plausible_receipt
+from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
+from reader_stories.web.intake.pages import intake_root, plausible_receipt
 
 if TYPE_CHECKING:
     from reader_stories.web.intake.app import Intake
@@ -33,7 +34,6 @@ MSG_STORE = (
     "We could not reach the story database just now, so nothing changed. Please try again "
     "in a minute."
 )
-RETRY_AFTER = 30
 
 
 class Unsubscribes:
@@ -50,13 +50,13 @@ class Unsubscribes:
         try:
             return is_subscribed(self.intake.store(), self._story_id(token))
         except StoreUnavailable:
-            raise Refused(503, MSG_STORE, retry_after=RETRY_AFTER) from None
+            raise Refused(503, MSG_STORE, retry_after=STORE_RETRY_AFTER) from None
 
     def _unsubscribe(self, token: str) -> int:
         try:
             return unsubscribe_story(self.intake.store(), self._story_id(token))
         except StoreUnavailable:
-            raise Refused(503, MSG_STORE, retry_after=RETRY_AFTER) from None
+            raise Refused(503, MSG_STORE, retry_after=STORE_RETRY_AFTER) from None
 
     async def confirm(self, request: Request) -> Response:
         token = request.query_params.get("token", "")

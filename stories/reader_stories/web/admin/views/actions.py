@@ -1,8 +1,8 @@
-"""Approve, reject and mark as spam, one story or the ticked ones, through the CLI's functions.
+"""Approve, reject and mark as spam, one story or the ticked ones, through the moderation service.
 
-Every change goes through ``console`` as `invoke comments.*` does, so an approval rewrites the
-built article page at once (the fast path) when the admin was given the built site. Each answer
-is a 303 back to the page the moderator came from, with the result as a message.
+Every change goes through moderation/service.py as `invoke comments.*` does, so an approval
+rewrites the built article page at once when the admin has a republisher. Each answer is a 303
+back to the page the moderator came from, with the outcome in words as a message.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from starlette.responses import Response
 
 from reader_stories.errors import InvalidTransition, StoryMoved, StoryNotFound
 from reader_stories.models import Status
-from reader_stories.moderation import service as console
+from reader_stories.moderation import service
+from reader_stories.moderation.report import describe
 from reader_stories.web.admin import checks, forms, queries
 from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.flash import Kind
 from reader_stories.web.admin.forms import back_path, list_path, shown_status, story_ids
 from reader_stories.web.admin.guard import Guard
-from reader_stories.web.admin.pages import AdminError
+from reader_stories.web.errors import Refused
 
 Result = tuple[Kind, list[str]]
 
@@ -35,15 +36,6 @@ MSG_CHOOSE = (
     "for what to do with them."
 )
 MSG_UNKNOWN_ACTION = "The form asked for an action the admin does not know; nothing was changed."
-MSG_LATER = (
-    "The article page changes at the next build or publish: this server has no built site "
-    "to update."
-)
-
-
-def later_note(admin: Admin, public_change: bool) -> list[str]:
-    """Without the built site, say when readers will see the change."""
-    return [MSG_LATER] if public_change and admin.files is None else []
 
 
 def refused(exc: Exception) -> Result:
@@ -60,24 +52,23 @@ class Actions:
         self, ids: Sequence[int], shown: Status | None, target: Status, reason: str | None
     ) -> Result:
         """Check every story is where the page showed it, then move them all (or none)."""
-        store, files = self.admin.store(), self.admin.files
+        store, republisher = self.admin.store(), self.admin.republisher
         current = queries.current_statuses(store, ids)
         problems = checks.problems(store, ids, current, shown, target)
         if problems:
             return "error", [*problems, checks.NOTHING_CHANGED]
-        was_public = Status.APPROVED in current.values()
         try:
             # `shown` goes along, so the store checks it again inside the change's transaction.
             if target == Status.APPROVED:
-                outcome = console.approve(store, files, ids, self.admin.mailer, expected=shown)
+                mailer = self.admin.mailer
+                outcome = service.approve(store, republisher, ids, mailer, expected=shown)
             elif target == Status.REJECTED:
-                outcome = console.reject(store, files, ids, reason, expected=shown)
+                outcome = service.reject(store, republisher, ids, reason, expected=shown)
             else:
-                outcome = console.spam(store, files, ids, expected=shown)
+                outcome = service.spam(store, republisher, ids, expected=shown)
         except (StoryNotFound, InvalidTransition, StoryMoved) as exc:
             return refused(exc)
-        public = was_public or target == Status.APPROVED
-        return "success", outcome.lines + later_note(self.admin, public)
+        return "success", describe(outcome)
 
     async def one(self, request: Request, target: Status) -> Response:
         """POST /stories/{id}/approve, /reject or /spam from a list or a story page."""
@@ -96,7 +87,7 @@ class Actions:
             return self.admin.pages.redirect(request, back, "error", [MSG_CHOOSE])
         target = ACTIONS.get(form.get("action"))
         if target not in (Status.APPROVED, Status.REJECTED):
-            raise AdminError(400, forms.TITLE_FORM, MSG_UNKNOWN_ACTION)
+            raise Refused(400, MSG_UNKNOWN_ACTION, title=forms.TITLE_FORM)
         ids = story_ids(form.getlist("ids"))
         if not ids:
             return self.admin.pages.redirect(request, back, "error", [MSG_NOTHING_TICKED])

@@ -16,12 +16,10 @@ from starlette.responses import Response
 
 from reader_stories.errors import RateLimited
 from reader_stories.ratelimit import check_rate, request_network_hash
-from reader_stories.store import Store
 from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.flash import cookie_options
 from reader_stories.web.admin.forms import back_path, read_form
 from reader_stories.web.admin.guard import MSG_CSRF, TITLE_CSRF, Guard, csrf_matches
-from reader_stories.web.admin.pages import AdminError
 from reader_stories.web.admin.passwords import verify_password
 from reader_stories.web.admin.sessions import (
     LOGIN_COOKIE,
@@ -29,6 +27,7 @@ from reader_stories.web.admin.sessions import (
     SESSION_COOKIE,
     SessionInvalid,
 )
+from reader_stories.web.errors import Refused
 from reader_stories.web.intake.pages import wait_text
 
 MSG_WRONG = "Password not recognised. Check it and try again."
@@ -81,7 +80,7 @@ class Auth:
         back = back_path(form.get("next"))
         cookie = request.cookies.get(LOGIN_COOKIE)
         if not self.admin.sessions.login_token_valid(cookie, form.get("csrf")):
-            raise AdminError(403, TITLE_LOGIN_FORM, MSG_LOGIN_FORM)
+            raise Refused(403, MSG_LOGIN_FORM, title=TITLE_LOGIN_FORM)
         settings = self.admin.settings
         key = request_network_hash(request, settings.trusted_proxies, settings.secret_key, "login:")
         limit = self.admin.login_limit
@@ -90,7 +89,7 @@ class Auth:
             await self.admin.with_store(check_rate, key, limit.count, window)
         except RateLimited as limited:
             message = MSG_RATE.format(wait=wait_text(limited.retry_after))
-            raise AdminError(429, TITLE_RATE, message, retry_after=limited.retry_after) from None
+            raise Refused(429, message, title=TITLE_RATE, retry_after=limited.retry_after) from None
         password = form.get("password")
         hashed = self.admin.settings.admin_password_hash
         if not await run_in_threadpool(verify_password, hashed, password):
@@ -111,9 +110,8 @@ class Auth:
             session = None  # already over: nothing to end, and nothing an attacker gains
         if session is not None:
             if not csrf_matches(session, form):
-                raise AdminError(403, TITLE_CSRF, MSG_CSRF)
-            key = self.admin.sessions.revocation_key(session)
-            await self.admin.with_store(Store.record_rate_event, key)
+                raise Refused(403, MSG_CSRF, title=TITLE_CSRF)
+            await run_in_threadpool(self.guard.record_logout, session)
         response = self.admin.pages.redirect(request, "/login", "success", [MSG_LOGGED_OUT])
         self._delete_cookie(response, request, SESSION_COOKIE)
         return response

@@ -12,15 +12,16 @@ from starlette.responses import Response
 
 from reader_stories.errors import InvalidTransition, StoryMoved, StoryNotFound, ValidationFailed
 from reader_stories.models import Status
-from reader_stories.moderation import service as console
+from reader_stories.moderation import service
+from reader_stories.moderation.report import describe
 from reader_stories.web.admin import checks, queries
 from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.forms import Form, back_path, list_path, shown_status
 from reader_stories.web.admin.guard import Guard
-from reader_stories.web.admin.pages import AdminError
 from reader_stories.web.admin.sessions import Session
-from reader_stories.web.admin.views.actions import Result, later_note, refused
+from reader_stories.web.admin.views.actions import Result, refused
 from reader_stories.web.admin.views.queue import no_story
+from reader_stories.web.errors import Refused
 
 TITLE_NOT_PUBLISHED = "Only published stories can be answered"
 MSG_NOT_PUBLISHED = (
@@ -74,15 +75,15 @@ class Editing:
         )
 
     def _edit(self, story_id: int, text: str) -> Result:
-        store, files = self.admin.store(), self.admin.files
+        store = self.admin.store()
         current = queries.current_statuses(store, [story_id]).get(story_id)
         if current is None:
             return "error", [checks.gone(store, story_id), checks.NOTHING_CHANGED]
         try:
-            outcome = console.edit(store, files, story_id, text)
+            outcome = service.edit(store, self.admin.republisher, story_id, text)
         except StoryNotFound as exc:
             return refused(exc)
-        return "success", outcome.lines + later_note(self.admin, current == Status.APPROVED)
+        return "success", describe(outcome)
 
     async def edit(self, request: Request) -> Response:
         session, form = await self.guard.post(request)
@@ -118,18 +119,18 @@ class Editing:
         item = await self._item(int(request.path_params["story_id"]))
         if item.story.status != Status.APPROVED:
             message = MSG_NOT_PUBLISHED.format(id=item.story.id, status=item.story.status.value)
-            raise AdminError(409, TITLE_NOT_PUBLISHED, message)
+            raise Refused(409, message, title=TITLE_NOT_PUBLISHED)
         back = back_path(request.query_params.get("back", ""), list_path(Status.APPROVED))
         return self._form_page(request, session, "reply.html", item, text="", back=back)
 
     def _reply(self, story_id: int, text: str) -> Result:
-        store, files = self.admin.store(), self.admin.files
+        store = self.admin.store()
         if queries.current_statuses(store, [story_id]).get(story_id) is None:
             return "error", [checks.gone(store, story_id), checks.NOTHING_CHANGED]
         try:
-            outcome = console.reply(
+            outcome = service.reply(
                 store,
-                files,
+                self.admin.republisher,
                 story_id,
                 text,
                 self.admin.settings.author_name,
@@ -137,7 +138,7 @@ class Editing:
             )
         except (StoryNotFound, InvalidTransition) as exc:
             return refused(exc)
-        return "success", outcome.lines + later_note(self.admin, True)
+        return "success", describe(outcome)
 
     async def reply(self, request: Request) -> Response:
         session, form = await self.guard.post(request)
@@ -160,17 +161,16 @@ class Editing:
         )
 
     def _delete(self, story_id: int, shown: Status | None) -> Result:
-        store, files = self.admin.store(), self.admin.files
+        store = self.admin.store()
         current = queries.current_statuses(store, [story_id])
         problems = checks.problems(store, [story_id], current, shown, None)
         if problems:
             return "error", [*problems, checks.NOTHING_CHANGED]
-        was_public = current.get(story_id) == Status.APPROVED
         try:
-            outcome = console.delete(store, files, [story_id], expected=shown)
+            outcome = service.delete(store, self.admin.republisher, [story_id], expected=shown)
         except (StoryNotFound, StoryMoved) as exc:
             return refused(exc)
-        return "success", outcome.lines + later_note(self.admin, was_public)
+        return "success", describe(outcome)
 
     async def delete(self, request: Request) -> Response:
         _session, form = await self.guard.post(request)

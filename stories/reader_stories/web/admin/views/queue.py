@@ -12,7 +12,7 @@ from reader_stories.web.admin import checks, queries
 from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.forms import route_back
 from reader_stories.web.admin.guard import Guard
-from reader_stories.web.admin.pages import AdminError
+from reader_stories.web.errors import Refused
 
 LIST_TITLES = {
     Status.PENDING: "Waiting for moderation",
@@ -42,8 +42,8 @@ def page_number(text: str | None) -> int:
     return int(text) if text and text.isdigit() and 0 < int(text) < 1_000_000 else 1
 
 
-def no_story(store_message: str) -> AdminError:
-    return AdminError(404, TITLE_NO_STORY, store_message)
+def no_story(store_message: str) -> Refused:
+    return Refused(404, store_message, title=TITLE_NO_STORY)
 
 
 class Reading:
@@ -56,7 +56,7 @@ class Reading:
         try:
             status = Status(request.query_params.get("status", Status.PENDING.value))
         except ValueError:
-            raise AdminError(404, TITLE_NO_LIST, MSG_NO_LIST) from None
+            raise Refused(404, MSG_NO_LIST, title=TITLE_NO_LIST) from None
         page = page_number(request.query_params.get("page"))
         listing = await self.admin.with_store(queries.listing, status, page)
         bulk = [s for s in (Status.APPROVED, Status.REJECTED) if s in ALLOWED_TRANSITIONS[status]]

@@ -1,0 +1,128 @@
+"""The one configuration of the stories system: read once per process, frozen, handed to every part.
+
+A Pelican settings file is plain Python, so ``load_config`` runs it once, without Pelican: the
+intake, the admin and the moderation commands never import Pelican. The build glue and the
+development server hand over the settings Pelican has already read (``config_from_pelican``).
+Both end in the same ``Config``: the COMMENTS settings with their environment overrides, and the
+facts about the site (addresses, names, folders) that every part shares.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from reader_stories.settings import ADMIN_ENV_FILE, CommentsSettings, build_settings, read_env_file
+
+# The settings file a process reads when none is named: the same variable the tasks read.
+SETTINGS_VARIABLE = "PELICAN_SETTINGS"
+DEFAULT_SETTINGS_FILE = "pelicanconf.py"
+FEED_NAME = "stories.atom.xml"
+DEFAULT_SITENAME = "A Pelican Blog"  # Pelican's own default
+
+
+@dataclass(frozen=True)
+class Site:
+    """The site the stories belong to, as the build, the intake, the admin and mail see it."""
+
+    siteurl: str  # absolute origin and path, for feeds and emails
+    site_root: str  # the path part of SITEURL, the prefix of links ("" at a domain's root)
+    sitename: str
+    intake_url: str  # where the intake is when it is not on the site's own origin ("": same)
+    output: Path  # the built site (OUTPUT_PATH)
+    article_save_as: str  # ARTICLE_SAVE_AS, to find an article's page in the built site
+    theme: Path | None  # the site's theme folder; None: only the packages' own templates
+
+    @property
+    def templates(self) -> Path | None:
+        """The theme's templates folder, whose files override the stories' own templates."""
+        if self.theme is None or not (self.theme / "templates").is_dir():
+            return None
+        return self.theme / "templates"
+
+    @property
+    def form_action(self) -> str:
+        return f"{self.intake_url or self.site_root}/stories/"
+
+    def feed_path(self, article: Any) -> str:
+        """The stories feed of an article, beside its page: "slug/stories.atom.xml"."""
+        return f"{article.url}{FEED_NAME}"
+
+    def article_page(self, slug: str) -> Path:
+        return self.output / self.article_save_as.format(slug=slug)
+
+
+@dataclass(frozen=True)
+class Config:
+    comments: CommentsSettings
+    site: Site
+
+
+def load_config(
+    settings_file: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Run a Pelican settings file once (default: $PELICAN_SETTINGS, else ./pelicanconf.py)."""
+    environ = os.environ if environ is None else environ
+    path = Path(settings_file or environ.get(SETTINGS_VARIABLE) or DEFAULT_SETTINGS_FILE)
+    path = path.resolve()
+    values = runpy.run_path(str(path))
+    root = path.parent
+    theme = values.get("THEME", "theme")
+    return _config(
+        values,
+        environ,
+        root,
+        output=root / values.get("OUTPUT_PATH", "output"),
+        theme=root / theme if (root / theme).is_dir() else None,
+    )
+
+
+def config_from_pelican(
+    settings: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> Config:
+    """The configuration of a build, from the settings dict Pelican read (paths already absolute).
+
+    The project folder, for relative database paths and var/, is the one holding the content.
+    """
+    root = Path(settings["PATH"]).resolve().parent
+    theme = Path(settings["THEME"])
+    return _config(
+        settings,
+        os.environ if environ is None else environ,
+        root,
+        output=Path(settings["OUTPUT_PATH"]),
+        theme=theme if theme.is_dir() else None,
+    )
+
+
+def _config(
+    values: Mapping[str, Any],
+    environ: Mapping[str, str],
+    root: Path,
+    *,
+    output: Path,
+    theme: Path | None,
+) -> Config:
+    """Environment first, then var/admin.env (written by `invoke comments.set-password`)."""
+    siteurl = str(values.get("SITEURL", "")).rstrip("/")
+    comments = build_settings(
+        values.get("COMMENTS", {}),
+        {**read_env_file(root / ADMIN_ENV_FILE), **environ},
+        root,
+        siteurl,
+    )
+    site = Site(
+        siteurl=siteurl,
+        site_root=str(values.get("SITE_ROOT", urlsplit(siteurl).path.rstrip("/"))),
+        sitename=str(values.get("SITENAME", DEFAULT_SITENAME)),
+        intake_url=comments.intake_url,
+        output=output,
+        article_save_as=str(values.get("ARTICLE_SAVE_AS", "{slug}.html")),
+        theme=theme,
+    )
+    return Config(comments=comments, site=site)

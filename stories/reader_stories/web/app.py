@@ -1,0 +1,88 @@
+"""The stories web service as one ASGI app: the intake at /stories and the admin at /admin.
+
+The same two apps run on the development server (beside the built site) and in production
+behind a reverse proxy. With mail set up, the service sends notifications from a background
+thread while it runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
+
+from reader_stories.config import Config
+from reader_stories.notify.messages import Mailer
+from reader_stories.notify.worker import background_sender
+from reader_stories.pages.republish import Republisher
+from reader_stories.web.admin.app import create_app as create_admin
+from reader_stories.web.intake.app import create_app as create_intake
+
+INTAKE_PATH = "/stories"
+ADMIN_PATH = "/admin"
+
+log = logging.getLogger(__name__)
+
+
+def web_apps(config: Config, republisher: Republisher | None = None) -> dict[str, Starlette]:
+    """The intake and the admin, by the path each is mounted at."""
+    return {
+        INTAKE_PATH: create_intake(config, republisher=republisher),
+        ADMIN_PATH: create_admin(config, republisher=republisher),
+    }
+
+
+def closers(apps: dict[str, Starlette]) -> list[Callable[[], None]]:
+    """What releases each app's database: Starlette runs no lifespan for mounted apps."""
+    return [app.state.close for app in apps.values()]
+
+
+def mount_routes(apps: dict[str, ASGIApp]) -> list[Route | Mount]:
+    """Each app at its path, and its path typed without the slash sent there."""
+    routes: list[Route | Mount] = []
+    for path, app in apps.items():
+        routes += [Route(path, slash_redirect(path), methods=["GET"]), Mount(path, app=app)]
+    return routes
+
+
+def slash_redirect(path: str):
+    """ "/admin" as typed in the address bar: the mounted app lives at "/admin/"."""
+
+    async def redirect(_request: Request) -> RedirectResponse:
+        return RedirectResponse(f"{path}/", status_code=308)
+
+    return redirect
+
+
+def closing(on_shutdown: Sequence[Callable[[], None]], mail: Config | None = None):
+    """A lifespan that runs the mail sender (when ``mail`` asks for one) and closes at the end."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        worker = background_sender(Mailer.for_config(mail)) if mail is not None else None
+        if worker is not None:
+            log.info("Sending notification emails every %s s in the background.", worker.interval)
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            for close in on_shutdown:
+                close()
+
+    return lifespan
+
+
+def create_service(config: Config, republisher: Republisher | None = None) -> Starlette:
+    """The intake and the admin together, for a reverse proxy to route /stories and /admin to.
+
+    The admin stays switched off until a password hash is set."""
+    apps = web_apps(config, republisher)
+    return Starlette(routes=mount_routes(apps), lifespan=closing(closers(apps), mail=config))
