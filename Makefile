@@ -1,5 +1,5 @@
 # Bootstrap only: create .venv from the pinned requirements, install the project's own packages
-# (stories/, tipboxes/ and the site) in editable mode, then hand over to invoke/pytest.
+# (stories/, tips/ and the site) in editable mode, then hand over to invoke/pytest.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
@@ -8,14 +8,14 @@ READY := $(VENV)/.ready
 
 .PHONY: serve test lint format clean-venv
 
-PACKAGES := stories/pyproject.toml tipboxes/pyproject.toml pyproject.toml
+PACKAGES := stories/pyproject.toml tips/pyproject.toml pyproject.toml
 
 $(READY): requirements.txt $(PACKAGES)
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3 --version)."; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
-		--no-build-isolation -e ./stories -e ./tipboxes -e .
+		--no-build-isolation -e ./stories -e ./tips -e .
 	@touch $(READY)
 
 serve: $(READY)

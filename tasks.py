@@ -1,6 +1,6 @@
 """Author and maintainer tasks. Run `invoke --list`; each task's docstring is its help text.
 
-The tasks are thin: the work happens in plain functions in sitetools/, stories/ and tipboxes/.
+The tasks are thin: the work happens in plain functions in sitetools/, stories/ and tips/.
 """
 
 from __future__ import annotations
@@ -8,10 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import sys
-from contextlib import contextmanager
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 from invoke import Collection, Exit, task
@@ -45,9 +42,8 @@ def _build(settings: Path, output: Path) -> None:
     print(f"Built {output.relative_to(ROOT)}/ in {report.seconds:.2f} s")
 
 
-@cache
 def _config():
-    """The settings file the comments tasks name, read once for the whole invocation."""
+    """The settings file the comments tasks name, for `invoke intake`."""
     from reader_stories.config import load_config
     from reader_stories.settings import SettingsError
 
@@ -55,12 +51,6 @@ def _config():
         return load_config(SETTINGS_FOR_COMMENTS)
     except SettingsError as problem:
         raise Exit(str(problem), code=1) from None
-
-
-def _mailer():
-    from reader_stories.notify.messages import Mailer
-
-    return Mailer.for_config(_config())
 
 
 def _say_mail(comments) -> None:
@@ -165,7 +155,7 @@ def livereload(c):
         "content/**/*",
         "theme/**/*",
         "plugins/**/*.py",
-        "tipboxes/**/*.py",
+        "tips/**/*.py",
         "stories/**/*.py",
         "pelicanconf.py",
     ):
@@ -241,138 +231,80 @@ def screenshots(c):
         print(f"Wrote {path.relative_to(ROOT)}")
 
 
-# Moderation: `invoke comments.pending`, `invoke comments.approve 12,13`, ...
+# Moderation: `invoke comments.pending`, `invoke comments.approve 12,13`, ... Each task runs the
+# stories package's command line (reader_stories/cli.py, also installed as `reader-stories`).
 
 
-@contextmanager
-def _moderating():
-    """The store and the republisher the settings name; errors become one clear line."""
-    from reader_stories.errors import StoriesError
-    from reader_stories.pages.republish import Republisher
-    from reader_stories.store import open_store
+def _cli(*argv: str) -> None:
+    """One moderation command on the settings the comments tasks read; failures exit 1."""
+    from reader_stories.cli import main
 
-    config = _config()
-    try:
-        with open_store(config.comments.database_url) as store:
-            yield store, Republisher(config, config.site.output)
-    except (StoriesError, ValueError, OSError) as problem:
-        raise Exit(str(problem), code=1) from None
+    if main(["--settings", str(SETTINGS_FOR_COMMENTS), *argv]) != 0:
+        raise Exit(code=1)
 
 
-def _said(outcome) -> str:
-    from reader_stories.moderation.report import describe
-
-    return "\n".join(describe(outcome))
+def _text(text: str, file: str) -> list[str]:
+    return ["--file", file] if file else ["--text", text]
 
 
 @task(name="pending", help={"json": "print a JSON list instead of a table"})
 def comments_pending(c, json=False):
     """List the stories waiting for moderation, oldest first, and any email not yet delivered."""
-    from reader_stories import cli
-
-    with _moderating() as (store, _republisher):
-        print(cli.pending_listing(store, as_json=json))
-        if json:  # standard output stays pure JSON
-            for line in cli.mail_report(store):
-                print(line, file=sys.stderr)
+    _cli("pending", *(["--json"] if json else []))
 
 
 @task(name="send-mail")
 def comments_send_mail(c):
     """Send the notification emails that are due: one pass (serve and intake also send them)."""
-    from reader_stories import cli
-    from reader_stories.notify.smtp import SmtpTransport
-
-    with _moderating() as (store, _republisher):
-        mailer = _mailer()
-        print("\n".join(cli.send_mail(store, mailer, SmtpTransport.from_settings(mailer.settings))))
+    _cli("send-mail")
 
 
 @task(name="show")
 def comments_show(c, id):
     """Show one story: the sanitised preview as it would be published, and its history."""
-    from reader_stories import cli
-
-    with _moderating() as (store, _republisher):
-        print(cli.show_story(store, cli.parse_ids(id)[0]))
+    _cli("show", id)
 
 
 @task(name="approve")
 def comments_approve(c, ids):
     """Approve stories (ids like 12 or 12,13), update their pages at once, email who asked."""
-    from reader_stories import cli
-    from reader_stories.moderation import service
-
-    with _moderating() as (store, republisher):
-        print(_said(service.approve(store, republisher, cli.parse_ids(ids), _mailer())))
+    _cli("approve", ids)
 
 
 @task(name="reject", help={"reason": "why, kept with the story for the record"})
 def comments_reject(c, ids, reason=""):
     """Reject stories; an already published one is taken off its page at once."""
-    from reader_stories import cli
-    from reader_stories.moderation import service
-
-    with _moderating() as (store, republisher):
-        print(_said(service.reject(store, republisher, cli.parse_ids(ids), reason or None)))
+    _cli("reject", ids, "--reason", reason)
 
 
 @task(name="spam")
 def comments_spam(c, ids):
     """Mark stories as spam; they never reach the site."""
-    from reader_stories import cli
-    from reader_stories.moderation import service
-
-    with _moderating() as (store, republisher):
-        print(_said(service.spam(store, republisher, cli.parse_ids(ids))))
+    _cli("spam", ids)
 
 
 @task(name="edit", help={"text": "the new text", "file": "read the new text from a file"})
 def comments_edit(c, id, text="", file=""):
     """Replace a story's text (shown publicly as edited by a moderator)."""
-    from reader_stories import cli
-    from reader_stories.moderation import service
-
-    with _moderating() as (store, republisher):
-        body = cli.read_text_argument(text, file)
-        print(_said(service.edit(store, republisher, cli.parse_ids(id)[0], body)))
+    _cli("edit", id, *_text(text, file))
 
 
 @task(name="reply", help={"text": "the reply", "file": "read it from a file", "author": "name"})
 def comments_reply(c, id, text="", file="", author=""):
     """Publish the site author's reply under a story, shown with an Author badge."""
-    from reader_stories import cli
-    from reader_stories.moderation import service
-
-    with _moderating() as (store, republisher):
-        name = author or _config().comments.author_name
-        body = cli.read_text_argument(text, file)
-        story_id = cli.parse_ids(id)[0]
-        print(_said(service.reply(store, republisher, story_id, body, name, _mailer())))
+    _cli("reply", id, *_text(text, file), "--author", author)
 
 
 @task(name="delete")
 def comments_delete(c, ids):
     """Delete stories and their replies for good (e.g. at the writer's request)."""
-    from reader_stories import cli
-    from reader_stories.moderation import service
-
-    with _moderating() as (store, republisher):
-        print(_said(service.delete(store, republisher, cli.parse_ids(ids))))
+    _cli("delete", ids)
 
 
 @task(name="export", help={"path": "write to this file; without it, to standard output"})
 def comments_export(c, path=""):
     """Export every story, in every status, and the moderation history as JSON Lines."""
-    from reader_stories import archive
-
-    with _moderating() as (store, _republisher):
-        if path:
-            tally = archive.export_to_file(store, Path(path))
-            print("\n".join(archive.export_summary(tally, path)))
-        else:
-            tally = archive.export_to_stream(store, sys.stdout.buffer)
-            print("\n".join(archive.export_summary(tally, "standard output")), file=sys.stderr)
+    _cli("export", "--path", path)
 
 
 @task(
@@ -385,31 +317,19 @@ def comments_export(c, path=""):
 )
 def comments_import(c, path, format="nextround"):
     """Restore a comments.export file, or import Isso, Disqus or pelican-comment-system comments."""
-    from reader_stories.importers import import_path
-
-    with _moderating() as (store, _republisher):
-        print("\n".join(import_path(store, Path(path), format)))
+    _cli("import", path, "--format", format)
 
 
 @task(name="forget")
 def comments_forget(c, email):
     """Remove every story written with an email address, and the replies under them."""
-    from reader_stories.moderation import service
-
-    with _moderating() as (store, republisher):
-        print(_said(service.forget(store, republisher, email)))
+    _cli("forget", email)
 
 
 @task(name="purge", help={"days": "keep this many days (default 30)"})
 def comments_purge(c, days=30):
     """Drop rejected, spam and never-moderated stories older than N days (default 30)."""
-    from datetime import timedelta
-
-    from reader_stories.moderation import service
-
-    window = timedelta(seconds=_config().comments.rate_limit.seconds)
-    with _moderating() as (store, republisher):
-        print(_said(service.purge(store, republisher, int(days), window)))
+    _cli("purge", "--days", str(days))
 
 
 @task(
@@ -421,16 +341,9 @@ def comments_purge(c, days=30):
 )
 def comments_set_password(c, password_file="", print_only=False):
     """Set the web admin's password: asks twice, writes its argon2 hash to var/admin.env."""
-    from reader_stories.web.admin.passwords import read_new_password, set_password
-
-    try:
-        password = read_new_password(password_file)
-        root = SETTINGS_FOR_COMMENTS.resolve().parent
-        print(set_password(password, root, print_only=print_only))
-    except EOFError:
-        raise Exit("No password was given; nothing was changed.", code=1) from None
-    except (ValueError, OSError) as problem:
-        raise Exit(str(problem), code=1) from None
+    _cli(
+        "set-password", "--password-file", password_file, *(["--print-only"] if print_only else [])
+    )
 
 
 comments = Collection(

@@ -45,7 +45,12 @@ def our_overrides(
     overrides: dict[str, object] = {
         "PATH": str(content),
         "CACHE_PATH": str(cache),
-        "COMMENTS": {"database_url": database_url, "secret_key": secret},
+        # The site's own COMMENTS, with the benchmark's store: a republished page must match.
+        "COMMENTS": {
+            **_our_settings()["COMMENTS"],  # type: ignore[dict-item]
+            "database_url": database_url,
+            "secret_key": secret,
+        },
     }
     if cached:
         overrides.update(CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True)

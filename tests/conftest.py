@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pelicanconf import COMMENTS
 from sitetools.build import build_site, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,8 +18,9 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 def hermetic_comments(folder: Path) -> dict:
-    """COMMENTS settings pointing at a story database of the test's own, never var/."""
+    """The site's COMMENTS settings on a story database of the test's own, never var/."""
     return {
+        **COMMENTS,
         "database_url": f"sqlite:///{folder / 'comments.sqlite3'}",
         "secret_key": TEST_SECRET,
     }

@@ -1,13 +1,18 @@
-"""The README keeps up with the code: every task is documented there and has help text."""
+"""The docs keep up with the code: tasks, settings, commands and folders are where the docs say."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from invoke.loader import FilesystemLoader
 
+from reader_stories.cli import COMMANDS
+from reader_stories.settings import ENVIRONMENT
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
 # tasks.py as invoke itself finds and loads it.
 tasks, _ = FilesystemLoader(start=str(ROOT)).load("tasks")
 
@@ -32,8 +37,44 @@ def test_every_task_is_in_the_readme_and_has_help() -> None:
         assert (task.__doc__ or "").strip(), f"invoke {name} has no docstring"
 
 
-def test_every_comments_setting_is_in_the_readme() -> None:
-    from reader_stories.settings import ENVIRONMENT
-
+def test_every_comments_setting_is_in_the_operations_guide() -> None:
+    operations = (DOCS / "operations.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip() for line in operations.splitlines() if line.startswith("| `")
+    }
     for key, variable in ENVIRONMENT.items():
-        assert f"`{key}`" in README and f"`{variable}`" in README, key
+        assert f"`{key}`" in rows, f"{key} has no row in docs/operations.md"
+        assert f"`{variable}`" in operations, variable
+
+
+def test_every_moderation_command_is_in_the_stories_guide() -> None:
+    stories = (DOCS / "stories.md").read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert f"| `{command}" in stories, f"reader-stories {command} is not in docs/stories.md"
+
+
+def test_every_local_link_in_the_docs_leads_somewhere() -> None:
+    pages = [ROOT / "README.md", *DOCS.glob("*.md"), ROOT / "stories/README.md"]
+    for page in [*pages, ROOT / "tips/README.md"]:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_every_folder_and_module_the_architecture_names_exists() -> None:
+    """Each path that starts a line of the layout drawing is in the tree (lines indented far
+    are the descriptions' continuations)."""
+    text = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    drawing = text.split("## Layout", 1)[1].split("```", 2)[1]
+    named = []
+    for line in drawing.splitlines():
+        if len(line) - len(line.lstrip()) > 8:
+            continue
+        paths = re.match(r"\s*([\w./-]+(?:, [\w./-]+)*)", line)
+        for part in paths.group(1).split(", ") if paths else []:
+            if part and not part.startswith("."):
+                named.append(part)
+    assert len(named) > 30
+    prefixes = {"tipboxes/": "tips/", "reader_stories/": "stories/"}
+    for name in named:
+        relative = next((prefixes[p] + name for p in prefixes if name.startswith(p)), name)
+        assert (ROOT / relative).exists(), f"docs/architecture.md names {name}, which is not there"

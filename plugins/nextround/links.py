@@ -5,7 +5,7 @@ feeds keep absolute links because Pelican renders feed content with SITEURL itse
 
 Pelican also looks for such links in every page's HTML twice per build (once for static files
 to copy, once to rewrite them) with a pattern that backtracks through every attribute of every
-tag. Tip boxes made that a tenth of what they cost a build. A link can only be there if a quote
+tag, a large part of what tip boxes cost a build. A link can only be there if a quote
 is followed by "{" or "|", which a substring test rules out for nearly every page.
 """
 

@@ -1,7 +1,7 @@
 """The theme's stylesheets and scripts are minified in the built site; the sources stay readable.
 
-Comments and indentation are a fifth of site.css and stories.js, and every reader downloads them
-on their first page. rcssmin and rjsmin only drop what cannot change behaviour.
+Comments and indentation are a good part of site.css and stories.js, and every reader downloads
+them on their first page. rcssmin and rjsmin only drop what cannot change behaviour.
 """
 
 from __future__ import annotations

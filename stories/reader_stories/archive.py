@@ -1,8 +1,8 @@
 """Our own archive format: every story and the whole moderation history as JSON Lines.
 
-Besides store.py, this is the one module with SQL: bulk moves in and out of the tables of
-schema.py, through SQLAlchemy Core with bound parameters, inside ``Store`` transactions.
-Everything else reads and writes stories one at a time through ``Tx``.
+Bulk moves in and out of the tables of store/schema.py, through SQLAlchemy Core with bound
+parameters, inside ``Store`` transactions; everywhere else stories are read and written one at
+a time through ``Tx``.
 
 The file is canonical so that export -> import -> export is byte-identical:
 

@@ -1,22 +1,36 @@
-"""What `invoke comments.*` print: the queue, one story, the mail outbox, and its arguments.
+"""The moderation command line: `reader-stories COMMAND` (or `invoke comments.COMMAND`).
 
-The moderation actions themselves are moderation/service.py's; their outcomes are put in words
-by moderation/report.py, which the admin shares.
+Every command reads the settings file once (--settings, else $PELICAN_SETTINGS, else
+./pelicanconf.py), opens the store it names and, for changes readers see, rewrites the article
+pages in the built site at once. The actions are moderation/service.py's and their outcomes are
+put in words by moderation/report.py, which the admin shares; what only the commands print (the
+queue, one story, the mail outbox) is here. Every failure is one line on standard error and
+exit status 1, never a traceback.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-from collections.abc import Iterable
-from datetime import datetime
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
+from reader_stories.config import DEFAULT_SETTINGS_FILE, SETTINGS_VARIABLE, Config, load_config
+from reader_stories.errors import StoriesError
 from reader_stories.models import Story
-from reader_stories.moderation import actions
+from reader_stories.moderation import actions, service
+from reader_stories.moderation.report import describe
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.records import OutboxState
 from reader_stories.notify.sender import Transport, deliver, emails
-from reader_stories.store import Store
+from reader_stories.pages.republish import Republisher
+from reader_stories.settings import SettingsError
+from reader_stories.store import Store, open_store
 
 
 def story_record(story: Story) -> dict[str, object]:
@@ -126,7 +140,7 @@ def parse_ids(text: str | Iterable[str]) -> list[int]:
             raise ValueError(f"{part!r} is not a story id; ids are whole numbers like 12.")
         ids.append(int(part))
     if not ids:
-        raise ValueError("Give at least one story id, e.g. invoke comments.approve 12.")
+        raise ValueError("Give at least one story id, e.g. 12 or 12,13.")
     return ids
 
 
@@ -134,3 +148,194 @@ def read_text_argument(text: str, file: str) -> str:
     if file:
         return Path(file).read_text(encoding="utf-8")
     return text
+
+
+class Command:
+    """One run of a command: its parsed arguments, the configuration and where output goes."""
+
+    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+        self.args = args
+        self.out = out
+        self.err = err
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.args.settings)
+        return self._config
+
+    @contextmanager
+    def moderating(self) -> Iterator[tuple[Store, Republisher]]:
+        """The store and the republisher over the built site the settings name."""
+        with open_store(self.config.comments.database_url) as store:
+            yield store, Republisher(self.config, self.config.site.output)
+
+    def mailer(self) -> Mailer:
+        return Mailer.for_config(self.config)
+
+    def say(self, *lines: str) -> None:
+        print("\n".join(lines), file=self.out)
+
+
+def _pending(run: Command) -> None:
+    with run.moderating() as (store, _):
+        run.say(pending_listing(store, as_json=run.args.json))
+        if run.args.json:  # standard output stays pure JSON
+            for line in mail_report(store):
+                print(line, file=run.err)
+
+
+def _show(run: Command) -> None:
+    with run.moderating() as (store, _):
+        run.say(show_story(store, parse_ids(run.args.id)[0]))
+
+
+def _approve(run: Command) -> None:
+    with run.moderating() as (store, site):
+        run.say(*describe(service.approve(store, site, parse_ids(run.args.ids), run.mailer())))
+
+
+def _reject(run: Command) -> None:
+    with run.moderating() as (store, site):
+        ids = parse_ids(run.args.ids)
+        run.say(*describe(service.reject(store, site, ids, run.args.reason or None)))
+
+
+def _spam(run: Command) -> None:
+    with run.moderating() as (store, site):
+        run.say(*describe(service.spam(store, site, parse_ids(run.args.ids))))
+
+
+def _edit(run: Command) -> None:
+    with run.moderating() as (store, site):
+        text = read_text_argument(run.args.text, run.args.file)
+        run.say(*describe(service.edit(store, site, parse_ids(run.args.id)[0], text)))
+
+
+def _reply(run: Command) -> None:
+    with run.moderating() as (store, site):
+        author = run.args.author or run.config.comments.author_name
+        text = read_text_argument(run.args.text, run.args.file)
+        story_id = parse_ids(run.args.id)[0]
+        run.say(*describe(service.reply(store, site, story_id, text, author, run.mailer())))
+
+
+def _delete(run: Command) -> None:
+    with run.moderating() as (store, site):
+        run.say(*describe(service.delete(store, site, parse_ids(run.args.ids))))
+
+
+def _forget(run: Command) -> None:
+    with run.moderating() as (store, site):
+        run.say(*describe(service.forget(store, site, run.args.email)))
+
+
+def _purge(run: Command) -> None:
+    window = timedelta(seconds=run.config.comments.rate_limit.seconds)
+    with run.moderating() as (store, site):
+        run.say(*describe(service.purge(store, site, run.args.days, window)))
+
+
+def _export(run: Command) -> None:
+    from reader_stories import archive
+
+    with run.moderating() as (store, _):
+        if run.args.path:
+            tally = archive.export_to_file(store, Path(run.args.path))
+            run.say(*archive.export_summary(tally, run.args.path))
+        else:
+            tally = archive.export_to_stream(store, run.out.buffer)
+            print("\n".join(archive.export_summary(tally, "standard output")), file=run.err)
+
+
+def _import(run: Command) -> None:
+    from reader_stories.importers import import_path
+
+    with run.moderating() as (store, _):
+        run.say(*import_path(store, Path(run.args.path), run.args.format))
+
+
+def _send_mail(run: Command) -> None:
+    from reader_stories.notify.smtp import SmtpTransport
+
+    mailer = run.mailer()
+    with run.moderating() as (store, _):
+        run.say(*send_mail(store, mailer, SmtpTransport.from_settings(mailer.settings)))
+
+
+def _set_password(run: Command) -> None:
+    """Needs no configuration: the hash goes beside the settings file (var/admin.env)."""
+    from reader_stories.web.admin.passwords import read_new_password, set_password
+
+    try:
+        password = read_new_password(run.args.password_file)
+    except EOFError:
+        raise ValueError("No password was given; nothing was changed.") from None
+    root = settings_file(run.args.settings).resolve().parent
+    run.say(set_password(password, root, print_only=run.args.print_only))
+
+
+def settings_file(named: str | None) -> Path:
+    return Path(named or os.environ.get(SETTINGS_VARIABLE) or DEFAULT_SETTINGS_FILE)
+
+
+COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
+    "pending": (_pending, "list the stories waiting for moderation, and mail not yet sent"),
+    "show": (_show, "show one story: its sanitised preview and its history"),
+    "approve": (_approve, "approve stories (12 or 12,13): live at once, emails who asked"),
+    "reject": (_reject, "reject stories; a published one leaves its page at once"),
+    "spam": (_spam, "mark stories as spam"),
+    "edit": (_edit, "replace a story's text (shown as edited by a moderator)"),
+    "reply": (_reply, "publish the site author's reply under a story"),
+    "delete": (_delete, "delete stories and their replies for good"),
+    "export": (_export, "export every story and the moderation history (JSON Lines)"),
+    "import": (_import, "restore an export, or import Isso, Disqus, pelican-comment-system"),
+    "forget": (_forget, "remove every story written with an email address"),
+    "purge": (_purge, "drop rejected, spam and never-moderated stories older than N days"),
+    "send-mail": (_send_mail, "send the notification emails that are due (one pass)"),
+    "set-password": (_set_password, "set the web admin's password (its hash, in var/admin.env)"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="reader-stories", description=__doc__.split("\n")[0])
+    top.add_argument(
+        "--settings", help=f"the Pelican settings file (default: ${SETTINGS_VARIABLE})"
+    )
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = {name: commands.add_parser(name, help=text) for name, (_, text) in COMMANDS.items()}
+    sub["pending"].add_argument("--json", action="store_true", help="a JSON list on stdout")
+    sub["show"].add_argument("id")
+    for name in ("approve", "reject", "spam", "delete"):
+        sub[name].add_argument("ids", help="story ids: 12, or 12,13")
+    sub["reject"].add_argument("--reason", default="", help="why, kept with the story")
+    for name in ("edit", "reply"):
+        sub[name].add_argument("id")
+        sub[name].add_argument("--text", default="")
+        sub[name].add_argument("--file", default="", help="read the text from this file")
+    sub["reply"].add_argument("--author", default="", help="the name shown (default: AUTHOR)")
+    sub["export"].add_argument("--path", default="", help="a file (default: standard output)")
+    sub["import"].add_argument("path")
+    formats = "nextround (an export, the default), pelican-comment-system, isso or disqus"
+    sub["import"].add_argument("--format", default="nextround", help=formats)
+    sub["forget"].add_argument("email")
+    sub["purge"].add_argument("--days", type=int, default=30, help="keep this many days")
+    sub["set-password"].add_argument("--password-file", default="", help="first line is used")
+    sub["set-password"].add_argument("--print-only", action="store_true")
+    return top
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run one command; 0 when it did what was asked, 1 with one line on stderr when not."""
+    args = parser().parse_args(argv)
+    err = err or sys.stderr
+    run = Command(args, out or sys.stdout, err)
+    try:
+        COMMANDS[args.command][0](run)
+    except (StoriesError, SettingsError, ValueError, OSError) as problem:
+        print(problem, file=err)
+        return 1
+    return 0

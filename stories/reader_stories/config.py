@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import runpy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +23,9 @@ from reader_stories.settings import ADMIN_ENV_FILE, CommentsSettings, build_sett
 SETTINGS_VARIABLE = "PELICAN_SETTINGS"
 DEFAULT_SETTINGS_FILE = "pelicanconf.py"
 FEED_NAME = "stories.atom.xml"
+SITE_FEED = "feeds/stories.atom.xml"
 DEFAULT_SITENAME = "A Pelican Blog"  # Pelican's own default
+DEFAULT_AUTHOR = "The editors"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class Site:
     output: Path  # the built site (OUTPUT_PATH)
     article_save_as: str  # ARTICLE_SAVE_AS, to find an article's page in the built site
     theme: Path | None  # the site's theme folder; None: only the packages' own templates
+    article_url: str = "{slug}.html"  # ARTICLE_URL, to link to an article from its slug
+    policy_url: str = ""  # COMMENTS policy_url: what is kept and how to delete it ("": none)
 
     @property
     def templates(self) -> Path | None:
@@ -49,9 +53,24 @@ class Site:
     def form_action(self) -> str:
         return f"{self.intake_url or self.site_root}/stories/"
 
+    def article_href(self, slug: str) -> str:
+        """A link to an article from the service's pages, which know only its slug."""
+        return f"{self.site_root}/{self.article_url.format(slug=slug)}"
+
+    @property
+    def policy_href(self) -> str:
+        """The comment policy's address, or "" when the site has none to link to."""
+        if not self.policy_url or "://" in self.policy_url:
+            return self.policy_url
+        return f"{self.site_root}/{self.policy_url.lstrip('/')}"
+
     def feed_path(self, article: Any) -> str:
-        """The stories feed of an article, beside its page: "slug/stories.atom.xml"."""
-        return f"{article.url}{FEED_NAME}"
+        """The stories feed of an article, beside its page: "slug/stories.atom.xml" for a page
+        at "slug/", "slug.stories.atom.xml" for one at "slug.html"."""
+        url: str = article.url
+        if not url or url.endswith("/"):
+            return f"{url}{FEED_NAME}"
+        return f"{url.rsplit('.', 1)[0] if '.' in url.rsplit('/', 1)[-1] else url}.{FEED_NAME}"
 
     def article_page(self, slug: str) -> Path:
         return self.output / self.article_save_as.format(slug=slug)
@@ -116,6 +135,9 @@ def _config(
         root,
         siteurl,
     )
+    if not comments.author_name:
+        author = str(values.get("AUTHOR") or DEFAULT_AUTHOR)
+        comments = replace(comments, author_name=author)
     site = Site(
         siteurl=siteurl,
         site_root=str(values.get("SITE_ROOT", urlsplit(siteurl).path.rstrip("/"))),
@@ -124,5 +146,7 @@ def _config(
         output=output,
         article_save_as=str(values.get("ARTICLE_SAVE_AS", "{slug}.html")),
         theme=theme,
+        article_url=str(values.get("ARTICLE_URL", "{slug}.html")),
+        policy_url=comments.policy_url,
     )
     return Config(comments=comments, site=site)

@@ -1,16 +1,21 @@
 """The Pelican plugin: approved stories in article pages, and the stories' Atom feeds.
 
-Add "reader_stories.pelican_plugin" to PLUGINS. Stories are attached after reading (not in a
-reader), so Pelican's content cache never serves stale stories. The one module of the package
-that runs inside Pelican; it imports Pelican only in register().
+Add "reader_stories.pelican_plugin" to PLUGINS, and ``{% include "stories/article.html" %}`` to
+the theme's article.html (or place ``article.stories_section`` yourself). Stories are attached
+after reading (not in a reader), so Pelican's content cache never serves stale stories. The one
+module of the package that runs inside Pelican; it imports Pelican only in register().
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
-from reader_stories.config import Config, config_from_pelican
+from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup
+
+from reader_stories.config import SITE_FEED, Config, config_from_pelican
 from reader_stories.pages.atomic import write_atomically
 from reader_stories.pages.section import (
     ArticleRef,
@@ -20,20 +25,33 @@ from reader_stories.pages.section import (
     render_site_feed,
     story_count,
 )
-from reader_stories.pages.templates import environment
+from reader_stories.pages.templates import PACKAGE_STATIC, PACKAGE_TEMPLATES, environment
 from reader_stories.store.approved import approved_for_build
 from reader_stories.threads import group_by_article, threads
 
-SITE_FEED = "feeds/stories.atom.xml"
 # Where the configuration of the running build is kept between its two signals.
 CONFIG_KEY = "reader_stories_config"
+
+
+# Copied into the built site's theme folder (THEME_STATIC_DIR/stories/) for stories/article.html.
+STATIC_FILES = ("stories.css", "stories.js")
 
 
 def register() -> None:
     from pelican import signals
 
+    signals.generator_init.connect(add_templates)
     signals.article_generator_finalized.connect(attach_stories)
     signals.article_writer_finalized.connect(write_story_feeds)
+    signals.article_writer_finalized.connect(copy_static)
+
+
+def add_templates(generator: Any) -> None:
+    """The package's templates, after the theme's own, so a theme can include them (and replace
+    any of them with a file of the same name)."""
+    loader = generator.env.loader
+    if isinstance(loader, ChoiceLoader):
+        loader.loaders.append(FileSystemLoader(str(PACKAGE_TEMPLATES)))
 
 
 def article_ref(article: Any) -> ArticleRef:
@@ -58,7 +76,8 @@ def attach_stories(generator: Any) -> None:
     for article in generator.articles:
         ref = article_ref(article)
         article_threads = threads(grouped.get(article.slug, []))
-        article.stories_section = render_section(env, ref, site, secret, article_threads)
+        section = render_section(env, ref, site, secret, article_threads)
+        article.stories_section = Markup(section)  # rendered with autoescape, by the package
         article.story_count = story_count(article_threads)
         article.story_count_html = render_count(env, ref, article.story_count)
         article.stories_feed = site.feed_path(ref)
@@ -82,3 +101,11 @@ def write_story_feeds(generator: Any, writer: Any = None) -> None:
     write_atomically(
         output / SITE_FEED, render_site_feed(env, site, published, titles), durable=False
     )
+
+
+def copy_static(generator: Any, writer: Any = None) -> None:
+    """The stories' stylesheet and script, for themes that include stories/article.html."""
+    folder = Path(generator.output_path) / generator.settings["THEME_STATIC_DIR"] / "stories"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in STATIC_FILES:
+        shutil.copyfile(PACKAGE_STATIC / name, folder / name)

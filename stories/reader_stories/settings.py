@@ -62,7 +62,11 @@ class CommentsSettings:
     max_body_bytes: int = 65536
     intake_url: str = ""
     allowed_origins: tuple[str, ...] = ()
-    author_name: str = "Next Round editors"
+    # The name the site author's replies are published under; "" takes Pelican's AUTHOR.
+    author_name: str = ""
+    # The page that tells readers what is kept and how to delete it (a path under the site or
+    # an address); the form and the intake's pages link to it. Empty: no link.
+    policy_url: str = ""
     # The web admin (admin/): switched off while admin_password_hash is empty.
     admin_password_hash: str = ""
     secure_cookies: bool = False

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import store_calls as calls
 
+from pelicanconf import COMMENTS
 from reader_stories.config import config_from_pelican
 from reader_stories.pages.republish import Republisher
 from reader_stories.validation import validate_submission
@@ -39,7 +40,7 @@ def build_live(tmp_path: Path, db_url: str, secret: str = SECRET) -> tuple[Path,
         {
             "SITEURL": "http://127.0.0.1:8000",
             "CACHE_PATH": str(tmp_path / "cache"),
-            "COMMENTS": {"database_url": db_url, "secret_key": secret},
+            "COMMENTS": {**COMMENTS, "database_url": db_url, "secret_key": secret},
         },
         search_index=False,
     )

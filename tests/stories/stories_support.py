@@ -40,6 +40,8 @@ THEME = ROOT / "theme"
 
 def make_config(comments: CommentsSettings, **site: Any) -> Config:
     """The site's own theme around test COMMENTS settings; `site` changes the site's facts."""
+    if not comments.author_name:  # as load_config fills it from AUTHOR
+        comments = replace(comments, author_name="Next Round editors")
     base = Site(
         siteurl="http://127.0.0.1:8000",
         site_root="",
@@ -48,6 +50,8 @@ def make_config(comments: CommentsSettings, **site: Any) -> Config:
         output=ROOT / "output",
         article_save_as="{slug}/index.html",
         theme=THEME,
+        article_url="{slug}/",
+        policy_url=comments.policy_url or "privacy/",
     )
     return Config(comments, replace(base, **site))
 

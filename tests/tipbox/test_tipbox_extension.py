@@ -15,6 +15,8 @@ from pathlib import Path
 
 import markdown
 import pytest
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
 
 from tipboxes.extension import Tip, TipBoxExtension, TipSyntaxError, makeExtension
 
@@ -304,3 +306,24 @@ def test_attribute_list_at_the_end_of_a_title_stays_text() -> None:
     assert '<h2 class="tip__heading" id="tip-plan-b-elsewhere-loud-title">' in html
     assert ": Plan B {: #elsewhere .loud} <a " in html
     assert 'aria-labelledby="tip-plan-b-elsewhere-loud-title"' in html
+
+
+class _BlocksLike(Extension):
+    """Registers a block processor the way pymdownx.blocks (13.x) does: one, named "blocks".
+
+    pymdownx is not a dependency of this project, so its registration is reproduced here."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.parser.blockprocessors.register(BlockProcessor(md.parser), "blocks", 89.99)
+
+
+@pytest.mark.parametrize("tips_first", [True, False], ids=["tips-first", "tips-last"])
+def test_refuses_to_share_the_slashes_with_pymdownx_blocks(tips_first: bool) -> None:
+    """Both read "///" blocks; together they would misrender pages, so the mix is an error."""
+    extensions = ["tipboxes.extension", _BlocksLike()]
+    if not tips_first:
+        extensions.reverse()
+    with pytest.raises(ValueError) as error:
+        markdown.Markdown(extensions=extensions).convert("/// tip | Together\nBody.\n///\n")
+    assert "tipboxes.extension and pymdownx.blocks" in str(error.value)
+    assert not isinstance(error.value, TipSyntaxError)  # a setup mistake, not an author's

@@ -1,4 +1,4 @@
-"""Compose notification emails from the plain-text templates in theme/templates/mail/.
+"""Compose notification emails from the plain-text templates in templates/stories/mail/.
 
 The templates are text/plain, so their environment does no HTML escaping (escaping would put
 ``&amp;`` into a reader's name); nothing rendered here ever becomes HTML. Each template starts
@@ -15,19 +15,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, StrictUndefined
 
 from reader_stories.config import Config
 from reader_stories.models import Story
 from reader_stories.notify.records import Draft, MailKind, OutboxMessage
 from reader_stories.notify.unsubscribe import make_unsubscribe_token
+from reader_stories.pages.templates import loader
 from reader_stories.settings import CommentsSettings
 from reader_stories.tokens import make_receipt_token
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-MAIL_FOLDER = "mail"
+MAIL_FOLDER = "stories/mail"
 SUBJECT_PREFIX = "Subject: "
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
@@ -42,10 +43,10 @@ def quoted(text: str) -> str:
 
 
 @cache
-def mail_environment(templates: Path) -> Environment:
+def mail_environment(templates: Path | None) -> Environment:
     """Autoescape off: text/plain mail. Undefined names are errors, as on the site."""
     env = Environment(
-        loader=FileSystemLoader(str(templates / MAIL_FOLDER)),
+        loader=loader(templates, MAIL_FOLDER),
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -76,8 +77,8 @@ class Mailer:
     """Everything a notification needs: settings, the theme's templates and the site's name."""
 
     settings: CommentsSettings
-    templates: Path
-    sitename: str = "Next Round"
+    templates: Path | None  # the theme's templates folder, whose files override the package's
+    sitename: str
 
     @classmethod
     def for_config(cls, config: Config) -> Mailer:
@@ -182,8 +183,8 @@ class Mailer:
         now: datetime,
     ) -> EmailMessage:
         """A text/plain UTF-8 email; reader mail carries the RFC 8058 one-click headers."""
-        # Imported here: the email package is a twentieth of the start-up of `comments.approve`,
-        # which only queues mail; messages are built by whatever sends them.
+        # Imported here: the email package weighs on the start-up of `comments.approve`, which
+        # only queues mail; messages are built by whatever sends them.
         from email import policy
         from email.headerregistry import Address
         from email.message import EmailMessage

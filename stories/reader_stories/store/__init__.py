@@ -143,8 +143,8 @@ class Store:
         self.clock = clock
         self.busy_timeout = busy_timeout
         # Writers of one process queue here, in order, instead of polling the database lock:
-        # SQLite's busy handler sleeps up to 100 ms between tries, which made the slowest
-        # submissions under load wait far longer than the writes in front of them took.
+        # SQLite's busy handler sleeps between tries, which made the slowest submissions under
+        # load wait far longer than the writes in front of them took.
         self._writers = threading.Lock()
 
     def close(self) -> None:

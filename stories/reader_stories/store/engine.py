@@ -136,6 +136,14 @@ def _configure_postgresql(engine: Engine, busy_timeout: float) -> None:
             dbapi_connection.autocommit = autocommit
 
 
+def postgresql_connect_args(url: str, busy_timeout: float) -> dict[str, Any]:
+    """A server that does not answer must not hang a reader's request for minutes: libpq waits
+    ``connect_timeout`` seconds (at least 2), unless the URL sets its own."""
+    if "connect_timeout" in make_url(url).query:
+        return {}
+    return {"connect_timeout": max(_MIN_CONNECT_TIMEOUT, math.ceil(busy_timeout))}
+
+
 def create_store_engine(url: str, busy_timeout: float) -> Engine:
     """An engine set up for its database: SQLite pragmas, or PostgreSQL timeouts and pinging."""
     parsed = make_url(url)
@@ -144,11 +152,8 @@ def create_store_engine(url: str, busy_timeout: float) -> Engine:
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, busy_timeout)
         return engine
-    connect_args: dict[str, Any] = {}
-    if "connect_timeout" not in parsed.query:
-        # A server that does not answer must not hang a reader's request for minutes.
-        connect_args["connect_timeout"] = max(_MIN_CONNECT_TIMEOUT, math.ceil(busy_timeout))
     # Pinging first replaces connections a server restart has closed, instead of failing once.
+    connect_args = postgresql_connect_args(url, busy_timeout)
     engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     _configure_postgresql(engine, busy_timeout)
     return engine

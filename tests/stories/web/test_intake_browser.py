@@ -38,6 +38,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[3]
 STATIC = ROOT / "theme" / "static"
+STORIES_JS = ROOT / "stories" / "reader_stories" / "static" / "stories.js"
 ARTICLE_PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -67,11 +68,9 @@ def write_article_site(folder: Path) -> Path:
     (folder / "theme" / "css").mkdir(parents=True)
     (folder / "theme" / "js").mkdir(parents=True)
     shutil.copy(STATIC / "css" / "site.css", folder / "theme" / "css" / "site.css")
-    shutil.copy(STATIC / "js" / "stories.js", folder / "theme" / "js" / "stories.js")
+    shutil.copy(STORIES_JS, folder / "theme" / "js" / "stories.js")
     env = environment(TEMPLATES)
-    template = env.from_string(
-        '{% from "partials/story_form.html" import story_form %}\n' + ARTICLE_PAGE
-    )
+    template = env.from_string('{% from "stories/form.html" import story_form %}\n' + ARTICLE_PAGE)
     html = template.render(
         article=ArticleRef(
             SLUG, "Asking for a raise", f"{SLUG}/", datetime(2025, 1, 6, tzinfo=UTC)

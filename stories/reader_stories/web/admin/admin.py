@@ -6,7 +6,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.applications import Starlette
@@ -21,6 +20,7 @@ from reader_stories.web.admin.flash import Flashes
 from reader_stories.web.admin.pages import Pages
 from reader_stories.web.admin.passwords import fingerprint
 from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, Clock, Sessions
+from reader_stories.web.static import stylesheets
 
 # Login attempts per client network: 5 in 15 minutes, successful ones included.
 LOGIN_LIMIT = RateLimit(5, 15 * 60)
@@ -44,7 +44,7 @@ class Admin:
         # Approvals and replies from the browser email readers who asked, as the CLI does.
         self.mailer = Mailer.for_config(config)
         self.login_limit = login_limit
-        self.stylesheets = (config.site.theme or Path()) / "static" / "css"
+        self.stylesheets = stylesheets(config.site, "site.css", "stories.css", "admin.css")
         self.flashes = Flashes(settings.secret_key, settings.secure_cookies)
         self.pages = Pages(config.site, self.flashes)
         self.sessions = Sessions(

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from reader_stories.config import Config
@@ -30,10 +30,10 @@ from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
 from reader_stories.web.admin.views.edit import Editing
 from reader_stories.web.admin.views.queue import Reading
 from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
+from reader_stories.web.static import stylesheet_route
 
 log = logging.getLogger(__name__)
 
-STYLESHEETS = ("site.css", "admin.css")
 TITLE_DISABLED = "The moderation admin is switched off"
 TITLE_STORE = "The story database is unavailable"
 MSG_STORE = (
@@ -100,21 +100,13 @@ class Handlers:
             request, "disabled.html", 503, show_flash=False, title=TITLE_DISABLED
         )
 
-    async def stylesheet(self, request: Request) -> Response:
-        """site.css and admin.css from the theme, so the admin works wherever it is deployed."""
-        name = request.path_params["name"]
-        if name not in STYLESHEETS:
-            raise HTTPException(404)
-        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
-        return FileResponse(self.admin.stylesheets / name, media_type="text/css", headers=headers)
-
 
 def _quote(path: str) -> str:
     return quote(path, safe="/")
 
 
 def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
-    stylesheet = Route("/static/{name}", handlers.stylesheet, methods=["GET"])
+    stylesheet = Route("/static/{name}", stylesheet_route(admin.stylesheets), methods=["GET"])
     if not admin.enabled:
         return [stylesheet, Route("/{path:path}", handlers.disabled, methods=["GET", "POST"])]
     guard = Guard(admin)

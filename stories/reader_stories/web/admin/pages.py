@@ -1,7 +1,8 @@
 """Every answer of the admin: pages with the same security headers, redirects, error pages.
 
-Templates live in theme/templates/admin/ and render through the stories' one autoescaping Jinja
-environment; the only markup passed through unescaped is a story preview, sanitised again first.
+The templates are the package's templates/stories/admin/ (a theme may replace any) and render
+through the stories' one autoescaping Jinja environment; the only markup passed through
+unescaped is a story preview, sanitised again first.
 """
 
 from __future__ import annotations
@@ -36,8 +37,7 @@ HEADERS = {
 class Pages:
     def __init__(self, site: Site, flashes: Flashes) -> None:
         self.env = environment(site.templates)
-        self.site_root = site.site_root
-        self.sitename = site.sitename
+        self.site = site
         self.flashes = flashes
 
     def render(
@@ -53,10 +53,11 @@ class Pages:
     ) -> HTMLResponse:
         """A page; it shows (and so uses up) the message a redirect left for it."""
         flash = self.flashes.take(request) if show_flash else None
-        html = self.env.get_template(f"admin/{template}").render(
+        html = self.env.get_template(f"stories/admin/{template}").render(
             admin_root=admin_root(request),
-            site_root=self.site_root,
-            sitename=self.sitename,
+            site=self.site,
+            site_root=self.site.site_root,
+            sitename=self.site.sitename,
             csrf=session.csrf if session else "",
             logged_in=session is not None,
             flash=flash,

@@ -55,6 +55,7 @@ from reader_stories.web.intake.pages import (
 )
 from reader_stories.web.intake.receipts import Receipts
 from reader_stories.web.intake.unsubscribe import Unsubscribes
+from reader_stories.web.static import stylesheet_route, stylesheets
 
 log = logging.getLogger(__name__)
 
@@ -296,6 +297,7 @@ def create_app(
             Route("/delete", receipts.delete, methods=["POST"]),
             Route("/unsubscribe", unsubscribes.confirm, methods=["GET"]),
             Route("/unsubscribe", unsubscribes.unsubscribe, methods=["POST"]),
+            Route("/static/{name}", stylesheet_route(stylesheets(config.site, "stories.css"))),
         ],
         middleware=[
             Middleware(

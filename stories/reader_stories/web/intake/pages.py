@@ -130,8 +130,8 @@ class Pages:
     def page(
         self, template: str, code: int, headers: Mapping[str, str] | None = None, **context: Any
     ) -> HTMLResponse:
-        html = self.env.get_template(f"intake/{template}").render(
-            site_root=self.site.site_root, sitename=self.site.sitename, **context
+        html = self.env.get_template(f"stories/intake/{template}").render(
+            site=self.site, site_root=self.site.site_root, sitename=self.site.sitename, **context
         )
         extra = {**self.common, "Content-Security-Policy": self.csp, **(headers or {})}
         return HTMLResponse(html, code, headers=extra)
@@ -187,7 +187,6 @@ class Pages:
             "invalid.html",
             422,
             article=FormArticle(slug),
-            site=self.site,
             threads=threads,
             token=token,
             values=form_values(form),

@@ -1,0 +1,82 @@
+/* Reader stories: send the story form in place. The form works without this script. */
+(function () {
+  "use strict";
+  var form = document.getElementById("story-form");
+  if (!form || !window.fetch || !window.FormData) return;
+  var status = document.getElementById("story-form-status");
+  var summary = document.getElementById("story-form-errors");
+  var button = form.querySelector("[type=submit]");
+
+  function make(tag, text) {
+    var node = document.createElement(tag);
+    node.textContent = text || "";
+    return node;
+  }
+
+  function clearErrors() {
+    form.querySelectorAll(".field__error").forEach(function (note) { note.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (input) {
+      var ids = input.getAttribute("aria-describedby") || "";
+      input.setAttribute("aria-describedby", ids.replace(/\s*story-\S+-error/g, "").trim());
+      input.removeAttribute("aria-invalid");
+    });
+    summary.hidden = true;
+    summary.textContent = "";
+  }
+
+  function showErrors(errors) {
+    var names = Object.keys(errors), list = make("ul"), n = names.length;
+    names.forEach(function (name) {
+      var id = "story-" + name, input = document.getElementById(id);
+      var link = make("a", errors[name]), note = make("p", errors[name]);
+      link.href = "#" + id;
+      list.appendChild(make("li")).appendChild(link);
+      if (!input) return;
+      note.className = "field__error";
+      note.id = id + "-error";
+      if (input.type === "checkbox") input.parentNode.appendChild(note);
+      else input.before(note);
+      input.setAttribute("aria-invalid", "true");
+      var ids = input.getAttribute("aria-describedby");
+      input.setAttribute("aria-describedby", (ids ? ids + " " : "") + note.id);
+    });
+    summary.append(make("h4", "Please fix " + n + " problem" + (n > 1 ? "s:" : ":")), list);
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  function answer(code, body) {
+    button.disabled = false;
+    status.textContent = "";
+    if (code === 422 && body.errors) return showErrors(body.errors);
+    if (code === 202) form.elements.story.value = "";
+    status.textContent = body.message || body.error ||
+      "Sorry, your story could not be sent (error " + code + "). Try again later.";
+    if (body.delete_url) {
+      var link = make("a", "Your private link to delete this story: keep it");
+      link.href = body.delete_url;
+      status.append(" ", link);
+    }
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var data = {};
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string") data[name] = value;
+    });
+    clearErrors();
+    button.disabled = true;
+    status.textContent = "Sending your story…";
+    fetch(form.action, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(data)
+    }).then(function (response) {
+      var done = answer.bind(null, response.status);
+      return response.json().then(done, function () { done({}); });
+    }, function () {
+      form.submit(); // network failed: post it the ordinary way
+    });
+  });
+})();

@@ -1,0 +1,506 @@
+"""Tip boxes: "/// tip | Title" blocks rendered as numbered, linkable <aside> boxes.
+
+A plain Python-Markdown extension (no Pelican here), so it can be tested and reused on its own.
+Four processors share one per-document state kept on the Markdown instance:
+
+- a line-aware pre-pass (syntax.Planner) validates every tip before parsing, because only it
+  still knows line numbers, and plans ids and numbering;
+- a block processor renders each tip;
+- a tree processor, run after inline and smarty processing, collects plain-text data into
+  `md.tips` for templates, feeds and structured data;
+- a postprocessor puts the heading's fixed HTML (icon, kind, number, permalink) in place.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+from xml.sax.saxutils import escape
+
+from markdown import Markdown, util
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from tipboxes.syntax import (
+    CLOSER_RE,
+    HEADER_RE,
+    KINDS,
+    OPTION_RE,
+    Planned,
+    Planner,
+    TipSyntaxError,
+)
+
+ACTION_LABEL = "Try this:"
+# A tip heading's opening tag as serialised, carrying its tip's index in a marker attribute that
+# the postprocessor removes (see TipFragmentPostprocessor). Markdown removes STX and ETX from the
+# source, so an author cannot write one; unescaping leaves it alone, as it is not all digits.
+MARK_ATTRIBUTE = "data-tipbox"
+# The pattern starts at the value: a search starting with the attribute's leading space would
+# stop at every space of the page.
+HEADING_MARK_RE = re.compile(f'{util.STX}tipbox:([0-9]+){util.ETX}"([^>]*)>')
+MARK_START = f' {MARK_ATTRIBUTE}="'
+
+
+@dataclass(frozen=True)
+class Tip:
+    """One tip as plain data, for templates, feeds and structured data."""
+
+    title: str
+    id: str
+    kind: str
+    action: str | None
+    number: int
+    text: str
+
+    @property
+    def label(self) -> str:
+        """The kind in words, as shown in the box."""
+        return KINDS[self.kind].label
+
+    @property
+    def headline(self) -> str:
+        """The title with its kind, so a warning never reads as advice out of context."""
+        return self.title if self.kind == "tip" else f"{self.label}: {self.title}"
+
+
+@dataclass
+class _Rendered:
+    planned: Planned
+    aside: etree.Element
+    heading: etree.Element
+    action: etree.Element | None
+    fixed: str  # the heading's HTML before the title: icon, kind and number
+    permalink: str = ""  # the permalink's HTML, once the title's plain text is known
+
+    def body(self) -> list[etree.Element]:
+        """The blocks of the tip's body: everything in the box between heading and action."""
+        return list(self.aside)[1 : -1 if self.action is not None else None]
+
+
+class TipState:
+    """Per-document state, on the Markdown instance so a shared extension instance holds none."""
+
+    def __init__(self, md: Markdown) -> None:
+        self.md = md
+        self.reset()
+
+    def reset(self) -> None:
+        """Called by md.reset(): the next document starts with no tips."""
+        self.planned: list[Planned] = []
+        self.rendered: list[_Rendered] = []
+        self.md.tips = []  # type: ignore[attr-defined]
+
+    def start(self, planned: list[Planned]) -> None:
+        self.reset()
+        self.planned = planned
+
+    def claim(self, kind: str, title: str) -> Planned:
+        """The pre-pass plan for the tip being rendered; tips it did not see are refused."""
+        index = len(self.rendered)
+        if index < len(self.planned):
+            planned = self.planned[index]
+            if (planned.kind, planned.title) == (kind, title):
+                return planned
+        raise TipSyntaxError(
+            None,
+            f'the {kind} "{title}" is inside a list, quote or HTML block, so it cannot be '
+            "numbered. Start it at the left margin, outside other blocks.",
+        )
+
+
+class TipPlanPreprocessor(Preprocessor):
+    """Validates and plans every tip while line numbers still match the author's file."""
+
+    NAME = "tipbox_plan"
+    # After whitespace normalising (30), before Pelican's metadata (27) and fenced code (25).
+    PRIORITY = 28
+
+    def __init__(self, md: Markdown, state: TipState, id_prefix: str) -> None:
+        super().__init__(md)
+        self.state = state
+        self.id_prefix = id_prefix
+
+    def run(self, lines: list[str]) -> list[str]:
+        _refuse_pymdownx_blocks(self.md)  # loaded after tip boxes: seen only now
+        text = "\n".join(lines)
+        if "///" not in text:
+            self.state.start([])  # no tip syntax at all (a summary, most pages): nothing to plan
+            return lines
+        planner = Planner(self._code_lines(text), self.id_prefix)
+        self.state.start(planner.plan(lines))
+        return lines
+
+    def _code_lines(self, text: str) -> set[int]:
+        """Lines inside fenced code, found exactly as the fenced-code extension will find them."""
+        # No fence at all: nothing to find. The one-character tests are memchr-fast; a search
+        # for three characters took as long as the rest of the planning.
+        if ("`" not in text or "```" not in text) and ("~" not in text or "~~~" not in text):
+            return set()
+        if "fenced_code_block" not in self.md.preprocessors:
+            return set()
+        fence = getattr(self.md.preprocessors["fenced_code_block"], "FENCED_BLOCK_RE", None)
+        if fence is None:
+            return set()
+        found: set[int] = set()
+        for match in fence.finditer(text):
+            first = text.count("\n", 0, match.start()) + 1
+            last = text.count("\n", 0, match.end()) + 1
+            found.update(range(first, last + 1))
+        return found
+
+
+class TipBlockProcessor(BlockProcessor):
+    """Renders a planned tip: heading, body parsed as Markdown, and the optional action."""
+
+    NAME = "tipbox"
+    # Right after list indentation (90), which hands a list item's indented lines back to the
+    # parser, and before indented code (80) and every other block processor: a block holding a
+    # tip's header is the tip's, whichever of its lines the header is on.
+    PRIORITY = 89.995
+
+    def __init__(self, parser: BlockParser, state: TipState, heading_level: int) -> None:
+        super().__init__(parser)
+        self.state = state
+        self.heading_level = heading_level
+        self._found: tuple[str, re.Match[str] | None] = ("", None)
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        # Asked of every block of every page: the substring test answers most of them.
+        if "///" not in block:
+            return False
+        header = _tip_header(block)
+        self._found = (block, header)  # for run(), which the parser calls next with this block
+        return header is not None
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        chunk = blocks.pop(0)
+        found_in, header = self._found
+        if found_in is not chunk:
+            header = _tip_header(chunk)
+        assert header is not None  # test() found it
+        before = chunk[: header.start()].rstrip("\n")
+        if before:
+            self.parser.parseBlocks(parent, [before])
+        planned = self.state.claim(header["name"].lower(), (header["title"] or "").strip())
+        lines = chunk[header.end() :].lstrip("\n").split("\n")
+        while lines and OPTION_RE.match(lines[0]):  # the pre-pass has read them
+            lines.pop(0)
+        body_blocks, after = self._collect("\n".join(lines), blocks, planned)
+        if after:
+            blocks.insert(0, after)
+        self.state.rendered.append(self._render(parent, planned, body_blocks))
+
+    def _collect(self, first: str, blocks: list[str], planned: Planned) -> tuple[list[str], str]:
+        """The body's blocks up to the closing line, and whatever follows it."""
+        body: list[str] = []
+        pending = first
+        while True:
+            for closer in _lines_matching(CLOSER_RE, pending):
+                if len(closer["slashes"]) == planned.slashes:
+                    inside = pending[: closer.start()].rstrip("\n")
+                    if inside:
+                        body.append(inside)
+                    return body, pending[closer.end() :].lstrip("\n")
+            if pending:
+                body.append(pending)
+            if not blocks:  # the pre-pass reports this first, with the same words
+                raise TipSyntaxError(
+                    planned.line,
+                    f'the tip "{planned.title}" is never closed. End it with a line containing '
+                    f'only "{"/" * planned.slashes}".',
+                )
+            pending = blocks.pop(0)
+
+    def _render(self, parent: etree.Element, planned: Planned, body: list[str]) -> _Rendered:
+        """The box: an aside holding the heading, the body's blocks and the optional action.
+
+        Only the title, the body and the action are the author's Markdown. The heading's icon,
+        kind, number and permalink go in as ready HTML after serialising (a marker attribute
+        says where), and the title and the body have no wrapper elements of their own: every
+        element goes through all of Markdown's later passes.
+        """
+        kind = KINDS[planned.kind]
+        tip_id = planned.id
+        aside = etree.SubElement(
+            parent,
+            "aside",
+            {
+                "class": f"tip tip--{planned.kind}",
+                "id": tip_id,
+                "aria-labelledby": f"{tip_id}-title",
+            },
+        )
+        heading = etree.SubElement(
+            aside,
+            f"h{self.heading_level}",
+            {
+                "class": "tip__heading",
+                MARK_ATTRIBUTE: f"{util.STX}tipbox:{len(self.state.rendered)}{util.ETX}",
+                "id": f"{tip_id}-title",
+            },
+        )
+        number, total = len(self.state.rendered) + 1, len(self.state.planned)
+        count = f"{number} of {total}" if planned.kind == "tip" else f"(tip {number} of {total})"
+        fixed = (
+            f'<span aria-hidden="true" class="tip__icon">{kind.icon}</span> '
+            f'<span class="tip__kind">{_escape(kind.label)}</span> '
+            f'<span class="tip__number">{count}</span>: '
+        )
+        # The title is the heading's whole text, read by inline patterns as any heading's is.
+        # Only attr_list would read "{: ...}" at its end as the heading's own attributes (its id
+        # too, which the box is labelled by), so the closing brace is escaped to stay text.
+        title = planned.title
+        if title.endswith("}") and not title.endswith("\\}"):
+            title = title[:-1] + "\\}"
+        heading.text = title
+        self.parser.parseBlocks(aside, body)
+        action = None
+        if "action" in planned.options:
+            action = etree.SubElement(aside, "p", {"class": "tip__action"})
+            strong = etree.SubElement(action, "strong")
+            strong.text = util.AtomicString(ACTION_LABEL)
+            strong.tail = " " + planned.options["action"]
+        return _Rendered(planned, aside, heading, action, fixed)
+
+
+def _tip_header(block: str) -> re.Match[str] | None:
+    """The first line of `block` that opens a tip: a header naming one of the kinds."""
+    for header in _lines_matching(HEADER_RE, block):
+        if header["name"].lower() in KINDS:
+            return header
+    return None
+
+
+def _lines_matching(pattern: re.Pattern[str], block: str) -> Iterator[re.Match[str]]:
+    """`pattern` matched at the start of each line holding "///", in order.
+
+    Only such lines can open or close a tip; a multi-line search tried every position of every
+    paragraph of a tip's body.
+    """
+    at = block.find("///")
+    while at != -1:
+        if match := pattern.match(block, block.rfind("\n", 0, at) + 1):
+            yield match
+        end = block.find("\n", at)
+        at = -1 if end == -1 else block.find("///", end)
+
+
+def _refuse_pymdownx_blocks(md: Markdown) -> None:
+    """Refuse to share a Markdown instance with pymdownx.blocks, which also reads "///" lines.
+
+    Each would take the other's blocks for its own (its admonitions answer to "tip" and
+    "warning" too), so the mix would misrender pages instead of failing. pymdownx.blocks and
+    every block built on it run through one block processor it registers as "blocks".
+    """
+    if "blocks" in md.parser.blockprocessors:
+        raise ValueError(
+            'tipboxes.extension and pymdownx.blocks (the "blocks" block processor) both read '
+            '"///" blocks and cannot be loaded together. Remove one of them from the Markdown '
+            "extensions."
+        )
+
+
+def _escape(text: str) -> str:
+    """Text for HTML we write ourselves, safe in content and in double-quoted attributes."""
+    if "&" not in text and "<" not in text and ">" not in text and '"' not in text:
+        return text
+    return escape(text, {'"': "&quot;"})
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+class TipCollectTreeprocessor(Treeprocessor):
+    """Fills `md.tips` with plain text once inline Markdown and smart quotes are done."""
+
+    NAME = "tipbox_collect"
+    # After inline (20) and smarty (6), before toc (5) so it can read data-toc-label.
+    PRIORITY = 5.5
+    ESCAPED_RE = re.compile(f"{util.STX}([0-9]+){util.ETX}")
+
+    def __init__(self, md: Markdown, state: TipState) -> None:
+        super().__init__(md)
+        self.state = state
+        self._block_tags: frozenset[object] = frozenset()
+
+    def run(self, root: etree.Element) -> None:
+        if len(self.state.rendered) < len(self.state.planned):
+            missing = self.state.planned[len(self.state.rendered)]
+            raise TipSyntaxError(
+                missing.line,
+                f'the tip "{missing.title}" was not shown, probably because it sits inside an '
+                "HTML block. Move it out of the HTML.",
+            )
+        if len(self._block_tags) != len(self.md.block_level_elements):  # set up, or changed
+            self._block_tags = frozenset(self.md.block_level_elements)
+        label_for_toc = "toc" in self.md.treeprocessors
+        self.md.tips = [  # type: ignore[attr-defined]
+            self._tip(rendered, number, label_for_toc)
+            for number, rendered in enumerate(self.state.rendered, 1)
+        ]
+
+    def _tip(self, rendered: _Rendered, number: int, label_for_toc: bool) -> Tip:
+        planned = rendered.planned
+        title = self._plain(rendered.heading)
+        action = None
+        if rendered.action is not None:
+            action = self._plain(rendered.action).removeprefix(ACTION_LABEL).strip()
+        tip = Tip(
+            title=title,
+            id=planned.id,
+            kind=planned.kind,
+            action=action,
+            number=number,
+            text=self._plain_blocks(rendered.body()),
+        )
+        rendered.permalink = (
+            f'<a aria-label="Permalink to this tip: {_escape(title)}" class="tip__permalink" '
+            f'href="#{_escape(planned.id)}">#</a>'
+        )
+        if label_for_toc:
+            rendered.heading.set("data-toc-label", tip.headline)
+        return tip
+
+    def _plain(self, element: etree.Element) -> str:
+        """Text a reader sees inside an element, without markup."""
+        parts = [element.text or ""]
+        for child in element:
+            self._walk(child, parts)
+            parts.append(child.tail or "")
+        return self._normalised("".join(parts))
+
+    def _plain_blocks(self, blocks: list[etree.Element]) -> str:
+        """Text a reader sees in a run of blocks; block boundaries become spaces."""
+        parts: list[str] = []
+        for block in blocks:
+            self._walk(block, parts)
+            parts.append(block.tail or "")
+        return self._normalised("".join(parts))
+
+    def _walk(self, element: etree.Element, parts: list[str]) -> None:
+        if element.get("id", "").startswith("fnref"):  # a footnote number is not prose
+            return
+        block = element.tag in self._block_tags
+        parts.append(" " if block else "")
+        parts.append(element.text or "")
+        for child in element:
+            self._walk(child, parts)
+            parts.append(child.tail or "")
+        parts.append(" " if block else "")
+
+    def _normalised(self, text: str) -> str:
+        if util.STX in text:  # stashed HTML or an escaped character
+            text = self._unstash(text)
+        return " ".join(text.split())
+
+    def _unstash(self, text: str) -> str:
+        def raw_html(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            blocks = self.md.htmlStash.rawHtmlBlocks
+            if index >= len(blocks):
+                return ""
+            raw = blocks[index]
+            if isinstance(raw, etree.Element):
+                return " ".join(raw.itertext())
+            collector = _TextCollector()
+            collector.feed(raw)
+            collector.close()
+            return "".join(collector.parts)
+
+        text = util.HTML_PLACEHOLDER_RE.sub(raw_html, text)
+        return self.ESCAPED_RE.sub(lambda match: chr(int(match.group(1))), text)
+
+
+class TipFragmentPostprocessor(Postprocessor):
+    """Puts each tip heading's fixed HTML around its title and drops the marker attribute.
+
+    The fixed parts never change once rendered: as elements they made Markdown's later passes
+    (inline patterns, unescaping, serialising) do more work than the tip's own text, and as
+    markers in the heading's text they lengthened every inline pattern's search.
+    """
+
+    NAME = "tipbox_fragments"
+    # Before Markdown's raw HTML (30): a heading's closing tag is then the first one after its
+    # opening tag, as an author's raw HTML is still a placeholder.
+    PRIORITY = 35
+
+    def __init__(self, md: Markdown, state: TipState) -> None:
+        super().__init__(md)
+        self.state = state
+
+    def run(self, text: str) -> str:
+        rendered = self.state.rendered
+        if not rendered:
+            return text
+        pieces: list[str] = []
+        done = 0
+        for match in HEADING_MARK_RE.finditer(text):
+            tip = rendered[int(match.group(1))]
+            title_end = text.find(f"</{tip.heading.tag}>", match.end())
+            attribute = match.start() - len(MARK_START)
+            pieces += [text[done:attribute], match.group(2), ">", tip.fixed]
+            pieces += [text[match.end() : title_end], " ", tip.permalink]
+            done = title_end
+        pieces.append(text[done:])
+        return "".join(pieces)
+
+
+class TipBoxExtension(Extension):
+    """Registers the tip box processors; holds configuration only, never per-document state."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "heading_level": [2, "Heading level (1-6) of each tip's title."],
+            "id_prefix": [
+                "tip-",
+                "Prefix of the ids made from titles; explicit ids are kept as given.",
+            ],
+        }
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        level = int(self.getConfig("heading_level"))
+        if not 1 <= level <= 6:
+            raise ValueError(f"tipbox heading_level must be 1 to 6, not {level}.")
+        _refuse_pymdownx_blocks(md)  # loaded before tip boxes: seen now, before any page
+        state = TipState(md)
+        md.registerExtension(state)  # type: ignore[arg-type]  # md.reset() calls state.reset()
+        md.preprocessors.register(
+            TipPlanPreprocessor(md, state, str(self.getConfig("id_prefix"))),
+            TipPlanPreprocessor.NAME,
+            TipPlanPreprocessor.PRIORITY,
+        )
+        md.parser.blockprocessors.register(
+            TipBlockProcessor(md.parser, state, level),
+            TipBlockProcessor.NAME,
+            TipBlockProcessor.PRIORITY,
+        )
+        md.treeprocessors.register(
+            TipCollectTreeprocessor(md, state),
+            TipCollectTreeprocessor.NAME,
+            TipCollectTreeprocessor.PRIORITY,
+        )
+        md.postprocessors.register(
+            TipFragmentPostprocessor(md, state),
+            TipFragmentPostprocessor.NAME,
+            TipFragmentPostprocessor.PRIORITY,
+        )
+
+
+def makeExtension(**kwargs: Any) -> TipBoxExtension:
+    return TipBoxExtension(**kwargs)
