@@ -65,5 +65,9 @@ def ensure_profiler() -> Path:
     bin_dir = ensure_venv(PROFILE_VENV, PROFILE_REQUIREMENTS)
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     site = PROFILE_VENV / "lib" / version / "site-packages"
-    (site / "project-venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", "utf-8")
+    # addsitedir, not a bare path: the project's own packages are installed in editable mode,
+    # through .pth files of the project's venv that a bare path would not run.
+    project = sysconfig.get_paths()["purelib"]
+    line = f"import site; site.addsitedir({project!r})\n"
+    (site / "project-venv.pth").write_text(line, "utf-8")
     return bin_dir
