@@ -169,11 +169,18 @@ def preview(c):
     _build(CONFIG["publish_settings"], CONFIG["output"])
 
 
-@task(help={"target": "override PUBLISH_TARGET", "method": "override PUBLISH_METHOD (rsync|git)"})
-def publish(c, target="", method=""):
+@task(
+    help={
+        "target": "override PUBLISH_TARGET",
+        "method": "override PUBLISH_METHOD (rsync|git)",
+        "force": "publish even if the live site shows stories this store has never held",
+    }
+)
+def publish(c, target="", method="", force=False):
     """Build with publishconf.py into a fresh staging folder, check it, then deploy it.
 
-    A failed build or check deploys nothing, so the previous deployment stays whole.
+    A failed build or check deploys nothing, so the previous deployment stays whole; neither
+    does a build from a store that lacks stories the live site shows (unless --force).
     """
     from pelican.log import init as init_logging
 
@@ -186,10 +193,12 @@ def publish(c, target="", method=""):
     if method:
         overrides["PUBLISH_METHOD"] = method
     try:
-        deployed = publish_site(CONFIG["publish_settings"], CONFIG["staging"], overrides)
+        deployed = publish_site(
+            CONFIG["publish_settings"], CONFIG["staging"], overrides, force=force
+        )
     except PublishFailed as failure:
         raise Exit(str(failure), code=1) from None
-    print(f"Published to {deployed.destination} ({deployed.method})")
+    print(f"Published to {deployed} ({deployed.method})")
 
 
 @task(help={"title": "the article's title", "category": "its category"})

@@ -40,7 +40,7 @@ def make_server_app(database_url: str, secret: str, work_dir: Path) -> Starlette
     site = Site(
         SITEURL, "", "Next Round", "", work_dir / "site", "{slug}/index.html", ROOT / "theme"
     )
-    intake = create_app(Config(settings, site))
+    intake = create_app(Config(settings, site, state=work_dir / "var"))
     return Starlette(
         routes=mount_routes({INTAKE_PATH: intake}), lifespan=closing([intake.state.close])
     )

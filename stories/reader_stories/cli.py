@@ -22,6 +22,7 @@ from typing import TextIO
 
 from reader_stories.config import DEFAULT_SETTINGS_FILE, SETTINGS_VARIABLE, Config, load_config
 from reader_stories.errors import StoriesError
+from reader_stories.live.site import live_republisher
 from reader_stories.models import Story
 from reader_stories.moderation import actions, service
 from reader_stories.moderation.report import describe
@@ -166,10 +167,10 @@ class Command:
         return self._config
 
     @contextmanager
-    def moderating(self) -> Iterator[tuple[Store, Republisher]]:
-        """The store and the republisher over the built site the settings name."""
+    def moderating(self) -> Iterator[tuple[Store, Republisher | None]]:
+        """The store, and what brings the live site up to date after a change."""
         with open_store(self.config.comments.database_url) as store:
-            yield store, Republisher(self.config, self.config.site.output)
+            yield store, live_republisher(self.config)
 
     def mailer(self) -> Mailer:
         return Mailer.for_config(self.config)

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from reader_stories.settings import ADMIN_ENV_FILE, CommentsSettings, build_settings, read_env_file
+from reader_stories.live.target import PublishTarget, TargetError, target_from_settings
+from reader_stories.settings import (
+    ADMIN_ENV_FILE,
+    CommentsSettings,
+    SettingsError,
+    build_settings,
+    read_env_file,
+)
 
 # The settings file a process reads when none is named: the same variable the tasks read.
 SETTINGS_VARIABLE = "PELICAN_SETTINGS"
@@ -80,6 +87,17 @@ class Site:
 class Config:
     comments: CommentsSettings
     site: Site
+    state: Path  # the project's var/: locks, the push mirror, backups (never served)
+    target: PublishTarget | None = None  # where the site is published; None in development
+
+    @property
+    def live_site(self) -> Path | None:
+        """The folder moderation rewrites in place, so a change is public at once: the web root
+        on one server, the built site (output/) in development. None when the public site is
+        elsewhere and changed pages are pushed to it."""
+        if self.target is None:
+            return self.site.output
+        return self.target.local_folder
 
 
 def load_config(
@@ -149,4 +167,8 @@ def _config(
         article_url=str(values.get("ARTICLE_URL", "{slug}.html")),
         policy_url=comments.policy_url,
     )
-    return Config(comments=comments, site=site)
+    try:
+        target = target_from_settings(values)
+    except TargetError as problem:
+        raise SettingsError(str(problem)) from None
+    return Config(comments=comments, site=site, state=root / "var", target=target)

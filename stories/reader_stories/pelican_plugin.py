@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
 from reader_stories.config import SITE_FEED, Config, config_from_pelican
+from reader_stories.live.manifest import MANIFEST, manifest_text
 from reader_stories.pages.atomic import write_atomically
 from reader_stories.pages.section import (
     ArticleRef,
@@ -101,6 +102,8 @@ def write_story_feeds(generator: Any, writer: Any = None) -> None:
     write_atomically(
         output / SITE_FEED, render_site_feed(env, site, published, titles), durable=False
     )
+    ids = [story.id for story in published]
+    write_atomically(output / MANIFEST, manifest_text(ids), durable=False)
 
 
 def copy_static(generator: Any, writer: Any = None) -> None:

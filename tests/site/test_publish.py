@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sitetools.publish import PublishFailed, Target, publish_site, target_from_settings
+from reader_stories.live.target import PublishTarget
+from reader_stories.moderation.actions import approve, delete
+from reader_stories.store import open_store
+from reader_stories.validation import validate_submission
+from sitetools.publish import PublishFailed, publish_site, target_of
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = """Title: {title}
@@ -103,15 +107,72 @@ def test_git_branch_publish_to_a_bare_repository(tmp_path: Path, content: Path) 
 
 def test_missing_target_is_refused_with_what_to_set() -> None:
     with pytest.raises(PublishFailed, match="PUBLISH_TARGET is not set"):
-        target_from_settings({"PUBLISH_METHOD": "rsync", "PUBLISH_TARGET": ""})
+        target_of({"PUBLISH_METHOD": "rsync", "PUBLISH_TARGET": ""})
     with pytest.raises(PublishFailed, match='use "rsync" or "git"'):
-        target_from_settings({"PUBLISH_METHOD": "ftp", "PUBLISH_TARGET": "/srv/www"})
-    assert target_from_settings({"PUBLISH_METHOD": "git", "PUBLISH_TARGET": "/r.git"}) == Target(
+        target_of({"PUBLISH_METHOD": "ftp", "PUBLISH_TARGET": "/srv/www"})
+    assert target_of({"PUBLISH_METHOD": "git", "PUBLISH_TARGET": "/r.git"}) == PublishTarget(
         "git", "/r.git", "gh-pages"
     )
+    assert PublishTarget("rsync", "/srv/www").local_folder == Path("/srv/www")
+    assert PublishTarget("rsync", "web@host:/srv/www").local_folder is None
 
 
 def test_unreachable_git_remote_fails_clearly(tmp_path: Path, content: Path) -> None:
     settings = overrides(tmp_path, content, "git", str(tmp_path / "no-such-repo.git"))
-    with pytest.raises(PublishFailed, match="git failed"):
+    with pytest.raises(PublishFailed, match="git ls-remote failed"):
         publish_site(ROOT / "publishconf.py", tmp_path / "staging", settings)
+
+
+def approve_a_story(database: Path, article: str = "first") -> int:
+    """One approved story in the store at `database`, as a moderator would leave it."""
+    form = {
+        "article": article,
+        "name": "Ayo",
+        "story": "GUARD-MARK: three rejections, then an offer that fitted.",
+        "consent": "yes",
+    }
+    with open_store(f"sqlite:///{database}") as store:
+        with store.writing() as tx:
+            story = tx.add_submission(validate_submission(form, ip_hash="a" * 64))
+        approve(store, [story.id])
+    return story.id
+
+
+@needs_rsync
+def test_publishing_from_a_store_without_the_live_stories_is_refused(
+    tmp_path: Path, content: Path
+) -> None:
+    target = tmp_path / "www"
+    settings = overrides(tmp_path, content, "rsync", str(target))
+    story = approve_a_story(tmp_path / "var" / "comments.sqlite3")
+    publish_site(ROOT / "publishconf.py", tmp_path / "staging", settings)
+    page = target / "first" / "index.html"
+    assert "GUARD-MARK" in page.read_text()
+    assert f"[{story}]" in (target / "stories-manifest.json").read_text()
+
+    # The author's laptop: the same content, no store at all.
+    nowhere = f"sqlite:///{tmp_path / 'laptop' / 'none.sqlite3'}"
+    laptop = {**settings, "COMMENTS": {**settings["COMMENTS"], "database_url": nowhere}}
+    with pytest.raises(PublishFailed) as refused:
+        publish_site(ROOT / "publishconf.py", tmp_path / "staging", laptop)
+    message = str(refused.value)
+    assert "shows 1 published stories; this build has 0" in message
+    assert f"#{story}" in message and "--force" in message and "nothing was deployed" in message
+    assert "GUARD-MARK" in page.read_text()
+    assert not (tmp_path / "laptop").exists(), "the guard must not create a store"
+
+    publish_site(ROOT / "publishconf.py", tmp_path / "staging", laptop, force=True)
+    assert "GUARD-MARK" not in page.read_text()
+
+
+@needs_rsync
+def test_a_story_deleted_since_the_last_publish_may_leave(tmp_path: Path, content: Path) -> None:
+    target = tmp_path / "www"
+    settings = overrides(tmp_path, content, "rsync", str(target))
+    database = tmp_path / "var" / "comments.sqlite3"
+    story = approve_a_story(database)
+    publish_site(ROOT / "publishconf.py", tmp_path / "staging", settings)
+    with open_store(f"sqlite:///{database}") as store:
+        delete(store, [story])  # the store remembers it in the moderation history
+    publish_site(ROOT / "publishconf.py", tmp_path / "staging", settings)
+    assert "GUARD-MARK" not in (target / "first" / "index.html").read_text()

@@ -6,6 +6,7 @@ import contextlib
 import os
 import secrets
 import socket
+import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -53,7 +54,8 @@ def make_config(comments: CommentsSettings, **site: Any) -> Config:
         article_url="{slug}/",
         policy_url=comments.policy_url or "privacy/",
     )
-    return Config(comments, replace(base, **site))
+    # Locks go in a folder of the test run's own, never the project's var/.
+    return Config(comments, replace(base, **site), state=Path(tempfile.mkdtemp(prefix="state-")))
 
 
 class FakeClock:

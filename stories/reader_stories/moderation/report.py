@@ -44,6 +44,6 @@ def _pages(outcome: Outcome) -> list[str]:
     return [
         f"{page.slug}: page and stories feed updated ({page.page})."
         if page.page is not None
-        else f"{page.slug}: not rewritten ({page.problem}); it updates at the next build."
+        else f"{page.slug}: not rewritten: {page.problem}."
         for page in outcome.pages
     ]

@@ -7,22 +7,27 @@ tags) catch up at the next full build.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import fcntl
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-from reader_stories.config import Config
+from reader_stories.config import SITE_FEED, Config
+from reader_stories.live.manifest import MANIFEST, manifest_text
 from reader_stories.pages.atomic import write_atomically
 from reader_stories.pages.section import (
     COUNT_BEGIN,
     COUNT_END,
     SECTION_BEGIN,
     SECTION_END,
+    SITE_FEED_LIMIT,
     ArticleRef,
     render_count,
     render_feed,
+    render_newest_feed,
     render_section,
     story_count,
 )
@@ -69,12 +74,30 @@ def _article_ref(section_html: str, slug: str) -> ArticleRef:
     )
 
 
+def _page(config: Config, site: Path, slug: str) -> Path:
+    return site / config.site.article_save_as.format(slug=slug)
+
+
+def _built_article(config: Config, site: Path, slug: str) -> ArticleRef | None:
+    """The article as its page in `site` says (title, address, date), or None without one."""
+    page = _page(config, site, slug)
+    try:
+        text = page.read_text(encoding="utf-8")
+        start, stop = _between(text, SECTION_BEGIN, SECTION_END, page)
+    except (OSError, NotBuilt):
+        return None
+    return _article_ref(text[start:stop], slug)
+
+
 def republish_article(store: Store, config: Config, site: Path, slug: str) -> list[Path]:
     """Rewrite the article page's count and stories section, and its stories feed, in `site`
-    (the built site folder: output/ in development)."""
-    page = site / config.site.article_save_as.format(slug=slug)
+    (a built site folder: the web root on one server, output/ in development)."""
+    page = _page(config, site, slug)
     if not page.is_file():
-        raise NotBuilt(f"{page} does not exist; build the site (invoke build) to publish it.")
+        raise NotBuilt(
+            f"{page} does not exist: the article is not on this site yet, and will show its "
+            "stories once a build or publish puts it there"
+        )
     text = page.read_text(encoding="utf-8")
     start, stop = _between(text, SECTION_BEGIN, SECTION_END, page)
     article = _article_ref(text[start:stop], slug)
@@ -101,22 +124,54 @@ class PageUpdate:
     problem: str = ""
 
 
+@contextmanager
+def republishing(lock: Path) -> Iterator[None]:
+    """One republisher at a time, across threads and processes: each renders what the store
+    holds once it has the lock, so an older render never replaces a newer one."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Republisher:
-    """Rewrites the stories part of article pages in one built site folder, as moderation
-    changes them: output/ in development."""
+    """Rewrites, in one built site folder, what moderation changed: each affected article's
+    stories section, count and feed, then the site's stories feed and the manifest. The folder
+    is the live site itself on one server (output/ in development)."""
 
     def __init__(self, config: Config, site: Path) -> None:
         self.config = config
         self.site = Path(site)
+        self.lock = config.state / "republish.lock"
 
     def articles(self, store: Store, slugs: Iterable[str]) -> list[PageUpdate]:
         """Each affected article brought up to date, in slug order; a missing page is said."""
         updates = []
-        for slug in sorted(set(slugs)):
-            try:
-                written = republish_article(store, self.config, self.site, slug)
-            except NotBuilt as reason:
-                updates.append(PageUpdate(slug, problem=str(reason)))
-            else:
-                updates.append(PageUpdate(slug, page=written[0]))
+        with republishing(self.lock):
+            for slug in sorted(set(slugs)):
+                try:
+                    written = republish_article(store, self.config, self.site, slug)
+                except NotBuilt as reason:
+                    updates.append(PageUpdate(slug, problem=str(reason)))
+                else:
+                    updates.append(PageUpdate(slug, page=written[0]))
+            self._site_wide(store)
         return updates
+
+    def _site_wide(self, store: Store) -> None:
+        """The site's stories feed and the manifest, as a full build would write them now."""
+        with store.reading() as tx:
+            newest = tx.approved_newest(SITE_FEED_LIMIT)
+            ids, updated = tx.approved_summary()
+        titles = {}
+        for slug in {story.article for story in newest}:
+            found = _built_article(self.config, self.site, slug)
+            if found is not None:
+                titles[slug] = (found.title, found.url)
+        env = environment(self.config.site.templates)
+        feed = render_newest_feed(env, self.config.site, newest, updated, titles)
+        write_atomically(self.site / SITE_FEED, feed)
+        write_atomically(self.site / MANIFEST, manifest_text(ids))

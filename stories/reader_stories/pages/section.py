@@ -20,6 +20,7 @@ from reader_stories.tokens import make_article_token
 SECTION_BEGIN, SECTION_END = "<!--stories:begin-->", "<!--stories:end-->"
 COUNT_BEGIN, COUNT_END = "<!--story-count:begin-->", "<!--story-count:end-->"
 FEED_TEMPLATE = "stories/feed.atom.xml"
+SITE_FEED_LIMIT = 50  # stories in the site's feed, newest first
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,23 @@ def render_site_feed(
     site: Site,
     stories: Sequence[Story],
     titles: dict[str, tuple[str, str]],
-    limit: int = 50,
+    limit: int = SITE_FEED_LIMIT,
 ) -> str:
     """Atom feed of the newest stories across the site; `titles` maps slug to (title, url)."""
     newest = sorted(stories, key=lambda s: (s.created, s.id), reverse=True)[:limit]
+    updated = max((s.updated for s in stories), default=None)
+    return render_newest_feed(env, site, newest, updated, titles)
+
+
+def render_newest_feed(
+    env: Environment,
+    site: Site,
+    newest: Sequence[Story],
+    updated: datetime | None,
+    titles: dict[str, tuple[str, str]],
+) -> str:
+    """The site's stories feed from its newest stories and the latest change of any story: what
+    a build and the republisher both write. Stories of articles without a title are left out."""
     entries = [
         (s, f"{site.siteurl}/{titles[s.article][1]}", titles[s.article][0])
         for s in newest
@@ -90,7 +104,7 @@ def render_site_feed(
         title=f"Reader stories — {site.sitename}",
         link=f"{site.siteurl}/",
         feed_url=f"{site.siteurl}/{SITE_FEED}",
-        updated=max((s.updated for s in stories), default=datetime(2000, 1, 1, tzinfo=UTC)),
+        updated=updated or datetime(2000, 1, 1, tzinfo=UTC),
         entries=entries,
     )
 

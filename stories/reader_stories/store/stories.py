@@ -7,7 +7,7 @@ the intake runs them for every story while it holds the write lock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -133,6 +133,34 @@ class StoryQueries:
         """Every published story and reply, grouped by article, without emails."""
         query = self._approved_query()
         return [story_from_record(row, public=True) for row in self.conn.execute(query)]
+
+    def approved_newest(self, limit: int) -> list[Story]:
+        """The newest published stories and replies of the whole site, newest first."""
+        query = (
+            self._approved_query()
+            .order_by(None)
+            .order_by(_stories.c.created.desc(), _stories.c.id.desc())
+            .limit(limit)
+        )
+        return [story_from_record(row, public=True) for row in self.conn.execute(query)]
+
+    def approved_summary(self) -> tuple[list[int], datetime | None]:
+        """The ids of every published story and reply, in order, and the latest change to any."""
+        visible = self._approved_query().order_by(None).subquery()
+        ids = [row[0] for row in self.conn.execute(select(visible.c.id).order_by(visible.c.id))]
+        latest = self.conn.execute(select(func.max(visible.c.updated))).scalar()
+        return ids, latest
+
+    def known_ids(self, story_ids: Iterable[int]) -> set[int]:
+        """Which of these ids the store holds, as a story or in the moderation history."""
+        wanted = sorted(set(story_ids))
+        known: set[int] = set()
+        for start in range(0, len(wanted), 500):  # within every database's parameter limit
+            chunk = wanted[start : start + 500]
+            held = select(_stories.c.id).where(_stories.c.id.in_(chunk))
+            logged = select(_events.c.story_id).where(_events.c.story_id.in_(chunk))
+            known.update(row[0] for row in self.conn.execute(held.union(logged)))
+        return known
 
     def approved_counts(self) -> dict[str, int]:
         """Approved top-level stories per article (author replies are not reader stories)."""

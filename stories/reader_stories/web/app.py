@@ -18,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from reader_stories.config import Config
+from reader_stories.live.site import live_republisher
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.worker import background_sender
 from reader_stories.pages.republish import Republisher
@@ -80,9 +81,9 @@ def closing(on_shutdown: Sequence[Callable[[], None]], mail: Config | None = Non
     return lifespan
 
 
-def create_service(config: Config, republisher: Republisher | None = None) -> Starlette:
-    """The intake and the admin together, for a reverse proxy to route /stories and /admin to.
-
-    The admin stays switched off until a password hash is set."""
-    apps = web_apps(config, republisher)
+def create_service(config: Config) -> Starlette:
+    """The intake and the admin together, for a reverse proxy to route /stories and /admin to;
+    what they change is rewritten in the live site at once. The admin stays switched off until
+    a password hash is set."""
+    apps = web_apps(config, live_republisher(config))
     return Starlette(routes=mount_routes(apps), lifespan=closing(closers(apps), mail=config))
