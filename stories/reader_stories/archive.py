@@ -32,8 +32,10 @@ from sqlalchemy import Connection, Table, func, insert, select, text
 from reader_stories.errors import StoriesError
 from reader_stories.models import Action, Status
 from reader_stories.pages.atomic import write_atomically
+from reader_stories.private_files import PRIVATE
 from reader_stories.store import Store, schema
 from reader_stories.story_html import sanitise
+from reader_stories.text import first_problem
 from reader_stories.validation import REPLY_TO_MAX, SLUG_MAX
 
 FORMAT = "nextround-stories"
@@ -150,6 +152,8 @@ STORY_FIELDS: dict[str, Check] = {
     "name": _text(schema.NAME_LENGTH),
     "email": _optional(_text(schema.EMAIL_LENGTH)),
     "notify": _flag,
+    "email_confirmed": _flag,
+    "confirm_requested_at": _optional(_time),
     "body_markdown": _text(),
     "body_html": _text(),
     "body_hash": _hex64,
@@ -162,6 +166,8 @@ STORY_FIELDS: dict[str, Check] = {
     "updated": _time,
     "approved_at": _optional(_time),
 }
+# Story fields added after the format was first written, and what a file from before means.
+STORY_FIELDS_SINCE: dict[str, Any] = {"email_confirmed": False, "confirm_requested_at": None}
 EVENT_FIELDS: dict[str, Check] = {
     "id": _id,
     "story_id": _id,
@@ -251,9 +257,11 @@ def export_to_stream(store: Store, stream: BinaryIO) -> Tally:
 
 
 def export_to_file(store: Store, path: Path) -> Tally:
-    """Write the archive to ``path`` in one step: an interrupted export leaves no half file."""
+    """Write the archive to ``path`` in one step: an interrupted export leaves no half file.
+
+    The file is owner-only (0600) from its first byte: it holds readers' email addresses."""
     tally = Tally()
-    write_atomically(Path(path), "".join(export_lines(store, tally)))
+    write_atomically(Path(path), "".join(export_lines(store, tally)), mode=PRIVATE)
     return tally
 
 
@@ -358,7 +366,7 @@ class _Loader:
             raise ArchiveError(f"{where}: a record after the end record; the file was edited.")
         kind = record.get("kind")
         if kind == STORY:
-            self._story(_fields(record, STORY_FIELDS, STORY, where), where)
+            self._story(_fields(STORY_FIELDS_SINCE | record, STORY_FIELDS, STORY, where), where)
         elif kind == EVENT:
             self._event(_fields(record, EVENT_FIELDS, EVENT, where), where)
         elif kind == END:
@@ -396,7 +404,15 @@ class _Loader:
                 )
         self.stories[story_id] = (values["article"], parent_id)
         self.tally.add_story(values["article"], values["status"])
-        # An archive is a file anyone can edit: its HTML passes the allowlist again.
+        # An archive is a file anyone can edit: its text must be what the intake accepts, and its
+        # HTML passes the allowlist again.
+        for name in ("name", "body_markdown", "body_html"):
+            problem = first_problem(values[name])
+            if problem is not None:
+                raise ArchiveError(
+                    f'{where}: story {story_id} field "{name}" holds {problem}, which no page '
+                    "or feed can show; remove it from the file and import again."
+                )
         values["body_html"] = sanitise(values["body_html"])
         self._queue(_stories, values)
 

@@ -42,7 +42,8 @@ ACTION_FOR_STATUS: dict[Status, Action] = {
 
 
 def body_fingerprint(markdown: str) -> str:
-    """SHA-256 of the story ignoring case and spacing, so a resubmission counts as the same."""
+    """SHA-256 of the story as it reads (``text.fold``), so a resubmission counts as the same
+    whatever its case, spacing, invisible characters or compatibility forms."""
     return hashlib.sha256(fold(markdown).encode("utf-8")).hexdigest()
 
 

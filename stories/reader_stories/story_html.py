@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from reader_stories.text import normalise, strip_controls
+from reader_stories.text import clean
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "pre"}
@@ -40,7 +42,13 @@ _ENABLED_RULES = [
 # A host (or address) must follow the scheme: "http://" alone would become an empty link.
 _SAFE_LINK_RE = re.compile(r"^(?:https?://[^/?#\s]|mailto:[^\s])", re.IGNORECASE)
 # Bare addresses count as links for spam limits even though they are not made clickable.
-_BARE_URL_RE = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>]+", re.IGNORECASE)
+# The scheme's length is bounded (the longest registered one has 36 characters): unbounded,
+# every letter of a long run like "a.a.a.a..." started a scan to the run's end, which made the
+# search quadratic. Bounded, each start costs at most SCHEME_MAX steps: linear in the text.
+SCHEME_MAX = 64
+_BARE_URL_RE = re.compile(
+    rf"(?:\b[a-z][a-z0-9+.-]{{0,{SCHEME_MAX - 1}}}://|\bwww\.)[^\s<>]+", re.IGNORECASE
+)
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 _ELLIPSIS = "…"
 
@@ -71,8 +79,17 @@ _CLEANER = nh3.Cleaner(
 
 
 def _prepare(markdown: str) -> str:
-    """Same canonical text as validation, and no control characters even in old rows."""
-    return strip_controls(normalise(markdown)).strip()
+    """Accepted text (text.py), even from old rows or unvalidated moderator edits."""
+    return clean(markdown).strip()
+
+
+@lru_cache(maxsize=32)
+def _parsed(prepared: str) -> tuple[list[Token], dict[str, Any]]:
+    """Tokens (and the parse's env) of a prepared text, read-only, parsed once: the intake counts
+    a story's links and then renders it, and parsing is the costly part (markdown-it scans from
+    each unclosed "[" to the end of the text)."""
+    env: dict[str, Any] = {}
+    return _MARKDOWN.parse(prepared, env), env
 
 
 def sanitise(html: str) -> str:
@@ -81,8 +98,13 @@ def sanitise(html: str) -> str:
 
 
 def render_story(markdown: str) -> str:
-    """Safe HTML for a story body, ready to drop into a page without escaping."""
-    return sanitise(_MARKDOWN.render(_prepare(markdown)))
+    """Safe HTML for a story body, ready to drop into a page without escaping.
+
+    Cleaned again after rendering: a character reference (&#xFFFF; or &#x202E;) becomes its
+    character only there, and the HTML must hold accepted text as much as the Markdown does.
+    """
+    tokens, env = _parsed(_prepare(markdown))
+    return clean(sanitise(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, env)))
 
 
 def _inline_children(tokens: Iterable[Token]) -> Iterable[Token]:
@@ -97,7 +119,7 @@ def count_links(markdown: str) -> int:
     """Links a reader wrote: Markdown links and autolinks, plus bare web addresses in text."""
     count = 0
     inside_link = False
-    for token in _inline_children(_MARKDOWN.parse(_prepare(markdown))):
+    for token in _inline_children(_parsed(_prepare(markdown))[0]):
         if token.type == "link_open":
             count += 1
             inside_link = True
@@ -115,7 +137,7 @@ def plain_text(markdown: str, limit: int | None = None) -> str:
     the text is cut at a word boundary and ends with an ellipsis.
     """
     parts: list[str] = []
-    for token in _inline_children(_MARKDOWN.parse(_prepare(markdown))):
+    for token in _inline_children(_parsed(_prepare(markdown))[0]):
         if token.type in {"text", "code_inline"}:
             parts.append(token.content)
         elif token.type in {"softbreak", "hardbreak"}:
@@ -127,7 +149,8 @@ def plain_text(markdown: str, limit: int | None = None) -> str:
             parts.append("\n" if token.hidden else "\n\n")
         elif token.type in {"bullet_list_close", "ordered_list_close"}:
             parts.append("\n")
-    text = _BLANK_LINES_RE.sub("\n\n", "".join(parts)).strip()
+    # Cleaned: character references are decoded here too (see render_story).
+    text = clean(_BLANK_LINES_RE.sub("\n\n", "".join(parts))).strip()
     if limit is not None and len(text) > limit:
         keep = max(limit - len(_ELLIPSIS), 0)
         cut = text[:keep]

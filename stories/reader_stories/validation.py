@@ -2,6 +2,9 @@
 
 Messages are part of the API (the intake shows them as they are, tests pin them): each
 names the field and the limit so a reader knows what to change.
+
+Each field stops at its first failed check, cheapest first: a story over the length limit is
+not scanned for characters or links, so no form costs more than its size allows.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from collections.abc import Mapping
 
 from reader_stories.errors import FieldError, ValidationFailed
 from reader_stories.models import Submission
-from reader_stories.text import has_controls, normalise
+from reader_stories.reserved_names import BADGE, borrows, ends_with_badge
+from reader_stories.text import MARKS_MAX, Problem, Trouble, first_problem, normalise
 
 NAME_MAX = 80
 STORY_MIN = 20
@@ -30,11 +34,35 @@ MSG_ARTICLE = "Article is missing or not valid; reload the page and try again"
 MSG_NAME_EMPTY = f"Enter your name (up to {NAME_MAX} characters)"
 MSG_NAME_LONG = f"Name must be {NAME_MAX} characters or fewer; yours has {{count:,}}"
 MSG_NAME_CONTROLS = "Name must not contain control characters"
+MSG_NAME_UNUSABLE = (
+    "Name must not contain {code}, which no page can show (character {position:,} of your "
+    "name); delete it"
+)
+MSG_NAME_MARKS = (
+    f"Name must not stack more than {MARKS_MAX} accents or other marks on one letter, or put one "
+    "where there is no letter (see character {position:,} of your name)"
+)
+MSG_NAME_RESERVED = (
+    "Name must not be or contain “{author}”, however it is written: that name is kept for the "
+    "site's own replies. Choose another name"
+)
+MSG_NAME_BADGE = (
+    f"Name must not end with the word “{BADGE}”, which marks the site's own replies. Choose "
+    "another name"
+)
 MSG_STORY_EMPTY = f"Enter your story (between {STORY_MIN} and {STORY_MAX:,} characters)"
 MSG_STORY_SHORT = f"Story must be at least {STORY_MIN} characters; yours has {{count:,}}"
 MSG_STORY_LONG = f"Story must be {STORY_MAX:,} characters or fewer; yours has {{count:,}}"
 MSG_STORY_CONTROLS = (
     "Story must not contain control characters (only line breaks and tabs are allowed)"
+)
+MSG_STORY_UNUSABLE = (
+    "Story must not contain {code}, which no page can show (character {position:,} of your "
+    "story); delete it"
+)
+MSG_STORY_MARKS = (
+    f"Story must not stack more than {MARKS_MAX} accents or other marks on one letter, or put one "
+    "where there is no letter (see character {position:,} of your story)"
 )
 MSG_STORY_NO_LINKS = "Story must not contain links"
 MSG_STORY_LINKS = "Story can contain at most {limit} {noun}; yours has {count}"
@@ -93,16 +121,36 @@ def looks_like_email(address: str) -> bool:
     )
 
 
-def _check_name(raw: str, errors: list[FieldError]) -> str:
-    # Controls are checked before collapsing spaces: Python counts some of them as spaces.
-    name = _SPACE_RE.sub(" ", raw)
+def _character_message(problem: Problem, controls: str, unusable: str, marks: str) -> str:
+    """The reader's words for what ``first_problem`` found, for the field's three messages."""
+    if problem.trouble is Trouble.CONTROL:
+        return controls
+    if problem.trouble is Trouble.MARKS:
+        return marks.format(position=problem.position)
+    return unusable.format(code=problem.code, position=problem.position)
+
+
+def _name_problem(raw: str, name: str, author_name: str) -> str | None:
     if not name:
-        errors.append(FieldError("name", MSG_NAME_EMPTY))
-        return name
-    if has_controls(raw):
-        errors.append(FieldError("name", MSG_NAME_CONTROLS))
+        return MSG_NAME_EMPTY
     if len(name) > NAME_MAX:
-        errors.append(FieldError("name", MSG_NAME_LONG.format(count=len(name))))
+        return MSG_NAME_LONG.format(count=len(name))
+    # Characters are checked before spaces are collapsed: Python counts some controls as spaces.
+    problem = first_problem(raw)
+    if problem is not None:
+        return _character_message(problem, MSG_NAME_CONTROLS, MSG_NAME_UNUSABLE, MSG_NAME_MARKS)
+    if author_name and borrows(name, author_name):
+        return MSG_NAME_RESERVED.format(author=author_name)
+    if ends_with_badge(name):
+        return MSG_NAME_BADGE
+    return None
+
+
+def _check_name(raw: str, author_name: str, errors: list[FieldError]) -> str:
+    name = _SPACE_RE.sub(" ", raw)
+    message = _name_problem(raw, name, author_name)
+    if message is not None:
+        errors.append(FieldError("name", message))
     return name
 
 
@@ -113,23 +161,30 @@ def _links_message(limit: int, count: int) -> str:
     return MSG_STORY_LINKS.format(limit=limit, noun=noun, count=count)
 
 
-def _check_story(story: str, max_links: int, errors: list[FieldError]) -> None:
+def _story_problem(story: str, max_links: int) -> str | None:
     if not story:
-        errors.append(FieldError("story", MSG_STORY_EMPTY))
-        return
+        return MSG_STORY_EMPTY
     if len(story) < STORY_MIN:
-        errors.append(FieldError("story", MSG_STORY_SHORT.format(count=len(story))))
+        return MSG_STORY_SHORT.format(count=len(story))
     if len(story) > STORY_MAX:
-        errors.append(FieldError("story", MSG_STORY_LONG.format(count=len(story))))
-    if has_controls(story):
-        errors.append(FieldError("story", MSG_STORY_CONTROLS))
+        return MSG_STORY_LONG.format(count=len(story))
+    problem = first_problem(story)
+    if problem is not None:
+        return _character_message(problem, MSG_STORY_CONTROLS, MSG_STORY_UNUSABLE, MSG_STORY_MARKS)
     # Imported here: the store and moderation import this module for its messages, and
     # loading markdown-it would slow every `invoke comments.*` command that never parses.
     from reader_stories.story_html import count_links
 
     links = count_links(story)
     if links > max_links:
-        errors.append(FieldError("story", _links_message(max_links, links)))
+        return _links_message(max_links, links)
+    return None
+
+
+def _check_story(story: str, max_links: int, errors: list[FieldError]) -> None:
+    message = _story_problem(story, max_links)
+    if message is not None:
+        errors.append(FieldError("story", message))
 
 
 def _check_email(email: str, notify: bool, errors: list[FieldError]) -> None:
@@ -157,11 +212,13 @@ def validate_submission(
     *,
     ip_hash: str | None,
     max_links: int = DEFAULT_MAX_LINKS,
+    author_name: str = "",
 ) -> Submission:
     """Check a posted form (fields: article, name, email, notify, story, consent, reply_to).
 
-    Raises ValidationFailed listing every problem. A filled honeypot field is not an error:
-    the Submission comes back flagged, so the bot sees the same reply as a person.
+    Raises ValidationFailed listing the first problem of every field. A filled honeypot field
+    is not an error: the Submission comes back flagged, so the bot sees the same reply as a
+    person. ``author_name``, the name on the site's own replies, is refused as a reader's.
     """
     if max_links < 0:
         raise ValueError("max_links must be 0 or more")
@@ -169,7 +226,7 @@ def validate_submission(
     article = _field(form, "article")
     if _SLUG_RE.fullmatch(article) is None:
         errors.append(FieldError("article", MSG_ARTICLE))
-    name = _check_name(_field(form, "name"), errors)
+    name = _check_name(_field(form, "name"), author_name, errors)
     email = _field(form, "email")
     notify = is_ticked(form, "notify")
     _check_email(email, notify, errors)

@@ -120,6 +120,12 @@ def transport(settings: CommentsSettings) -> SmtpTransport:
     return SmtpTransport.from_settings(settings)
 
 
+def confirm_address(store: Store, address: str) -> None:
+    """As the writer's click on the link of the confirmation email does."""
+    with store.writing() as tx:
+        tx.confirm_address(address)
+
+
 def outbox(store: Store) -> list[Any]:
     """Every outbox row, oldest first, as the database has it."""
     with store.reading() as tx:

@@ -6,8 +6,12 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given
+from lxml import html
+from text_strategies import PROPERTY, reader_text
 
 from reader_stories.story_html import count_links, plain_text, render_story, sanitise
+from reader_stories.text import MARKS_MAX, first_problem
 
 REL = 'rel="nofollow ugc noopener"'
 ALLOWED_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "pre"}
@@ -234,3 +238,22 @@ def test_plain_text_for_feeds_keeps_words_and_drops_markup() -> None:
 def test_plain_text_cuts_at_a_word_with_an_ellipsis() -> None:
     assert plain_text("One two three four five.", limit=14) == "One two three…"
     assert plain_text("Short.", limit=14) == "Short."
+
+
+def test_character_references_cannot_bring_back_what_text_forbids() -> None:
+    """Markdown decodes references after validation has read the text, so the HTML is cleaned
+    too: no bidi override, no zero-width space, no pile of accents comes back that way."""
+    markdown = "&#x202E;evil &#x200B;a e" + "&#769;" * 9 + " &#xFFFF;"
+    assert render_story(markdown) == "<p>evil a \u00e9" + "\u0301" * MARKS_MAX + " \ufffd</p>"
+    assert plain_text(markdown) == "evil a \u00e9" + "\u0301" * MARKS_MAX + " \ufffd"
+
+
+@PROPERTY
+@given(reader_text(max_size=400))
+def test_any_text_renders_to_safe_accepted_html_that_parses(markdown: str) -> None:
+    output = render_story(markdown)
+    assert_safe(output)
+    assert first_problem(output) is None
+    html.fragment_fromstring(output, create_parent="div")  # raises if it does not parse
+    assert first_problem(plain_text(markdown, limit=160)) is None
+    assert count_links(markdown) >= 0

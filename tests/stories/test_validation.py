@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from lxml import html
+from text_strategies import PROPERTY, reader_text
 
+from reader_stories import story_html, validation
 from reader_stories.errors import ValidationFailed
 from reader_stories.models import Submission
+from reader_stories.text import first_problem, normalise
 from reader_stories.validation import validate_submission
 
 STORY = "I was turned down twice before the offer came."
@@ -206,11 +211,37 @@ def test_every_problem_is_reported_at_once_in_form_order() -> None:
     ]
 
 
-def test_messages_are_grouped_by_field_for_the_template() -> None:
+def test_each_field_stops_at_its_first_failed_check() -> None:
     with pytest.raises(ValidationFailed) as failed:
-        validate_submission(form(story="\x07" * 6000), ip_hash=None)
-    assert list(failed.value.messages()) == ["story"]
-    assert len(failed.value.messages()["story"]) == 2
+        validate_submission(form(name="\x07" * 90, story="\x07" * 6000), ip_hash=None)
+    assert failed.value.messages() == {
+        "name": ["Name must be 80 characters or fewer; yours has 90"],
+        "story": ["Story must be 5,000 characters or fewer; yours has 6,000"],
+    }
+
+
+def test_an_over_long_story_is_refused_without_scanning_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review finding 1: "a." * 31000 was scanned for links, which took time growing with the
+    square of its length. Past the length limit nothing looks at the text again."""
+
+    scan = validation.first_problem
+
+    def must_not_scan(text: str) -> object:
+        assert len(text) <= validation.STORY_MAX, "an over-long story was scanned"
+        return scan(text)
+
+    monkeypatch.setattr(story_html, "count_links", must_not_scan)
+    monkeypatch.setattr(validation, "first_problem", must_not_scan)
+    assert errors_of(form(story="a." * 31000)) == [
+        ("story", "Story must be 5,000 characters or fewer; yours has 62,000")
+    ]
+
+
+def test_the_longest_allowed_story_is_counted_for_links_as_before() -> None:
+    """The bare-address pattern is linear now; its count is unchanged."""
+    assert story_html.count_links("a." * 2500) == 0
+    story = "See http://a.example and " + "a." * 2000 + " then www.b.example and x+y.z://c"
+    assert story_html.count_links(story) == 3
 
 
 @pytest.mark.parametrize(
@@ -238,6 +269,113 @@ def test_the_same_link_twice_counts_twice_as_written() -> None:
 def test_a_negative_link_limit_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="max_links"):
         validate_submission(form(), ip_hash=None, max_links=-1)
+
+
+@pytest.mark.parametrize("nonchar", ["\uffff", "\ufffe", "\ufdd0", "\U0010fffe"])
+def test_noncharacters_are_refused_with_where_they_are(nonchar: str) -> None:
+    """Review finding 2: U+FFFF in an approved story made the feeds unreadable (see
+    test_section.py for what a feed does with one that got into the store anyway)."""
+    code = f"U+{ord(nonchar):04X}"
+    assert errors_of(form(name=f"Ada{nonchar}", story=STORY + nonchar)) == [
+        (
+            "name",
+            f"Name must not contain {code}, which no page can show (character 4 of your name); "
+            "delete it",
+        ),
+        (
+            "story",
+            f"Story must not contain {code}, which no page can show (character 47 of your "
+            "story); delete it",
+        ),
+    ]
+
+
+def test_stacked_marks_are_refused() -> None:
+    zalgo = "Ada" + "\u0301\u0308\u0303\u0302\u0304\u0306" * 13  # 78 characters in all
+    story = "Marks on nothing: \u0301 and more words after it."
+    assert errors_of(form(name=zalgo, story=story)) == [
+        (
+            "name",
+            "Name must not stack more than 4 accents or other marks on one letter, or put one "
+            "where there is no letter (see character 8 of your name)",
+        ),
+        (
+            "story",
+            "Story must not stack more than 4 accents or other marks on one letter, or put one "
+            "where there is no letter (see character 19 of your story)",
+        ),
+    ]
+
+
+def test_invisible_characters_are_removed_rather_than_refused() -> None:
+    """A reader cannot find a character they cannot see, so it goes, with nothing else."""
+    result = validate_submission(
+        form(name="A\u200bda\u2060", story="\ufeff" + STORY + "\u200b\u00ad"), ip_hash=IP_HASH
+    )
+    assert (result.name, result.body_markdown) == ("Ada", STORY)
+
+
+AUTHOR = "Next Round editors"
+RESERVED = (
+    "name",
+    "Name must not be or contain \u201cNext Round editors\u201d, however it is written: that "
+    "name is kept for the site's own replies. Choose another name",
+)
+BADGE = (
+    "name",
+    "Name must not end with the word \u201cAuthor\u201d, which marks the site's own replies. "
+    "Choose another name",
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        pytest.param("Next Round editors", RESERVED, id="the-name"),
+        pytest.param("next round EDITORS", RESERVED, id="case"),
+        pytest.param("Next\u200b Round\u200d editors", RESERVED, id="zero-width"),
+        pytest.param("N\u0435xt R\u043eund \u0435ditors", RESERVED, id="cyrillic"),
+        pytest.param("Next Round editors Author", RESERVED, id="name-and-badge"),
+        pytest.param("Jane Author", BADGE, id="badge"),
+        pytest.param("Jane \u0410uthor", BADGE, id="badge-cyrillic"),
+    ],
+)
+def test_readers_cannot_pose_as_the_editors(name: str, expected: tuple[str, str]) -> None:
+    """Review finding 3: these names were accepted and shown like the editors' replies."""
+    assert errors_of(form(name=name), author_name=AUTHOR) == [expected]
+
+
+def test_names_near_the_editors_are_fine() -> None:
+    for name in ("Ada Next", "Round editor", "Jane, author of two books"):
+        assert validate_submission(form(name=name), ip_hash=None, author_name=AUTHOR).name == name
+
+
+@PROPERTY
+@given(name=reader_text(max_size=100), story=reader_text(max_size=400))
+def test_what_is_accepted_is_accepted_text_and_renders_to_html_that_parses(
+    name: str, story: str
+) -> None:
+    raw = form(name=name, story=story)
+    try:
+        accepted = validate_submission(raw, ip_hash=IP_HASH, author_name=AUTHOR)
+    except ValidationFailed as failed:
+        assert failed.errors, "a refusal always says why"
+        return
+    assert first_problem(accepted.name) is None and first_problem(accepted.body_markdown) is None
+    assert 0 < len(accepted.name) <= 80 and 20 <= len(accepted.body_markdown) <= 5000
+    assert first_problem(accepted.body_html) is None
+    fragment = html.fragment_fromstring(accepted.body_html, create_parent="div")
+    assert fragment.text_content().strip() or accepted.body_html == ""
+
+
+@PROPERTY
+@given(name=reader_text(max_size=100), story=reader_text(max_size=400))
+def test_what_breaks_a_rule_is_refused(name: str, story: str) -> None:
+    clean_name, clean_story = normalise(name).strip(), normalise(story).strip()
+    broken = first_problem(clean_name) is not None or first_problem(clean_story) is not None
+    if broken:
+        with pytest.raises(ValidationFailed):
+            validate_submission(form(name=name, story=story), ip_hash=IP_HASH)
 
 
 def test_lone_surrogates_are_refused_like_control_characters() -> None:

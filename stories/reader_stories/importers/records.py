@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from reader_stories.models import Status
 from reader_stories.store import schema
-from reader_stories.text import normalise, strip_controls
+from reader_stories.text import clean
 from reader_stories.validation import SLUG_MAX
 
 ANONYMOUS = "Anonymous"
@@ -89,13 +89,14 @@ def is_slug(text: str) -> bool:
 
 
 def clean_text(text: object) -> str:
-    """Reader text in the store's canonical form: NFC, Unix newlines, no control characters.
+    """Reader text as the intake accepts it (text.py): what it would refuse is dropped rather
+    than the comment, so one stray character in an old export never stops an import.
 
     Takes any value, since SQLite columns hold whatever a program once put in them.
     """
     if text is None:
         return ""
-    return strip_controls(normalise(text if isinstance(text, str) else str(text))).strip()
+    return clean(text if isinstance(text, str) else str(text)).strip()
 
 
 def clean_name(name: object) -> str:

@@ -66,7 +66,9 @@ def purge(
     """Drop rejected and spam stories, and never-moderated pending ones, older than `days`.
 
     Rate-limit records older than `rate_window` (at least the configured window) go too, and
-    so does the log of mail sent or given up before the same cutoff as the stories.
+    so does the log of mail sent or given up before the same cutoff as the stories. An email
+    address whose owner never confirmed it is forgotten `days` after it was asked to, with the
+    email waiting for it; its stories stay.
     """
     if days < 1:
         raise ValueError("Keep stories for at least 1 day (--days 1 or more).")
@@ -75,4 +77,6 @@ def purge(
         removed = _remove(tx, tx.ids_unchanged_since(PURGED_STATUSES, cutoff), "purge")
         tx.prune_rate_events(tx.clock() - rate_window)
         tx.prune_mail(cutoff)
+        for address in tx.unconfirmed_addresses(asked_before=cutoff):
+            tx.unsubscribe(address)
         return removed

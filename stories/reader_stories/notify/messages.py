@@ -7,6 +7,7 @@ with a ``Subject:`` line and a blank line, so subject and body are edited togeth
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from jinja2 import Environment, StrictUndefined
 
 from reader_stories.config import Config
 from reader_stories.models import Story
+from reader_stories.notify.confirm import make_confirm_token
 from reader_stories.notify.records import Draft, MailKind, OutboxMessage
 from reader_stories.notify.unsubscribe import make_unsubscribe_token
 from reader_stories.pages.templates import loader
@@ -31,15 +33,40 @@ if TYPE_CHECKING:
 MAIL_FOLDER = "stories/mail"
 SUBJECT_PREFIX = "Subject: "
 ONE_CLICK = "List-Unsubscribe=One-Click"
+# Characters a mail client may show as a line break (controls, line and paragraph separators),
+# lone surrogates, and the bidirectional controls that make text read in another order than it
+# is written. Joiners stay: emoji and several scripts need them.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_BIDI_CONTROLS = frozenset(
+    map(chr, (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+)
 
 
 def utc(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
+def visible(text: str) -> str:
+    """Reader text with what could break its line or reorder it shown as escapes (\\u2028,
+    \\u202e, \\u000a), and tabs as spaces."""
+    return "".join(
+        " " if char == "\t" else f"\\u{ord(char):04x}" if _hidden(char) else char for char in text
+    )
+
+
+def _hidden(char: str) -> bool:
+    return char in _BIDI_CONTROLS or unicodedata.category(char) in _HIDDEN_CATEGORIES
+
+
+def field(text: str) -> str:
+    """A short reader field (a name) inline, in double quotes: escaped as above, with its own
+    quotes and backslashes escaped too, so it can neither end early nor start a line."""
+    return '"' + visible(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
+
+
 def quoted(text: str) -> str:
     """Reader text quoted line by line, so it cannot pass for the email's own words."""
-    return "\n".join(f"> {line}".rstrip() for line in text.splitlines())
+    return "\n".join(f"> {visible(line)}".rstrip() for line in text.splitlines())
 
 
 @cache
@@ -55,6 +82,8 @@ def mail_environment(templates: Path | None) -> Environment:
     )
     env.filters["utc"] = utc
     env.filters["quoted"] = quoted
+    env.filters["field"] = field
+    env.filters["visible"] = visible
     return env
 
 
@@ -99,6 +128,10 @@ class Mailer:
     def unsubscribe_url(self, story_id: int) -> str:
         token = make_unsubscribe_token(self.settings.secret_key, story_id)
         return f"{self._intake_base()}/stories/unsubscribe?token={quote(token)}"
+
+    def confirm_url(self, story_id: int) -> str:
+        token = make_confirm_token(self.settings.secret_key, story_id)
+        return f"{self._intake_base()}/stories/confirm?token={quote(token)}"
 
     def delete_url(self, story_id: int) -> str:
         """The story's receipt link, so a writer can always delete it from any of our emails."""
@@ -150,6 +183,28 @@ class Mailer:
         )
         return Draft(
             kind=kind,
+            recipient=story.email,
+            subject=subject,
+            body=body,
+            story_id=story.id,
+            unsubscribe_url=unsubscribe,
+        )
+
+    def confirmation(self, story: Story) -> Draft | None:
+        """For an address not confirmed yet, the one email it gets until it is: what it is for
+        and the link to confirm. Nothing the writer typed, and no deletion link: whoever types
+        a stranger's address must not be able to send them anything of their own."""
+        if not (self.enabled and story.notify and story.email):
+            return None
+        unsubscribe = self.unsubscribe_url(story.id)
+        subject, body = self.render(
+            "confirm.txt",
+            article_url=self.article_url(story.article),
+            confirm_url=self.confirm_url(story.id),
+            unsubscribe_url=unsubscribe,
+        )
+        return Draft(
+            kind=MailKind.CONFIRM,
             recipient=story.email,
             subject=subject,
             body=body,

@@ -13,9 +13,13 @@ class MailKind(StrEnum):
     MODERATOR = "moderator"
     PUBLISHED = "published"
     REPLY = "reply"
+    CONFIRM = "confirm"
 
 
-READER_KINDS = (MailKind.PUBLISHED, MailKind.REPLY)
+READER_KINDS = (MailKind.PUBLISHED, MailKind.REPLY, MailKind.CONFIRM)
+# Reader mail that waits in the outbox until its address is confirmed: everything but the one
+# email that asks to confirm it.
+UNTIL_CONFIRMED = (MailKind.PUBLISHED, MailKind.REPLY)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,10 +61,12 @@ class OutboxProblem:
 
 @dataclass(frozen=True, kw_only=True)
 class OutboxState:
-    """What `comments.pending` reports: unsent and given-up messages, with the worst of each."""
+    """What `comments.pending` reports: unsent and given-up messages, with the worst of each;
+    ``held`` counts those waiting for their address to be confirmed (not in ``waiting``)."""
 
     waiting: int
     failed: int
     next_attempt: datetime | None
     waiting_problem: OutboxProblem | None
     failed_problem: OutboxProblem | None
+    held: int = 0

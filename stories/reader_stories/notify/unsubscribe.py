@@ -11,15 +11,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from reader_stories.errors import InvalidToken
 from reader_stories.store import Store
+from reader_stories.tokens import Secret, serializer
 
 SALT = "nextround.stories.unsubscribe"
-MIN_SECRET_LENGTH = 16
 
 
-def _serializer(secret: str) -> URLSafeSerializer:
-    if len(secret) < MIN_SECRET_LENGTH:
-        raise ValueError(f"the secret must be at least {MIN_SECRET_LENGTH} characters")
-    return URLSafeSerializer(secret, salt=SALT)
+def _serializer(secret: Secret) -> URLSafeSerializer:
+    return serializer(secret, SALT)
 
 
 def make_unsubscribe_token(secret: str, story_id: int) -> str:
@@ -27,7 +25,7 @@ def make_unsubscribe_token(secret: str, story_id: int) -> str:
     return str(_serializer(secret).dumps({"story": story_id}))
 
 
-def check_unsubscribe_token(secret: str, token: str) -> int:
+def check_unsubscribe_token(secret: Secret, token: str) -> int:
     """The story id the link was made for, or InvalidToken."""
     try:
         payload = _serializer(secret).loads(token)

@@ -2,11 +2,16 @@
 
 The output is wrapped in marker comments so the approval fast path can replace exactly this part
 of an already built page. Everything here is deterministic for a given set of stories.
+
+Each render checks again that a story's shown text is accepted text (text.py), whatever let it
+into the store: an old row, an archive, a moderator's edit. A story that is not is left out of
+that output and named in a warning, so one bad character never stops a build or a publish.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -14,8 +19,11 @@ from jinja2 import Environment
 
 from reader_stories.config import SITE_FEED, Site
 from reader_stories.models import Story
+from reader_stories.text import first_problem
 from reader_stories.threads import Thread
 from reader_stories.tokens import make_article_token
+
+log = logging.getLogger(__name__)
 
 SECTION_BEGIN, SECTION_END = "<!--stories:begin-->", "<!--stories:end-->"
 COUNT_BEGIN, COUNT_END = "<!--story-count:begin-->", "<!--story-count:end-->"
@@ -33,9 +41,54 @@ class ArticleRef:
     date: datetime
 
 
+def unpublishable(story: Story) -> str | None:
+    """Why the story cannot be shown (its name or HTML is not accepted text), or None."""
+    for field in ("name", "body_html"):
+        problem = first_problem(getattr(story, field))
+        if problem is not None:
+            return f"its {field} holds {problem}"
+    return None
+
+
+def _sort_out(stories: Iterable[Story]) -> tuple[list[Story], list[tuple[Story, str]]]:
+    """The stories that may be shown, and those left out with why. A reply to a story left out
+    goes with it, as on the page."""
+    stories = list(stories)
+    left = [(story, reason) for story in stories if (reason := unpublishable(story)) is not None]
+    gone = {story.id for story, _ in left}
+    return [s for s in stories if s.id not in gone and s.parent_id not in gone], left
+
+
+def publishable(stories: Iterable[Story], output: str) -> list[Story]:
+    """The stories that may be shown in ``output``; each one left out is named in a warning."""
+    shown, left = _sort_out(stories)
+    for story, reason in left:
+        log.warning(
+            "Story #%d is left out of %s: %s. Edit or reject it (reader-stories edit/reject).",
+            story.id,
+            output,
+            reason,
+        )
+    return shown
+
+
+def _shown_threads(grouped: Sequence[Thread], output: str | None = None) -> list[Thread]:
+    """The threads as they are shown; with ``output``, what is left out is said."""
+    every = [story for thread in grouped for story in (thread.story, *thread.replies)]
+    shown = publishable(every, output) if output is not None else _sort_out(every)[0]
+    ids = {story.id for story in shown}
+    return [
+        Thread(t.story, tuple(r for r in t.replies if r.id in ids))
+        for t in grouped
+        if t.story.id in ids
+    ]
+
+
 def story_count(grouped: Sequence[Thread]) -> int:
-    """Reader stories on the article; author replies are answers, not stories."""
-    return len(grouped) + sum(1 for t in grouped for r in t.replies if not r.author_reply)
+    """Reader stories on the article, as the section shows them; author replies are answers,
+    not stories."""
+    shown = _shown_threads(grouped)
+    return len(shown) + sum(1 for t in shown for r in t.replies if not r.author_reply)
 
 
 def render_count(env: Environment, article: ArticleRef, count: int) -> str:
@@ -47,6 +100,7 @@ def render_section(
     env: Environment, article: ArticleRef, site: Site, secret_key: str, grouped: Sequence[Thread]
 ) -> str:
     """``grouped`` is threads(stories): callers need the threads for the count too."""
+    grouped = _shown_threads(grouped, f"the page of {article.slug}")
     body = env.get_template("stories/section.html").render(
         article=article,
         site=site,
@@ -61,6 +115,7 @@ def render_section(
 
 def render_feed(env: Environment, article: ArticleRef, site: Site, stories: Sequence[Story]) -> str:
     """Atom feed of one article's stories, newest first; stable bytes for the same stories."""
+    stories = publishable(stories, f"the stories feed of {article.slug}")
     page = f"{site.siteurl}/{article.url}"
     return _feed(
         env,
@@ -94,6 +149,7 @@ def render_newest_feed(
 ) -> str:
     """The site's stories feed from its newest stories and the latest change of any story: what
     a build and the republisher both write. Stories of articles without a title are left out."""
+    newest = publishable(newest, "the site's stories feed")
     entries = [
         (s, f"{site.siteurl}/{titles[s.article][1]}", titles[s.article][0])
         for s in newest

@@ -52,9 +52,11 @@
     if (code === 202) form.elements.story.value = "";
     status.textContent = body.message || body.error ||
       "Sorry, your story could not be sent (error " + code + "). Try again later.";
-    if (body.delete_url) {
+    if (body.receipt && body.delete_url) {
+      // The receipt came in the body, not in an address; the link to keep carries it, as
+      // the one in our emails does, and the page it opens sends no Referer.
       var link = make("a", "Your private link to delete this story: keep it");
-      link.href = body.delete_url;
+      link.href = body.delete_url + "?receipt=" + encodeURIComponent(body.receipt);
       status.append(" ", link);
     }
   }

@@ -3,7 +3,9 @@
 ``Store`` opens transactions; ``Tx`` runs the queries inside one, so moderation can change
 several stories all-or-nothing. The queries live beside this file, one module per concern:
 stories.py (stories and their history), rates.py (rate-limit events) and outbox.py (queued
-mail); engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
+mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages waiting to reach
+a public site elsewhere); engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py
+hold the tables.
 Everything other modules use is importable from here.
 
 Writers queue: one write transaction at a time per process (a lock here), and across processes
@@ -21,6 +23,8 @@ from sqlalchemy import Connection, Engine, func, select
 
 from reader_stories.errors import StoreUnavailable
 from reader_stories.models import Story
+from reader_stories.private_files import create_private
+from reader_stories.store.addresses import AddressQueries
 from reader_stories.store.engine import (
     DEFAULT_BUSY_TIMEOUT,
     DEFAULT_URL,
@@ -32,6 +36,7 @@ from reader_stories.store.engine import (
 )
 from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
 from reader_stories.store.outbox import OutboxQueries
+from reader_stories.store.pushes import PushQueries
 from reader_stories.store.rates import RateQueries
 from reader_stories.store.stories import READER_ACTOR, StoryQueries
 
@@ -59,7 +64,11 @@ def open_store(
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     clock: Clock = utc_now,
 ) -> Store:
-    """Open (creating the folder of a SQLite file if needed) and migrate the database."""
+    """Open (creating the folder of a SQLite file if needed) and migrate the database.
+
+    A new SQLite file is created owner-only (0600) before SQLite opens it: it holds readers'
+    email addresses, and SQLite gives its -wal and -shm files the same permissions.
+    """
     path = sqlite_path(url)
     if path is not None:
         try:
@@ -67,6 +76,12 @@ def open_store(
         except OSError as exc:
             raise StoreUnavailable(
                 f"cannot create the folder {path.parent} for the story database: {exc.strerror}"
+            ) from exc
+        try:
+            create_private(path)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"cannot create the story database {path}: {exc.strerror}"
             ) from exc
     engine = create_store_engine(url, busy_timeout)
     try:
@@ -119,7 +134,7 @@ def approved_stories(url: str = DEFAULT_URL, article: str | None = None) -> list
         return store.approved_all() if article is None else store.approved_for_article(article)
 
 
-class Tx(StoryQueries, RateQueries, OutboxQueries):
+class Tx(StoryQueries, RateQueries, OutboxQueries, AddressQueries, PushQueries):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 
     def __init__(self, conn: Connection, clock: Clock) -> None:
@@ -183,6 +198,10 @@ class Store:
         with unavailable_as_error(self.engine.dialect.name), self.engine.connect() as conn:
             if write:
                 conn.execution_options(**{WRITE_OPTION: True})
+            elif conn.dialect.name == "postgresql":
+                # One snapshot for every query of the transaction (READ COMMITTED, PostgreSQL's
+                # default, takes a new one per statement): an export or a page is never torn.
+                conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             with conn.begin():
                 if write and conn.dialect.name == "postgresql":
                     # PostgreSQL's stand-in for BEGIN IMMEDIATE: one writer at a time.

@@ -25,6 +25,8 @@ CURRENT_MIGRATIONS = (
     "0002_create_moderation_events",
     "0003_create_rate_events",
     "0004_create_outbox",
+    "0005_create_page_pushes",
+    "0006_confirm_email_addresses",
 )
 
 _MOMENTS = ("created", "updated", "approved_at")

@@ -31,12 +31,16 @@ class _Waiting(Generic[Item]):
 
 
 class BatchWriter(Generic[Item]):
-    """Writes items with `write_one(tx, item) -> id` in shared transactions, in arrival order."""
+    """Writes items with `write_one(tx, item) -> id` in shared transactions, in arrival order.
+
+    `write_one` refuses an item by raising, which also undoes what it wrote, or by returning the
+    exception, which keeps it (a refused attempt that still counts against a rate limit).
+    """
 
     def __init__(
         self,
         store: Callable[[], Store],
-        write_one: Callable[[Tx, Item], int],
+        write_one: Callable[[Tx, Item], int | Exception],
         max_batch: int = DEFAULT_MAX_BATCH,
     ) -> None:
         self.store = store

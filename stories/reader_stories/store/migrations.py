@@ -25,10 +25,12 @@ from sqlalchemy import (
     Table,
     Text,
     column,
+    false,
     func,
     insert,
     select,
 )
+from sqlalchemy.schema import AddConstraint, CreateColumn
 
 from reader_stories.store import schema
 from reader_stories.store.schema import UTCDateTime, action_check, status_check
@@ -145,11 +147,101 @@ def _create_outbox(conn: Connection) -> None:
     outbox.create(conn)
 
 
+def _create_page_pushes(conn: Connection) -> None:
+    md = MetaData()
+    Table(
+        "page_pushes",
+        md,
+        Column("article", String(200), primary_key=True),
+        Column("queued_at", UTCDateTime, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt", UTCDateTime, nullable=False),
+        Column("last_error", Text, nullable=True),
+    ).create(conn)
+
+
+_OUTBOX_COLUMNS = (
+    "id, kind, story_id, recipient, subject, body, unsubscribe_url, created, attempts, "
+    "next_attempt, last_error, sent_at, failed_at, claim"
+)
+
+
+def _outbox_with_kinds(md: MetaData, name: str, kinds: list[str]) -> Table:
+    """The outbox as 0004 made it, under ``name``, its kind check taking ``kinds``."""
+    Table("stories", md, Column("id", Integer, primary_key=True))
+    return Table(
+        name,
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("kind", String(16), nullable=False),
+        Column(
+            "story_id",
+            Integer,
+            ForeignKey("stories.id", ondelete="CASCADE", name="fk_outbox_story"),
+            nullable=True,
+        ),
+        Column("recipient", String(254), nullable=True),
+        Column("subject", Text, nullable=False),
+        Column("body", Text, nullable=True),
+        Column("unsubscribe_url", Text, nullable=True),
+        Column("created", UTCDateTime, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt", UTCDateTime, nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("sent_at", UTCDateTime, nullable=True),
+        Column("failed_at", UTCDateTime, nullable=True),
+        Column("claim", String(32), nullable=True),
+        CheckConstraint(column("kind").in_(kinds), name="ck_outbox_kind"),
+        sqlite_autoincrement=True,
+    )
+
+
+def _allow_outbox_kinds(conn: Connection, kinds: list[str]) -> None:
+    """Replace the outbox's kind check. PostgreSQL swaps the constraint; SQLite cannot change
+    a check, so the table is rebuilt (create, copy, drop, rename), its ids' high-water mark
+    and indexes included."""
+    if conn.dialect.name == "postgresql":
+        table = _outbox_with_kinds(MetaData(), "outbox", kinds)
+        check = next(c for c in table.constraints if c.name == "ck_outbox_kind")
+        conn.exec_driver_sql("ALTER TABLE outbox DROP CONSTRAINT ck_outbox_kind")
+        conn.execute(AddConstraint(check))
+        return
+    seq = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").scalar()
+    rebuilt = _outbox_with_kinds(MetaData(), "outbox_rebuilt", kinds)
+    rebuilt.create(conn)
+    conn.exec_driver_sql(
+        f"INSERT INTO outbox_rebuilt ({_OUTBOX_COLUMNS}) SELECT {_OUTBOX_COLUMNS} FROM outbox"
+    )
+    conn.exec_driver_sql("DROP TABLE outbox")
+    conn.exec_driver_sql("ALTER TABLE outbox_rebuilt RENAME TO outbox")
+    if seq is not None:
+        conn.exec_driver_sql("UPDATE sqlite_sequence SET seq = ? WHERE name = 'outbox'", (seq,))
+    conn.exec_driver_sql("CREATE INDEX ix_outbox_next_attempt ON outbox (next_attempt)")
+    conn.exec_driver_sql("CREATE INDEX ix_outbox_story_id ON outbox (story_id)")
+
+
+def _confirm_email_addresses(conn: Connection) -> None:
+    """Reader email waits until its address is confirmed: whether it is and when it was asked,
+    on each story, and a "confirm" kind of email in the outbox."""
+    added = Table(
+        "stories",
+        MetaData(),
+        Column("email_confirmed", Boolean, nullable=False, server_default=false()),
+        Column("confirm_requested_at", UTCDateTime, nullable=True),
+    )
+    for new in added.columns:
+        ddl = CreateColumn(new).compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE stories ADD COLUMN {ddl}")
+    _allow_outbox_kinds(conn, ["moderator", "published", "reply", "confirm"])
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
     ("0003_create_rate_events", _create_rate_events),
     ("0004_create_outbox", _create_outbox),
+    ("0005_create_page_pushes", _create_page_pushes),
+    ("0006_confirm_email_addresses", _confirm_email_addresses),
 ]
 
 

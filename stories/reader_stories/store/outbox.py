@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, or_, select, upda
 
 from reader_stories.notify.records import (
     READER_KINDS,
+    UNTIL_CONFIRMED,
     Draft,
     MailKind,
     OutboxMessage,
@@ -21,12 +22,19 @@ from reader_stories.notify.records import (
     OutboxState,
 )
 from reader_stories.store import schema
+from reader_stories.store.addresses import confirmed
 from reader_stories.store.engine import Clock
 
 _stories = schema.stories
 _outbox = schema.outbox
 # A message neither sent nor given up: waiting for its (next) try, or being sent right now.
 _UNSENT = and_(_outbox.c.sent_at.is_(None), _outbox.c.failed_at.is_(None))
+# A message that may go out: reader mail only to an address its owner has confirmed. Checked
+# where mail is claimed, so nothing that queues mail can get around it.
+_SENDABLE = or_(
+    _outbox.c.kind.not_in([kind.value for kind in UNTIL_CONFIRMED]),
+    confirmed(_outbox.c.recipient),
+)
 
 
 class OutboxQueries:
@@ -67,13 +75,14 @@ class OutboxQueries:
         Run in a write transaction: the write lock makes the claim atomic, so two senders never
         take the same message. A claim that runs out (a sender that died) makes it due again.
         With ``group_kind``, one due message of that kind brings every waiting one of its kind
-        along (the moderator digest).
+        along (the moderator digest). Reader mail to an address not confirmed yet is left
+        where it is; once the address is confirmed it is due again as it was.
         """
         now = self.clock()
         due = list(
             self.conn.execute(
                 select(_outbox.c.id, _outbox.c.kind)
-                .where(_UNSENT, _outbox.c.next_attempt <= now)
+                .where(_UNSENT, _SENDABLE, _outbox.c.next_attempt <= now)
                 .order_by(_outbox.c.next_attempt, _outbox.c.id)
                 .limit(limit)
             )
@@ -179,7 +188,7 @@ class OutboxQueries:
         result = self.conn.execute(
             update(_stories)
             .where(func.lower(_stories.c.email) == address)
-            .values(email=None, notify=False)
+            .values(email=None, notify=False, email_confirmed=False, confirm_requested_at=None)
         )
         self.conn.execute(
             delete(_outbox).where(
@@ -207,12 +216,15 @@ class OutboxQueries:
     def outbox_state(self) -> OutboxState:
         """Counts of unsent and given-up mail and the problem worth naming for each."""
         failed_where = _outbox.c.failed_at.is_not(None)
+        waiting = and_(_UNSENT, _SENDABLE)
+        held = and_(_UNSENT, ~_SENDABLE)
         return OutboxState(
-            waiting=int(self.conn.scalar(select(func.count()).where(_UNSENT)) or 0),
+            waiting=int(self.conn.scalar(select(func.count()).where(waiting)) or 0),
             failed=int(self.conn.scalar(select(func.count()).where(failed_where)) or 0),
-            next_attempt=self.conn.scalar(select(func.min(_outbox.c.next_attempt)).where(_UNSENT)),
+            next_attempt=self.conn.scalar(select(func.min(_outbox.c.next_attempt)).where(waiting)),
+            held=int(self.conn.scalar(select(func.count()).where(held)) or 0),
             waiting_problem=self._problem(
-                and_(_UNSENT, _outbox.c.last_error.is_not(None)),
+                and_(waiting, _outbox.c.last_error.is_not(None)),
                 [_outbox.c.attempts.desc(), _outbox.c.id.desc()],
                 _outbox.c.next_attempt,
             ),

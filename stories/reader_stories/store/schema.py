@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     column,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -87,6 +88,11 @@ stories = Table(
     Column("name", String(NAME_LENGTH), nullable=False),
     Column("email", String(EMAIL_LENGTH), nullable=True),
     Column("notify", Boolean, nullable=False),
+    # Whether the writer confirmed the address with the link of the one email it gets before
+    # any other, and when that email was queued (see notify/outbox.py). An address counts as
+    # confirmed when any story holding it is.
+    Column("email_confirmed", Boolean, nullable=False, default=False, server_default=false()),
+    Column("confirm_requested_at", UTCDateTime, nullable=True),
     Column("body_markdown", Text, nullable=False),
     Column("body_html", Text, nullable=False),
     Column("body_hash", String(HASH_LENGTH), nullable=False),
@@ -159,6 +165,18 @@ outbox = Table(
 )
 Index("ix_outbox_next_attempt", outbox.c.next_attempt)
 Index("ix_outbox_story_id", outbox.c.story_id)
+
+# Articles whose pages moderation changed and that wait to be pushed to a public site published
+# elsewhere (rsync to a host, a git branch); a row goes once its article is live there.
+page_pushes = Table(
+    "page_pushes",
+    metadata,
+    Column("article", String(SLUG_LENGTH), primary_key=True),
+    Column("queued_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt", UTCDateTime, nullable=False),
+    Column("last_error", Text, nullable=True),
+)
 
 migrations = Table(
     "migrations",

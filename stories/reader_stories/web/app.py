@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -18,12 +19,14 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from reader_stories.config import Config
+from reader_stories.live.push import push_worker
 from reader_stories.live.site import live_republisher
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.worker import background_sender
-from reader_stories.pages.republish import Republisher
+from reader_stories.pages.republish import LivePages
 from reader_stories.web.admin.app import create_app as create_admin
 from reader_stories.web.intake.app import create_app as create_intake
+from reader_stories.web.redirects import relative_slash_redirects
 
 INTAKE_PATH = "/stories"
 ADMIN_PATH = "/admin"
@@ -31,7 +34,7 @@ ADMIN_PATH = "/admin"
 log = logging.getLogger(__name__)
 
 
-def web_apps(config: Config, republisher: Republisher | None = None) -> dict[str, Starlette]:
+def web_apps(config: Config, republisher: LivePages | None = None) -> dict[str, Starlette]:
     """The intake and the admin, by the path each is mounted at."""
     return {
         INTAKE_PATH: create_intake(config, republisher=republisher),
@@ -61,19 +64,20 @@ def slash_redirect(path: str):
     return redirect
 
 
-def closing(on_shutdown: Sequence[Callable[[], None]], mail: Config | None = None):
-    """A lifespan that runs the mail sender (when ``mail`` asks for one) and closes at the end."""
+def closing(on_shutdown: Sequence[Callable[[], None]], config: Config | None = None):
+    """A lifespan that runs the background work ``config`` asks for (sending mail, pushing
+    changed pages to a public site elsewhere) and closes everything at the end."""
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        worker = background_sender(Mailer.for_config(mail)) if mail is not None else None
-        if worker is not None:
-            log.info("Sending notification emails every %s s in the background.", worker.interval)
+        workers = [] if config is None else background_workers(config)
+        for worker in workers:
+            log.info("%s runs every %s s in the background.", worker.name, worker.interval)
             worker.start()
         try:
             yield
         finally:
-            if worker is not None:
+            for worker in workers:
                 worker.stop()
             for close in on_shutdown:
                 close()
@@ -81,9 +85,15 @@ def closing(on_shutdown: Sequence[Callable[[], None]], mail: Config | None = Non
     return lifespan
 
 
+def background_workers(config: Config) -> list[Any]:
+    mail = background_sender(Mailer.for_config(config))
+    return [worker for worker in (mail, push_worker(config)) if worker is not None]
+
+
 def create_service(config: Config) -> Starlette:
     """The intake and the admin together, for a reverse proxy to route /stories and /admin to;
     what they change is rewritten in the live site at once. The admin stays switched off until
     a password hash is set."""
     apps = web_apps(config, live_republisher(config))
-    return Starlette(routes=mount_routes(apps), lifespan=closing(closers(apps), mail=config))
+    service = Starlette(routes=mount_routes(apps), lifespan=closing(closers(apps), config))
+    return relative_slash_redirects(service)

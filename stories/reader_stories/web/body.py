@@ -1,14 +1,18 @@
 """Read a story post into a dict of text fields, refusing anything we cannot read exactly.
 
 Limits are enforced before and while reading (a chunked body has no Content-Length to trust),
-and text must be real UTF-8: a mis-decoded story would be stored and published wrong.
+and text must be real UTF-8: a mis-decoded story would be stored and published wrong. A body
+that stops arriving, or trickles in, is refused with 408 once it passes its deadlines: without
+them a slow client would hold its connection, and a slot of the server, for as long as it likes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from python_multipart import parse_form
@@ -49,6 +53,24 @@ MSG_JSON_SHAPE = (
 )
 MSG_FORM = "The form could not be read. Reload the article page and send your story again."
 MSG_DISCONNECT = "The connection closed before the whole form arrived; send it again."
+TITLE_SLOW = "The form took too long to arrive"
+MSG_SLOW = (
+    "Your form took too long to arrive, so we stopped waiting for it and nothing was saved. "
+    "Send it again; if this keeps happening, try a steadier connection."
+)
+
+
+@dataclass(frozen=True)
+class ReadTimeouts:
+    """How long a body may take, in seconds: for each read (a client that stops sending), and
+    in all (one that sends a byte now and then). The largest form the intake takes (64 KiB)
+    needs a second or two on a slow mobile link."""
+
+    per_read: float = 10.0
+    total: float = 30.0
+
+
+READ_TIMEOUTS = ReadTimeouts()
 
 
 def media_type(request: Request) -> tuple[str, str]:
@@ -72,8 +94,10 @@ def check_media_type(request: Request) -> str:
     return kind
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, or 413 as soon as Content-Length or the bytes received pass ``limit``."""
+async def read_body(request: Request, limit: int, timeouts: ReadTimeouts = READ_TIMEOUTS) -> bytes:
+    """The body, or 413 as soon as Content-Length or the bytes received pass ``limit``, or 408
+    as soon as a read or the whole body passes its deadline (the connection then closes: the
+    rest of the body may still be on its way)."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.strip().isdigit():
@@ -81,13 +105,28 @@ async def read_body(request: Request, limit: int) -> bytes:
         if int(declared) > limit:
             raise Refused(413, MSG_TOO_LARGE.format(kib=limit // 1024))
     body = bytearray()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeouts.total
+    chunks = request.stream()
     try:
-        async for chunk in request.stream():
+        while True:
+            wait = min(timeouts.per_read, deadline - loop.time())
+            try:
+                async with asyncio.timeout(max(wait, 0)):
+                    chunk = await anext(chunks, None)
+            except TimeoutError:
+                raise Refused(
+                    408, MSG_SLOW, title=TITLE_SLOW, headers={"Connection": "close"}
+                ) from None
+            if chunk is None:
+                break
             body += chunk
             if len(body) > limit:
                 raise Refused(413, MSG_TOO_LARGE.format(kib=limit // 1024))
     except ClientDisconnect:
         raise Refused(400, MSG_DISCONNECT) from None
+    finally:
+        await chunks.aclose()
     return bytes(body)
 
 
@@ -164,9 +203,11 @@ def parse_multipart(body: bytes, content_type: str) -> dict[str, str]:
     return _first_values(pairs)
 
 
-async def read_form(request: Request, kind: str, limit: int) -> dict[str, str]:
+async def read_form(
+    request: Request, kind: str, limit: int, timeouts: ReadTimeouts = READ_TIMEOUTS
+) -> dict[str, str]:
     """The posted fields as text, whichever of the accepted encodings was used."""
-    body = await read_body(request, limit)
+    body = await read_body(request, limit, timeouts)
     if kind == JSON_TYPE:
         return parse_json(body)
     if kind == MULTIPART_TYPE:

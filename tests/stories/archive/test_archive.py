@@ -278,6 +278,17 @@ BAD_LINES: dict[str, tuple[Edit, str]] = {
         _set(7, parent_id=8),
         "first.jsonl, line 7: story 7 replies to story 8, which is not earlier in the file.",
     ),
+    "noncharacter in a name": (
+        _set(3, name="Ada\uffff"),
+        'first.jsonl, line 3: story 2 field "name" holds U+FFFF (a noncharacter) at character 4, '
+        "which no page or feed can show; remove it from the file and import again.",
+    ),
+    "marks piled on a letter": (
+        _set(4, body_markdown="Zalgo" + "\u0301" * 9),
+        'first.jsonl, line 4: story 3 field "body_markdown" holds U+0301 (a mark too many, or on '
+        "no letter) at character 10, which no page or feed can show; remove it from the file "
+        "and import again.",
+    ),
     "bad action": (
         _set(20, action="published"),
         'first.jsonl, line 20: event field "action" must be one of submitted, approved, '

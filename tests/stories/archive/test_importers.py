@@ -23,7 +23,7 @@ from reader_stories import archive
 from reader_stories.archive import ArchiveError
 from reader_stories.importers import import_path
 from reader_stories.importers.disqus import text_of_html
-from reader_stories.importers.records import slug_from_uri
+from reader_stories.importers.records import clean_name, clean_text, slug_from_uri
 from reader_stories.models import Action, Status, Story
 from reader_stories.store import Store, schema
 
@@ -533,6 +533,17 @@ def test_a_missing_comments_folder_is_named(store: Store, tmp_path: Path) -> Non
 )
 def test_slug_from_uri(uri: str, slug: str | None) -> None:
     assert slug_from_uri(uri) == slug
+
+
+def test_imported_text_is_what_the_intake_accepts_without_losing_the_comment() -> None:
+    """Review finding 2: every importer cleans through records.py, so a noncharacter, a bidi
+    override or a pile of accents in an old export never reaches the store, nor stops the
+    import."""
+    assert clean_text("Old\uffff comment\u202e with e" + "\u0301" * 9 + "\u200b.") == (
+        "Old comment with \u00e9" + "\u0301" * 4 + "."
+    )
+    assert clean_name("\ufeffAda\ufffe \u200b Lovelace") == "Ada Lovelace"
+    assert clean_name("\u0301\uffff") == "Anonymous"
 
 
 def test_text_of_html_keeps_paragraphs_lists_and_link_targets() -> None:

@@ -16,6 +16,7 @@ from notify_support import (
     MODERATOR,
     SITE_URL,
     Collector,
+    confirm_address,
     free_port,
     mail_settings,
     make_mailer,
@@ -78,15 +79,15 @@ def test_moderator_mail_has_the_story_and_the_commands_and_nothing_private(
     store: Store, mailer: Mailer, smtp: Collector
 ) -> None:
     story = submit(store, mailer, name="Ada Lovelace", email=READER, notify=True)
-    assert str(send(store, mailer)) == "Sent 1 email."
-    [mail] = smtp.messages
+    assert str(send(store, mailer)) == "Sent 2 emails."  # and the writer's request to confirm
+    [mail] = [m for m in smtp.messages if m.recipients == [MODERATOR]]
     assert (mail.sender, mail.recipients) == (MAIL_FROM, [MODERATOR])
     assert mail.subject == f"New story #{story.id} waiting for moderation on Next Round"
     assert mail.message["From"].addresses[0].addr_spec == MAIL_FROM
     assert mail.message["List-Unsubscribe"] is None
     body = mail.body
     for expected in (
-        "Story #1 by Ada Lovelace, on handling-job-rejection",
+        'Story #1 by "Ada Lovelace", on handling-job-rejection',
         f"{SITE_URL}/handling-job-rejection/",
         "> I was turned down twice before the offer came.",
         "invoke comments.approve 1",
@@ -142,6 +143,7 @@ def test_approval_emails_the_writer_who_asked_with_link_and_one_click_unsubscrib
     store: Store, mailer: Mailer, smtp: Collector
 ) -> None:
     story = add(store, name="Ada", email=READER, notify=True)
+    confirm_address(store, READER)
     approve(store, mailer, story.id)
     send(store, mailer)
     [mail] = smtp.messages
@@ -174,6 +176,7 @@ def test_rejecting_a_published_story_calls_off_its_unsent_mail_and_reapproval_se
     store: Store, mailer: Mailer, smtp: Collector
 ) -> None:
     story = add(store, email=READER, notify=True)
+    confirm_address(store, READER)
     approve(store, mailer, story.id)
     moderation.reject(store, [story.id])
     send(store, mailer)
@@ -190,6 +193,7 @@ def test_an_author_reply_emails_the_writer_who_asked(
     store: Store, mailer: Mailer, smtp: Collector
 ) -> None:
     story = add_with_status(store, Status.APPROVED, name="Ada", email=READER, notify=True)
+    confirm_address(store, READER)
     quiet = add_with_status(store, Status.APPROVED, body_markdown="I did not tick the box.")
     reply = moderation.reply(
         store, story.id, "Thank you, Ada!", "Next Round editors", mailer=mailer
@@ -209,6 +213,7 @@ def test_the_moderation_service_approve_and_reply_queue_mail(
     store: Store, mailer: Mailer, smtp: Collector
 ) -> None:
     story = add(store, email=READER, notify=True)
+    confirm_address(store, READER)
     service.approve(store, None, [story.id], mailer)
     service.reply(store, None, story.id, "Well told.", "Next Round editors", mailer)
     assert cli.send_mail(store, mailer, transport(mailer.settings)) == ["Sent 2 emails."]

@@ -25,6 +25,7 @@ from notify_support import (
     SECRET,
     SITE_URL,
     Collector,
+    confirm_address,
     free_port,
     mail_settings,
     make_mailer,
@@ -135,12 +136,12 @@ def test_each_submission_over_http_emails_the_moderator(
     assert client.post("/stories/", data=story_form(email=READER, notify="yes")).status_code == 303
     second = story_form(story=STORY + " Then I asked again.")
     assert client.post("/stories/", json=second, headers=JSON_HEADERS).status_code == 202
-    assert [row.kind for row in outbox(store)] == ["moderator", "moderator"]
+    assert [row.kind for row in outbox(store)] == ["moderator", "confirm", "moderator"]
     send(store, make_mailer(settings))
-    assert [m.recipients for m in smtp.messages] == [[MODERATOR], [MODERATOR]]
+    assert [m.recipients for m in smtp.messages] == [[MODERATOR], [READER], [MODERATOR]]
     first = smtp.messages[0]
     assert first.subject == "New story #1 waiting for moderation on Next Round"
-    assert "Story #1 by Zoë, on asking-for-a-raise" in first.body
+    assert 'Story #1 by "Zoë", on asking-for-a-raise' in first.body
     assert f"> {STORY}" in first.body
     assert "invoke comments.approve 1" in first.body
     assert "The writer asked to be emailed when it is published." in first.body
@@ -203,14 +204,20 @@ def test_smtp_down_never_holds_up_a_reader_and_the_mail_follows_once_it_is_up(
 
 
 def _published_mail(db_url: str, store: Store, smtp: Collector, client: httpx.Client):
-    """Zoë submits two stories with the box ticked; the first is approved and announced."""
+    """Zoë submits two stories with the box ticked and confirms her address by the link of
+    the email that asks; the first story is approved and announced."""
     for text in (STORY, STORY + " A second story of mine."):
         form = story_form(email=READER, notify="yes", story=text)
         assert client.post("/stories/", data=form).status_code == 303
     mailer = make_mailer(mail_settings(db_url, smtp.port))
+    send(store, mailer)
+    [asking] = [m for m in smtp.messages if m.recipients == [READER]]
+    link = next(line for line in asking.body.splitlines() if "/stories/confirm?token=" in line)
+    token = link.split("token=", 1)[1].strip()
+    assert client.post("/stories/confirm", data={"token": token}).status_code == 200
     moderation.approve(store, [1], mailer=mailer)
     send(store, mailer)
-    [mail] = [m for m in smtp.messages if m.recipients == [READER]]
+    [mail] = [m for m in smtp.messages if m.subject == "Your story is published on Next Round"]
     return mailer, mail
 
 
@@ -279,6 +286,7 @@ def test_invoke_send_mail_delivers_what_is_due(db_url: str, smtp: Collector) -> 
     mailer = make_mailer(mail_settings(db_url, smtp.port))
     with open_store(db_url) as store:  # the real clock, as the task's own
         story = calls.add_submission(store, submission(email=READER, notify=True))
+        confirm_address(store, READER)
         moderation.approve(store, [story.id], mailer=mailer)
     done = invoke(
         "comments.send-mail",

@@ -131,7 +131,7 @@ def test_templates_render_reader_text_as_typed_never_html_escaped() -> None:
     assert mail_environment(TEMPLATES).autoescape is False
     draft = MAILER.new_story(story())
     assert draft is not None
-    assert "Story #12 by Ada & <Bob>, on asking-for-a-raise" in draft.body
+    assert 'Story #12 by "Ada & <Bob>", on asking-for-a-raise' in draft.body
     assert '> I said "no" & <b>meant</b> it.\n>\n> Then [they](https://x.example) called.' in (
         draft.body
     )

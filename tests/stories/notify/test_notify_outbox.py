@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from notify_support import MODERATOR, outbox
+from notify_support import MODERATOR, confirm_address, outbox
 from sqlalchemy import inspect
 from stories_support import FakeClock, add, add_with_status
 
@@ -78,7 +78,8 @@ def test_an_abandoned_claim_runs_out_and_the_mail_is_due_again(
 
 
 def test_sent_mail_keeps_no_address_body_or_link(store: Store, clock: FakeClock) -> None:
-    story = add(store)
+    story = add(store, email=READER, notify=True)
+    confirm_address(store, READER)
     queue(store, draft(story.id, MailKind.PUBLISHED, unsubscribe_url="https://x.example/u"))
     with store.writing() as tx:
         [message] = tx.claim_mail("t" * 32, clock.now, 10)
@@ -91,7 +92,8 @@ def test_sent_mail_keeps_no_address_body_or_link(store: Store, clock: FakeClock)
 def test_failed_mail_keeps_the_error_for_the_report_but_not_the_address(
     store: Store, clock: FakeClock
 ) -> None:
-    queue(store, draft(add(store).id, MailKind.PUBLISHED))
+    queue(store, draft(add(store, email=READER, notify=True).id, MailKind.PUBLISHED))
+    confirm_address(store, READER)
     with store.writing() as tx:
         [message] = tx.claim_mail("t" * 32, clock.now, 10)
         tx.mark_mail_failed([message.id], "t" * 32, "Recipient refused")

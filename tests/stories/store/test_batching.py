@@ -75,3 +75,23 @@ def test_a_failed_commit_fails_everyone_in_the_batch(store: Store) -> None:
 
     assert run_async(main) is True
     assert store.pending() == []
+
+
+def test_a_refusal_returned_instead_of_raised_keeps_what_it_wrote(store: Store) -> None:
+    """How the intake refuses a resent story yet keeps the rate-limit slot it took."""
+
+    def write_one(tx: Tx, n: int) -> int | Exception:
+        tx.add_submission(submission(body_markdown=f"Written before refusal number {n}."))
+        return DuplicateSubmission(n)
+
+    writer = BatchWriter(lambda: store, write_one)
+
+    async def main() -> BaseException | None:
+        try:
+            await writer.write(1)
+        except DuplicateSubmission as refused:
+            return refused
+        return None
+
+    assert isinstance(run_async(main), DuplicateSubmission)
+    assert [s.body_markdown for s in store.pending()] == ["Written before refusal number 1."]

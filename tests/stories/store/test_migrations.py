@@ -21,6 +21,8 @@ def test_migration_names_are_the_recorded_list() -> None:
         "0002_create_moderation_events",
         "0003_create_rate_events",
         "0004_create_outbox",
+        "0005_create_page_pushes",
+        "0006_confirm_email_addresses",
     ]
 
 

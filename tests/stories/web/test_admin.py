@@ -815,4 +815,8 @@ def test_approving_in_the_browser_queues_the_readers_email(start, db_url: str) -
     act(served.client, csrf, f"/stories/{silent.id}/approve")
     with open_store(db_url) as store:
         rows = outbox(store)
-    assert [(row.story_id, row.recipient) for row in rows] == [(asked.id, "reader@mail.example")]
+    # The address is not confirmed yet: the writer is asked to first, and the news waits.
+    assert [(row.story_id, row.kind, row.recipient) for row in rows] == [
+        (asked.id, "published", "reader@mail.example"),
+        (asked.id, "confirm", "reader@mail.example"),
+    ]

@@ -22,8 +22,9 @@ from stories_support import make_config
 
 from reader_stories import validation
 from reader_stories.models import Status, Submission
+from reader_stories.proxies import ProxyWatch, proxy_notice
 from reader_stories.ratelimit import hash_network
-from reader_stories.settings import CommentsSettings, RateLimit
+from reader_stories.settings import CommentsSettings, RateLimit, SettingsError, build_settings
 from reader_stories.store import open_store
 from reader_stories.tokens import make_article_token
 from reader_stories.web.body import MSG_JSON, MSG_JSON_SHAPE, MSG_NOT_UTF8, MSG_TYPE
@@ -31,8 +32,6 @@ from reader_stories.web.errors import QUEUE_RETRY_AFTER, STORE_RETRY_AFTER
 from reader_stories.web.intake import app as intake_module
 from reader_stories.web.intake.app import (
     MSG_DUPLICATE,
-    MSG_DUPLICATE_PUBLISHED,
-    MSG_DUPLICATE_READ,
     MSG_METHOD,
     MSG_NOT_FOUND,
     MSG_QUEUE_FULL,
@@ -147,7 +146,7 @@ def test_form_post_is_stored_and_redirected_to_the_received_page(
 ) -> None:
     response = served.client.post("/stories/", data=story_form())
     assert response.status_code == 303
-    assert response.headers["location"].startswith(f"/stories/received?article={SLUG}&receipt=")
+    assert response.headers["location"] == f"/stories/received?article={SLUG}"
     assert statuses(db_path) == ["pending"]
 
     page = served.client.get(response.headers["location"])
@@ -160,7 +159,8 @@ def test_json_post_is_accepted_with_202(served: Served, db_path: Path) -> None:
     response = served.client.post("/stories/", json=story_form(), headers=JSON_HEADERS)
     assert response.status_code == 202
     assert response.json()["status"] == "pending"
-    assert response.json()["delete_url"].startswith("/stories/delete?receipt=")
+    assert response.json()["delete_url"] == "http://127.0.0.1:8000/stories/delete"  # SITEURL's
+    assert response.json()["receipt"]
     assert (
         response.json()["message"]
         == MSG_ACCEPTED
@@ -188,7 +188,7 @@ def test_standalone_app_redirects_relative_to_its_own_root(db_url: str) -> None:
     with running(app) as base, httpx.Client(base_url=base) as client:
         response = client.post("/", data=story_form())
     assert response.status_code == 303
-    assert response.headers["location"].startswith(f"/received?article={SLUG}&receipt=")
+    assert response.headers["location"] == f"/received?article={SLUG}"
 
 
 def test_concurrent_posts_are_all_stored(served: Served, db_path: Path) -> None:
@@ -391,13 +391,13 @@ def test_a_filled_honeypot_is_answered_as_success_but_stored_as_spam(
 ) -> None:
     page = served.client.post("/stories/", data=story_form(website="http://spam.example"))
     assert page.status_code == 303
-    assert page.headers["location"].startswith(f"/stories/received?article={SLUG}&receipt=")
+    assert page.headers["location"] == f"/stories/received?article={SLUG}"
     script = served.client.post(
         "/stories/", json=story_form(website="x", story=STORY + " Again, by a bot.")
     )
     assert script.status_code == 202
     assert script.json()["message"] == MSG_ACCEPTED
-    assert set(script.json()) == {"status", "message", "delete_url"}
+    assert set(script.json()) == {"status", "message", "receipt", "delete_url"}
     assert statuses(db_path) == ["spam", "spam"]
 
 
@@ -423,13 +423,54 @@ def test_invalid_json_post_is_422_with_every_message_in_page_order(
     assert statuses(db_path) == []
 
 
-def test_several_problems_with_one_field_are_joined(served: Served) -> None:
+def test_a_field_shows_its_first_problem_only(served: Served) -> None:
     story = "Links: https://a.example https://b.example https://c.example https://d.example \x07"
     response = served.client.post("/stories/", json=story_form(story=story))
     assert response.status_code == 422
-    assert response.json()["errors"] == {
-        "story": f"{validation.MSG_STORY_CONTROLS}. Story can contain at most 3 links; yours has 4"
-    }
+    assert response.json()["errors"] == {"story": validation.MSG_STORY_CONTROLS}
+
+
+def test_the_worst_story_the_body_limit_allows_is_refused_as_too_long(served: Served) -> None:
+    """Review finding 1: "a." * 31000 (a form just under the body limit) took seconds to
+    refuse; it is refused by its length alone now."""
+    response = served.client.post("/stories/", data=story_form(story="a." * 31000))
+    assert response.status_code == 422
+    assert "Story must be 5,000 characters or fewer; yours has 62,000" in response.text
+
+
+def test_a_slow_story_in_flight_holds_up_no_other_reader(
+    served: Served, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding 1, shown by order rather than by time: while one reader's form is held
+    inside validation, another reader's story is answered; then the first is answered too."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Event
+
+    inside, release = Event(), Event()
+    validate = intake_module.validate_submission
+
+    def held(form: dict[str, str], **options: Any) -> Submission:
+        if form.get("name") == "Slow":
+            inside.set()
+            release.wait(30)
+        return validate(form, **options)
+
+    monkeypatch.setattr(intake_module, "validate_submission", held)
+
+    def post(**changes: str) -> int:
+        with httpx.Client(base_url=served.base, timeout=30) as client:
+            return client.post("/stories/", data=story_form(**changes)).status_code
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            slow = pool.submit(post, name="Slow", story=STORY + " Held up in validation.")
+            assert inside.wait(30), "the first form never reached validation"
+            assert post(name="Quick", story=STORY + " Sent meanwhile.") == 303
+            assert not slow.done()
+        finally:
+            release.set()
+        assert slow.result(timeout=30) == 303
+    assert rows(db_path, "SELECT name FROM stories ORDER BY id") == [("Quick",), ("Slow",)]
 
 
 def test_invalid_form_post_is_422_page_listing_every_problem_with_the_form_refilled(
@@ -517,6 +558,35 @@ def test_the_refilled_form_keeps_the_story_being_replied_to(
     ]
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        pytest.param(
+            {"name": "N\u0435xt Round editors"},
+            "name",
+            validation.MSG_NAME_RESERVED.format(author="Next Round editors"),
+            id="editors-name",
+        ),
+        pytest.param({"name": "Ada Author"}, "name", validation.MSG_NAME_BADGE, id="badge"),
+        pytest.param(
+            {"story": STORY + "\uffff"},
+            "story",
+            validation.MSG_STORY_UNUSABLE.format(code="U+FFFF", position=len(STORY) + 1),
+            id="noncharacter",
+        ),
+    ],
+)
+def test_the_intake_refuses_what_would_break_or_fake_a_page(
+    served: Served, db_path: Path, changes: dict[str, str], field: str, message: str
+) -> None:
+    """Review findings 2 and 3 at the intake: the site author's name (from the settings) and
+    U+FFFF are refused with words the reader can act on, and nothing is stored."""
+    response = served.client.post("/stories/", json=story_form(**changes))
+    assert response.status_code == 422
+    assert response.json()["errors"] == {field: message}
+    assert statuses(db_path) == []
+
+
 def test_replying_to_a_story_that_is_not_published_is_422(served: Served) -> None:
     response = served.client.post("/stories/", json=story_form(reply_to="12345"))
     assert response.status_code == 422
@@ -543,31 +613,66 @@ def test_rate_limit_is_429_with_retry_after(start: Callable[..., Served], db_pat
     assert len(statuses(db_path)) == 2
 
 
-def test_refused_stories_do_not_use_up_the_rate_limit(
+def test_invalid_stories_do_not_use_up_the_rate_limit(
     start: Callable[..., Served], db_path: Path
 ) -> None:
     served = start(rate_limit=RateLimit(1, 600))
     assert served.client.post("/stories/", data=story_form(consent="")).status_code == 422
     assert served.client.post("/stories/", data=story_form()).status_code == 303
-    assert served.client.post("/stories/", data=story_form()).status_code == 409
     assert rows(db_path, "SELECT count(*) FROM rate_events") == [(1,)]
 
 
-@pytest.mark.parametrize(
-    ("status", "message"),
-    [(Status.APPROVED, MSG_DUPLICATE_PUBLISHED), (Status.REJECTED, MSG_DUPLICATE_READ)],
-)
-def test_a_duplicate_is_told_what_became_of_the_first_copy(
-    served: Served, db_url: str, db_path: Path, status: Status, message: str
+def test_a_duplicate_counts_against_the_rate_limit(
+    start: Callable[..., Served], db_path: Path
 ) -> None:
+    """Review finding 7: the duplicate answer said whether a text was on file before the rate
+    limit was asked, so anyone could test texts for free. Now it costs a slot like any try."""
+    served = start(rate_limit=RateLimit(2, 600))
+    assert served.client.post("/stories/", data=story_form()).status_code == 303
+    assert served.client.post("/stories/", data=story_form()).status_code == 409
+    assert (
+        served.client.post("/stories/", data=story_form(story=STORY + " New.")).status_code == 429
+    )
+    assert served.client.post("/stories/", data=story_form()).status_code == 429
+    assert rows(db_path, "SELECT count(*) FROM rate_events") == [(2,)]
+    assert statuses(db_path) == ["pending"]
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_a_duplicate_reveals_nothing_about_the_first_copy(
+    served: Served, db_url: str, db_path: Path, status: Status
+) -> None:
+    """Review finding 7: whether another reader's story waits, was published or was rejected
+    is not told to whoever sends the same text."""
     assert served.client.post("/stories/", data=story_form()).status_code == 303
     with open_store(db_url) as store:
-        calls.set_status(store, 1, status, actor="moderator")
+        if status is not Status.PENDING:
+            calls.set_status(store, 1, status, actor="moderator")
     script = served.client.post("/stories/", json=story_form())
     assert script.status_code == 409
-    assert script.json() == {"error": message}
-    assert "waiting for a moderator" not in message
+    assert script.json() == {"error": MSG_DUPLICATE}
     assert statuses(db_path) == [status.value]  # nothing stored twice
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        pytest.param(lambda s: s.replace("raise", "ra\u200bise"), id="zero-width-space"),
+        pytest.param(lambda s: s.replace("raise", "ra\u200dise"), id="joiner"),
+        pytest.param(lambda s: s.replace("raise", "rai\u00adse"), id="soft-hyphen"),
+        pytest.param(lambda s: "\ufeff" + s, id="byte-order-mark"),
+        pytest.param(
+            lambda s: s.replace("a raise", "a \uff52\uff41\uff49\uff53\uff45"), id="fullwidth"
+        ),
+    ],
+)
+def test_an_invisible_character_does_not_get_a_resent_story_past_the_check(
+    served: Served, db_path: Path, disguise: Callable[[str], str]
+) -> None:
+    assert served.client.post("/stories/", data=story_form()).status_code == 303
+    again = served.client.post("/stories/", json=story_form(story=disguise(STORY)))
+    assert again.status_code == 409
+    assert statuses(db_path) == ["pending"]
 
 
 def test_a_duplicate_is_409(served: Served, db_path: Path) -> None:
@@ -575,7 +680,7 @@ def test_a_duplicate_is_409(served: Served, db_path: Path) -> None:
     again = story_form(story=STORY.upper().replace(" ", "  "))
     page = served.client.post("/stories/", data=again)
     assert page.status_code == 409
-    assert "We already received this story" in page.text
+    assert "We already have this story" in page.text
     script = served.client.post("/stories/", json=again)
     assert script.status_code == 409
     assert script.json() == {"error": MSG_DUPLICATE}
@@ -762,3 +867,94 @@ def test_pages_use_the_site_root_and_name(tmp_path: Path, db_url: str) -> None:
     assert '<p class="brand"><a href="/blog/">Elsewhere</a></p>' in page
     assert f'href="/blog/{SLUG}/#stories"' in page
     assert "<title>Thank you, your story was received — Elsewhere</title>" in page
+
+
+def test_on_an_origin_of_its_own_every_link_and_address_is_absolute(
+    tmp_path: Path, db_url: str
+) -> None:
+    """The site on a static host, the intake at stories.careers.example: the intake's pages and
+    answers must lead back to the site, not to paths of the intake's own host."""
+    site, intake = "https://careers.example", "https://stories.careers.example"
+    settings = make_settings(db_url, intake_url=intake, allowed_origins=(site,))
+    app = create_app(make_config(settings, siteurl=site, intake_url=intake))
+    with serve_site(write_site(tmp_path / "site"), app) as base, httpx.Client() as client:
+        page = client.get(f"{base}/stories/received?article={SLUG}")
+        answer = client.post(
+            f"{base}/stories/", json=story_form(), headers={**JSON_HEADERS, "Origin": site}
+        )
+    assert f'<link rel="stylesheet" href="{site}/theme/css/site.css">' in page.text
+    assert f'<p class="brand"><a href="{site}/">Next Round</a></p>' in page.text
+    assert f'href="{site}/{SLUG}/#stories"' in page.text
+    assert f"style-src 'self' {site};" in page.headers["content-security-policy"]
+    assert answer.status_code == 202
+    assert answer.json()["delete_url"] == f"{intake}/stories/delete"
+
+
+def test_a_new_secret_accepts_what_the_previous_one_signed_while_it_is_listed(start) -> None:
+    """Pages built before the secret changed keep working until they are published again."""
+    new_secret = "the-new-secret-of-the-site-" + "n" * 20
+    listed = start(secret_key=new_secret, previous_secret_keys=(SECRET,))
+    answer = listed.client.post("/stories/", data=story_form(), headers=JSON_HEADERS)
+    assert answer.status_code == 202, answer.text
+    receipt = answer.json()["receipt"]
+    deleted = listed.client.post("/stories/delete", data={"receipt": receipt})
+    assert deleted.status_code == 200
+
+    forgotten = start(secret_key=new_secret)
+    refused = forgotten.client.post("/stories/", data=story_form(), headers=JSON_HEADERS)
+    assert refused.status_code == 400 and refused.json()["error"] == MSG_TOKEN
+
+
+def test_previous_secrets_must_be_real_ones(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="COMMENTS_PREVIOUS_SECRET_KEYS holds a key shorter"):
+        build_settings(
+            {"secret_key": SECRET}, {"COMMENTS_PREVIOUS_SECRET_KEYS": "short, " + SECRET}, tmp_path
+        )
+    settings = build_settings(
+        {"secret_key": SECRET},
+        {"COMMENTS_PREVIOUS_SECRET_KEYS": "o" * 40 + ", " + "p" * 40},
+        tmp_path,
+    )
+    assert settings.signing_keys == ("o" * 40, "p" * 40, SECRET)
+
+
+def test_an_untrusted_proxy_is_said_once_with_the_setting_that_fixes_it(start) -> None:
+    """Behind a proxy missing from COMMENTS_TRUSTED_PROXIES, every reader shares one limit."""
+    served = start()
+    forwarded = {"X-Forwarded-For": "198.51.100.7"}
+    for n in range(2):
+        form = story_form(story=f"{STORY} Number {n}.")
+        assert served.client.post("/stories/", data=form, headers=forwarded).status_code == 303
+    watch = served.app.state.intake.proxies
+    said = proxy_notice(watch.path.parent)
+    assert said == [
+        "Requests arrive with X-Forwarded-For from 127.0.0.1, which is not a trusted proxy, so "
+        "all readers share one rate limit: set COMMENTS_TRUSTED_PROXIES to 127.0.0.1 (the "
+        "reverse proxy's address) and restart the service."
+    ]
+    assert watch.said and "198.51.100.7" not in watch.path.read_text()
+
+
+def test_a_trusted_proxy_or_no_proxy_is_not_a_notice(start) -> None:
+    trusted = start(trusted_proxies=("127.0.0.1",))
+    form = story_form()
+    headers = {"X-Forwarded-For": "198.51.100.7"}
+    assert trusted.client.post("/stories/", data=form, headers=headers).status_code == 303
+    direct = start()
+    assert (
+        direct.client.post("/stories/", data=story_form(story=STORY + " Again.")).status_code == 303
+    )
+    for served in (trusted, direct):
+        assert proxy_notice(served.app.state.intake.proxies.path.parent) == []
+
+
+def test_a_readers_own_address_is_never_written_in_the_notice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reader who sends X-Forwarded-For themselves, straight to the service: not named."""
+    watch = ProxyWatch(tmp_path)
+    watch.saw("151.101.1.69")
+    watch.saw("151.101.1.70")  # said once
+    kept = watch.path.read_text()
+    assert "151.101" not in kept and "a public one, not written here" in kept
+    assert [r.getMessage() for r in caplog.records] == [kept.strip()]

@@ -140,6 +140,11 @@ def test_js_sends_json_and_shows_the_thank_you_inline(page: Page, base: str, db_
     assert page.input_value("#story-story") == ""
     assert page.input_value("#story-name") == "Ada"
     assert page.evaluate("() => window.buttonStates") == [True, False]
+    # The receipt came in the answer's body; the link to keep is built from it.
+    keep = status.get_by_role("link", name="Your private link to delete this story: keep it")
+    # An absolute address (SITEURL's), as every address the intake hands out.
+    keep_href = keep.get_attribute("href") or ""
+    assert keep_href.startswith("http://127.0.0.1:8000/stories/delete?receipt=")
     assert posted and posted[0][0] == "application/json"
     sent = json.loads(posted[0][1] or "{}")
     assert sent["story"] == STORY and sent["consent"] == "yes" and sent["website"] == ""
@@ -207,7 +212,7 @@ def test_js_falls_back_to_a_plain_post_when_the_network_fails(
     page.goto(f"{base}/{SLUG}/")
     fill(page)
     send(page)
-    page.wait_for_url(f"{base}/stories/received?article={SLUG}&receipt=*")
+    page.wait_for_url(f"{base}/stories/received?article={SLUG}")
     assert page.locator("h1").inner_text() == "Thank you — your story is waiting for a moderator"
     assert statuses(db_path) == ["pending"]
 
@@ -221,8 +226,12 @@ def test_without_js_a_story_lands_on_the_received_page(
     no_js.goto(f"{base}/{SLUG}/")
     fill(no_js)
     send(no_js)
-    no_js.wait_for_url(f"{base}/stories/received?article={SLUG}&receipt=*")
+    no_js.wait_for_url(f"{base}/stories/received?article={SLUG}")
     assert no_js.locator("h1").inner_text() == "Thank you — your story is waiting for a moderator"
+    # The receipt came along in a cookie, not in the address.
+    assert no_js.get_by_role("button", name="Delete my story").count() == 1
+    link = no_js.get_by_role("link", name="Your private deletion link").get_attribute("href")
+    assert link is not None and link.startswith("/stories/delete?receipt=")
     no_js.get_by_role("link", name="Back to the article").click()
     no_js.wait_for_url(f"{base}/{SLUG}/#stories")
     assert statuses(db_path) == ["pending"]
@@ -251,7 +260,7 @@ def test_without_js_an_invalid_story_comes_back_with_the_text_kept(
     # The refilled form sends as it is once corrected.
     fill(no_js, STORY, email="ada@example.org")
     send(no_js)
-    no_js.wait_for_url(f"{base}/stories/received?article={SLUG}&receipt=*")
+    no_js.wait_for_url(f"{base}/stories/received?article={SLUG}")
     assert statuses(db_path) == ["pending"]
 
 

@@ -6,9 +6,13 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from stories_support import make_config
+from text_strategies import PROPERTY, reader_text
 
 from reader_stories.settings import CommentsSettings
 from reader_stories.web.body import (
@@ -104,6 +108,20 @@ def test_plausible_slug(text: str | None, slug: str) -> None:
     assert plausible_slug(text) == slug
 
 
+SLUG_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+
+
+@PROPERTY
+@given(st.one_of(reader_text(max_size=220), st.text(alphabet=SLUG_CHARS, max_size=220)))
+def test_a_plausible_slug_is_the_text_itself_and_safe_in_a_link(text: str) -> None:
+    """The slug is the text as sent or nothing, and what it lets through is exactly what the
+    form's article field accepts: ASCII letters, digits, - and _, at most 200, no - or _ first."""
+    slug = plausible_slug(text)
+    assert slug in {"", text}
+    acceptable = 0 < len(text) <= 200 and set(text) <= set(SLUG_CHARS) and text[0] not in "-_"
+    assert (slug != "") is acceptable
+
+
 def test_field_messages_follow_the_page_and_join_repeats() -> None:
     grouped = {"consent": ["C"], "story": ["S1", "S2"], "name": ["N"], "zzz": ["Z"]}
     assert list(field_messages(grouped).items()) == [
@@ -132,10 +150,10 @@ def test_refused_sets_retry_after() -> None:
 
 
 @pytest.mark.parametrize(
-    ("site_root", "intake_url", "styles", "forms"),
+    ("siteurl", "intake_url", "styles", "forms"),
     [
-        ("", "", "style-src 'self';", "form-action 'self';"),
-        ("/blog", "", "style-src 'self';", "form-action 'self';"),
+        ("https://site.example", "", "style-src 'self';", "form-action 'self';"),
+        ("https://site.example/blog", "", "style-src 'self';", "form-action 'self';"),
         (
             "https://site.example/blog",
             "https://intake.example",
@@ -145,10 +163,12 @@ def test_refused_sets_retry_after() -> None:
     ],
 )
 def test_content_security_policy_allows_the_site_styles_and_the_intake_forms(
-    site_root: str, intake_url: str, styles: str, forms: str
+    siteurl: str, intake_url: str, styles: str, forms: str
 ) -> None:
     comments = CommentsSettings(secret_key="s" * 32, intake_url=intake_url)
-    policy = content_security_policy(make_config(comments, site_root=site_root).site)
+    site_root = urlsplit(siteurl).path
+    config = make_config(comments, siteurl=siteurl, site_root=site_root, intake_url=intake_url)
+    policy = content_security_policy(config.site)
     assert styles in policy and forms in policy
     assert policy.startswith("default-src 'none';")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
 from typing import cast
@@ -21,6 +22,7 @@ from reader_stories.models import Status
 from reader_stories.pages.republish import Republisher
 from reader_stories.settings import RateLimit
 from reader_stories.store import DEFAULT_BUSY_TIMEOUT
+from reader_stories.validation import REPLY_TO_MAX
 from reader_stories.web.admin.admin import LOGIN_LIMIT, Admin
 from reader_stories.web.admin.flash import cookie_options
 from reader_stories.web.admin.guard import Guard, LoginRequired
@@ -30,9 +32,12 @@ from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
 from reader_stories.web.admin.views.edit import Editing
 from reader_stories.web.admin.views.queue import Reading
 from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
+from reader_stories.web.redirects import relative_slash_redirects
 from reader_stories.web.static import stylesheet_route
 
 log = logging.getLogger(__name__)
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 TITLE_DISABLED = "The moderation admin is switched off"
 TITLE_STORE = "The story database is unavailable"
@@ -105,6 +110,18 @@ def _quote(path: str) -> str:
     return quote(path, safe="/")
 
 
+def known_id(endpoint: Endpoint) -> Endpoint:
+    """404 for a story id no database column can hold: the store would fail on it (SQLite
+    cannot bind it, PostgreSQL refuses it), and no story has it anyway."""
+
+    async def checked(request: Request) -> Response:
+        if request.path_params["story_id"] > REPLY_TO_MAX:
+            raise HTTPException(404)
+        return await endpoint(request)
+
+    return checked
+
+
 def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
     stylesheet = Route("/static/{name}", stylesheet_route(admin.stylesheets), methods=["GET"])
     if not admin.enabled:
@@ -113,6 +130,18 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
     auth, reading = Auth(admin, guard), Reading(admin, guard)
     actions, editing = Actions(admin, guard), Editing(admin, guard)
     story = "/stories/{story_id:int}"
+    per_story = [
+        ("", reading.story, "GET"),
+        ("/approve", partial(actions.one, target=Status.APPROVED), "POST"),
+        ("/reject", partial(actions.one, target=Status.REJECTED), "POST"),
+        ("/spam", partial(actions.one, target=Status.SPAM), "POST"),
+        ("/edit", editing.edit_form, "GET"),
+        ("/edit", editing.edit, "POST"),
+        ("/reply", editing.reply_form, "GET"),
+        ("/reply", editing.reply, "POST"),
+        ("/delete", editing.delete_form, "GET"),
+        ("/delete", editing.delete, "POST"),
+    ]
     return [
         stylesheet,
         Route("/", reading.queue, methods=["GET"]),
@@ -120,16 +149,10 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/bulk", actions.bulk, methods=["POST"]),
-        Route(story, reading.story, methods=["GET"]),
-        Route(story + "/approve", partial(actions.one, target=Status.APPROVED), methods=["POST"]),
-        Route(story + "/reject", partial(actions.one, target=Status.REJECTED), methods=["POST"]),
-        Route(story + "/spam", partial(actions.one, target=Status.SPAM), methods=["POST"]),
-        Route(story + "/edit", editing.edit_form, methods=["GET"]),
-        Route(story + "/edit", editing.edit, methods=["POST"]),
-        Route(story + "/reply", editing.reply_form, methods=["GET"]),
-        Route(story + "/reply", editing.reply, methods=["POST"]),
-        Route(story + "/delete", editing.delete_form, methods=["GET"]),
-        Route(story + "/delete", editing.delete, methods=["POST"]),
+        *(
+            Route(story + tail, known_id(endpoint), methods=[method])
+            for tail, endpoint, method in per_story
+        ),
     ]
 
 
@@ -169,6 +192,7 @@ def create_app(
         },
         lifespan=admin.lifespan,
     )
+    relative_slash_redirects(app)
     app.state.admin = admin
     app.state.close = admin.close
     return app

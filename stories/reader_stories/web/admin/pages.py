@@ -56,7 +56,7 @@ class Pages:
         html = self.env.get_template(f"stories/admin/{template}").render(
             admin_root=admin_root(request),
             site=self.site,
-            site_root=self.site.site_root,
+            site_root=self.site.link_root,
             sitename=self.site.sitename,
             csrf=session.csrf if session else "",
             logged_in=session is not None,

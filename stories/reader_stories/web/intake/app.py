@@ -12,7 +12,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import cached_property
 from typing import cast
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -33,19 +35,21 @@ from reader_stories.errors import (
     StoriesError,
     ValidationFailed,
 )
-from reader_stories.models import Status, Submission
+from reader_stories.models import Submission
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.outbox import queue_new_story
 from reader_stories.pages.republish import Republisher
-from reader_stories.ratelimit import request_network_hash, take_slot
+from reader_stories.proxies import ProxyWatch
+from reader_stories.ratelimit import request_network_hash, take_slot, untrusted_forwarder
 from reader_stories.settings import CommentsSettings
 from reader_stories.store import DEFAULT_BUSY_TIMEOUT, LazyStore, Tx
 from reader_stories.store.batching import BatchWriter
 from reader_stories.threads import Thread, threads
 from reader_stories.tokens import check_article_token, make_article_token, make_receipt_token
 from reader_stories.validation import validate_submission
-from reader_stories.web.body import JSON_TYPE, check_media_type, read_form
+from reader_stories.web.body import READ_TIMEOUTS, ReadTimeouts, check_media_type, read_form
 from reader_stories.web.errors import QUEUE_RETRY_AFTER, STORE_RETRY_AFTER, Refused
+from reader_stories.web.intake.confirm import Confirmations
 from reader_stories.web.intake.pages import (
     Pages,
     field_messages,
@@ -53,8 +57,9 @@ from reader_stories.web.intake.pages import (
     wait_text,
     wants_json,
 )
-from reader_stories.web.intake.receipts import Receipts
+from reader_stories.web.intake.receipts import Receipts, carried_receipt, carry_receipt
 from reader_stories.web.intake.unsubscribe import Unsubscribes
+from reader_stories.web.redirects import relative_slash_redirects
 from reader_stories.web.static import stylesheet_route, stylesheets
 
 log = logging.getLogger(__name__)
@@ -69,23 +74,14 @@ MSG_TOKEN = (
     "reload the article page and send it again."
 )
 MSG_RATE = "You have sent several stories in a short time. Please wait {wait} and send yours again."
+# One answer whatever became of the first copy: anyone can send a text they read elsewhere, so
+# what a moderator did with it is not theirs to learn. A reader who sent it twice needs to hear
+# that it arrived and that it goes through moderation like any story.
 MSG_DUPLICATE = (
-    "We already received this story a short while ago and it is waiting for a moderator, "
-    "so there is no need to send it again."
+    "We already have this story, so there is no need to send it again. Every story is read by "
+    "a moderator before it appears under the article; to add something, send it in your own "
+    "words as a new story."
 )
-MSG_DUPLICATE_PUBLISHED = (
-    "We already received this story a short while ago and a moderator has published it, "
-    "so there is no need to send it again."
-)
-MSG_DUPLICATE_READ = (
-    "We already received this story a short while ago and a moderator has read it, so there "
-    "is no need to send it again. To add something, send it in your own words as a new story."
-)
-# What a reader who sends the same story again is told, by where the first copy is now.
-DUPLICATE_MESSAGES = {
-    Status.PENDING.value: MSG_DUPLICATE,
-    Status.APPROVED.value: MSG_DUPLICATE_PUBLISHED,
-}
 MSG_QUEUE_FULL = (
     "The queue of stories waiting for a moderator is full, so we cannot take new ones right "
     "now. Nothing was saved: please keep a copy of your story and try again later (in about "
@@ -105,12 +101,14 @@ MSG_SERVER = (
 )
 
 
-def _refuse_duplicate(tx: Tx, submission: Submission, within: timedelta | None) -> None:
-    """Checked before the rate limit: a resent story hears "already received", not "wait"."""
-    if within is not None:
-        existing = tx.recent_duplicate_story(submission.article, submission.body_hash, within)
-        if existing is not None:
-            raise DuplicateSubmission(*existing)
+def _duplicate(
+    tx: Tx, submission: Submission, within: timedelta | None
+) -> DuplicateSubmission | None:
+    """The refusal for the same story sent to the same article a short while ago, if it was."""
+    if within is None:
+        return None
+    existing = tx.recent_duplicate_story(submission.article, submission.body_hash, within)
+    return None if existing is None else DuplicateSubmission(*existing)
 
 
 class Intake:
@@ -122,10 +120,14 @@ class Intake:
         pages: Pages,
         busy_timeout: float,
         mailer: Mailer | None = None,
+        read_timeouts: ReadTimeouts = READ_TIMEOUTS,
+        proxies: ProxyWatch | None = None,
     ) -> None:
         self.settings = settings
         self.pages = pages
         self.mailer = mailer
+        self.read_timeouts = read_timeouts
+        self.proxies = proxies
         self.store = LazyStore(settings.database_url, busy_timeout)
         self.writer: BatchWriter[tuple[Submission, str]] = BatchWriter(self.store, self._write_one)
 
@@ -151,25 +153,29 @@ class Intake:
         form: dict[str, str] = {}
         try:
             kind = check_media_type(request)
-            if kind == JSON_TYPE:
-                self._check_origin(request)
-            form = await read_form(request, kind, self.settings.max_body_bytes)
+            self._check_origin(request)
+            form = await read_form(request, kind, self.settings.max_body_bytes, self.read_timeouts)
             network = request_network_hash(
                 request, self.settings.trusted_proxies, self.settings.secret_key
             )
-            # On the event loop, not in a thread: this is pure Python under the GIL, so a thread
-            # would run it no sooner and only add two hand-overs between threads.
-            submission = self._check(form, network)
+            if self.proxies is not None:
+                self.proxies.saw(untrusted_forwarder(request, self.settings.trusted_proxies))
+            # In a thread: validating, rendering and fingerprinting take time that grows with
+            # the text, and on the event loop one slow form would hold up every other request.
+            submission = await run_in_threadpool(self._check, form, network)
             story_id = await self._save(submission, network)
         except Refused as refusal:
             return self.pages.refused(request, refusal, form.get("article"))
         except ValidationFailed as failed:
             return await self._invalid(request, form, failed)
         receipt = make_receipt_token(self.settings.secret_key, story_id)
-        return self.pages.accepted(request, form["article"], receipt)
+        response = self.pages.accepted(request, form["article"], receipt)
+        if response.status_code == 303:  # the plain form: the receipt rides in a cookie
+            carry_receipt(response, request, self.settings, receipt)
+        return response
 
     async def received(self, request: Request) -> Response:
-        return self.pages.received(request)
+        return self.pages.received(request, carried_receipt(request, self.settings))
 
     async def http_error(self, request: Request, exc: Exception) -> Response:
         """404, 405 and friends as pages a reader understands (405 keeps its Allow header)."""
@@ -189,14 +195,27 @@ class Intake:
     # Steps of a submission, in the order they run
 
     def _check_origin(self, request: Request) -> None:
-        """JSON can only come from a script: it must run on the site (or on this intake)."""
+        """A story, as a form or as JSON, comes from a page of the site or of this intake.
+
+        Browsers name the page's origin in every POST; another website's page is refused (a
+        form post needs no script, so checking JSON alone left forms open to any site). No
+        Origin header at all still passes: old browsers and some privacy tools leave it out.
+        """
         origin = request.headers.get("origin")
         if origin is None:
             return
         own = f"{request.url.scheme}://{request.url.netloc}"
-        allowed = {o.rstrip("/") for o in self.settings.allowed_origins}
-        if origin != own and origin not in allowed:
+        if origin != own and origin not in self.allowed_origins:
             raise Refused(403, MSG_ORIGIN.format(sitename=self.pages.site.sitename))
+
+    @cached_property
+    def allowed_origins(self) -> frozenset[str]:
+        """The settings' origins, and the intake's own public one when it has an address."""
+        allowed = {o.rstrip("/") for o in self.settings.allowed_origins}
+        parts = urlsplit(self.settings.intake_url)
+        if parts.scheme and parts.netloc:
+            allowed.add(f"{parts.scheme}://{parts.netloc}")
+        return frozenset(allowed)
 
     def _check(self, form: dict[str, str], network: str) -> Submission:
         """The article token, then every field; raises to refuse.
@@ -208,21 +227,32 @@ class Intake:
         try:
             if not token:
                 raise InvalidToken("no token")
-            check_article_token(self.settings.secret_key, token, form.get("article", ""))
+            check_article_token(self.settings.signing_keys, token, form.get("article", ""))
         except InvalidToken:
             raise Refused(400, MSG_TOKEN) from None
-        submission = validate_submission(form, ip_hash=network, max_links=self.settings.max_links)
+        submission = validate_submission(
+            form,
+            ip_hash=network,
+            max_links=self.settings.max_links,
+            author_name=self.settings.author_name,
+        )
         submission.prepare()
         return submission
 
-    def _write_one(self, tx: Tx, item: tuple[Submission, str]) -> int:
-        """One story's checks and writes, inside the batch's transaction (in its own savepoint)."""
+    def _write_one(self, tx: Tx, item: tuple[Submission, str]) -> int | Exception:
+        """One story's checks and writes, inside the batch's transaction (in its own savepoint).
+
+        The rate limit comes first, and a duplicate counts against it like any other attempt:
+        its answer tells whether a text is on file, so asking costs a slot. The duplicate is
+        returned rather than raised, so the batch keeps the slot it took.
+        """
         submission, network = item
         settings = self.settings
-        duplicates = timedelta(seconds=settings.duplicate_window) or None
-        _refuse_duplicate(tx, submission, duplicates)
         window = timedelta(seconds=settings.rate_limit.seconds)
         take_slot(tx, network, settings.rate_limit.count, window)
+        duplicate = _duplicate(tx, submission, timedelta(seconds=settings.duplicate_window) or None)
+        if duplicate is not None:
+            return duplicate
         # The duplicate check above ran in this same savepoint: no need to repeat it.
         story = tx.add_submission(submission, max_pending=settings.max_pending)
         # Queued, not sent: a mail server that is down never holds up the reader.
@@ -239,9 +269,8 @@ class Intake:
         except RateLimited as exc:
             wait = MSG_RATE.format(wait=wait_text(exc.retry_after))
             raise Refused(429, wait, retry_after=exc.retry_after) from None
-        except DuplicateSubmission as exc:
-            message = DUPLICATE_MESSAGES.get(exc.existing_status, MSG_DUPLICATE_READ)
-            raise Refused(409, message) from None
+        except DuplicateSubmission:
+            raise Refused(409, MSG_DUPLICATE) from None
         except QueueFull:
             raise Refused(503, MSG_QUEUE_FULL, retry_after=QUEUE_RETRY_AFTER) from None
         except StoreUnavailable as exc:
@@ -274,20 +303,25 @@ def create_app(
     *,
     republisher: Republisher | None = None,
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    read_timeouts: ReadTimeouts = READ_TIMEOUTS,
 ) -> Starlette:
     """The intake, to mount at /stories: POST / takes a story, GET /received thanks the reader,
-    GET and POST /delete let a reader delete their story with the receipt link, GET and POST
-    /unsubscribe stop notification emails (POST alone is RFC 8058's one-click).
+    GET and POST /delete let a reader delete their story with the receipt, GET and POST
+    /confirm confirm an email address, GET and POST /unsubscribe stop notification emails
+    (POST alone is RFC 8058's one-click).
 
     With a ``republisher`` (the built site), a reader's deletion of a published story rewrites
-    its article page at once.
+    its article page at once. ``read_timeouts`` bound how long a request body may take.
 
     ``app.state.close()`` releases the database when the app is mounted inside another
     (Starlette runs no lifespan for mounted apps); standalone, the lifespan does it.
     """
     settings = config.comments
-    intake = Intake(settings, Pages(config.site), busy_timeout, Mailer.for_config(config))
+    mailer = Mailer.for_config(config)
+    proxies = ProxyWatch(config.state)
+    intake = Intake(settings, Pages(config.site), busy_timeout, mailer, read_timeouts, proxies)
     receipts = Receipts(intake, republisher)
+    confirmations = Confirmations(intake)
     unsubscribes = Unsubscribes(intake)
     app = Starlette(
         routes=[
@@ -295,6 +329,8 @@ def create_app(
             Route("/received", intake.received, methods=["GET"]),
             Route("/delete", receipts.confirm, methods=["GET"]),
             Route("/delete", receipts.delete, methods=["POST"]),
+            Route("/confirm", confirmations.confirm, methods=["GET"]),
+            Route("/confirm", confirmations.confirmed, methods=["POST"]),
             Route("/unsubscribe", unsubscribes.confirm, methods=["GET"]),
             Route("/unsubscribe", unsubscribes.unsubscribe, methods=["POST"]),
             Route("/static/{name}", stylesheet_route(stylesheets(config.site, "stories.css"))),
@@ -311,6 +347,7 @@ def create_app(
         exception_handlers={HTTPException: intake.http_error, Exception: intake.server_error},
         lifespan=intake.lifespan,
     )
+    relative_slash_redirects(app)
     app.state.intake = intake
     app.state.close = intake.close
     return app

@@ -2,6 +2,11 @@
 
 Every answer goes through ``Pages`` so each one carries the same security headers, and every
 template is rendered by the one autoescaping environment: reader text is never echoed raw.
+
+No answer puts a receipt into an address: the thank-you page gets it from a cookie, stories.js
+from the JSON body. Only the links in emails (and the one a reader keeps) carry one, so pages
+send no Referer, and the page such a link opens never hands its address on (the refilled form
+alone keeps the browsers' default: see ``invalid``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ TITLES = {
     403: "This form cannot be sent from here",
     404: "Page not found",
     405: "Stories are sent from the form on an article",
+    408: "The form took too long to arrive",
     409: "We already have this story",
     410: "This story was already deleted",
     413: "Your story is too long to send",
@@ -106,7 +112,7 @@ def _origin(url: str) -> str:
 
 def content_security_policy(site: Site) -> str:
     """No scripts at all on intake pages; styles from the site, forms back to the intake."""
-    styles = " ".join(filter(None, ["'self'", _origin(site.site_root)]))
+    styles = " ".join(filter(None, ["'self'", _origin(site.link_root)]))
     forms = " ".join(filter(None, ["'self'", _origin(site.form_action)]))
     return (
         f"default-src 'none'; style-src {styles}; img-src 'self' data:; "
@@ -123,7 +129,7 @@ class Pages:
         self.common = {
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "same-origin",
+            "Referrer-Policy": "no-referrer",
         }
         self.csp = content_security_policy(site)
 
@@ -131,7 +137,7 @@ class Pages:
         self, template: str, code: int, headers: Mapping[str, str] | None = None, **context: Any
     ) -> HTMLResponse:
         html = self.env.get_template(f"stories/intake/{template}").render(
-            site=self.site, site_root=self.site.site_root, sitename=self.site.sitename, **context
+            site=self.site, site_root=self.site.link_root, sitename=self.site.sitename, **context
         )
         extra = {**self.common, "Content-Security-Policy": self.csp, **(headers or {})}
         return HTMLResponse(html, code, headers=extra)
@@ -161,14 +167,20 @@ class Pages:
     def accepted(self, request: Request, slug: str, receipt: str) -> Response:
         """202 for stories.js; for the plain form, 303 to the thank-you page (no double posts).
 
-        Both carry the reader's private deletion link (the receipt).
+        stories.js gets the receipt in the body, with the address to POST it to to delete the
+        story; the plain form's receipt follows the 303 in a cookie (see receipts.py), never in
+        the Location, which proxies log and the next page would send on as its Referer.
         """
         root = intake_root(request)
-        delete_url = f"{root}/delete?receipt={quote(receipt)}"
         if wants_json(request):
-            payload = {"status": "pending", "message": MSG_ACCEPTED, "delete_url": delete_url}
+            payload = {
+                "status": "pending",
+                "message": MSG_ACCEPTED,
+                "receipt": receipt,
+                "delete_url": f"{self.site.intake_base}/delete",
+            }
             return self.json(payload, 202)
-        location = f"{root}/received?article={quote(slug)}&receipt={quote(receipt)}"
+        location = f"{root}/received?article={quote(slug)}"
         return Response(status_code=303, headers={**self.common, "Location": location})
 
     def invalid(
@@ -179,13 +191,19 @@ class Pages:
         threads: list[Thread],
         token: str,
     ) -> Response:
-        """422 with every problem; the page refills the form so nothing typed is lost."""
+        """422 with every problem; the page refills the form so nothing typed is lost.
+
+        Its form posts a story, and a browser sends "Origin: null" from a page without
+        referrers, which the origin check refuses: this page has the browsers' default policy
+        (its address, the intake's root, carries nothing private).
+        """
         if wants_json(request):
             return self.json({"error": MSG_INVALID, "errors": errors}, 422)
         slug = plausible_slug(form.get("article"))
         return self.page(
             "invalid.html",
             422,
+            {"Referrer-Policy": "strict-origin-when-cross-origin"},
             article=FormArticle(slug),
             threads=threads,
             token=token,
@@ -194,12 +212,12 @@ class Pages:
             slug=slug,
         )
 
-    def received(self, request: Request) -> Response:
-        receipt = plausible_receipt(request.query_params.get("receipt"))
+    def received(self, request: Request, receipt: str) -> Response:
+        """The thank-you page; with the receipt it brought along, the ways to delete the story."""
         return self.page(
             "received.html",
             200,
             slug=plausible_slug(request.query_params.get("article")),
-            receipt=receipt,
+            receipt=plausible_receipt(receipt),
             intake_root=intake_root(request),
         )

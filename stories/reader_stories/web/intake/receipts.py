@@ -1,14 +1,20 @@
-"""The reader's receipt: a private link that deletes their story, and everything under it.
+"""The reader's receipt: a signed token that deletes their story, and everything under it.
 
-GET shows what will be deleted and asks to confirm (link checkers and previews only GET, so
-they never delete anything); POST deletes. Published stories leave the site at once where the
-intake has a republisher (the built site), else at the next publish.
+POST with the receipt deletes: the thank-you page's button and stories.js send it in the body.
+The link a reader keeps, and the one in every email to them, carries it in the address: GET
+shows what will be deleted and asks to confirm (link checkers and previews only GET, so they
+never delete anything). Published stories leave the site at once where the intake has a
+republisher (the built site), else at the next publish.
+
+The plain form's receipt reaches the thank-you page in a cookie, not in the 303's address:
+signed, HttpOnly, sent to that page alone and only for a few minutes.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,6 +23,7 @@ from reader_stories.errors import InvalidToken, StoreUnavailable, StoryNotFound
 from reader_stories.models import Story
 from reader_stories.moderation import service
 from reader_stories.pages.republish import Republisher
+from reader_stories.settings import CommentsSettings
 from reader_stories.story_html import plain_text
 from reader_stories.tokens import check_receipt_token
 from reader_stories.web.body import check_media_type, read_form
@@ -32,6 +39,44 @@ MSG_RECEIPT = (
 )
 MSG_GONE = "This story was already deleted. There is nothing more to do."
 MSG_STORE = "We could not reach the story database just now. Nothing was deleted: try again soon."
+RECEIPT_COOKIE = "stories_receipt"
+# Long enough to read the thank-you page and reload it; short enough that a shared computer
+# does not show the next person the receipt.
+RECEIPT_COOKIE_SECONDS = 600
+COOKIE_SALT = "nextround.stories.receipt-cookie"
+
+
+def _cookie_signer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=COOKIE_SALT)
+
+
+def carry_receipt(
+    response: Response, request: Request, settings: CommentsSettings, receipt: str
+) -> None:
+    """Give the receipt to the thank-you page the 303 leads to, and to nothing else."""
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        _cookie_signer(settings.secret_key).dumps(receipt),
+        max_age=RECEIPT_COOKIE_SECONDS,
+        path=f"{intake_root(request)}/received",
+        secure=settings.secure_cookies or request.url.scheme == "https",
+        httponly=True,
+        # Lax, not Strict: the article page may be on another site than the intake, and a
+        # Strict cookie is not sent on a navigation that began there.
+        samesite="lax",
+    )
+
+
+def carried_receipt(request: Request, settings: CommentsSettings) -> str:
+    """The receipt the cookie brought, or "" (none, tampered with, or too old)."""
+    value = request.cookies.get(RECEIPT_COOKIE, "")
+    if not value:
+        return ""
+    try:
+        receipt = _cookie_signer(settings.secret_key).loads(value, max_age=RECEIPT_COOKIE_SECONDS)
+    except BadSignature:
+        return ""
+    return receipt if isinstance(receipt, str) else ""
 
 
 class Receipts:
@@ -41,7 +86,7 @@ class Receipts:
 
     def _story(self, receipt: str) -> Story:
         try:
-            story_id = check_receipt_token(self.intake.settings.secret_key, receipt)
+            story_id = check_receipt_token(self.intake.settings.signing_keys, receipt)
         except InvalidToken:
             raise Refused(400, MSG_RECEIPT) from None
         try:
@@ -78,7 +123,9 @@ class Receipts:
     async def delete(self, request: Request) -> Response:
         try:
             kind = check_media_type(request)
-            form = await read_form(request, kind, self.intake.settings.max_body_bytes)
+            form = await read_form(
+                request, kind, self.intake.settings.max_body_bytes, self.intake.read_timeouts
+            )
             outcome = await run_in_threadpool(self._delete, form.get("receipt", ""))
         except Refused as refusal:
             return self.intake.pages.refused(request, refusal)

@@ -42,7 +42,7 @@ class Unsubscribes:
 
     def _story_id(self, token: str) -> int:
         try:
-            return check_unsubscribe_token(self.intake.settings.secret_key, token)
+            return check_unsubscribe_token(self.intake.settings.signing_keys, token)
         except InvalidToken:
             raise Refused(400, MSG_LINK) from None
 
@@ -78,7 +78,10 @@ class Unsubscribes:
         try:
             kind = media_type(request)[0]
             if kind in {FORM_TYPE, MULTIPART_TYPE}:  # one-click senders post a form; or nothing
-                form = await read_form(request, kind, self.intake.settings.max_body_bytes)
+                settings = self.intake.settings
+                form = await read_form(
+                    request, kind, settings.max_body_bytes, self.intake.read_timeouts
+                )
                 token = token or form.get("token", "")
             await run_in_threadpool(self._unsubscribe, token)
         except Refused as refusal:
