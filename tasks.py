@@ -6,12 +6,13 @@ The tasks are thin: the work happens in plain functions in sitetools/, stories/ 
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from datetime import datetime
 from pathlib import Path
 
 from invoke import Collection, Exit, task
+
+from reader_stories.config import point_settings_at, settings_path
 
 ROOT = Path(__file__).resolve().parent
 
@@ -25,8 +26,9 @@ CONFIG = {
     "host": "127.0.0.1",
     "port": 8000,
 }
-# The settings file the intake and `invoke comments.*` read (publishconf.py in production).
-SETTINGS_FOR_COMMENTS = Path(os.environ.get("PELICAN_SETTINGS", CONFIG["settings"]))
+# The settings file the stories service and `invoke comments.*` read: PELICAN_SETTINGS, else what
+# `invoke use-settings` pointed this checkout at (publishconf.py on a server), else pelicanconf.py.
+SETTINGS_FOR_COMMENTS = settings_path(folder=ROOT)
 
 
 def _build(settings: Path, output: Path) -> None:
@@ -123,24 +125,21 @@ def intake(c, host="127.0.0.1", port=8001):
 
     Reads PELICAN_SETTINGS (default pelicanconf.py); with publishconf.py it needs
     COMMENTS_SECRET_KEY in the environment. With mail set up, it sends notifications too.
-    Any ASGI server can run the same app: uvicorn --factory reader_stories.web:create_app.
+    Any ASGI server can run the same app: uvicorn --factory reader_stories.web:create_app,
+    with the flags docs/operations.md gives for the limits below.
     """
     import uvicorn
 
     from reader_stories.web.app import create_service
+    from reader_stories.web.server import server_options
 
     config = _config()
     _say_mail(config.comments)
     print(f"Story intake listening on http://{host}:{port}/stories/ (Ctrl+C stops)")
-    # No access log: it would write every reader's IP address to the log, and the reverse
-    # proxy in front keeps its own.
+    # Timeouts and connection limits for slow clients, and no access log (every reader's IP
+    # address): see reader_stories/web/server.py.
     uvicorn.run(
-        create_service(config),
-        host=host,
-        port=int(port),
-        proxy_headers=False,
-        access_log=False,
-        log_level="info",
+        create_service(config), host=host, port=int(port), log_level="info", **server_options()
     )
 
 
@@ -199,6 +198,24 @@ def publish(c, target="", method="", force=False):
     except PublishFailed as failure:
         raise Exit(str(failure), code=1) from None
     print(f"Published to {deployed} ({deployed.method})")
+
+
+@task(
+    name="use-settings",
+    help={"file": "the settings file (default publishconf.py)", "clear": "back to pelicanconf.py"},
+)
+def use_settings(c, file="publishconf.py", clear=False):
+    """Make this checkout's comments tasks and stories service read FILE: once, on a server."""
+    from reader_stories.config import SETTINGS_POINTER
+
+    if clear:
+        (ROOT / SETTINGS_POINTER).unlink(missing_ok=True)
+        print("The comments tasks and the stories service read pelicanconf.py again.")
+        return
+    if not (ROOT / file).is_file():
+        raise Exit(f"{file} does not exist in {ROOT}.", code=1)
+    pointer = point_settings_at(Path(file), ROOT)
+    print(f"The comments tasks and the stories service now read {file} ({pointer}).")
 
 
 @task(help={"title": "the article's title", "category": "its category"})
@@ -329,6 +346,24 @@ def comments_import(c, path, format="nextround"):
     _cli("import", path, "--format", format)
 
 
+@task(name="push")
+def comments_push(c):
+    """Push the pages moderation changed to a public site published elsewhere, now."""
+    _cli("push")
+
+
+@task(name="backup", help={"to": "the folder (default var/backups)", "keep": "how many to keep"})
+def comments_backup(c, to="", keep=14):
+    """Back up the story store while the service keeps running; keeps the newest 14."""
+    _cli("backup", "--to", to, "--keep", str(keep))
+
+
+@task(name="restore")
+def comments_restore(c, path):
+    """Bring a backup of the story store back (then publish the site again)."""
+    _cli("restore", path)
+
+
 @task(name="forget")
 def comments_forget(c, email):
     """Remove every story written with an email address, and the replies under them."""
@@ -369,6 +404,9 @@ comments = Collection(
     comments_import,
     comments_forget,
     comments_purge,
+    comments_push,
+    comments_backup,
+    comments_restore,
     comments_send_mail,
     comments_set_password,
 )
@@ -400,6 +438,7 @@ namespace = Collection(
     livereload,
     preview,
     publish,
+    use_settings,
     new,
     check,
     screenshots,

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp
 from reader_stories.config import Config, config_from_pelican
 from reader_stories.pages.republish import Republisher
 from reader_stories.web.app import ADMIN_PATH, INTAKE_PATH, closers, closing, mount_routes, web_apps
+from reader_stories.web.redirects import relative_slash_redirects
 from sitetools.build import BuildReport, build_from_settings, load_settings
 
 __all__ = [
@@ -49,11 +50,12 @@ def create_app(
     """
     routes = [*mount_routes(mounts or {}), Mount("/", app=StaticFiles(directory=site, html=True))]
     # Compressed as a static host would send it, so what a reader downloads is measured honestly.
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=[Middleware(GZipMiddleware, minimum_size=500)],
-        lifespan=closing(on_shutdown, mail=mail),
+        lifespan=closing(on_shutdown, mail),
     )
+    return relative_slash_redirects(app)  # never a Location built from the Host header
 
 
 def site_with_stories(config: Config, site: Path) -> Starlette:

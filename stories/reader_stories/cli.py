@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,18 +19,21 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from reader_stories.config import DEFAULT_SETTINGS_FILE, SETTINGS_VARIABLE, Config, load_config
+from reader_stories.config import SETTINGS_VARIABLE, Config, load_config, settings_path
 from reader_stories.errors import StoriesError
+from reader_stories.live.push import describe_pushes, push_due
 from reader_stories.live.site import live_republisher
 from reader_stories.models import Story
 from reader_stories.moderation import actions, service
-from reader_stories.moderation.report import describe
+from reader_stories.moderation.report import describe, when
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.records import OutboxState
 from reader_stories.notify.sender import Transport, deliver, emails
-from reader_stories.pages.republish import Republisher
+from reader_stories.pages.republish import LivePages
+from reader_stories.proxies import proxy_notice
 from reader_stories.settings import SettingsError
 from reader_stories.store import Store, open_store
+from reader_stories.validation import REPLY_TO_MAX
 
 
 def story_record(story: Story) -> dict[str, object]:
@@ -67,13 +69,6 @@ def pending_listing(store: Store, as_json: bool = False) -> str:
     return "\n".join([*lines, *mail])
 
 
-def _when(moment: datetime, now: datetime) -> str:
-    """14:05 UTC today, else with the date: times in the store are UTC."""
-    if moment.date() == now.date():
-        return f"{moment:%H:%M} UTC"
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
-
-
 def describe_outbox(state: OutboxState, now: datetime) -> list[str]:
     """Mail not delivered yet, or given up, in a line each; nothing when all is well."""
     lines = []
@@ -81,12 +76,14 @@ def describe_outbox(state: OutboxState, now: datetime) -> list[str]:
         waiting = f"{emails(state.waiting)} waiting to be sent"
         problem = state.waiting_problem
         if problem is not None and problem.at is not None:
-            tried = f"attempt {problem.attempts}, next try {_when(problem.at, now)}"
+            tried = f"attempt {problem.attempts}, next try {when(problem.at, now)}"
             lines.append(f"{waiting}; last error: {problem.last_error} ({tried})")
         elif state.next_attempt is not None:
-            lines.append(f"{waiting} (next try {_when(state.next_attempt, now)})")
+            lines.append(f"{waiting} (next try {when(state.next_attempt, now)})")
         else:
             lines.append(f"{waiting}.")
+    if state.held:
+        lines.append(f"{emails(state.held)} held until the writer confirms their address.")
     failed = state.failed_problem
     if state.failed and failed is not None:
         verb = "was" if state.failed == 1 else "were"
@@ -132,12 +129,18 @@ def show_story(store: Store, story_id: int) -> str:
     return "\n".join(lines)
 
 
+_ID_DIGITS = len(str(REPLY_TO_MAX))
+
+
 def parse_ids(text: str | Iterable[str]) -> list[int]:
     """'3,4 5' or ['3', '4'] -> [3, 4, 5]; anything else is refused with the offending part."""
     parts = text.replace(",", " ").split() if isinstance(text, str) else list(text)
     ids = []
     for part in parts:
-        if not part.isdigit() or int(part) < 1:
+        # ASCII digits only (str.isdigit() also takes "²", which int() refuses), and few enough
+        # for int() to read and a database column to hold.
+        digits = part.isascii() and part.isdigit() and len(part) <= _ID_DIGITS
+        if not digits or not 0 < int(part) <= REPLY_TO_MAX:
             raise ValueError(f"{part!r} is not a story id; ids are whole numbers like 12.")
         ids.append(int(part))
     if not ids:
@@ -167,7 +170,7 @@ class Command:
         return self._config
 
     @contextmanager
-    def moderating(self) -> Iterator[tuple[Store, Republisher | None]]:
+    def moderating(self) -> Iterator[tuple[Store, LivePages | None]]:
         """The store, and what brings the live site up to date after a change."""
         with open_store(self.config.comments.database_url) as store:
             yield store, live_republisher(self.config)
@@ -182,9 +185,28 @@ class Command:
 def _pending(run: Command) -> None:
     with run.moderating() as (store, _):
         run.say(pending_listing(store, as_json=run.args.json))
+        with store.reading() as tx:
+            pushes = describe_pushes(run.config, tx.push_state(), tx.clock())
+        pushes += proxy_notice(run.config.state)
         if run.args.json:  # standard output stays pure JSON
-            for line in mail_report(store):
+            for line in [*mail_report(store), *pushes]:
                 print(line, file=run.err)
+        elif pushes:
+            run.say(*pushes)
+
+
+def _push(run: Command) -> None:
+    """What the service's push worker does, once and at once (for a server without one)."""
+    target = run.config.target
+    if target is None or target.local_folder is not None:
+        where = run.config.live_site
+        run.say(f"The public site is {where}, rewritten in place: nothing waits to be pushed.")
+        return
+    with run.moderating() as (store, _):
+        report = push_due(run.config, store, settle=timedelta(0))
+    run.say(str(report) if report is not None else "Nothing waits to be pushed.")
+    if report is not None and report.error:
+        raise ValueError("The push failed; it is tried again later.")
 
 
 def _show(run: Command) -> None:
@@ -265,6 +287,23 @@ def _send_mail(run: Command) -> None:
         run.say(*send_mail(store, mailer, SmtpTransport.from_settings(mailer.settings)))
 
 
+def _backup(run: Command) -> None:
+    from reader_stories.store.backup import take_backup
+
+    folder = Path(run.args.to) if run.args.to else run.config.state / "backups"
+    backup = take_backup(run.config.comments.database_url, folder, run.args.keep)
+    run.say(f"Backed up {backup.stories} stories to {backup.path} (owner-only).")
+    if backup.removed:
+        run.say(f"Removed {len(backup.removed)} older backups; the newest {run.args.keep} stay.")
+
+
+def _restore(run: Command) -> None:
+    from reader_stories.store.backup import restore_backup
+
+    run.say(restore_backup(run.config.comments.database_url, Path(run.args.path)))
+    run.say("Publish the site again (invoke publish) so its pages show the restored stories.")
+
+
 def _set_password(run: Command) -> None:
     """Needs no configuration: the hash goes beside the settings file (var/admin.env)."""
     from reader_stories.web.admin.passwords import read_new_password, set_password
@@ -278,7 +317,7 @@ def _set_password(run: Command) -> None:
 
 
 def settings_file(named: str | None) -> Path:
-    return Path(named or os.environ.get(SETTINGS_VARIABLE) or DEFAULT_SETTINGS_FILE)
+    return settings_path(named)
 
 
 COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
@@ -295,6 +334,9 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "forget": (_forget, "remove every story written with an email address"),
     "purge": (_purge, "drop rejected, spam and never-moderated stories older than N days"),
     "send-mail": (_send_mail, "send the notification emails that are due (one pass)"),
+    "push": (_push, "push changed pages to a public site published elsewhere, now"),
+    "backup": (_backup, "a consistent copy of the store, taken while the service runs"),
+    "restore": (_restore, "bring a backup back"),
     "set-password": (_set_password, "set the web admin's password (its hash, in var/admin.env)"),
 }
 
@@ -322,6 +364,9 @@ def parser() -> argparse.ArgumentParser:
     sub["import"].add_argument("--format", default="nextround", help=formats)
     sub["forget"].add_argument("email")
     sub["purge"].add_argument("--days", type=int, default=30, help="keep this many days")
+    sub["backup"].add_argument("--to", default="", help="the folder (default: var/backups)")
+    sub["backup"].add_argument("--keep", type=int, default=14, help="how many backups to keep")
+    sub["restore"].add_argument("path", help="a backup file (.sqlite3 or .jsonl)")
     sub["set-password"].add_argument("--password-file", default="", help="first line is used")
     sub["set-password"].add_argument("--print-only", action="store_true")
     return top

@@ -26,8 +26,10 @@ from reader_stories.settings import (
     read_env_file,
 )
 
-# The settings file a process reads when none is named: the same variable the tasks read.
+# The settings file a process reads when none is named: the same variable the tasks read, then
+# the pointer a deployment writes (`invoke use-settings publishconf.py`), then pelicanconf.py.
 SETTINGS_VARIABLE = "PELICAN_SETTINGS"
+SETTINGS_POINTER = Path("var") / "settings-file"
 DEFAULT_SETTINGS_FILE = "pelicanconf.py"
 FEED_NAME = "stories.atom.xml"
 SITE_FEED = "feeds/stories.atom.xml"
@@ -60,16 +62,27 @@ class Site:
     def form_action(self) -> str:
         return f"{self.intake_url or self.site_root}/stories/"
 
+    @property
+    def link_root(self) -> str:
+        """The prefix of links to the site: its path on its own origin, its whole address when
+        the intake's pages are served from another origin (COMMENTS_INTAKE_URL)."""
+        return self.siteurl if self.intake_url else self.site_root
+
+    @property
+    def intake_base(self) -> str:
+        """The intake's absolute address, for the addresses it hands out (JSON answers)."""
+        return f"{self.intake_url or self.siteurl}/stories"
+
     def article_href(self, slug: str) -> str:
         """A link to an article from the service's pages, which know only its slug."""
-        return f"{self.site_root}/{self.article_url.format(slug=slug)}"
+        return f"{self.link_root}/{self.article_url.format(slug=slug)}"
 
     @property
     def policy_href(self) -> str:
         """The comment policy's address, or "" when the site has none to link to."""
         if not self.policy_url or "://" in self.policy_url:
             return self.policy_url
-        return f"{self.site_root}/{self.policy_url.lstrip('/')}"
+        return f"{self.link_root}/{self.policy_url.lstrip('/')}"
 
     def feed_path(self, article: Any) -> str:
         """The stories feed of an article, beside its page: "slug/stories.atom.xml" for a page
@@ -100,13 +113,37 @@ class Config:
         return self.target.local_folder
 
 
+def settings_path(
+    named: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    folder: Path | None = None,
+) -> Path:
+    """The settings file to read: the one named, else $PELICAN_SETTINGS, else the one a
+    deployment pointed this checkout at (var/settings-file), else pelicanconf.py; relative
+    names are taken from `folder` (the current folder)."""
+    environ = os.environ if environ is None else environ
+    folder = Path.cwd() if folder is None else folder
+    chosen = named or environ.get(SETTINGS_VARIABLE)
+    if not chosen and (folder / SETTINGS_POINTER).is_file():
+        chosen = (folder / SETTINGS_POINTER).read_text(encoding="utf-8").strip()
+    return (folder / (chosen or DEFAULT_SETTINGS_FILE)).resolve()
+
+
+def point_settings_at(settings_file: Path, folder: Path | None = None) -> Path:
+    """Make `settings_file` the default of this checkout's commands and service."""
+    folder = Path.cwd() if folder is None else folder
+    pointer = folder / SETTINGS_POINTER
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    pointer.write_text(f"{settings_file}\n", encoding="utf-8")
+    return pointer
+
+
 def load_config(
     settings_file: str | Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Config:
-    """Run a Pelican settings file once (default: $PELICAN_SETTINGS, else ./pelicanconf.py)."""
+    """Run a Pelican settings file once (default: see settings_path)."""
     environ = os.environ if environ is None else environ
-    path = Path(settings_file or environ.get(SETTINGS_VARIABLE) or DEFAULT_SETTINGS_FILE)
-    path = path.resolve()
+    path = settings_path(settings_file, environ)
     values = runpy.run_path(str(path))
     root = path.parent
     theme = values.get("THEME", "theme")

@@ -101,6 +101,17 @@ def request_network_hash(
     return hash_network(f"{purpose}{network}", secret)
 
 
+def untrusted_forwarder(request: Request, trusted_proxies: Iterable[str]) -> str | None:
+    """The peer's address when it sent X-Forwarded-For without being a trusted proxy (then
+    every reader behind it shares its one rate limit), else None."""
+    if not request.headers.get("x-forwarded-for"):
+        return None
+    peer = request.client.host if request.client else ""
+    address = _parse_address(peer)
+    proxies = [ipaddress.ip_network(p.strip(), strict=False) for p in trusted_proxies]
+    return None if address is not None and _trusted(address, proxies) else peer
+
+
 def check_rate(store: Store, network_hash: str, limit: int, window: timedelta) -> None:
     """Count this attempt against ``limit`` per ``window`` in a transaction of its own."""
     with store.writing() as tx:

@@ -55,6 +55,9 @@ class CommentsSettings:
     secret_key: str = ""
     production: bool = False
     rate_limit: RateLimit = RateLimit(5, 600)
+    # Secrets used before secret_key, oldest first: what they signed (article forms, receipts,
+    # unsubscribe and confirmation links) is still accepted while a site changes its secret.
+    previous_secret_keys: tuple[str, ...] = dataclass_field(default=(), repr=False)
     trusted_proxies: tuple[str, ...] = ()
     max_pending: int = 1000
     max_links: int = 3
@@ -81,6 +84,11 @@ class CommentsSettings:
     digest_minutes: int = 0
     site_url: str = ""
     mail_interval: int = 60
+
+    @property
+    def signing_keys(self) -> tuple[str, ...]:
+        """Every secret whose signature is accepted, newest last (itsdangerous signs with it)."""
+        return (*self.previous_secret_keys, self.secret_key)
 
     @property
     def mail_enabled(self) -> bool:
@@ -190,17 +198,37 @@ def _check_mail(settings: CommentsSettings) -> None:
         )
 
 
-def dev_secret(folder: Path) -> str:
-    """A development secret, generated once and kept in var/ (never committed)."""
+def dev_secret(folder: Path, database_url: str = "") -> str:
+    """A development secret, generated once and kept in var/ (never committed).
+
+    Never beside a store that already holds stories: that is a store made with other settings
+    (production's, most likely), whose forms and links a new secret would all break."""
     path = folder / DEV_SECRET_FILE
     if path.is_file():
         return path.read_text(encoding="utf-8").strip()
+    store = Path(database_url.removeprefix("sqlite:///")) if database_url else None
+    if store is not None and database_url.startswith("sqlite:///") and _holds_data(store):
+        raise SettingsError(
+            f"COMMENTS_SECRET_KEY is not set and {path} does not exist, but the store "
+            f"{database_url} does: it was made with other settings (production's?), and a new "
+            "development secret would break its forms and links. Name the settings it belongs "
+            "to (PELICAN_SETTINGS=publishconf.py, or `invoke use-settings publishconf.py` once "
+            "on this machine), or set COMMENTS_SECRET_KEY."
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(secret + "\n")
     return secret
+
+
+def _holds_data(database: Path) -> bool:
+    """A SQLite file with anything in it: an empty file is what a failed first start leaves."""
+    try:
+        return database.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def build_settings(
@@ -230,7 +258,7 @@ def build_settings(
             values[field.name] = _as_bool(field.name, raw)
         elif field.name == "rate_limit":
             values[field.name] = raw if isinstance(raw, RateLimit) else RateLimit.parse(raw)
-        elif field.name in {"trusted_proxies", "allowed_origins"}:
+        elif field.name in {"trusted_proxies", "allowed_origins", "previous_secret_keys"}:
             values[field.name] = _as_tuple(raw)
         elif field.name in _INT_FIELDS:
             values[field.name] = _as_int(field.name, raw)
@@ -239,6 +267,11 @@ def build_settings(
     settings = CommentsSettings(**values)
     _check_proxies(settings.trusted_proxies)
     _check_admin_hash(settings.admin_password_hash)
+    if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith(
+        "sqlite:////"
+    ):
+        relative = settings.database_url.removeprefix("sqlite:///")
+        settings = replace(settings, database_url=f"sqlite:///{project_root / relative}")
     if not settings.secret_key:
         if settings.production:
             raise SettingsError(
@@ -246,18 +279,18 @@ def build_settings(
                 'generate one with `python -c "import secrets; print(secrets.token_urlsafe(48))"` '
                 "and set it in the environment."
             )
-        settings = replace(settings, secret_key=dev_secret(project_root))
+        settings = replace(settings, secret_key=dev_secret(project_root, settings.database_url))
     elif len(settings.secret_key) < 32:
         raise SettingsError("COMMENTS_SECRET_KEY is too short; use at least 32 characters.")
+    if any(len(key) < 32 for key in settings.previous_secret_keys):
+        raise SettingsError(
+            "COMMENTS_PREVIOUS_SECRET_KEYS holds a key shorter than 32 characters; list the "
+            "earlier COMMENTS_SECRET_KEY values exactly, separated by commas."
+        )
     if not settings.allowed_origins and siteurl:
         settings = replace(settings, allowed_origins=(_origin(siteurl),))
     settings = replace(settings, site_url=(settings.site_url or siteurl).rstrip("/"))
     _check_mail(settings)
-    if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith(
-        "sqlite:////"
-    ):
-        relative = settings.database_url.removeprefix("sqlite:///")
-        settings = replace(settings, database_url=f"sqlite:///{project_root / relative}")
     return settings
 
 

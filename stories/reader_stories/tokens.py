@@ -12,28 +12,32 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from reader_stories.errors import InvalidToken
 
+# One secret, or every secret still accepted (newest last: itsdangerous signs with it).
+Secret = str | tuple[str, ...]
+
 SALT = "nextround.stories.article-form"
 RECEIPT_SALT = "nextround.stories.receipt"
 MIN_SECRET_LENGTH = 16
 
 
 @lru_cache(maxsize=16)
-def _serializer(secret: str, salt: str = SALT) -> URLSafeSerializer:
+def serializer(secret: Secret, salt: str = SALT) -> URLSafeSerializer:
     """Kept per secret and salt: a process signs with one secret, on every story it takes."""
-    if len(secret) < MIN_SECRET_LENGTH:
+    keys = (secret,) if isinstance(secret, str) else secret
+    if not keys or any(len(key) < MIN_SECRET_LENGTH for key in keys):
         raise ValueError(f"the secret must be at least {MIN_SECRET_LENGTH} characters")
-    return URLSafeSerializer(secret, salt=salt)
+    return URLSafeSerializer(list(keys), salt=salt)
 
 
 def make_article_token(secret: str, slug: str) -> str:
     """The token to put in the article's form as a hidden field."""
-    return str(_serializer(secret).dumps({"article": slug}))
+    return str(serializer(secret).dumps({"article": slug}))
 
 
-def check_article_token(secret: str, token: str, slug: str) -> None:
+def check_article_token(secret: Secret, token: str, slug: str) -> None:
     """Raise InvalidToken unless ``token`` was made with ``secret`` for ``slug``."""
     try:
-        payload = _serializer(secret).loads(token)
+        payload = serializer(secret).loads(token)
     except BadSignature as exc:
         raise InvalidToken("The form token is invalid; reload the page and try again") from exc
     if not isinstance(payload, dict) or payload.get("article") != slug:
@@ -42,13 +46,13 @@ def check_article_token(secret: str, token: str, slug: str) -> None:
 
 def make_receipt_token(secret: str, story_id: int) -> str:
     """The reader's private deletion link for one story; it does not expire."""
-    return str(_serializer(secret, RECEIPT_SALT).dumps({"story": story_id}))
+    return str(serializer(secret, RECEIPT_SALT).dumps({"story": story_id}))
 
 
-def check_receipt_token(secret: str, token: str) -> int:
+def check_receipt_token(secret: Secret, token: str) -> int:
     """The story id a receipt token was made for, or InvalidToken."""
     try:
-        payload = _serializer(secret, RECEIPT_SALT).loads(token)
+        payload = serializer(secret, RECEIPT_SALT).loads(token)
     except BadSignature as exc:
         raise InvalidToken(
             "This deletion link is not valid; check that it was copied whole"

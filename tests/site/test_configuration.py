@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from reader_stories.config import point_settings_at, settings_path
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "configuration-test-secret-0123456789-abc"
 COUNTING_SETTINGS = """
@@ -142,3 +144,20 @@ def test_uvicorn_serves_the_intake_and_the_admin_from_the_factory(
         _out, errors = server.communicate(timeout=30)
     assert b"Traceback" not in errors
     assert runs(counting) == 1
+
+
+def test_a_deployment_points_the_commands_at_its_settings_once(tmp_path: Path) -> None:
+    """`invoke use-settings publishconf.py`, then no command needs PELICAN_SETTINGS."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pelicanconf.py").write_text("SITENAME = 'Development'\n", encoding="utf-8")
+    (project / "publishconf.py").write_text("SITENAME = 'Production'\n", encoding="utf-8")
+    environ: dict[str, str] = {}
+    assert settings_path(environ=environ, folder=project) == project / "pelicanconf.py"
+    point_settings_at(Path("publishconf.py"), project)
+    assert settings_path(environ=environ, folder=project) == project / "publishconf.py"
+    # The environment still wins, and a name given wins over both.
+    assert settings_path(environ={"PELICAN_SETTINGS": "pelicanconf.py"}, folder=project) == (
+        project / "pelicanconf.py"
+    )
+    assert settings_path("pelicanconf.py", environ, project) == project / "pelicanconf.py"

@@ -78,3 +78,20 @@ def test_load_config_reads_the_pelican_settings_files(tmp_path: Path) -> None:
     assert dev.site.article_page("x") == root / "output" / "x" / "index.html"
     with pytest.raises(SettingsError, match="COMMENTS_SECRET_KEY is not set"):
         load_config(root / "publishconf.py", {})
+
+
+def test_no_development_secret_is_made_beside_a_store_made_with_other_settings(
+    tmp_path: Path,
+) -> None:
+    """A server's store opened with the development settings: refuse, and say how to fix it."""
+    store = tmp_path / "var" / "comments.sqlite3"
+    store.parent.mkdir()
+    store.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    with pytest.raises(SettingsError) as refused:
+        build_settings({}, {}, tmp_path, "http://127.0.0.1:8000")
+    message = str(refused.value)
+    assert "COMMENTS_SECRET_KEY is not set" in message and "use-settings publishconf.py" in message
+    assert not (tmp_path / "var" / "secret_key").exists()
+    # A store that is empty (a first start that failed) is nobody's yet.
+    store.write_bytes(b"")
+    assert build_settings({}, {}, tmp_path, "http://127.0.0.1:8000").secret_key

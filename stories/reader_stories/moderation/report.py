@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reader_stories.moderation.service import Done, Outcome
+from reader_stories.pages.republish import PageUpdate
 
 MSG_LATER = (
     "The article page changes at the next build or publish: this server has no built site "
@@ -41,9 +44,19 @@ def _what(outcome: Outcome) -> list[str]:
 def _pages(outcome: Outcome) -> list[str]:
     if outcome.public and not outcome.republished:
         return [MSG_LATER]
-    return [
-        f"{page.slug}: page and stories feed updated ({page.page})."
-        if page.page is not None
-        else f"{page.slug}: not rewritten: {page.problem}."
-        for page in outcome.pages
-    ]
+    return [_page(page) for page in outcome.pages]
+
+
+def _page(page: PageUpdate) -> str:
+    if page.page is not None:
+        return f"{page.slug}: page and stories feed updated ({page.page})."
+    if page.queued:
+        return f"{page.slug}: waiting to be pushed to the public site, in a few seconds."
+    return f"{page.slug}: not rewritten: {page.problem}."
+
+
+def when(moment: datetime, now: datetime) -> str:
+    """14:05 UTC today, else with the date: times in the store are UTC."""
+    if moment.date() == now.date():
+        return f"{moment:%H:%M} UTC"
+    return f"{moment:%Y-%m-%d %H:%M} UTC"

@@ -17,7 +17,7 @@ from enum import StrEnum
 from reader_stories.models import Status, Story
 from reader_stories.moderation import actions, privacy
 from reader_stories.notify.messages import Mailer
-from reader_stories.pages.republish import PageUpdate, Republisher
+from reader_stories.pages.republish import LivePages, PageUpdate
 from reader_stories.store import Store
 
 
@@ -50,7 +50,7 @@ class Outcome:
 def _outcome(
     done: Done,
     store: Store,
-    republisher: Republisher | None,
+    republisher: LivePages | None,
     articles: Iterable[str],
     **fields: object,
 ) -> Outcome:
@@ -75,7 +75,7 @@ def _published(store: Store, ids: Sequence[int]) -> set[str]:
 
 def approve(
     store: Store,
-    republisher: Republisher | None,
+    republisher: LivePages | None,
     ids: Sequence[int],
     mailer: Mailer | None = None,
     expected: Status | None = None,
@@ -87,7 +87,7 @@ def approve(
 
 def reject(
     store: Store,
-    republisher: Republisher | None,
+    republisher: LivePages | None,
     ids: Sequence[int],
     reason: str | None,
     expected: Status | None = None,
@@ -99,7 +99,7 @@ def reject(
 
 def spam(
     store: Store,
-    republisher: Republisher | None,
+    republisher: LivePages | None,
     ids: Sequence[int],
     expected: Status | None = None,
 ) -> Outcome:
@@ -108,7 +108,7 @@ def spam(
     return _outcome(Done.SPAM, store, republisher, was_public, stories=tuple(stories))
 
 
-def edit(store: Store, republisher: Republisher | None, story_id: int, text: str) -> Outcome:
+def edit(store: Store, republisher: LivePages | None, story_id: int, text: str) -> Outcome:
     story = actions.edit(store, story_id, text)
     articles = [story.article] if story.status == Status.APPROVED else []
     return _outcome(Done.EDITED, store, republisher, articles, stories=(story,))
@@ -116,7 +116,7 @@ def edit(store: Store, republisher: Republisher | None, story_id: int, text: str
 
 def reply(
     store: Store,
-    republisher: Republisher | None,
+    republisher: LivePages | None,
     story_id: int,
     text: str,
     author: str,
@@ -128,7 +128,7 @@ def reply(
 
 def delete(
     store: Store,
-    republisher: Republisher | None,
+    republisher: LivePages | None,
     ids: Sequence[int],
     expected: Status | None = None,
 ) -> Outcome:
@@ -137,7 +137,7 @@ def delete(
     return _outcome(Done.DELETED, store, republisher, was_public, removed=tuple(removed))
 
 
-def forget(store: Store, republisher: Republisher | None, email: str) -> Outcome:
+def forget(store: Store, republisher: LivePages | None, email: str) -> Outcome:
     removed = privacy.forget_email(store, email)
     articles = removed.published_articles
     return _outcome(Done.FORGOTTEN, store, republisher, articles, removed=removed.ids)
@@ -145,7 +145,7 @@ def forget(store: Store, republisher: Republisher | None, email: str) -> Outcome
 
 def purge(
     store: Store,
-    republisher: Republisher | None,
+    republisher: LivePages | None,
     days: int,
     rate_window: timedelta = timedelta(days=1),
 ) -> Outcome:
@@ -154,7 +154,7 @@ def purge(
     return _outcome(Done.PURGED, store, republisher, articles, removed=removed.ids, days=days)
 
 
-def reader_deleted(store: Store, republisher: Republisher | None, story_id: int) -> Outcome:
+def reader_deleted(store: Store, republisher: LivePages | None, story_id: int) -> Outcome:
     """A reader's own deletion link (the intake's receipt): the story and its replies go."""
     removed = privacy.delete_by_receipt(store, story_id)
     articles = removed.published_articles

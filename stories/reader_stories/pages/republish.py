@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Protocol
 
 from reader_stories.config import SITE_FEED, Config
 from reader_stories.live.manifest import MANIFEST, manifest_text
@@ -117,11 +118,21 @@ def republish_article(store: Store, config: Config, site: Path, slug: str) -> li
 
 @dataclass(frozen=True)
 class PageUpdate:
-    """One article after a moderation action: its page rewritten, or why not."""
+    """One article after a moderation action: its page rewritten (and its feed), queued to be
+    pushed to a public site elsewhere, or why neither."""
 
     slug: str
     page: Path | None = None
+    feed: Path | None = None
+    queued: bool = False
     problem: str = ""
+
+
+class LivePages(Protocol):
+    """What brings the public site up to date after moderation: the Republisher (a folder of
+    this machine) or the push queue (a site elsewhere)."""
+
+    def articles(self, store: Store, slugs: Iterable[str]) -> list[PageUpdate]: ...
 
 
 @contextmanager
@@ -137,6 +148,14 @@ def republishing(lock: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _unwritable(problem: OSError) -> str:
+    where = problem.filename or "the site folder"
+    return (
+        f"{where} could not be written ({problem.strerror or problem}): give the service's "
+        "user write access to the site folder; the page catches up at the next publish"
+    )
+
+
 class Republisher:
     """Rewrites, in one built site folder, what moderation changed: each affected article's
     stories section, count and feed, then the site's stories feed and the manifest. The folder
@@ -148,7 +167,8 @@ class Republisher:
         self.lock = config.state / "republish.lock"
 
     def articles(self, store: Store, slugs: Iterable[str]) -> list[PageUpdate]:
-        """Each affected article brought up to date, in slug order; a missing page is said."""
+        """Each affected article brought up to date, in slug order; a page that is missing or
+        cannot be written is said (the change itself is saved in the store either way)."""
         updates = []
         with republishing(self.lock):
             for slug in sorted(set(slugs)):
@@ -156,9 +176,14 @@ class Republisher:
                     written = republish_article(store, self.config, self.site, slug)
                 except NotBuilt as reason:
                     updates.append(PageUpdate(slug, problem=str(reason)))
+                except OSError as problem:
+                    updates.append(PageUpdate(slug, problem=_unwritable(problem)))
                 else:
-                    updates.append(PageUpdate(slug, page=written[0]))
-            self._site_wide(store)
+                    updates.append(PageUpdate(slug, page=written[0], feed=written[1]))
+            try:
+                self._site_wide(store)
+            except OSError as problem:
+                updates.append(PageUpdate(SITE_FEED, problem=_unwritable(problem)))
         return updates
 
     def _site_wide(self, store: Store) -> None:

@@ -20,7 +20,8 @@ from reader_stories.live.manifest import MANIFEST
 from reader_stories.moderation import actions as moderation
 from reader_stories.moderation import service
 from reader_stories.moderation.report import describe
-from reader_stories.pages import republish
+from reader_stories.pages import atomic, republish
+from reader_stories.pages.atomic import write_atomically
 from reader_stories.pages.republish import NotBuilt, Republisher, republish_article
 from reader_stories.pages.section import ArticleRef, render_section
 from reader_stories.pages.templates import environment
@@ -260,3 +261,58 @@ def test_republishing_reads_back_the_article_a_section_was_rendered_for() -> Non
     site = load_config(SETTINGS, ENV).site
     section = render_section(environment(site.templates), article, site, "k" * 40, [])
     assert republish._article_ref(section, "salary-talks") == article
+
+
+def test_a_web_root_that_cannot_be_written_is_said_and_the_approval_kept(
+    tmp_path, db_url, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service's user lacks write access to the web root (a deployment mistake)."""
+    with open_store(db_url) as store:
+        story = submit(store, "Ivy", "UNWRITABLE-MARK: approved all the same.").id
+    site, republisher = build_live(tmp_path, db_url)
+    before = (site / SEED / "index.html").read_bytes()
+
+    def refused(source, target):  # root may write anywhere: the refusal a user would get
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(atomic.os, "replace", refused)
+    with open_store(db_url) as store:
+        lines = describe(service.approve(store, republisher, [story]))
+        assert store.get(story).status.value == "approved"
+    assert lines[0] == f"#{story} approved ({SEED}, by Ivy)"
+    assert "could not be written (Permission denied): give the service's user write" in lines[1]
+    assert (site / SEED / "index.html").read_bytes() == before
+    assert not list((site / SEED).glob(".index.html.*"))
+
+
+KILLED_WRITER = """
+import sys
+from pathlib import Path
+from reader_stories.pages.atomic import write_atomically
+page = Path(sys.argv[1])
+n = 0
+while True:
+    n += 1
+    write_atomically(page, f"<html>{n}" + "x" * 2_000_000 + "</html>\\n")
+    print(n, flush=True)
+"""
+
+
+def test_a_writer_killed_mid_write_never_leaves_half_a_page(tmp_path) -> None:
+    page = tmp_path / "index.html"
+    page.write_text("<html>0</html>\n", encoding="utf-8")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(page)], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None
+    for _ in range(3):
+        writer.stdout.readline()  # a few whole pages written; the next is under way
+    writer.kill()
+    writer.communicate(timeout=30)
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<html>") and text.endswith("</html>\n")
+    leftovers = list(tmp_path.glob(".index.html.*"))
+    for leftover in leftovers:  # as old as a killed writer's file is by the next write
+        os.utime(leftover, (1, 1))
+    write_atomically(page, "<html>next</html>\n")
+    assert not list(tmp_path.glob(".index.html.*"))
