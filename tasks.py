@@ -202,18 +202,18 @@ def publish(c, target="", method="", force=False):
 
 @task(
     name="use-settings",
-    help={"file": "the settings file (default publishconf.py)", "clear": "back to pelicanconf.py"},
+    help={"file": "the settings file: publishconf.py on a server, pelicanconf.py to undo"},
 )
-def use_settings(c, file="publishconf.py", clear=False):
+def use_settings(c, file):
     """Make this checkout's comments tasks and stories service read FILE: once, on a server."""
     from reader_stories.config import SETTINGS_POINTER
 
-    if clear:
+    if not (ROOT / file).is_file():
+        raise Exit(f"{file} does not exist in {ROOT}.", code=1)
+    if Path(file) == Path("pelicanconf.py"):
         (ROOT / SETTINGS_POINTER).unlink(missing_ok=True)
         print("The comments tasks and the stories service read pelicanconf.py again.")
         return
-    if not (ROOT / file).is_file():
-        raise Exit(f"{file} does not exist in {ROOT}.", code=1)
     pointer = point_settings_at(Path(file), ROOT)
     print(f"The comments tasks and the stories service now read {file} ({pointer}).")
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 from invoke.loader import FilesystemLoader
+from invoke.parser import ParseError, Parser
 
 from reader_stories.cli import COMMANDS
 from reader_stories.settings import ENVIRONMENT
@@ -35,6 +37,40 @@ def test_every_task_is_in_the_readme_and_has_help() -> None:
     for name, task in found:
         assert f"`invoke {name}" in README, f"invoke {name} is not documented in README.md"
         assert (task.__doc__ or "").strip(), f"invoke {name} has no docstring"
+
+
+def written_commands() -> list[tuple[str, str]]:
+    """Every `invoke ...` command line in the README's and the docs' code, as (page, line).
+
+    Shell blocks and code spans count; drawings do not. A bare task name in running text
+    (`invoke new`) names the task; it is not a command line.
+    """
+    found = []
+    pattern = r"\binvoke ([a-z][^\n`|;&#)]*)"
+    for page in [ROOT / "README.md", *DOCS.glob("*.md"), ROOT / "stories/README.md"]:
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r"```(?:sh|console)\n(.*?)```", text, re.S):
+            found += [(page.name, line) for line in re.findall(pattern, block)]
+        for span in re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", text, flags=re.S)):
+            found += [
+                (page.name, line) for line in re.findall(pattern, span) if " " in line.strip()
+            ]
+    return [(page, line.strip().rstrip("'")) for page, line in found]
+
+
+def test_every_invoke_command_in_the_docs_parses_as_written() -> None:
+    """A reader who copies a command gets the task and options it names, not "No idea what
+    'x' is!" (placeholders such as ID or FILE stand for values)."""
+    parser = Parser(contexts=tasks.namespace.to_contexts())
+    commands = [(page, line) for page, line in written_commands() if "*" not in line]
+    assert len(commands) > 12
+    for page, line in commands:
+        if line.split()[0] == "comments.COMMAND":
+            continue
+        try:
+            parser.parse_argv(shlex.split(line))
+        except ParseError as problem:
+            raise AssertionError(f"{page}: `invoke {line}` does not parse: {problem}") from None
 
 
 def test_every_comments_setting_is_in_the_operations_guide() -> None:
