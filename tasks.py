@@ -13,8 +13,16 @@ from pathlib import Path
 from invoke import Collection, Exit, task
 
 from reader_stories.config import point_settings_at, settings_path
+from reader_stories.env_file import apply_environment, forget_environment, point_environment_at
+from reader_stories.settings import SettingsError
 
 ROOT = Path(__file__).resolve().parent
+# On a server, the production environment file `invoke use-settings --env-file` recorded: the
+# secret, SITEURL and PUBLISH_TARGET for every task, as systemd gives them to the service.
+try:
+    apply_environment(ROOT)
+except SettingsError as problem:
+    raise SystemExit(str(problem)) from None
 
 CONFIG = {
     "settings": ROOT / "pelicanconf.py",
@@ -202,20 +210,32 @@ def publish(c, target="", method="", force=False):
 
 @task(
     name="use-settings",
-    help={"file": "the settings file: publishconf.py on a server, pelicanconf.py to undo"},
+    help={
+        "file": "the settings file: publishconf.py on a server, pelicanconf.py to undo",
+        "env-file": "the production environment file (secrets, SITEURL) every task then reads",
+    },
 )
-def use_settings(c, file):
-    """Make this checkout's comments tasks and stories service read FILE: once, on a server."""
+def use_settings(c, file, env_file=""):
+    """Make this checkout's tasks and stories service read FILE (and an environment file)."""
     from reader_stories.config import SETTINGS_POINTER
+    from reader_stories.env_file import read_environment
 
     if not (ROOT / file).is_file():
         raise Exit(f"{file} does not exist in {ROOT}.", code=1)
     if Path(file) == Path("pelicanconf.py"):
         (ROOT / SETTINGS_POINTER).unlink(missing_ok=True)
+        forget_environment(ROOT)
         print("The comments tasks and the stories service read pelicanconf.py again.")
         return
     pointer = point_settings_at(Path(file), ROOT)
     print(f"The comments tasks and the stories service now read {file} ({pointer}).")
+    if env_file:
+        try:
+            names = sorted(read_environment(Path(env_file)))
+        except SettingsError as problem:
+            raise Exit(str(problem), code=1) from None
+        point_environment_at(Path(env_file), ROOT)
+        print(f"Every task now reads {env_file} first ({len(names)} variables).")
 
 
 @task(help={"title": "the article's title", "category": "its category"})

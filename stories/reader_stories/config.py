@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from reader_stories.env_file import apply_environment
 from reader_stories.live.target import PublishTarget, TargetError, target_from_settings
 from reader_stories.settings import (
     ADMIN_ENV_FILE,
@@ -141,7 +142,10 @@ def point_settings_at(settings_file: Path, folder: Path | None = None) -> Path:
 def load_config(
     settings_file: str | Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Config:
-    """Run a Pelican settings file once (default: see settings_path)."""
+    """Run a Pelican settings file once (default: see settings_path). Reading the process's
+    own environment, first add the environment file the checkout was pointed at."""
+    if environ is None:
+        apply_environment(Path.cwd())
     environ = os.environ if environ is None else environ
     path = settings_path(settings_file, environ)
     values = runpy.run_path(str(path))
