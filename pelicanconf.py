@@ -24,6 +24,9 @@ PATH = "content"
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
+# An article without a Category line goes here, not to a category named after its folder.
+USE_FOLDER_AS_CATEGORY = False
+DEFAULT_CATEGORY = "Career Advice"
 THEME = "theme"
 TIMEZONE = "Europe/London"
 DEFAULT_LANG = "en"

@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -102,7 +103,7 @@ def build_from_settings(settings: dict[str, Any], search_index: bool = True) -> 
         with _rare_collections():
             Pelican(settings).run()
     except Exception as exc:  # a crash inside Pelican or a plugin is reported, not hidden
-        collector.errors.append(f"{type(exc).__name__}: {exc}")
+        collector.errors.append(f"{type(exc).__name__}: {exc}{_crash_site(exc)}")
     finally:
         root.removeHandler(collector)
     if collector.errors:
@@ -111,6 +112,29 @@ def build_from_settings(settings: dict[str, Any], search_index: bool = True) -> 
     if search_index:
         index_for_search(out)
     return BuildReport(out, time.perf_counter() - started, settings, collector.warnings)
+
+
+_CONTENT_NAMES = ("article", "page", "content", "draft")
+
+
+def _crash_site(exc: BaseException) -> str:
+    """Where a crash happened, in an author's words: the content file and the template.
+
+    Pelican passes the article or page being written down its call stack, and Jinja names each
+    compiled template's frame after the template's file, so both can be read from the traceback.
+    """
+    source = template = None
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
+            template = Path(frame.f_code.co_filename).name
+        for name in _CONTENT_NAMES:
+            found = getattr(frame.f_locals.get(name), "source_path", None)
+            if isinstance(found, str):
+                source = found
+    parts = [f"in {source}"] if source else []
+    if template:
+        parts.append(f"while rendering the template {template}")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 @contextmanager

@@ -15,19 +15,36 @@ def enrich_articles(generator: Any) -> None:
     words_per_minute = settings.get("READING_WORDS_PER_MINUTE", 230)
     limit = settings.get("RELATED_ARTICLES_MAX", 3)
     articles = generator.articles  # newest first
-    freeze_urls([*articles, *generator.translations])
+    unlisted = [
+        *generator.drafts,
+        *generator.hidden_articles,
+        *generator.drafts_translations,
+        *generator.hidden_translations,
+    ]
+    freeze_urls([*articles, *generator.translations, *unlisted])
     # Every page's menu links the categories: their URLs are formatted once, not on every page.
     generator.context["category_links"] = [(cat.url, cat.name) for cat, _ in generator.categories]
     for index, (article, similar) in enumerate(
         zip(articles, related_all(articles, limit), strict=True)
     ):
-        article.word_count = word_count(article._content)  # also the JSON-LD's wordCount
-        # The summary as text, for the meta description, Open Graph and both JSON-LD blocks.
-        article.plain_summary = plain_summary(article)
-        article.reading_minutes = minutes_for(article.word_count, words_per_minute)
+        describe(article, words_per_minute)
         article.related_articles = similar
         article.newer_article = articles[index - 1] if index > 0 else None
         article.older_article = articles[index + 1] if index + 1 < len(articles) else None
+    # Drafts and hidden articles get their own pages with the same template, but belong to no
+    # list: nothing is related to them and they have no neighbours.
+    for article in unlisted:
+        describe(article, words_per_minute)
+        article.related_articles = []
+        article.newer_article = article.older_article = None
+
+
+def describe(article: Any, words_per_minute: int) -> None:
+    """What the theme shows of one article beyond Pelican's own fields."""
+    article.word_count = word_count(article._content)  # also the JSON-LD's wordCount
+    # The summary as text, for the meta description, Open Graph and both JSON-LD blocks.
+    article.plain_summary = plain_summary(article)
+    article.reading_minutes = minutes_for(article.word_count, words_per_minute)
 
 
 def plain_summary(article: Any) -> str:

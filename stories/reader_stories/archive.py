@@ -36,7 +36,7 @@ from reader_stories.private_files import PRIVATE
 from reader_stories.store import Store, schema
 from reader_stories.story_html import sanitise
 from reader_stories.text import first_problem
-from reader_stories.validation import REPLY_TO_MAX, SLUG_MAX
+from reader_stories.validation import REPLY_TO_MAX, SLUG_RE
 
 FORMAT = "nextround-stories"
 VERSION = 1
@@ -47,7 +47,6 @@ BATCH = 500
 
 _stories = schema.stories
 _events = schema.moderation_events
-_SLUG_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{SLUG_MAX - 1}}}")
 _HEX64_RE = re.compile(r"[0-9a-f]{64}")
 
 
@@ -92,7 +91,7 @@ def _text(limit: int | None = None) -> Check:
 
 
 def _slug(value: Any) -> str:
-    if not isinstance(value, str) or not _SLUG_RE.fullmatch(value):
+    if not isinstance(value, str) or not SLUG_RE.fullmatch(value):
         raise _Invalid("an article slug (letters, digits, - and _)")
     return value
 

@@ -78,7 +78,9 @@ MSG_REPLY_TO = "Reply to must be empty or a whole number greater than 0"
 # Raised by the store, which alone can tell whether the story replied to is published.
 MSG_REPLY_UNAVAILABLE = "The story you are replying to is no longer available"
 
-_SLUG_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{SLUG_MAX - 1}}}")
+# An article's slug as Pelican makes it or an author writes it: letters of any script
+# ("entretien-d-été"), digits, "-" and "_"; never a dot or a slash, so it is one folder.
+SLUG_RE = re.compile(rf"[^\W_][\w-]{{0,{SLUG_MAX - 1}}}")
 _SPACE_RE = re.compile(r"\s+")
 # The HTML email-input grammar, but with at least one dot in the domain.
 _EMAIL_LOCAL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+")
@@ -224,7 +226,7 @@ def validate_submission(
         raise ValueError("max_links must be 0 or more")
     errors: list[FieldError] = []
     article = _field(form, "article")
-    if _SLUG_RE.fullmatch(article) is None:
+    if SLUG_RE.fullmatch(article) is None:
         errors.append(FieldError("article", MSG_ARTICLE))
     name = _check_name(_field(form, "name"), author_name, errors)
     email = _field(form, "email")

@@ -55,6 +55,9 @@ def test_a_good_form_becomes_a_submission() -> None:
     [
         pytest.param({"name": "  Ada \n\t Lovelace  "}, {"name": "Ada Lovelace"}, id="name-spaces"),
         pytest.param({"name": "A"}, {"name": "A"}, id="name-1-char"),
+        pytest.param(
+            {"article": "entretien-d-été"}, {"article": "entretien-d-été"}, id="article-accents"
+        ),
         pytest.param({"name": "é" * 80}, {"name": "é" * 80}, id="name-80-chars"),
         pytest.param({"name": "Zoe\u0301"}, {"name": "Zo\u00e9"}, id="name-nfc"),
         pytest.param({"story": "x" * 20}, {"body_markdown": "x" * 20}, id="story-20-chars"),
@@ -194,6 +197,8 @@ ARTICLE = ("article", "Article is missing or not valid; reload the page and try 
         pytest.param({"article": ""}, [ARTICLE], id="article-empty"),
         pytest.param({"article": "../etc/passwd"}, [ARTICLE], id="article-path"),
         pytest.param({"article": "a" * 201}, [ARTICLE], id="article-long"),
+        pytest.param({"article": "entretien-d-été/.."}, [ARTICLE], id="article-dots"),
+        pytest.param({"article": "-leading-dash"}, [ARTICLE], id="article-leading-dash"),
     ],
 )
 def test_bad_forms(changes: dict[str, object], expected: list[tuple[str, str]]) -> None:

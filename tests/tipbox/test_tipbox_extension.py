@@ -327,3 +327,26 @@ def test_refuses_to_share_the_slashes_with_pymdownx_blocks(tips_first: bool) -> 
         markdown.Markdown(extensions=extensions).convert("/// tip | Together\nBody.\n///\n")
     assert "tipboxes.extension and pymdownx.blocks" in str(error.value)
     assert not isinstance(error.value, TipSyntaxError)  # a setup mistake, not an author's
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["///Footnotes Go Here///", "/// a path like /usr/local/bin"],
+)
+def test_slashes_that_do_not_try_to_open_a_tip_stay_prose(line: str) -> None:
+    assert render(f"{line}\n\nText.\n") == f"<p>{line}</p>\n<p>Text.</p>"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["/// tip Title without a bar", "/// Warning", "///| Title", "/// Tipp | Title"],
+)
+def test_slashes_before_a_kind_or_a_bar_are_a_tip_header_and_checked(line: str) -> None:
+    with pytest.raises(TipSyntaxError):
+        render(f"{line}\nBody.\n///\n")
+
+
+def test_the_footnote_placeholder_places_the_footnotes_among_tips() -> None:
+    text = "Claim.[^1]\n\n///Footnotes Go Here///\n\n/// tip | After\nBody.\n///\n\n[^1]: Note.\n"
+    html = markdown.markdown(text, extensions=["footnotes", TipBoxExtension()])
+    assert html.index('class="footnote"') < html.index('class="tip')

@@ -42,8 +42,12 @@ CLOSER_RE = re.compile(r" {0,3}(?P<slashes>/{3,})[ ]*(?=\n|\Z)")
 # An option: a "key: value" line indented at least four spaces, right under the header.
 OPTION_RE = re.compile(r" {4,}(?P<key>[\w-]+)[ ]*:[ ]*(?P<value>[^\n]*?)[ ]*(?=\n|\Z)")
 ID_RE = re.compile(r"[^\W\d_][\w-]*")  # an id option's value, matched whole (fullmatch)
-# Slashes at the margin that make neither header nor closer: a header gone wrong.
-SLASHES_RE = re.compile(r" {0,3}/{3,}")
+# Slashes at the margin that make neither header nor closer: a header gone wrong when a kind's
+# name or a "|" follows them. Other such lines are prose to Python-Markdown and stay prose: the
+# footnotes extension's own placeholder, "///Footnotes Go Here///", is one.
+HEADER_ATTEMPT_RE = re.compile(
+    rf" {{0,3}}/{{3,}}[ ]*(?:(?:{KIND_NAMES})(?![\w-])|[^\n|]*\|)", re.IGNORECASE
+)
 # A tip header behind list markers, quote markers or indentation, where no tip can start.
 NESTED_TIP_RE = re.compile(
     rf"[ >]*(?:(?:[*+:-]|\d+[.)])[ ]+)?[ >]*/{{3,}}[ ]*(?:{KIND_NAMES})\b", re.IGNORECASE
@@ -175,7 +179,7 @@ class Planner:
             self._header(number, header)
         elif closer := CLOSER_RE.match(line):
             self._closer(number, len(closer["slashes"]))
-        elif SLASHES_RE.match(line):
+        elif HEADER_ATTEMPT_RE.match(line):
             raise TipSyntaxError(
                 number, 'cannot read this tip header. Write it as "/// tip | Title".'
             )
