@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from reader_stories.config import Site
 from reader_stories.pages.templates import environment
 from reader_stories.threads import Thread
-from reader_stories.validation import SLUG_MAX, is_ticked
+from reader_stories.validation import SLUG_RE, is_ticked
 from reader_stories.web.body import JSON_TYPE
 from reader_stories.web.errors import Refused
 
@@ -48,7 +48,6 @@ TITLES = {
     503: "Stories are paused for a moment",
 }
 _RECEIPT_RE = re.compile(r"[A-Za-z0-9_.-]{10,200}")
-_SLUG_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{SLUG_MAX - 1}}}")
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class FormArticle:
 
 def plausible_slug(text: str | None) -> str:
     """The slug if it could be an article's, else "": never put anything else into a link."""
-    return text if text and _SLUG_RE.fullmatch(text) else ""
+    return text if text and SLUG_RE.fullmatch(text) else ""
 
 
 def plausible_receipt(text: str | None) -> str:
