@@ -147,6 +147,9 @@ def _finished(request: Any) -> dict[str, Any]:
     }
 
 
+IMAGES_SLUG = "writing-achievement-led-resume-bullets"
+
+
 def measure(work: Path, secret: str, log: Any = print) -> dict[str, Any]:
     """Build the real content/ both ways (and ours again with ten stories) and weigh the page."""
     content = ROOT / "content"
@@ -178,6 +181,8 @@ def measure(work: Path, secret: str, log: Any = print) -> dict[str, Any]:
         articles=20,
     )
     sites["plain"] = (work / "plain", f"{SEED_SLUG}/")  # our URL layout: bench/builds.py
+    # An article with a raster figure: its first screen has its own budget (bench/rows.py).
+    sites["ours_with_images"] = (work / "ours", f"{IMAGES_SLUG}/")
     result: dict[str, Any] = {}
     for name, (site, page) in sites.items():
         log(f"page weight: {name}")

@@ -16,6 +16,7 @@ TARGET_APPROVE_S = 0.3
 TARGET_INTAKE_RATIO = 3.0
 TARGET_P99_MS = 50.0
 TARGET_PAGE_BYTES = 25_000  # "25 KB", read strictly as 25,000 bytes
+TARGET_IMAGE_PAGE_BYTES = 150_000  # an article with figures: its first screen
 TARGET_PAGE_REQUESTS = 4
 
 MEASURES: tuple[tuple[str, str, str], ...] = (
@@ -321,6 +322,20 @@ def page_rows(results: dict[str, Any]) -> list[Row]:
             and stories["requests"] <= TARGET_PAGE_REQUESTS,
         ),
     ]
+    if "ours_with_images" in found:  # reports written before articles had figures lack it
+        images = _weight(found["ours_with_images"])
+        rows.append(
+            Row(
+                "page_weight",
+                f"Article with a figure (/{found['ours_with_images']['page']}), first screen "
+                "at 1280x900: transferred / uncompressed, requests",
+                f"{_kb(images['transfer'])} / {_kb(images['raw'])}, {images['requests']}",
+                "—",
+                "—",
+                "≤ 150 KB (transferred)",
+                images["transfer"] <= TARGET_IMAGE_PAGE_BYTES,
+            )
+        )
     return rows
 
 

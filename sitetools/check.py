@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import feedparser
@@ -67,6 +68,23 @@ class _IdIndex:
         return self._ids[page]
 
 
+def _urls(tree: Any) -> Iterator[str]:
+    """Every URL a page makes the browser fetch or follow: links, scripts, images (each width
+    of a srcset too) and the share card a link preview shows."""
+    for tag, attribute in _LINK_ATTRIBUTES:
+        for element in tree.iter(tag):
+            if url := element.get(attribute):
+                yield url
+    for tag in ("img", "source"):
+        for element in tree.iter(tag):
+            for candidate in (element.get("srcset") or "").split(","):
+                if candidate.strip():
+                    yield candidate.split()[0]
+    for meta in tree.iter("meta"):
+        if meta.get("property") == "og:image" and (url := meta.get("content")):
+            yield url
+
+
 def check_links(site: Path, siteurl: str, site_root: str = "") -> list[Problem]:
     """Every internal href/src in every page points at a file that exists, and at a real anchor."""
     problems: list[Problem] = []
@@ -74,25 +92,21 @@ def check_links(site: Path, siteurl: str, site_root: str = "") -> list[Problem]:
     for page in _html_files(site):
         name = str(page.relative_to(site))
         tree = html.fromstring(page.read_bytes())
-        for tag, attribute in _LINK_ATTRIBUTES:
-            for element in tree.iter(tag):
-                url = element.get(attribute)
-                if not url:
-                    continue
-                if url.startswith("#"):
-                    if len(url) > 1 and url[1:] not in ids.ids(page):
-                        problems.append(Problem(name, f"anchor {url} is not on this page"))
-                    continue
-                path = _internal_path(url, siteurl, site_root)
-                if path is None:
-                    continue
-                target = resolve(site, path)
-                if target is None:
-                    problems.append(Problem(name, f"link to {url} does not resolve"))
-                    continue
-                fragment = urlsplit(url).fragment
-                if fragment and target.suffix == ".html" and fragment not in ids.ids(target):
-                    problems.append(Problem(name, f"link to {url}: no element with that id"))
+        for url in _urls(tree):
+            if url.startswith("#"):
+                if len(url) > 1 and url[1:] not in ids.ids(page):
+                    problems.append(Problem(name, f"anchor {url} is not on this page"))
+                continue
+            path = _internal_path(url, siteurl, site_root)
+            if path is None:
+                continue
+            target = resolve(site, path)
+            if target is None:
+                problems.append(Problem(name, f"link to {url} does not resolve"))
+                continue
+            fragment = urlsplit(url).fragment
+            if fragment and target.suffix == ".html" and fragment not in ids.ids(target):
+                problems.append(Problem(name, f"link to {url}: no element with that id"))
     return problems
 
 

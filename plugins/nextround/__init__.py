@@ -12,9 +12,15 @@ def register() -> None:
     from pelican import signals
 
     from nextround import enrich, links, minify
+    from nextround.images import glue as images
 
     links.skip_impossible_link_scans()
     signals.generator_init.connect(links.use_site_root)
     signals.article_generator_finalized.connect(enrich.enrich_articles)
     signals.page_generator_finalized.connect(enrich.freeze_page_urls)
     signals.finalized.connect(minify.minify_theme_assets)
+    # Images and share cards (nextround/images/): rewritten as read, files made at the end.
+    signals.initialized.connect(images.start)
+    signals.content_object_init.connect(images.rewrite_images)
+    signals.article_generator_finalized.connect(images.plan_cards)
+    signals.finalized.connect(images.finish)

@@ -131,3 +131,49 @@ def test_print_stylesheet_hides_navigation(chromium, site_url: str) -> None:
     assert tab.locator("header nav").first.is_hidden()
     assert tab.locator("h1").is_visible()
     context.close()
+
+
+LAYOUT_SHIFTS = """
+window.__shift = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shift += entry.value;
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize(
+    ("path", "selector"),
+    [
+        ("writing-achievement-led-resume-bullets/", "picture img"),
+        ("running-a-focused-job-search/", "img[src$='.svg']"),
+    ],
+)
+def test_images_reserve_their_space_so_nothing_shifts(
+    chromium, site_url: str, width: int, path: str, selector: str
+) -> None:
+    """Cumulative layout shift, as Lighthouse measures it, with every image loaded."""
+    context = chromium.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    responses: list[str] = []
+    page.on("response", lambda r: responses.append(r.url) if r.ok else None)
+    page.add_init_script(LAYOUT_SHIFTS)
+    page.goto(f"{site_url}/{path}", wait_until="load")
+    image = page.locator(selector)
+    image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "s => { const i = document.querySelector(s); return i.complete && i.naturalWidth > 0 }",
+        arg=selector,
+    )
+    page.mouse.wheel(0, 4000)
+    page.wait_for_timeout(200)
+    shift = page.evaluate("window.__shift")
+    box = image.bounding_box()
+    natural = image.evaluate("i => [i.naturalWidth, i.naturalHeight, i.currentSrc]")
+    context.close()
+    assert shift < 0.01, f"layout shifted by {shift}"
+    assert box is not None and box["width"] <= width
+    assert abs(box["width"] / box["height"] - natural[0] / natural[1]) < 0.02
+    if selector == "picture img":
+        assert natural[2].endswith(".avif")  # Chromium takes the smallest format offered
+        assert any("/images/sized/" in url for url in responses)

@@ -86,3 +86,21 @@ def test_sitemap_locations_must_resolve(tmp_path: Path) -> None:
     ]
     write(tmp_path, "sitemap.xml", "<urlset")
     assert "not well-formed" in str(check_sitemap(tmp_path, SITEURL)[0])
+
+
+def test_every_width_of_a_picture_and_the_share_card_must_resolve(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "index.html",
+        '<head><meta property="og:image" content="https://careers.example/cards/gone.jpg">'
+        '</head><picture><source type="image/avif" srcset="/i/a.480.avif 480w, /i/a.800.avif '
+        '800w"><img src="/i/a.800.jpg" srcset="/i/a.480.jpg 480w, /i/a.800.jpg 800w" alt="a">'
+        "</picture>",
+    )
+    for name in ("i/a.480.avif", "i/a.800.jpg", "i/a.480.jpg"):
+        write(tmp_path, name, "x")
+    problems = [str(p) for p in check_links(tmp_path, SITEURL)]
+    assert problems == [
+        "index.html: link to /i/a.800.avif does not resolve",
+        "index.html: link to https://careers.example/cards/gone.jpg does not resolve",
+    ]
