@@ -206,3 +206,33 @@ def test_a_crash_in_a_template_names_the_file(tmp_path: Path) -> None:
     message = str(failure.value)
     assert "one.md" in message
     assert "article.html" in message
+
+
+def test_a_story_on_an_accented_slug_is_approved_onto_its_page(tmp_path: Path) -> None:
+    """The whole path for "entretien-d-été": the form's check, the store, the republisher."""
+    from reader_stories.config import config_from_pelican
+    from reader_stories.moderation import service
+    from reader_stories.pages.republish import Republisher
+    from reader_stories.store import open_store
+    from reader_stories.validation import validate_submission
+
+    comments = hermetic_comments(tmp_path)
+    report = build_site(
+        SETTINGS,
+        tmp_path / "site",
+        {"PATH": str(CORPUS), "CACHE_PATH": str(tmp_path / "cache"), "COMMENTS": comments},
+        search_index=False,
+    )
+    form = {
+        "article": "entretien-d-été",
+        "name": "Inès",
+        "story": "ACCENT-MARK: j'ai préparé trois exemples et tout s'est bien passé.",
+        "consent": "yes",
+    }
+    with open_store(comments["database_url"]) as store:
+        with store.writing() as tx:
+            story = tx.add_submission(validate_submission(form, ip_hash="f" * 64))
+        republisher = Republisher(config_from_pelican(report.settings), report.output)
+        service.approve(store, republisher, [story.id])
+    page = tmp_path / "site" / "entretien-d-été" / "index.html"
+    assert "ACCENT-MARK" in page.read_text(encoding="utf-8")
