@@ -6,6 +6,8 @@
   var status = document.getElementById("story-form-status");
   var summary = document.getElementById("story-form-errors");
   var button = form.querySelector("[type=submit]");
+  var preview = document.getElementById("story-preview");
+  var previewed = preview && preview.querySelector(".story-preview__story");
 
   function make(tag, text) {
     var node = document.createElement(tag);
@@ -45,9 +47,19 @@
     summary.focus();
   }
 
+  function showPreview(body) {
+    // The story as the intake rendered and sanitised it, with the same template as the page.
+    previewed.innerHTML = body.html;
+    preview.hidden = false;
+    status.textContent = body.message;
+    preview.focus();
+  }
+
   function answer(code, body) {
     button.disabled = false;
     status.textContent = "";
+    if (code === 200 && body.status === "preview" && preview) return showPreview(body);
+    if (preview) preview.hidden = true;
     if (code === 422 && body.errors) return showErrors(body.errors);
     if (code === 202) form.elements.story.value = "";
     status.textContent = body.message || body.error ||
@@ -67,9 +79,11 @@
     new FormData(form).forEach(function (value, name) {
       if (typeof value === "string") data[name] = value;
     });
+    var previewing = event.submitter && event.submitter.value === "preview";
+    if (previewing) data.intent = "preview";
     clearErrors();
     button.disabled = true;
-    status.textContent = "Sending your story…";
+    status.textContent = previewing ? "Preparing the preview…" : "Sending your story…";
     fetch(form.action, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
@@ -78,7 +92,9 @@
       var done = answer.bind(null, response.status);
       return response.json().then(done, function () { done({}); });
     }, function () {
-      form.submit(); // network failed: post it the ordinary way
+      if (!previewing) return form.submit(); // network failed: post it the ordinary way
+      button.disabled = false; // a plain submit() would send the story, not preview it
+      status.textContent = "The preview could not be loaded. Check your connection and try again.";
     });
   });
 })();

@@ -40,7 +40,7 @@ from reader_stories.web.intake.app import (
     MSG_TOKEN,
     create_app,
 )
-from reader_stories.web.intake.pages import MSG_ACCEPTED, MSG_INVALID
+from reader_stories.web.intake.pages import MSG_ACCEPTED, MSG_INVALID, MSG_PREVIEW
 from sitetools.serve import create_app as create_site_app
 from sitetools.serve import running
 
@@ -958,3 +958,51 @@ def test_a_readers_own_address_is_never_written_in_the_notice(
     kept = watch.path.read_text()
     assert "151.101" not in kept and "a public one, not written here" in kept
     assert [r.getMessage() for r in caplog.records] == [kept.strip()]
+
+
+# Preview
+
+
+def test_a_preview_is_the_published_rendering_and_stores_nothing(
+    start: Callable[..., Served], db_path: Path
+) -> None:
+    served = start(rate_limit=RateLimit(1, 600))
+    form = story_form(story=STORY + " With *emphasis* and <i>markup</i>.", intent="preview")
+    for _ in range(3):  # previews take no rate-limit slot
+        answer = served.client.post("/stories/", json=form, headers=JSON_HEADERS)
+        assert answer.status_code == 200
+    body = answer.json()
+    assert body["status"] == "preview"
+    assert body["message"] == MSG_PREVIEW
+    assert "<em>emphasis</em>" in body["html"]
+    assert "&lt;i&gt;markup&lt;/i&gt;" in body["html"]
+    assert 'class="story__by" id="story-preview-1-by"' in body["html"]
+    page = served.client.post("/stories/", data=form)
+    assert page.status_code == 200
+    assert "Preview your story" in page.text
+    assert body["html"].split("<time")[0] in page.text
+    assert statuses(db_path) == []
+    assert rows(db_path, "SELECT count(*) FROM rate_events") == [(0,)]
+    assert served.client.post("/stories/", data=story_form()).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("changes", "status"),
+    [({"token": "forged"}, 400), ({"story": "too short"}, 422), ({"consent": ""}, 422)],
+)
+def test_a_preview_is_checked_like_a_story(
+    served: Served, db_path: Path, changes: dict[str, str], status: int
+) -> None:
+    form = story_form(intent="preview", **changes)
+    assert served.client.post("/stories/", json=form, headers=JSON_HEADERS).status_code == status
+    assert served.client.post("/stories/", data=form).status_code == status
+    assert statuses(db_path) == []
+
+
+def test_a_preview_from_another_website_is_refused(served: Served) -> None:
+    answer = served.client.post(
+        "/stories/",
+        data=story_form(intent="preview"),
+        headers={"Origin": "https://evil.example"},
+    )
+    assert answer.status_code == 403

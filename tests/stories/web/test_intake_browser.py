@@ -32,7 +32,7 @@ from reader_stories.pages.section import ArticleRef
 from reader_stories.pages.templates import environment
 from reader_stories.tokens import make_article_token
 from reader_stories.web.intake.app import MSG_DUPLICATE, create_app
-from reader_stories.web.intake.pages import MSG_ACCEPTED
+from reader_stories.web.intake.pages import MSG_ACCEPTED, MSG_PREVIEW
 
 pytestmark = pytest.mark.browser
 
@@ -264,6 +264,94 @@ def test_without_js_an_invalid_story_comes_back_with_the_text_kept(
     assert statuses(db_path) == ["pending"]
 
 
+# Preview: the story as it will be published, with nothing stored
+
+PREVIEW_STORY = "I asked for **three** weeks and got them.\n\n- one\n- two\n\n<b>kept as text</b>"
+
+
+def preview(page: Page) -> None:
+    page.get_by_role("button", name="Preview").click()
+
+
+def assert_previewed(page: Page) -> None:
+    """The preview shows the story rendered by the page's own template and sanitiser."""
+    shown = page.locator("#story-preview")
+    assert shown.is_visible()
+    assert shown.locator(".story__by").inner_text() == "Ada"
+    assert shown.locator(".story__body strong").inner_text() == "three"
+    assert shown.locator(".story__body li").all_inner_texts() == ["one", "two"]
+    assert "<b>kept as text</b>" in shown.locator(".story__body").inner_text()
+    assert shown.locator(".story__body b").count() == 0
+
+
+def test_js_previews_in_place_and_sends_only_on_send(page: Page, base: str, db_path: Path) -> None:
+    page.goto(f"{base}/{SLUG}/")
+    fill(page, PREVIEW_STORY)
+    preview(page)
+    page.locator("#story-preview").wait_for(state="visible")
+    assert_previewed(page)
+    assert page.evaluate("document.activeElement.id") == "story-preview"
+    assert page.locator("#story-form-status").inner_text() == MSG_PREVIEW
+    assert page.url == f"{base}/{SLUG}/"  # in place
+    assert page.input_value("#story-story") == PREVIEW_STORY
+    assert statuses(db_path) == []
+
+    send(page)
+    page.get_by_text(MSG_ACCEPTED).wait_for()
+    assert page.locator("#story-preview").is_hidden()
+    assert statuses(db_path) == ["pending"]
+
+
+def test_js_preview_of_a_story_that_breaks_the_rules_shows_the_problems(
+    page: Page, base: str, db_path: Path
+) -> None:
+    page.goto(f"{base}/{SLUG}/")
+    fill(page, FOUR_LINKS)
+    preview(page)
+    page.locator("#story-form-errors").wait_for(state="visible")
+    assert LINKS_MESSAGE in page.locator("#story-form-errors").inner_text()
+    assert page.locator("#story-preview").is_hidden()
+    assert statuses(db_path) == []
+
+
+def test_without_js_preview_is_a_page_with_the_form_refilled(
+    no_js: Page, base: str, db_path: Path
+) -> None:
+    no_js.goto(f"{base}/{SLUG}/")
+    fill(no_js, PREVIEW_STORY, email="ada@example.org")
+    preview(no_js)
+    no_js.wait_for_url(f"{base}/stories/")
+    assert no_js.locator("h1").inner_text() == "Preview your story"
+    assert_previewed(no_js)
+    assert no_js.input_value("#story-story") == PREVIEW_STORY
+    assert no_js.input_value("#story-email") == "ada@example.org"
+    assert no_js.is_checked("#story-consent")
+    assert statuses(db_path) == []
+
+    no_js.fill("#story-story", PREVIEW_STORY + " Changed after the preview.")
+    send(no_js)
+    no_js.wait_for_url(f"{base}/stories/received?article={SLUG}")
+    assert statuses(db_path) == ["pending"]
+
+
+def open_preview_page(page: Page, base: str) -> None:
+    page.goto(f"{base}/{SLUG}/")
+    fill(page, PREVIEW_STORY)
+    with page.expect_navigation():
+        page.evaluate(
+            "() => { const f = document.getElementById('story-form');"
+            " const i = document.createElement('input'); i.type = 'hidden'; i.name = 'intent';"
+            " i.value = 'preview'; f.append(i); f.submit(); }"  # past stories.js
+        )
+
+
+def open_inline_preview(page: Page, base: str) -> None:
+    page.goto(f"{base}/{SLUG}/")
+    fill(page, PREVIEW_STORY)
+    preview(page)
+    page.locator("#story-preview").wait_for(state="visible")
+
+
 # Accessibility of the intake's pages (and of the inline errors stories.js adds)
 
 
@@ -287,6 +375,8 @@ PAGES = {
     "error-405": lambda page, base: page.goto(f"{base}/stories/"),
     "error-404": lambda page, base: page.goto(f"{base}/stories/nothing-here"),
     "inline-errors": open_inline_errors,
+    "preview": open_preview_page,
+    "inline-preview": open_inline_preview,
 }
 
 

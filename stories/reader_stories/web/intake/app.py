@@ -163,6 +163,8 @@ class Intake:
             # In a thread: validating, rendering and fingerprinting take time that grows with
             # the text, and on the event loop one slow form would hold up every other request.
             submission = await run_in_threadpool(self._check, form, network)
+            if form.get("intent") == "preview":
+                return await self._preview(request, form, submission)
             story_id = await self._save(submission, network)
         except Refused as refusal:
             return self.pages.refused(request, refusal, form.get("article"))
@@ -289,6 +291,16 @@ class Intake:
             grouped = await run_in_threadpool(self._threads, slug)
         token = make_article_token(self.settings.secret_key, slug) if slug else ""
         return self.pages.invalid(request, form, errors, grouped, token)
+
+    async def _preview(
+        self, request: Request, form: dict[str, str], submission: Submission
+    ) -> Response:
+        """Checked like a story to send (token and every field), shown, and not stored: no
+        rate-limit slot is taken, so a reader can preview as often as they need."""
+        grouped: list[Thread] = []
+        if not wants_json(request):
+            grouped = await run_in_threadpool(self._threads, submission.article)
+        return self.pages.preview(request, form, submission, grouped, form.get("token", ""))
 
     def _threads(self, slug: str) -> list[Thread]:
         """Reply-to choices for the refilled form; without the store, a form for a new story."""

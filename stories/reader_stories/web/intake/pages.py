@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from reader_stories.config import Site
+from reader_stories.models import Submission
 from reader_stories.pages.templates import environment
 from reader_stories.threads import Thread
 from reader_stories.validation import SLUG_RE, is_ticked
@@ -33,6 +35,7 @@ TEXT_FIELDS = ("name", "email", "reply_to", "story")
 CHECKBOXES = ("notify", "consent")
 MSG_ACCEPTED = "Thank you! Your story will appear once a moderator has read it."
 MSG_INVALID = "Please fix the problems marked in the form and send your story again."
+MSG_PREVIEW = "This is how your story will look. Nothing has been sent yet."
 TITLES = {
     400: "We could not read the form",
     403: "This form cannot be sent from here",
@@ -48,6 +51,18 @@ TITLES = {
     503: "Stories are paused for a moment",
 }
 _RECEIPT_RE = re.compile(r"[A-Za-z0-9_.-]{10,200}")
+
+
+@dataclass(frozen=True)
+class PreviewStory:
+    """What the story template reads of a story, for one that is not stored yet."""
+
+    name: str
+    body_html: str
+    created: datetime
+    id: str = "preview-1"
+    edited: bool = False
+    author_reply: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,6 +223,34 @@ class Pages:
             token=token,
             values=form_values(form),
             errors=errors,
+            slug=slug,
+        )
+
+    def preview(
+        self,
+        request: Request,
+        form: Mapping[str, str],
+        submission: Submission,
+        threads: list[Thread],
+        token: str,
+    ) -> Response:
+        """The story as the article will show it, rendered by the same template and sanitiser;
+        nothing is stored. stories.js gets the HTML to put in place; the plain form gets a page
+        with the form refilled (the same referrer policy as ``invalid``, for the same reason)."""
+        story = PreviewStory(submission.name, submission.body_html, datetime.now(UTC))
+        html = self.env.get_template("stories/preview_story.html").render(story=story)
+        if wants_json(request):
+            return self.json({"status": "preview", "message": MSG_PREVIEW, "html": html}, 200)
+        slug = plausible_slug(form.get("article"))
+        return self.page(
+            "preview.html",
+            200,
+            {"Referrer-Policy": "strict-origin-when-cross-origin"},
+            article=FormArticle(slug),
+            threads=threads,
+            token=token,
+            values=form_values(form),
+            preview=html,
             slug=slug,
         )
 
