@@ -164,9 +164,16 @@ STORY_FIELDS: dict[str, Check] = {
     "created": _time,
     "updated": _time,
     "approved_at": _optional(_time),
+    # The count of "This helped me"; the marks behind it (keyed network hashes) stay behind,
+    # like the rate limit's, so after a restore a reader's network could count once more.
+    "helpful": _count,
 }
 # Story fields added after the format was first written, and what a file from before means.
-STORY_FIELDS_SINCE: dict[str, Any] = {"email_confirmed": False, "confirm_requested_at": None}
+STORY_FIELDS_SINCE: dict[str, Any] = {
+    "email_confirmed": False,
+    "confirm_requested_at": None,
+    "helpful": 0,
+}
 EVENT_FIELDS: dict[str, Check] = {
     "id": _id,
     "story_id": _id,

@@ -64,6 +64,11 @@ class Site:
         return f"{self.intake_url or self.site_root}/stories/"
 
     @property
+    def helped_action(self) -> str:
+        """Where each published story's "This helped me" button posts."""
+        return f"{self.form_action}helped"
+
+    @property
     def link_root(self) -> str:
         """The prefix of links to the site: its path on its own origin, its whole address when
         the intake's pages are served from another origin (COMMENTS_INTAKE_URL)."""

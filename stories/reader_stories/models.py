@@ -102,6 +102,7 @@ class Story:
     reject_reason: str | None
     email: str | None
     notify: bool
+    helpful: int = 0  # readers' networks that pressed "This helped me"
 
 
 def story_from_record(record: Any, *, public: bool = False) -> Story:
@@ -123,6 +124,7 @@ def story_from_record(record: Any, *, public: bool = False) -> Story:
         reject_reason=record.reject_reason,
         email=None if public else record.email,
         notify=bool(record.notify),
+        helpful=int(record.helpful or 0),
     )
 
 

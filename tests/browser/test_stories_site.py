@@ -138,7 +138,8 @@ def test_article_with_stories_and_form_has_no_axe_violations(chromium, story_sit
                 "story": "A story so the scan sees the list.",
                 "consent": "yes",
             }
-            story = store.add_submission(validate_submission(form, ip_hash="a" * 64))
+            with store.writing() as tx:
+                story = tx.add_submission(validate_submission(form, ip_hash="a" * 64))
             service.approve(store, story_site["site"], [story.id])
             service.reply(store, story_site["site"], story.id, "An answer from us.", "Editors")
     context = chromium.new_context(color_scheme=scheme)
@@ -148,3 +149,44 @@ def test_article_with_stories_and_form_has_no_axe_violations(chromium, story_sit
     results = Axe().run(tab)
     context.close()
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_this_helped_me_with_and_without_javascript(chromium, story_site) -> None:
+    from reader_stories.validation import validate_submission
+
+    form = {
+        "article": "handling-job-rejection",
+        "name": "Rae",
+        "story": "HELPED-MARK: a story another reader can say helped them.",
+        "consent": "yes",
+    }
+    with open_store(story_site["db"]) as store:
+        with store.writing() as tx:
+            story = tx.add_submission(validate_submission(form, ip_hash="e" * 64))
+        service.approve(store, story_site["site"], [story.id])
+    count = f"#story-{story.id}-helped"
+
+    page = chromium.new_page()
+    page.goto(story_site["base"] + SEED)
+    page.locator(f"#story-{story.id}").get_by_role("button", name="This helped me").click()
+    page.locator(count).filter(has_text="1 reader found this helpful").wait_for()
+    assert page.locator(f"#story-{story.id} .story__helped-button").is_disabled()
+    assert page.url == story_site["base"] + SEED  # counted in place
+    page.close()
+
+    context = chromium.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto(story_site["base"] + SEED)
+    plain.locator(f"#story-{story.id}").get_by_role("button", name="This helped me").click()
+    plain.wait_for_url("**/stories/helped")
+    assert plain.locator("h1").inner_text() == "Thank you for saying so"
+    assert "each network counts once" in plain.locator("main").inner_text()  # same network
+    plain.get_by_role("link", name="Back to the story").click()
+    plain.wait_for_url(f"**{SEED}#story-{story.id}")
+    for _ in range(100):  # the batched rewrite of the static page, polled
+        if "1 reader found this helpful" in plain.locator(count).inner_text():
+            break
+        plain.wait_for_timeout(200)
+        plain.reload()
+    assert plain.locator(count).inner_text() == "1 reader found this helpful"
+    context.close()

@@ -1,8 +1,34 @@
-/* Reader stories: send the story form in place. The form works without this script. */
+/* Reader stories: send the story form and "This helped me" in place. Both work without it. */
 (function () {
   "use strict";
+  if (!window.fetch || !window.FormData) return;
+
+  // "This helped me": count in place, and say so next to the button.
+  document.querySelectorAll("form.story__helped").forEach(function (helped) {
+    var press = helped.querySelector("button"), count = helped.querySelector(".story__helped-count");
+    helped.addEventListener("submit", function (event) {
+      event.preventDefault();
+      press.disabled = true;
+      fetch(helped.action, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ story: helped.elements.story.value })
+      }).then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) {
+            press.disabled = false;
+            count.textContent = body.error || "Sorry, that did not work. Try again later.";
+            return;
+          }
+          count.textContent = body.count + (body.count === 1 ? " reader" : " readers") +
+            " found this helpful. " + body.message;
+        });
+      }, function () { helped.submit(); }); // network failed: post it the ordinary way
+    });
+  });
+
   var form = document.getElementById("story-form");
-  if (!form || !window.fetch || !window.FormData) return;
+  if (!form) return;
   var status = document.getElementById("story-form-status");
   var summary = document.getElementById("story-form-errors");
   var button = form.querySelector("[type=submit]");

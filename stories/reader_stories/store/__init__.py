@@ -34,6 +34,7 @@ from reader_stories.store.engine import (
     unavailable_as_error,
     utc_now,
 )
+from reader_stories.store.helpful import HelpfulQueries
 from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
 from reader_stories.store.outbox import OutboxQueries
 from reader_stories.store.pushes import PushQueries
@@ -134,7 +135,7 @@ def approved_stories(url: str = DEFAULT_URL, article: str | None = None) -> list
         return store.approved_all() if article is None else store.approved_for_article(article)
 
 
-class Tx(StoryQueries, RateQueries, OutboxQueries, AddressQueries, PushQueries):
+class Tx(StoryQueries, RateQueries, OutboxQueries, AddressQueries, PushQueries, HelpfulQueries):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 
     def __init__(self, conn: Connection, clock: Clock) -> None:

@@ -27,12 +27,14 @@ CURRENT_MIGRATIONS = (
     "0004_create_outbox",
     "0005_create_page_pushes",
     "0006_confirm_email_addresses",
+    "0009_count_helpful_marks",
 )
 
 _MOMENTS = ("created", "updated", "approved_at")
 _APPROVED = """
 SELECT s.id, s.article, s.parent_id, s.name, s.body_markdown, s.body_html, s.status,
-       s.created, s.updated, s.approved_at, s.edited, s.author_reply, s.reject_reason, s.notify
+       s.created, s.updated, s.approved_at, s.edited, s.author_reply, s.reject_reason, s.notify,
+       s.helpful
 FROM stories AS s LEFT OUTER JOIN stories AS parent ON parent.id = s.parent_id
 WHERE s.status = :approved AND (s.parent_id IS NULL OR parent.status = :approved)
 ORDER BY s.article, s.created, s.id

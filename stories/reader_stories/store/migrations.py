@@ -235,6 +235,29 @@ def _confirm_email_addresses(conn: Connection) -> None:
     _allow_outbox_kinds(conn, ["moderator", "published", "reply", "confirm"])
 
 
+def _count_helpful_marks(conn: Connection) -> None:
+    """ "This helped me": a count on each story, and one mark per story and reader network."""
+    added = Column("helpful", Integer, nullable=False, server_default="0")
+    Table("stories", MetaData(), added)
+    ddl = CreateColumn(added).compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE stories ADD COLUMN {ddl}")
+    md = MetaData()
+    Table("stories", md, Column("id", Integer, primary_key=True))
+    Table(
+        "helpful_marks",
+        md,
+        Column(
+            "story_id",
+            Integer,
+            ForeignKey("stories.id", ondelete="CASCADE", name="fk_helpful_marks_story"),
+            primary_key=True,
+        ),
+        Column("network_hash", String(64), primary_key=True),
+        Column("at", UTCDateTime, nullable=False),
+    )
+    md.tables["helpful_marks"].create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
@@ -242,6 +265,7 @@ MIGRATIONS: list[Migration] = [
     ("0004_create_outbox", _create_outbox),
     ("0005_create_page_pushes", _create_page_pushes),
     ("0006_confirm_email_addresses", _confirm_email_addresses),
+    ("0009_count_helpful_marks", _count_helpful_marks),
 ]
 
 

@@ -104,6 +104,8 @@ stories = Table(
     Column("created", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
     Column("approved_at", UTCDateTime, nullable=True),
+    # How many reader networks pressed "This helped me" (helpful_marks holds one row each).
+    Column("helpful", Integer, nullable=False, default=0, server_default="0"),
     status_check("ck_stories_status"),
     # AUTOINCREMENT: ids are never reused, so a deleted story's history stays its own.
     sqlite_autoincrement=True,
@@ -135,6 +137,21 @@ rate_events = Table(
     Column("at", UTCDateTime, nullable=False),
 )
 Index("ix_rate_events_network_at", rate_events.c.network_hash, rate_events.c.at)
+
+# "This helped me": one row per story and reader network (the keyed hash the rate limit uses),
+# so pressing the button again changes nothing; a story's deletion takes its marks with it.
+helpful_marks = Table(
+    "helpful_marks",
+    metadata,
+    Column(
+        "story_id",
+        Integer,
+        ForeignKey("stories.id", ondelete="CASCADE", name="fk_helpful_marks_story"),
+        primary_key=True,
+    ),
+    Column("network_hash", String(HASH_LENGTH), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+)
 
 # Email waiting to be sent (and, without address or body, a log of what was sent or given up).
 # The address stays only until the message is sent or given up; deleting a story deletes its mail.

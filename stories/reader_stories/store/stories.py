@@ -266,6 +266,7 @@ class StoryQueries:
             "approved_at": None if approved_at is None else approved_at.astimezone(UTC),
             "edited": False,
             "reject_reason": None,
+            "helpful": 0,
         }
         result = self.conn.execute(_INSERT_STORY, row)
         return story_from_record(SimpleNamespace(id=int(result.inserted_primary_key[0]), **row))

@@ -9,7 +9,7 @@ stories.js) that tells the reader what to do next, never a stack trace.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import cached_property
@@ -50,6 +50,7 @@ from reader_stories.validation import validate_submission
 from reader_stories.web.body import READ_TIMEOUTS, ReadTimeouts, check_media_type, read_form
 from reader_stories.web.errors import QUEUE_RETRY_AFTER, STORE_RETRY_AFTER, Refused
 from reader_stories.web.intake.confirm import Confirmations
+from reader_stories.web.intake.helpful import Helpful
 from reader_stories.web.intake.pages import (
     Pages,
     field_messages,
@@ -130,9 +131,13 @@ class Intake:
         self.proxies = proxies
         self.store = LazyStore(settings.database_url, busy_timeout)
         self.writer: BatchWriter[tuple[Submission, str]] = BatchWriter(self.store, self._write_one)
+        # Run before the database is released: the helpful counts' last page rewrite.
+        self.closing: list[Callable[[], None]] = []
 
     def close(self) -> None:
         """Release the database; safe to call twice, and the next request reopens it."""
+        for step in self.closing:
+            step()
         self.store.close()
 
     @asynccontextmanager
@@ -153,7 +158,7 @@ class Intake:
         form: dict[str, str] = {}
         try:
             kind = check_media_type(request)
-            self._check_origin(request)
+            self.check_origin(request)
             form = await read_form(request, kind, self.settings.max_body_bytes, self.read_timeouts)
             network = request_network_hash(
                 request, self.settings.trusted_proxies, self.settings.secret_key
@@ -196,7 +201,7 @@ class Intake:
 
     # Steps of a submission, in the order they run
 
-    def _check_origin(self, request: Request) -> None:
+    def check_origin(self, request: Request) -> None:
         """A story, as a form or as JSON, comes from a page of the site or of this intake.
 
         Browsers name the page's origin in every POST; another website's page is refused (a
@@ -317,7 +322,8 @@ def create_app(
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     read_timeouts: ReadTimeouts = READ_TIMEOUTS,
 ) -> Starlette:
-    """The intake, to mount at /stories: POST / takes a story, GET /received thanks the reader,
+    """The intake, to mount at /stories: POST / takes a story (or, with intent=preview, shows
+    it), GET /received thanks the reader, POST /helped counts "This helped me",
     GET and POST /delete let a reader delete their story with the receipt, GET and POST
     /confirm confirm an email address, GET and POST /unsubscribe stop notification emails
     (POST alone is RFC 8058's one-click).
@@ -333,12 +339,15 @@ def create_app(
     proxies = ProxyWatch(config.state)
     intake = Intake(settings, Pages(config.site), busy_timeout, mailer, read_timeouts, proxies)
     receipts = Receipts(intake, republisher)
+    helpful = Helpful(intake, republisher)
+    intake.closing.append(helpful.close)
     confirmations = Confirmations(intake)
     unsubscribes = Unsubscribes(intake)
     app = Starlette(
         routes=[
             Route("/", intake.submit, methods=["POST"]),
             Route("/received", intake.received, methods=["GET"]),
+            Route("/helped", helpful.mark, methods=["POST"]),
             Route("/delete", receipts.confirm, methods=["GET"]),
             Route("/delete", receipts.delete, methods=["POST"]),
             Route("/confirm", confirmations.confirm, methods=["GET"]),

@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from reader_stories.config import Site
 from reader_stories.models import Submission
 from reader_stories.pages.templates import environment
+from reader_stories.store.helpful import HelpfulMark
 from reader_stories.threads import Thread
 from reader_stories.validation import SLUG_RE, is_ticked
 from reader_stories.web.body import JSON_TYPE
@@ -252,6 +253,20 @@ class Pages:
             values=form_values(form),
             preview=html,
             slug=slug,
+        )
+
+    def helped(
+        self, request: Request, marked: HelpfulMark, story_id: int, message: str
+    ) -> Response:
+        """A press of "This helped me" counted (or already counted for this network)."""
+        if wants_json(request):
+            payload = {"counted": marked.counted, "count": marked.count, "message": message}
+            return self.json(payload, 200)
+        return self.page(
+            "helped.html",
+            200,
+            message=message,
+            back=f"{self.site.article_href(marked.article)}#story-{story_id}",
         )
 
     def received(self, request: Request, receipt: str) -> Response:
