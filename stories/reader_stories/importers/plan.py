@@ -168,6 +168,7 @@ class _Planner:
         self.owner = owner
         self.origins = origins
         self.places: dict[str, Place] = {}
+        self.left_out = {record.ref: record.reason for record in harvest.skipped}
         self.planned: dict[str, Planned] = {}
         self.comments: dict[str, ImportedComment] = {}
 
@@ -230,10 +231,10 @@ class _Planner:
             planned.reason = "; ".join(problems)
         if comment.status is Status.SPAM:
             planned.fate = Fate.SPAM
-            planned.reason = _join(f"marked as spam in {source}", planned.reason)
+            planned.reason = _join(f"as {source} marked it", planned.reason)
         elif comment.status is Status.PENDING:
             planned.fate = Fate.WAITING
-            planned.reason = _join(f"waiting for moderation in {source}", planned.reason)
+            planned.reason = _join(f"as it was in {source}", planned.reason)
             planned.attention.append(Attention.WAITING)
         return planned
 
@@ -272,11 +273,11 @@ class _Planner:
             return
         if not chain:
             parent = self.planned.get(comment.parent_ref)
-            why = f" ({parent.reason})" if parent is not None and parent.reason else ""
+            why = parent.reason if parent is not None else self.left_out.get(comment.parent_ref)
             planned.reason = _join(
                 planned.reason,
-                f"shown as a story of its own: its parent {comment.parent_ref} is not "
-                f"imported{why}",
+                f"as a story of its own: its parent {comment.parent_ref} is not imported"
+                + (f" ({why})" if why else ""),
             )
             return
         planned.root_ref = chain[-1].ref

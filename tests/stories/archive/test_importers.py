@@ -159,8 +159,9 @@ def test_isso_database_becomes_stories(store: Store, tmp_path: Path) -> None:
         "--map file",
         "/handling-job-rejection/ -> handling-job-rejection: 2 shown, 1 waiting for "
         "moderation, 1 hidden reply, 1 skipped",
-        "  comment 2: waiting for moderation: waiting for moderation in Isso",
-        "  comment 4: shown: shown as a story of its own: its parent comment 3 is not imported",
+        "  comment 2: waiting for moderation: as it was in Isso",
+        "  comment 4: shown: as a story of its own: its parent comment 3 is not imported "
+        "(deleted in Isso)",
         "  comment 5: hidden reply: a reply under comment 2, which is waiting for moderation: "
         "it shows once that is approved",
         "  comment 3: skipped: deleted in Isso",
@@ -378,7 +379,7 @@ def test_disqus_export_becomes_stories(store: Store, tmp_path: Path) -> None:
         "Imported: the Disqus export disqus.xml, 6 comments on 2 addresses.",
         "http://careers.example.org/2024/05/negotiating-salary.html?utm=x -> "
         "negotiating-salary: 1 spam",
-        "  post 34: spam: marked as spam in Disqus",
+        "  post 34: spam: as Disqus marked it",
         "https://careers.example.org/handling-job-rejection/ -> handling-job-rejection: "
         "3 shown, 2 skipped",
         "  post 35: skipped: deleted in Disqus",
@@ -528,7 +529,7 @@ def test_pelican_comment_system_folders_become_stories(store: Store, tmp_path: P
         "handling-job-rejection -> handling-job-rejection: 4 shown, 1 skipped",
         "  handling-job-rejection/notes.txt: skipped: not a comment file",
         "negotiating-salary -> negotiating-salary: 1 shown",
-        "  negotiating-salary/x.md: shown: shown as a story of its own: its parent "
+        "  negotiating-salary/x.md: shown: as a story of its own: its parent "
         "negotiating-salary/gone is not imported",
         "Left out, the store has no place for them: website links (website:, link:) (1 comment).",
         "reST comments were imported as plain text with the story Markdown subset.",
