@@ -17,7 +17,8 @@ def settings_over(folder: Path, built_site: Path) -> Path:
     which articles exist from it. Written into ``folder``, so var/ is the test's own."""
     settings = folder / "settings.py"
     settings.write_text(
-        f"exec(open({str(ROOT / 'pelicanconf.py')!r}, encoding='utf-8').read())\n"
+        "import pathlib\n"
+        f"exec(pathlib.Path({str(ROOT / 'pelicanconf.py')!r}).read_text(encoding='utf-8'))\n"
         f"OUTPUT_PATH = {str(built_site)!r}\n",
         "utf-8",
     )
