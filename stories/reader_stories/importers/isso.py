@@ -67,7 +67,7 @@ def _open(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _time(comment_id: int, column: str, value: Any) -> datetime:
+def _time(column: str, value: Any) -> datetime:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ArchiveError(f"its {column} is {value!r}, not a Unix time")
     return datetime.fromtimestamp(value, UTC)
@@ -79,7 +79,7 @@ def _stored(value: object) -> str:
 
 
 def _comment(row: sqlite3.Row, uri: str, status: Status) -> ImportedComment:
-    created = _time(row["id"], "created", row["created"])
+    created = _time("created", row["created"])
     modified = row["modified"]
     body = clean_text(row["text"])
     return ImportedComment(
@@ -92,7 +92,7 @@ def _comment(row: sqlite3.Row, uri: str, status: Status) -> ImportedComment:
         body_html=render_story(body),
         status=status,
         created=created,
-        updated=created if modified is None else _time(row["id"], "modified", modified),
+        updated=created if modified is None else _time("modified", modified),
     )
 
 

@@ -203,6 +203,8 @@ class _Planner:
                 planned.status_here = origin.status
                 planned.reason = f"already imported as story #{origin.story_id}"
             return planned
+        comment, problems = _limits(comment)
+        planned.comment = comment
         if where.slug is None:
             planned.fate = Fate.KEPT_ASIDE
             planned.reason = (
@@ -210,21 +212,22 @@ class _Planner:
                 if where.wordpress
                 else "no article of this site has this address; add it to the --map file"
             )
+            planned.reason = _join(planned.reason, *problems)
             planned.attention.append(Attention.NO_ARTICLE)
             return planned
         if where.page:
             planned.fate = Fate.KEPT_ASIDE
-            planned.reason = f"{where.slug} is a page, not an article; pages show no stories"
+            planned.reason = _join(
+                f"{where.slug} is a page, not an article; pages show no stories", *problems
+            )
             planned.attention.append(Attention.PAGE)
             return planned
-        twin = self.twin(where.slug, comment)
+        twin = self.twin(where.slug, planned.comment)
         if twin is not None:
             planned.fate = Fate.ALREADY
             planned.story_id, planned.status_here = twin.story_id, twin.status
             planned.reason = f"already in the store as story #{twin.story_id}"
             return planned
-        comment, problems = _limits(comment)
-        planned.comment = comment
         planned.author = self.owner.wrote(comment)
         if problems:
             planned.attention.append(Attention.OVER_LIMIT)

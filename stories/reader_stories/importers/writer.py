@@ -48,7 +48,7 @@ def held_row(source: str, planned: Planned, comment: ImportedComment) -> dict[st
         "source_url": planned.source_url,
         "reason": "page" if planned.slug else "no article",
         "parent_ref": comment.parent_ref,
-        "name": comment.name[:200],
+        "name": comment.name,
         "email": comment.email,
         "body_markdown": comment.body_markdown,
         "body_html": comment.body_html,
@@ -90,11 +90,9 @@ def _depth(planned: Planned, by_ref: dict[str, Planned]) -> int:
 def carry_out(tx: Tx, plan: Plan) -> None:
     """Write the plan: stories, their origins and history, and the comments kept aside."""
     by_ref = plan.by_ref()
-    new = [p for p in plan.comments if p.fate in STORED and p.comment is not None]
-    new.sort(key=lambda p: (_depth(p, by_ref), p.comment.created if p.comment else 0, p.ref))
-    for planned in new:
-        comment = planned.comment
-        assert comment is not None
+    new = [(p, p.comment) for p in plan.comments if p.fate in STORED and p.comment is not None]
+    new.sort(key=lambda pair: (_depth(pair[0], by_ref), pair[1].created, pair[0].ref))
+    for planned, comment in new:
         parent_id = None if planned.root_ref is None else by_ref[planned.root_ref].story_id
         story_id = archive.insert_story(tx.conn, _values(planned, comment, parent_id))
         planned.story_id = story_id
@@ -102,7 +100,7 @@ def carry_out(tx: Tx, plan: Plan) -> None:
         tx.add_event(
             story_id, Action.SUBMITTED, IMPORT_ACTOR, f"imported from {plan.source} ({planned.ref})"
         )
-    tx.release((plan.source, planned.ref) for planned in new)
+    tx.release((plan.source, planned.ref) for planned, _ in new)
     tx.hold(
         held_row(plan.source, planned, planned.comment)
         for planned in plan.comments
