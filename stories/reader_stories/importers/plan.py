@@ -63,8 +63,8 @@ ATTENTION_WORDS: dict[Attention, tuple[str, str]] = {
         "are approved replies under a parent that is not shown",
     ),
     Attention.OVER_LIMIT: (
-        "is over the form's limits (kept whole)",
-        "are over the form's limits (kept whole)",
+        "is over the form's limits",
+        "are over the form's limits",
     ),
     Attention.UNREADABLE: (
         "is a record that could not be read",

@@ -652,3 +652,29 @@ def test_invoke_import_with_a_format(tmp_path: Path, built_site: Path) -> None:
     assert unknown.stderr.strip() == (
         "Unknown format 'blogger'; use one of: nextround, pelican-comment-system, isso, disqus."
     )
+
+
+def test_names_and_texts_over_the_forms_limits_are_reported_not_cut(
+    store: Store, tmp_path: Path
+) -> None:
+    """The form takes 80-character names and 5,000-character stories; an old comment over
+    either is imported whole and said. Only the store's 200-character name column cuts, and
+    that is said too."""
+    comments = tmp_path / "comments" / "handling-job-rejection"
+    long_text = "Long " + "word " * 1100
+    write(comments / "1.md", f"author: {'N' * 90}\ndate: 2014-03-21\n\n{long_text}\n")
+    write(comments / "2.md", f"author: {'M' * 250}\ndate: 2014-03-22\n\nShort.\n")
+
+    lines = import_path(store, comments.parent, "pelican-comment-system")
+
+    found = by_text(store)
+    assert len(found["Long"].body_markdown) == len(long_text.strip())
+    assert (found["Long"].name, found["Short."].name) == ("N" * 90, "M" * 200)
+    assert lines[2:4] == [
+        "  handling-job-rejection/1.md: shown: its name has 90 characters, over the form's 80; "
+        "its text has 5,504 characters, over the form's 5,000",
+        "  handling-job-rejection/2.md: shown: its name has 250 characters, cut to the store's 200",
+    ]
+    assert lines[-1] == (
+        "2 imported, 2 will be shown, 2 need your attention: 2 are over the form's limits."
+    )

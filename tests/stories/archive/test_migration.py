@@ -365,8 +365,8 @@ def test_the_dry_run_report_of_a_disqus_export(store: Store) -> None:
         "2 comments by the site's author get the Author badge.",
         "9 would be imported, 7 would be shown, 7 need your attention: 1 has no article here "
         "(kept aside; map its address with --map); 1 is on a page, which shows no stories; 1 is "
-        "an approved reply under a parent that is not shown; 1 is over the form's limits (kept "
-        "whole); 3 are records that could not be read.",
+        "an approved reply under a parent that is not shown; 1 is over the form's limits; 3 "
+        "are records that could not be read.",
     ]
     assert all_stories(store) == []
 
