@@ -140,7 +140,9 @@ def _note_dropped(reader: _Reader, post: etree._Element, harvest: Harvest) -> No
         if not isinstance(child.tag, str):
             continue
         name = etree.QName(child).localname
-        if name == "author":
+        if name == "id" and (child.text or "").strip():
+            harvest.drop("Disqus's own post ids (<id>, such as wp_id=)")
+        elif name == "author":
             for part in child:
                 if not isinstance(part.tag, str) or not (part.text or "").strip():
                     continue

@@ -114,9 +114,12 @@ def _date(value: str, zone: ZoneInfo) -> datetime:
 
 def _html_meta(text: str) -> tuple[dict[str, str], str]:
     """Pelican's HTML reader: <meta name="key" content="value"> in the head, the body's HTML."""
-    from lxml import html
+    from lxml import etree, html
 
-    document = html.document_fromstring(text)
+    try:
+        document = html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as problem:
+        raise ArchiveError(f"not an HTML comment ({problem})") from None
     meta = {
         str(tag.get("name")).lower(): str(tag.get("content") or "").strip()
         for tag in document.iterfind(".//head/meta")
@@ -134,6 +137,8 @@ def _read(file: Path) -> tuple[dict[str, str], str]:
         text = file.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ArchiveError("not UTF-8 text; save it as UTF-8 and import again") from None
+    except OSError as problem:
+        raise ArchiveError(f"cannot be read ({problem.strerror or problem})") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     suffix = file.suffix.lower()
     if suffix in HTML_SUFFIXES:

@@ -678,3 +678,23 @@ def test_names_and_texts_over_the_forms_limits_are_reported_not_cut(
     assert lines[-1] == (
         "2 imported, 2 will be shown, 2 need your attention: 2 are over the form's limits."
     )
+
+
+def test_comment_files_that_cannot_be_read_are_reported_and_the_others_imported(
+    store: Store, tmp_path: Path
+) -> None:
+    comments = make_comment_folders(tmp_path)
+    write(comments / "negotiating-salary" / "empty.html", "")
+    (comments / "negotiating-salary" / "latin1.md").write_bytes(
+        b"author: Zo\xe9\ndate: 2014-03-21\n\nCaf\xe9.\n"
+    )
+
+    lines = import_path(store, comments, "pelican-comment-system")
+
+    assert "  negotiating-salary/empty.html: skipped: not an HTML comment (Document is empty)" in (
+        lines
+    )
+    assert (
+        "  negotiating-salary/latin1.md: skipped: not UTF-8 text; save it as UTF-8 and import again"
+    ) in lines
+    assert len(stories(store)) == 5

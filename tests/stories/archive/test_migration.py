@@ -359,7 +359,8 @@ def test_the_dry_run_report_of_a_disqus_export(store: Store) -> None:
         "http://www.oldblog.example/?p=1496 -> negotiating-a-job-offer (by the map): 1 shown",
         "https://oldblog.example/privacy/index.html -> privacy (a page): 1 kept aside",
         "  post 9000111: kept aside: privacy is a page, not an article; pages show no stories",
-        "Left out, the store has no place for them: Disqus user names (4 comments).",
+        "Left out, the store has no place for them: Disqus user names (4 comments), Disqus's own "
+        "post ids (<id>, such as wp_id=) (2 comments).",
         "IP addresses were not imported: the store keeps only keyed hashes of them, never raw "
         "addresses.",
         "2 comments by the site's author get the Author badge.",
