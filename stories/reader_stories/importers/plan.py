@@ -99,7 +99,7 @@ class Owner:
         return fold(comment.name) in self.names
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: two comments are never the same plan
 class Planned:
     """One comment (or unreadable record) and what the import does with it."""
 
@@ -111,7 +111,7 @@ class Planned:
     slug: str | None = None
     author: bool = False
     attention: list[Attention] = field(default_factory=list)
-    root_ref: str | None = None  # the top-level comment of its thread, for replies
+    root_ref: str | None = None  # a reply's story: its thread's top, or the nearest hidden parent
     story_id: int | None = None  # the story it is (already imported) or became
     status_here: Status | None = None  # that story's status, when already imported
 
@@ -125,7 +125,11 @@ class Plan:
     notes: list[str]
 
     def by_ref(self) -> dict[str, Planned]:
-        return {planned.ref: planned for planned in self.comments}
+        """Each source id's plan; for an id that appears twice, the first (the one imported)."""
+        found: dict[str, Planned] = {}
+        for planned in self.comments:
+            found.setdefault(planned.ref, planned)
+        return found
 
 
 def _limits(comment: ImportedComment) -> tuple[ImportedComment, list[str]]:

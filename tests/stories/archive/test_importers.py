@@ -698,3 +698,18 @@ def test_comment_files_that_cannot_be_read_are_reported_and_the_others_imported(
         "  negotiating-salary/latin1.md: skipped: not UTF-8 text; save it as UTF-8 and import again"
     ) in lines
     assert len(stories(store)) == 5
+
+
+def test_a_post_that_appears_twice_is_imported_once_and_its_replies_keep_their_place(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "disqus.xml"
+    first_post = DISQUS_XML[DISQUS_XML.index('<post dsq:id="31">') : DISQUS_XML.index("</post>")]
+    path.write_text(DISQUS_XML.replace("</disqus>", first_post + "</post>\n</disqus>"), "utf-8")
+
+    lines = import_path(store, path, "disqus")
+
+    found = by_text(store)
+    assert [s.body_markdown.split()[0] for s in stories(store)].count("Rejected") == 1
+    assert found["Same"].parent_id == found["Rejected"].id
+    assert "  post 31: skipped: appears twice; the first one is imported" in lines
