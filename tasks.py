@@ -355,15 +355,32 @@ def comments_export(c, path=""):
 
 @task(
     name="import",
+    iterable=["author", "author_email"],
     help={
         "path": "the file (or, for pelican-comment-system, the comments folder) to import",
         "format": "nextround (a comments.export file, the default), pelican-comment-system, "
         "isso or disqus",
+        "dry_run": "report what the import would do, per old address; write nothing",
+        "map": "a file of 'old-address slug' lines for addresses that do not map by themselves",
+        "author": "a name the site's author signed comments with (repeatable): Author badge",
+        "author_email": "an address the site's author commented with (repeatable)",
     },
 )
-def comments_import(c, path, format="nextround"):
+def comments_import(
+    c, path, format="nextround", dry_run=False, map="", author=None, author_email=None
+):
     """Restore a comments.export file, or import Isso, Disqus or pelican-comment-system comments."""
-    _cli("import", path, "--format", format)
+    argv = ["import", path, "--format", format, *(["--dry-run"] if dry_run else [])]
+    argv += ["--map", map] if map else []
+    argv += [part for name in author or [] for part in ("--author", name)]
+    argv += [part for email in author_email or [] for part in ("--author-email", email)]
+    _cli(*argv)
+
+
+@task(name="drop-unmapped", help={"source": "only this format's: isso, disqus, ..."})
+def comments_drop_unmapped(c, source=""):
+    """Drop the imported comments kept aside because no article here has their address."""
+    _cli("drop-unmapped", "--source", source)
 
 
 @task(name="push")
@@ -422,6 +439,7 @@ comments = Collection(
     comments_delete,
     comments_export,
     comments_import,
+    comments_drop_unmapped,
     comments_forget,
     comments_purge,
     comments_push,

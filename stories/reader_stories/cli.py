@@ -54,7 +54,7 @@ def pending_listing(store: Store, as_json: bool = False) -> str:
     stories = store.pending()
     if as_json:
         return json.dumps([story_record(s) for s in stories], ensure_ascii=False, indent=2)
-    mail = mail_report(store)
+    mail = mail_report(store) + held_report(store)
     if not stories:
         return "\n".join(["No stories are waiting for moderation.", *mail])
     from reader_stories.story_html import plain_text  # markdown-it: only listings need it
@@ -92,6 +92,19 @@ def describe_outbox(state: OutboxState, now: datetime) -> list[str]:
             f"{failed.subject!r} after {failed.attempts} attempts, error: {failed.last_error}"
         )
     return lines
+
+
+def held_report(store: Store) -> list[str]:
+    """Imported comments kept aside without an article, if any: the owner decides on them."""
+    with store.reading() as tx:
+        held = tx.held_counts().total()
+    if not held:
+        return []
+    what = "comment is" if held == 1 else "comments are"
+    return [
+        f"{held} imported {what} kept aside without an article: import again with --map FILE "
+        "to place them, or drop them with `invoke comments.drop-unmapped`."
+    ]
 
 
 def mail_report(store: Store) -> list[str]:
@@ -273,10 +286,57 @@ def _export(run: Command) -> None:
 
 
 def _import(run: Command) -> None:
-    from reader_stories.importers import import_path
+    from reader_stories.importers import FORMATS, OWN_FORMAT, import_path
 
+    args = run.args
+    if args.format not in FORMATS:
+        raise ValueError(f"Unknown format {args.format!r}; use one of: {', '.join(FORMATS)}.")
+    if args.format == OWN_FORMAT:
+        if args.dry_run or args.map or args.author or args.author_email:
+            raise ValueError(
+                "--dry-run, --map, --author and --author-email are for --format isso, disqus "
+                "or pelican-comment-system; an export is restored as it is."
+            )
+        with run.moderating() as (store, _):
+            run.say(*import_path(store, Path(args.path), args.format))
+        return
+    _import_foreign(run)
+
+
+def _import_foreign(run: Command) -> None:
+    from reader_stories.importers import ImportOptions, import_foreign
+    from reader_stories.importers.plan import Owner
+    from reader_stories.importers.site_articles import built_site_articles
+    from reader_stories.importers.url_map import UrlMap, read_map
+
+    args = run.args
+    site = built_site_articles(run.config.site)
+    options = ImportOptions(
+        site=site,
+        url_map=read_map(Path(args.map), site) if args.map else UrlMap(),
+        owner=Owner.of(args.author, args.author_email),
+        timezone=run.config.site.timezone,
+        dry_run=args.dry_run,
+    )
     with run.moderating() as (store, _):
-        run.say(*import_path(store, Path(run.args.path), run.args.format))
+        result = import_foreign(store, Path(args.path), args.format, options)
+    run.say(*result.lines)
+    if result.shown_articles:
+        count = len(result.shown_articles)
+        articles = "1 article" if count == 1 else f"{count} articles"
+        run.say(f"Run `invoke build` to show them on the site ({articles}).")
+
+
+def _drop_unmapped(run: Command) -> None:
+    from reader_stories.importers import FOREIGN
+
+    source = run.args.source or None
+    if source is not None and source not in FOREIGN:
+        raise ValueError(f"Unknown source {source!r}; use one of: {', '.join(FOREIGN)}.")
+    with run.moderating() as (store, _), store.writing() as tx:
+        dropped = tx.drop_held(source)
+    what = "comment" if dropped == 1 else "comments"
+    run.say(f"Dropped {dropped} imported {what} that had no article here.")
 
 
 def _send_mail(run: Command) -> None:
@@ -331,6 +391,7 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "delete": (_delete, "delete stories and their replies for good"),
     "export": (_export, "export every story and the moderation history (JSON Lines)"),
     "import": (_import, "restore an export, or import Isso, Disqus, pelican-comment-system"),
+    "drop-unmapped": (_drop_unmapped, "drop the imported comments kept aside without an article"),
     "forget": (_forget, "remove every story written with an email address"),
     "purge": (_purge, "drop rejected, spam and never-moderated stories older than N days"),
     "send-mail": (_send_mail, "send the notification emails that are due (one pass)"),
@@ -362,6 +423,19 @@ def parser() -> argparse.ArgumentParser:
     sub["import"].add_argument("path")
     formats = "nextround (an export, the default), pelican-comment-system, isso or disqus"
     sub["import"].add_argument("--format", default="nextround", help=formats)
+    sub["import"].add_argument(
+        "--dry-run", action="store_true", help="report what the import would do; write nothing"
+    )
+    sub["import"].add_argument("--map", default="", help="a file of old address -> slug lines")
+    sub["import"].add_argument(
+        "--author", action="append", default=[], help="a name the site's author signed with"
+    )
+    sub["import"].add_argument(
+        "--author-email", action="append", default=[], help="an address of the site's author"
+    )
+    sub["drop-unmapped"].add_argument(
+        "--source", default="", help="only this format's (default: every format's)"
+    )
     sub["forget"].add_argument("email")
     sub["purge"].add_argument("--days", type=int, default=30, help="keep this many days")
     sub["backup"].add_argument("--to", default="", help="the folder (default: var/backups)")

@@ -51,6 +51,8 @@ class Site:
     theme: Path | None  # the site's theme folder; None: only the packages' own templates
     article_url: str = "{slug}.html"  # ARTICLE_URL, to link to an article from its slug
     policy_url: str = ""  # COMMENTS policy_url: what is kept and how to delete it ("": none)
+    page_save_as: str = "pages/{slug}.html"  # PAGE_SAVE_AS: pages have no stories
+    timezone: str = "UTC"  # TIMEZONE: the zone of dates written without one
 
     @property
     def templates(self) -> Path | None:
@@ -212,6 +214,8 @@ def _config(
         theme=theme,
         article_url=str(values.get("ARTICLE_URL", "{slug}.html")),
         policy_url=comments.policy_url,
+        page_save_as=str(values.get("PAGE_SAVE_AS", "pages/{slug}.html")),
+        timezone=str(values.get("TIMEZONE") or "UTC"),
     )
     try:
         target = target_from_settings(values)

@@ -5,21 +5,21 @@ elements (``<link>``, ``<title>``) and ``<post dsq:id>`` elements: ``<message>``
 CDATA), ``<createdAt>``, ``<isDeleted>``, ``<isSpam>``, ``<author><name>`` (and sometimes
 ``<email>``), ``<ipAddress>``, ``<thread dsq:id>`` and, on replies, ``<parent dsq:id>``.
 Messages are HTML, so they go through the sanitiser, and a plain-text copy becomes the
-story's Markdown (what previews, feeds and moderators' edits start from).
+story's Markdown (what previews, feeds and moderators' edits start from). A thread's
+``<isDeleted>`` hides its posts as Disqus did.
 """
 
 from __future__ import annotations
 
 import gzip
-import re
 from datetime import datetime
 from pathlib import Path
 
-from lxml import etree, html
+from lxml import etree
 
 from reader_stories.archive import ArchiveError
+from reader_stories.importers.bodies import foreign_html, text_of_html
 from reader_stories.importers.records import (
-    NO_SLUG,
     NOTE_NO_IPS,
     Harvest,
     ImportedComment,
@@ -27,16 +27,11 @@ from reader_stories.importers.records import (
     as_utc,
     clean_email,
     clean_name,
-    clean_text,
-    slug_from_uri,
 )
 from reader_stories.models import Status
-from reader_stories.story_html import sanitise
 
 SOURCE = "disqus"
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
-_PARAGRAPHS = frozenset({"p", "blockquote", "pre", "ul", "ol"})
-_BLANK_LINES_RE = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _FLAGS = {"true": True, "false": False, "1": True, "0": False}
 
 
@@ -89,7 +84,7 @@ class _Reader:
     def flag(self, post: etree._Element, name: str) -> bool:
         value = self.text(post, name).lower()
         if value and value not in _FLAGS:
-            raise ArchiveError(f"{self.where(post)}: <{name}> is {value!r}, not true or false.")
+            raise ArchiveError(f"<{name}> is {value!r} ({self.where(post)}), not true or false")
         return _FLAGS.get(value, False)
 
     def created(self, post: etree._Element) -> datetime:
@@ -100,91 +95,120 @@ class _Reader:
         except ValueError:
             where = self.where(post if found is None else found)
             raise ArchiveError(
-                f"{where}: <createdAt> is {value!r}, not a time like 2024-05-01T09:30:00Z."
+                f"<createdAt> is {value!r} ({where}), not a time like 2024-05-01T09:30:00Z"
             ) from None
 
 
-def text_of_html(fragment: str) -> str:
-    """Readable text of sanitised HTML: paragraphs, line breaks, list items, link targets."""
-    if not fragment.strip():
-        return ""
-    parts: list[str] = []
+# Post fields the store has no place for, named in the report when a post has one.
+_AUTHOR_DROPPED = {"username": "Disqus user names"}
+_POST_FIELDS = frozenset(
+    {
+        "id",
+        "message",
+        "createdAt",
+        "isDeleted",
+        "isSpam",
+        "author",
+        "ipAddress",
+        "thread",
+        "parent",
+        "forum",
+        "isClosed",
+    }
+)
+_AUTHOR_FIELDS = frozenset({"name", "email", "isAnonymous", "username"})
 
-    def walk(node: html.HtmlElement) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag == "br":
-            parts.append("\n")
-        elif tag in _PARAGRAPHS:
-            parts.append("\n\n")
-        elif tag == "li":
-            parts.append("\n- ")
-        parts.append(node.text or "")
-        for child in node:
-            walk(child)
-            parts.append(child.tail or "")
-        href = node.get("href") if tag == "a" else None
-        if href and href != node.text_content().strip():
-            parts.append(f" ({href})")
-        if tag in _PARAGRAPHS:
-            parts.append("\n\n")
 
-    walk(html.fragment_fromstring(fragment, create_parent="div"))
-    text = "\n".join(line.rstrip() for line in "".join(parts).split("\n"))
-    return clean_text(_BLANK_LINES_RE.sub("\n\n", text))
+class _Odd(Exception):
+    """One record that cannot be read; it is reported and skipped, the rest imported."""
+
+
+def _threads(reader: _Reader, root: etree._Element) -> dict[str, tuple[str, bool]]:
+    """Each thread's link and whether Disqus marks it deleted; a thread without an id is
+    left out (its posts are then reported as having no thread)."""
+    threads: dict[str, tuple[str, bool]] = {}
+    for thread in root.iterfind(reader.tag("thread")):
+        thread_id = reader.dsq_id(thread)
+        if thread_id is not None:
+            deleted = reader.text(thread, "isDeleted").lower() in {"true", "1"}
+            threads[thread_id] = (reader.text(thread, "link"), deleted)
+    return threads
+
+
+def _note_dropped(reader: _Reader, post: etree._Element, harvest: Harvest) -> None:
+    for child in post:
+        if not isinstance(child.tag, str):
+            continue
+        name = etree.QName(child).localname
+        if name == "id" and (child.text or "").strip():
+            harvest.drop("Disqus's own post ids (<id>, such as wp_id=)")
+        elif name == "author":
+            for part in child:
+                if not isinstance(part.tag, str) or not (part.text or "").strip():
+                    continue
+                field = etree.QName(part).localname
+                if field in _AUTHOR_DROPPED:
+                    harvest.drop(_AUTHOR_DROPPED[field])
+                elif field not in _AUTHOR_FIELDS:
+                    harvest.drop(f"<author><{field}>")
+        elif name not in _POST_FIELDS and ((child.text or "").strip() or len(child)):
+            harvest.drop(f"<{name}>")
 
 
 def read_disqus(path: Path) -> Harvest:
-    """Every post of the export: spam kept as spam, deleted posts skipped."""
+    """Every post of the export. Spam stays spam; deleted posts, posts of deleted threads and
+    records that cannot be read are reported and left out, never stopping the rest."""
     path = Path(path)
     root = _parse(path)
     reader = _Reader(path, root)
     harvest = Harvest(SOURCE, notes=[NOTE_NO_IPS])
-    links: dict[str, str] = {}
-    for thread in root.iterfind(reader.tag("thread")):
-        thread_id = reader.dsq_id(thread)
-        if thread_id is None:
-            raise ArchiveError(f"{reader.where(thread)}: a <thread> without dsq:id.")
-        links[thread_id] = reader.text(thread, "link")
+    threads = _threads(reader, root)
     for post in root.iterfind(reader.tag("post")):
         post_id = reader.dsq_id(post)
         if post_id is None:
-            raise ArchiveError(f"{reader.where(post)}: a <post> without dsq:id.")
+            where = f"line {post.sourceline}"
+            harvest.skipped.append(Skipped(f"post at {where}", "", "a post without dsq:id"))
+            continue
         ref = f"post {post_id}"
         thread_id = reader.dsq_id(post, "thread")
-        if thread_id is None:
-            raise ArchiveError(f"{reader.where(post)}: post {post_id} has no <thread dsq:id>.")
-        if thread_id not in links:
-            raise ArchiveError(
-                f"{reader.where(post)}: post {post_id} belongs to thread {thread_id}, "
-                "which the export does not contain; the file is incomplete."
+        if thread_id is None or thread_id not in threads:
+            reason = (
+                "a post without a thread"
+                if thread_id is None
+                else f"its thread {thread_id} is not in the export"
             )
-        link = links[thread_id]
-        slug = slug_from_uri(link)
-        body_html = sanitise(reader.text(post, "message"))
-        body = text_of_html(body_html)
-        if reader.flag(post, "isDeleted"):
-            harvest.skipped.append(Skipped(ref, slug or link, "deleted"))
-        elif slug is None:
-            harvest.skipped.append(Skipped(ref, link, NO_SLUG))
-        elif not body:
-            harvest.skipped.append(Skipped(ref, slug, "empty message"))
-        else:
-            harvest.comments.append(_comment(reader, post, ref, slug, body, body_html))
+            harvest.skipped.append(Skipped(ref, "", reason))
+            continue
+        link, thread_deleted = threads[thread_id]
+        try:
+            deleted = reader.flag(post, "isDeleted")
+            if deleted:
+                harvest.skipped.append(Skipped(ref, link, "deleted in Disqus"))
+            elif thread_deleted:
+                harvest.skipped.append(Skipped(ref, link, "its thread is deleted in Disqus"))
+            else:
+                comment = _comment(reader, post, ref, link)
+                if not comment.body_markdown:
+                    harvest.skipped.append(Skipped(ref, link, "an empty message"))
+                else:
+                    _note_dropped(reader, post, harvest)
+                    harvest.comments.append(comment)
+        except ArchiveError as problem:
+            harvest.skipped.append(Skipped(ref, link, str(problem)))
     return harvest
 
 
-def _comment(
-    reader: _Reader, post: etree._Element, ref: str, slug: str, body: str, body_html: str
-) -> ImportedComment:
+def _comment(reader: _Reader, post: etree._Element, ref: str, link: str) -> ImportedComment:
     created = reader.created(post)
     parent_id = reader.dsq_id(post, "parent")
+    body_html = foreign_html(reader.text(post, "message"))
     return ImportedComment(
         ref=ref,
         parent_ref=None if parent_id is None else f"post {parent_id}",
-        article=slug,
+        source_url=link,
         name=clean_name(reader.text(post, "author/name")),
         email=clean_email(reader.text(post, "author/email")),
-        body_markdown=body,
+        body_markdown=text_of_html(body_html),
         body_html=body_html,
         status=Status.SPAM if reader.flag(post, "isSpam") else Status.APPROVED,
         created=created,

@@ -2,20 +2,22 @@
 
 Isso keeps ``threads(id, uri, title)`` and ``comments(tid, id, parent, created, modified,
 mode, remote_addr, text, author, email, website, likes, dislikes, voters, notification)``;
-``mode`` is 1 accepted, 2 pending, 4 deleted, and ``text`` is the reader's Markdown. The file
-is opened read-only: importing never changes the Isso database.
+``mode`` is 1 accepted, 2 pending, 4 deleted, and ``text`` is the reader's Markdown, which
+Isso 0.14 renders with HTML escaped and line breaks kept, as the stories' own Markdown does.
+Isso stores ``author`` and ``email`` HTML-escaped; they are unescaped once here. The file is
+opened read-only: importing never changes the Isso database.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 from typing import Any
 
 from reader_stories.archive import ArchiveError
 from reader_stories.importers.records import (
-    NO_SLUG,
     NOTE_NO_IPS,
     Harvest,
     ImportedComment,
@@ -23,7 +25,6 @@ from reader_stories.importers.records import (
     clean_email,
     clean_name,
     clean_text,
-    slug_from_uri,
 )
 from reader_stories.models import Status
 from reader_stories.story_html import render_story
@@ -35,11 +36,7 @@ REQUIRED = {
     "threads": ("id", "uri"),
     "comments": ("tid", "id", "parent", "created", "modified", "mode", "text", "author", "email"),
 }
-NOTE_NOT_KEPT = "Websites, likes and votes were not imported: the store has no place for them."
-_QUERY = (
-    "SELECT c.id, c.parent, c.created, c.modified, c.mode, c.text, c.author, c.email, t.uri "
-    "FROM comments AS c LEFT JOIN threads AS t ON t.id = c.tid ORDER BY c.id"
-)
+_QUERY = "SELECT c.*, t.uri FROM comments AS c LEFT JOIN threads AS t ON t.id = c.tid ORDER BY c.id"
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -70,37 +67,50 @@ def _open(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _time(path: Path, comment_id: int, column: str, value: Any) -> datetime:
+def _time(column: str, value: Any) -> datetime:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ArchiveError(
-            f"{path}: comment {comment_id} has {column} = {value!r}, not a Unix time; "
-            "the database is damaged."
-        )
+        raise ArchiveError(f"its {column} is {value!r}, not a Unix time")
     return datetime.fromtimestamp(value, UTC)
 
 
-def _comment(path: Path, row: sqlite3.Row, slug: str, status: Status) -> ImportedComment:
-    created = _time(path, row["id"], "created", row["created"])
+def _stored(value: object) -> str:
+    """Isso escapes names and addresses before storing them (html.escape); undone once."""
+    return unescape(value) if isinstance(value, str) else ""
+
+
+def _comment(row: sqlite3.Row, uri: str, status: Status) -> ImportedComment:
+    created = _time("created", row["created"])
     modified = row["modified"]
     body = clean_text(row["text"])
     return ImportedComment(
         ref=f"comment {row['id']}",
         parent_ref=None if row["parent"] is None else f"comment {row['parent']}",
-        article=slug,
-        name=clean_name(row["author"]),
-        email=clean_email(row["email"]),
+        source_url=uri,
+        name=clean_name(_stored(row["author"])),
+        email=clean_email(_stored(row["email"])),
         body_markdown=body,
         body_html=render_story(body),
         status=status,
         created=created,
-        updated=created if modified is None else _time(path, row["id"], "modified", modified),
+        updated=created if modified is None else _time("modified", modified),
     )
 
 
+def _note_dropped(row: sqlite3.Row, harvest: Harvest) -> None:
+    keys = row.keys()
+    if "website" in keys and row["website"]:
+        harvest.drop("website links")
+    if any(key in keys and row[key] for key in ("likes", "dislikes")):
+        harvest.drop("votes (likes and dislikes)")
+    if "notification" in keys and row["notification"]:
+        harvest.drop("reply notifications (subscriptions)")
+
+
 def read_isso(path: Path) -> Harvest:
-    """Every comment of the database: accepted and pending ones to import, deleted ones skipped."""
+    """Every comment of the database: accepted and pending ones to import; deleted ones and
+    rows that cannot be read are reported and left out, never stopping the rest."""
     path = Path(path)
-    harvest = Harvest(SOURCE, notes=[NOTE_NO_IPS, NOTE_NOT_KEPT])
+    harvest = Harvest(SOURCE, notes=[NOTE_NO_IPS])
     conn = _open(path)
     conn.row_factory = sqlite3.Row
     try:
@@ -111,20 +121,22 @@ def read_isso(path: Path) -> Harvest:
         conn.close()
     for row in rows:
         ref = f"comment {row['id']}"
-        uri = row["uri"]
-        slug = slug_from_uri(uri) if isinstance(uri, str) else None
+        uri = row["uri"] if isinstance(row["uri"], str) else ""
         if row["mode"] == DELETED:
-            harvest.skipped.append(Skipped(ref, slug or str(uri), "deleted"))
+            harvest.skipped.append(Skipped(ref, uri, "deleted in Isso"))
         elif row["mode"] not in MODES:
-            raise ArchiveError(
-                f"{path}: comment {row['id']} has mode {row['mode']!r}; Isso uses 1 (accepted), "
-                "2 (pending) and 4 (deleted)."
-            )
-        elif slug is None:
-            reason = "its thread is missing" if uri is None else NO_SLUG
-            harvest.skipped.append(Skipped(ref, str(uri), reason))
+            reason = f"mode {row['mode']!r}, which Isso does not use (1, 2 or 4)"
+            harvest.skipped.append(Skipped(ref, uri, reason))
+        elif row["uri"] is None:
+            harvest.skipped.append(Skipped(ref, "", "its thread is missing"))
         elif not clean_text(row["text"]):
-            harvest.skipped.append(Skipped(ref, slug, "empty text"))
+            harvest.skipped.append(Skipped(ref, uri, "an empty text"))
         else:
-            harvest.comments.append(_comment(path, row, slug, MODES[row["mode"]]))
+            try:
+                comment = _comment(row, uri, MODES[row["mode"]])
+            except ArchiveError as problem:
+                harvest.skipped.append(Skipped(ref, uri, str(problem)))
+                continue
+            _note_dropped(row, harvest)
+            harvest.comments.append(comment)
     return harvest

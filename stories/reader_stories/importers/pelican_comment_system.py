@@ -3,19 +3,24 @@
 The plugin keeps comments under PELICAN_COMMENT_SYSTEM_DIR (``comments`` in the content
 folder): one folder per article slug, one file per comment. A Markdown file starts with Pelican
 metadata lines (``author:``, ``date:``, optional ``replyto:`` and ``email:``), a blank line,
-then the comment; a reST file has the same fields as ``:date:`` lines. ``replyto`` names the
-parent comment by file name (with or without extension, depending on the plugin version) or
-by its slug. Every file was published, so every comment is imported as approved.
+then the comment, which Pelican's Markdown renders (soft line breaks are spaces, inline HTML
+is HTML); an HTML file has them as <meta> tags; a reST file has them as ``:date:`` lines.
+``replyto`` names the parent comment by file name (with or without extension, depending on
+the plugin version) or by its slug. Dates are read as Pelican reads them, in the site's
+TIMEZONE when they name no zone. Every file was published, so every comment is imported as
+approved; the folder's name is the comment's address, mapped to an article like any other.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reader_stories.archive import ArchiveError
+from reader_stories.importers.bodies import foreign_html, pelican_markdown_html, text_of_html
 from reader_stories.importers.records import (
     Harvest,
     ImportedComment,
@@ -24,7 +29,6 @@ from reader_stories.importers.records import (
     clean_email,
     clean_name,
     clean_text,
-    is_slug,
 )
 from reader_stories.models import Status
 from reader_stories.story_html import render_story
@@ -32,19 +36,15 @@ from reader_stories.story_html import render_story
 SOURCE = "pelican-comment-system"
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mkd", ".mdown"})
 RST_SUFFIXES = frozenset({".rst"})
-NOTE_NAIVE_DATES = "Dates without a time zone were taken as UTC."
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+COMMENT_SUFFIXES = MARKDOWN_SUFFIXES | RST_SUFFIXES | HTML_SUFFIXES
+KNOWN_KEYS = frozenset({"author", "date", "replyto", "email", "slug", "website", "link"})
 NOTE_RST = "reST comments were imported as plain text with the story Markdown subset."
-NOTE_WEBSITES = "Websites were not imported: the store has no place for them."
 
 _META_RE = re.compile(r"^ {0,3}([A-Za-z0-9_-]+):\s*(.*)$")
 _CONTINUED_RE = re.compile(r"^ {4,}(\S.*)$")
 _FIELD_RE = re.compile(r"^:([A-Za-z0-9_ -]+):\s*(.*)$")
 _ADORNMENT_RE = re.compile(r"^([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
-_DATE_RE = re.compile(
-    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})"
-    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?"
-)
 
 
 def _slugify(text: str) -> str:
@@ -94,48 +94,61 @@ def _rst_meta(text: str) -> tuple[dict[str, str], str]:
     return meta, "\n".join(lines[index:])
 
 
-def _date(value: str, where: str, harvest: Harvest) -> datetime:
-    match = _DATE_RE.fullmatch(value.strip())
+def _date(value: str, zone: ZoneInfo) -> datetime:
+    """Read as Pelican reads a date (pelican.utils.get_date: dateutil, missing parts from
+    today's midnight), a date without a zone in the site's TIMEZONE as Pelican sets it."""
+    from dateutil import parser  # only this importer needs it
+
+    text = re.sub(" +", " ", value.strip())
+    default = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
     try:
-        if match is None:
-            raise ValueError
-        year, month, day, hour, minute, second, fraction, zone = match.groups()
-        moment = datetime(
-            int(year),
-            int(month),
-            int(day),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            int((fraction or "0").ljust(6, "0")),
-        )
-    except ValueError:
+        moment = parser.parse(text, default=default)
+    except (ValueError, OverflowError, TypeError):
         raise ArchiveError(
-            f"{where}: date {value!r} is not a date; write it like 2014-03-21 15:02."
+            f"its date {value!r} is not a date; write it like 2014-03-21 15:02"
         ) from None
-    if zone is None:
-        harvest.note(NOTE_NAIVE_DATES)
-        return as_utc(moment)
-    if zone == "Z":
-        return moment.replace(tzinfo=UTC)
-    sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return as_utc(moment.replace(tzinfo=timezone(sign * offset)))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return as_utc(moment)
+
+
+def _html_meta(text: str) -> tuple[dict[str, str], str]:
+    """Pelican's HTML reader: <meta name="key" content="value"> in the head, the body's HTML."""
+    from lxml import etree, html
+
+    try:
+        document = html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as problem:
+        raise ArchiveError(f"not an HTML comment ({problem})") from None
+    meta = {
+        str(tag.get("name")).lower(): str(tag.get("content") or "").strip()
+        for tag in document.iterfind(".//head/meta")
+        if tag.get("name")
+    }
+    body = document.find("body")
+    inner = "" if body is None else (body.text or "")
+    if body is not None:
+        inner += "".join(html.tostring(child, encoding="unicode") for child in body)
+    return meta, inner
 
 
 def _read(file: Path) -> tuple[dict[str, str], str]:
     try:
         text = file.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ArchiveError(f"{file}: not UTF-8 text; save it as UTF-8 and import again.") from None
+        raise ArchiveError("not UTF-8 text; save it as UTF-8 and import again") from None
+    except OSError as problem:
+        raise ArchiveError(f"cannot be read ({problem.strerror or problem})") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _rst_meta(text) if file.suffix.lower() in RST_SUFFIXES else _markdown_meta(text)
+    suffix = file.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return _html_meta(text)
+    return _rst_meta(text) if suffix in RST_SUFFIXES else _markdown_meta(text)
 
 
 def _is_comment(path: Path) -> bool:
     suffix = path.suffix.lower()
-    return path.is_file() and (suffix in MARKDOWN_SUFFIXES or suffix in RST_SUFFIXES)
+    return path.is_file() and suffix in COMMENT_SUFFIXES
 
 
 def _visible(folder: Path) -> list[Path]:
@@ -166,59 +179,98 @@ def _names(files: list[Path], metas: dict[Path, dict[str, str]], slug: str) -> d
     return names
 
 
-def _read_article(folder: Path, harvest: Harvest) -> None:
+def _body(file: Path, body: str, harvest: Harvest) -> tuple[str, str]:
+    """(plain-text Markdown, sanitised HTML) of one comment, as the plugin showed it."""
+    suffix = file.suffix.lower()
+    if suffix in RST_SUFFIXES:
+        harvest.note(NOTE_RST)
+        text = clean_text(body)
+        return text, render_story(text)
+    body_html = foreign_html(body) if suffix in HTML_SUFFIXES else pelican_markdown_html(body)
+    return text_of_html(body_html), body_html
+
+
+def _note_dropped(meta: dict[str, str], harvest: Harvest) -> None:
+    if meta.get("website") or meta.get("link"):
+        harvest.drop("website links (website:, link:)")
+    if meta.get("email") and clean_email(meta["email"]) is None:
+        harvest.drop("email: values that are not addresses (hashed or masked)")
+    for key, value in meta.items():
+        if value and key not in KNOWN_KEYS:
+            harvest.drop(f"{key}:")
+
+
+def _comment(
+    file: Path,
+    ref: str,
+    folder: str,
+    names: dict[str, str],
+    parsed: tuple[dict[str, str], str],
+    zone: ZoneInfo,
+    harvest: Harvest,
+) -> ImportedComment | None:
+    meta, body = parsed
+    if "date" not in meta:
+        raise ArchiveError("no date: line in its metadata; add one like date: 2014-03-21 15:02")
+    created = _date(meta["date"], zone)
+    text, body_html = _body(file, body, harvest)
+    if not text:
+        harvest.skipped.append(Skipped(ref, folder, "an empty text"))
+        return None
+    _note_dropped(meta, harvest)
+    reply_to = meta.get("replyto", "").strip()
+    parent_ref = None
+    if reply_to:
+        parent_ref = names.get(reply_to) or names.get(_slugify(reply_to)) or f"{folder}/{reply_to}"
+    return ImportedComment(
+        ref=ref,
+        parent_ref=parent_ref,
+        source_url=folder,
+        name=clean_name(meta.get("author")),
+        email=clean_email(meta.get("email")),
+        body_markdown=text,
+        body_html=body_html,
+        status=Status.APPROVED,
+        created=created,
+        updated=created,
+    )
+
+
+def _read_article(folder: Path, zone: ZoneInfo, harvest: Harvest) -> None:
+    """One article's folder: every comment file, each read on its own so one bad file is
+    reported and skipped while the others are imported."""
     slug = folder.name
     files = [path for path in _visible(folder) if path.is_file()]
     comments = [file for file in files if _is_comment(file)]
     for file in files:
         if file not in comments:
             harvest.skipped.append(Skipped(f"{slug}/{file.name}", slug, "not a comment file"))
-    if not is_slug(slug):
-        for file in comments:
-            harvest.skipped.append(Skipped(f"{slug}/{file.name}", slug, "folder is not a slug"))
-        return
-    parsed = {file: _read(file) for file in comments}
-    names = _names(comments, {file: meta for file, (meta, _) in parsed.items()}, slug)
-    for file, (meta, body) in parsed.items():
+    parsed: dict[Path, tuple[dict[str, str], str]] = {}
+    for file in comments:
+        try:
+            parsed[file] = _read(file)
+        except ArchiveError as problem:
+            harvest.skipped.append(Skipped(f"{slug}/{file.name}", slug, str(problem)))
+    names = _names(list(parsed), {file: meta for file, (meta, _) in parsed.items()}, slug)
+    for file, content in parsed.items():
         ref = f"{slug}/{file.name}"
-        if "date" not in meta:
-            raise ArchiveError(
-                f"{file}: no date: line in its metadata; add one like date: 2014-03-21 15:02."
-            )
-        created = _date(meta["date"], str(file), harvest)
-        text = clean_text(body)
-        if file.suffix.lower() in RST_SUFFIXES:
-            harvest.note(NOTE_RST)
-        if meta.get("website"):
-            harvest.note(NOTE_WEBSITES)
-        if not text:
-            harvest.skipped.append(Skipped(ref, slug, "empty text"))
+        try:
+            comment = _comment(file, ref, slug, names, content, zone, harvest)
+        except ArchiveError as problem:
+            harvest.skipped.append(Skipped(ref, slug, str(problem)))
             continue
-        reply_to = meta.get("replyto", "").strip()
-        parent_ref = None
-        if reply_to:
-            parent_ref = (
-                names.get(reply_to) or names.get(_slugify(reply_to)) or f"{slug}/{reply_to}"
-            )
-        harvest.comments.append(
-            ImportedComment(
-                ref=ref,
-                parent_ref=parent_ref,
-                article=slug,
-                name=clean_name(meta.get("author")),
-                email=clean_email(meta.get("email")),
-                body_markdown=text,
-                body_html=render_story(text),
-                status=Status.APPROVED,
-                created=created,
-                updated=created,
-            )
-        )
+        if comment is not None:
+            harvest.comments.append(comment)
 
 
-def read_pelican_comment_system(folder: Path) -> Harvest:
-    """Every comment file under the comments folder, one folder per article slug."""
+def read_pelican_comment_system(folder: Path, timezone: str = "UTC") -> Harvest:
+    """Every comment file under the comments folder, one folder per article slug; dates
+    without a zone are in ``timezone`` (the site's TIMEZONE, as the plugin read them)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ArchiveError(f"TIMEZONE {timezone!r} is not a time zone name.") from None
     harvest = Harvest(SOURCE)
     for article in _article_folders(Path(folder)):
-        _read_article(article, harvest)
+        _read_article(article, zone, harvest)
     return harvest

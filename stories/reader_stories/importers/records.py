@@ -1,39 +1,36 @@
 """What every importer hands back: plain records, so one writer stores them all the same way.
 
-Importers only read their format; the clean-up shared by all of them (slugs from addresses,
-names, emails, reader text) lives here so the three agree on it.
+Importers only read their format; the clean-up shared by all of them (names, emails, reader
+text) lives here so the three agree on it.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import unquote, urlsplit
 
 from reader_stories.models import Status
 from reader_stories.store import schema
 from reader_stories.text import clean
-from reader_stories.validation import SLUG_MAX
 
 ANONYMOUS = "Anonymous"
-NO_SLUG = "no article slug in its address"
 NOTE_NO_IPS = (
     "IP addresses were not imported: the store keeps only keyed hashes of them, never raw "
     "addresses."
 )
-_SLUG_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{SLUG_MAX - 1}}}")
-_INDEX_PAGES = frozenset({"index.html", "index.htm"})
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True, kw_only=True)
 class ImportedComment:
-    """One foreign comment, ready to become a story; ``ref`` is its id in the source."""
+    """One foreign comment as its source showed it; ``ref`` is its id in the source and
+    ``source_url`` the address (or comment folder) of the page it was on."""
 
     ref: str
     parent_ref: str | None
-    article: str
+    source_url: str
     name: str
     email: str | None
     body_markdown: str
@@ -45,47 +42,31 @@ class ImportedComment:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A comment left out on purpose, reported with the reason."""
+    """A comment left out on purpose, or a record that could not be read, with the reason."""
 
     ref: str
-    article: str
+    source_url: str
     reason: str
 
 
 @dataclass
 class Harvest:
-    """Everything one importer read: comments to store, comments skipped, notes to print."""
+    """Everything one importer read: comments, records left out, fields the store cannot keep
+    (field -> how many comments had one) and notes to print."""
 
     source: str
     comments: list[ImportedComment] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    dropped: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
 
-
-def slug_from_uri(uri: str) -> str | None:
-    """'https://site.example/handling-job-rejection/' -> 'handling-job-rejection'.
-
-    The origin, query and slashes go, as do a '.html' suffix and a trailing index.html; the
-    last path segment is the slug, so dated URLs (/2024/05/slug.html) work too. None when
-    no article slug is left (the home page, say).
-    """
-    segments = [part for part in urlsplit(uri.strip()).path.split("/") if part]
-    if segments and segments[-1].lower() in _INDEX_PAGES:
-        segments.pop()
-    if not segments:
-        return None
-    slug = unquote(segments[-1])
-    for suffix in (".html", ".htm"):
-        slug = slug.removesuffix(suffix)
-    return slug if _SLUG_RE.fullmatch(slug) else None
-
-
-def is_slug(text: str) -> bool:
-    return bool(_SLUG_RE.fullmatch(text))
+    def drop(self, what: str) -> None:
+        """One comment had a field the store has no place for (named in the report)."""
+        self.dropped[what] += 1
 
 
 def clean_text(text: object) -> str:
@@ -100,9 +81,9 @@ def clean_text(text: object) -> str:
 
 
 def clean_name(name: object) -> str:
-    """One line, no longer than the column; 'Anonymous' when nobody signed."""
-    cleaned = " ".join(clean_text(name).split())
-    return cleaned[: schema.NAME_LENGTH] or ANONYMOUS
+    """One line; 'Anonymous' when nobody signed. Its length is checked where the import is
+    planned, so a name over the form's limit is reported rather than silently cut."""
+    return " ".join(clean_text(name).split()) or ANONYMOUS
 
 
 def clean_email(email: object) -> str | None:

@@ -1,114 +1,28 @@
-"""Store what an importer read: one transaction, new ids, replies on their top-level story.
+"""Carry out an import plan: new stories in one transaction, with their source ids remembered,
+and the comments without an article kept aside.
 
-Shared by every foreign format, so they all map the same way: a reply to a reply hangs on
-its thread's top-level story (as the intake does), a reply whose parent was not imported
-becomes a story of its own, and a comment already imported before is not stored twice.
+Every foreign format ends here, so they all map the same way: a reply hangs on its thread's
+top-level story (as the intake does), or on the nearest parent that is not shown, so it stays
+hidden as it was in the source until that parent is approved.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from typing import Any
 
 from reader_stories import archive
-from reader_stories.archive import ArchiveError
-from reader_stories.importers.records import Harvest, ImportedComment
+from reader_stories.importers.plan import STORED, Fate, Plan, Planned
+from reader_stories.importers.records import ImportedComment
 from reader_stories.models import Action, Status, body_fingerprint
-from reader_stories.store import Store
+from reader_stories.store import Tx
 
 IMPORT_ACTOR = "import"
-ALREADY_IMPORTED = "already in the store"
 
 
-@dataclass
-class ImportReport:
-    """What an import did, per article, for the one-line-per-article summary."""
-
-    source: str
-    imported: dict[str, Counter[str]] = field(default_factory=dict)
-    skipped: dict[str, Counter[str]] = field(default_factory=dict)
-    new_ids: list[int] = field(default_factory=list)
-    promoted: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def count_imported(self, article: str, status: Status, story_id: int) -> None:
-        self.imported.setdefault(article, Counter())[status.value] += 1
-        self.new_ids.append(story_id)
-
-    def count_skipped(self, article: str, reason: str) -> None:
-        self.skipped.setdefault(article, Counter())[reason] += 1
-
-    def lines(self) -> list[str]:
-        lines = []
-        for article in sorted(set(self.imported) | set(self.skipped)):
-            imported = self.imported.get(article, Counter())
-            skipped = self.skipped.get(article, Counter())
-            parts = []
-            if imported:
-                kinds = ", ".join(f"{imported[s.value]} {s.value}" for s in Status if imported[s])
-                parts.append(f"{imported.total()} imported ({kinds})")
-            if skipped:
-                reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(skipped.items()))
-                parts.append(f"{skipped.total()} skipped ({reasons})")
-            lines.append(f"{article}: " + "; ".join(parts))
-        skipped_total = sum(c.total() for c in self.skipped.values())
-        if len(self.new_ids) == 1:
-            lines.append(
-                f"Imported 1 comment from {self.source} as new story #{self.new_ids[0]}; "
-                f"skipped {skipped_total}."
-            )
-        elif self.new_ids:
-            articles = len(self.imported)
-            lines.append(
-                f"Imported {len(self.new_ids)} comments from {self.source} into {articles} "
-                f"{'article' if articles == 1 else 'articles'} as new stories "
-                f"#{min(self.new_ids)} to #{max(self.new_ids)}; skipped {skipped_total}."
-            )
-        else:
-            lines.append(f"Nothing imported from {self.source}; skipped {skipped_total}.")
-        if self.promoted == 1:
-            lines.append("1 reply whose parent was not imported became a story of its own.")
-        elif self.promoted:
-            lines.append(
-                f"{self.promoted} replies whose parent was not imported became stories of "
-                "their own."
-            )
-        lines += self.notes
-        if any(counts[Status.APPROVED.value] for counts in self.imported.values()):
-            lines.append("Run `invoke build` to publish the approved stories.")
-        return lines
-
-
-def _roots(comments: list[ImportedComment], source: str) -> dict[str, str | None]:
-    """Each comment's top-level ancestor among the imported ones; None for a top-level one."""
-    by_ref: dict[str, ImportedComment] = {}
-    for comment in comments:
-        if comment.ref in by_ref:
-            raise ArchiveError(f"{source}: {comment.ref} appears twice; the file is damaged.")
-        by_ref[comment.ref] = comment
-    roots: dict[str, str | None] = {}
-    for comment in comments:
-        chain = [comment.ref]
-        current = comment
-        while current.parent_ref in by_ref:
-            parent = by_ref[current.parent_ref]
-            if parent.article != comment.article:
-                break
-            if parent.ref in chain:
-                raise ArchiveError(
-                    f"{source}: {' and '.join(chain)} reply to each other in a circle; "
-                    "fix their parent links and import again."
-                )
-            chain.append(parent.ref)
-            current = parent
-        roots[comment.ref] = None if current is comment else current.ref
-    return roots
-
-
-def _values(comment: ImportedComment, parent_id: int | None) -> dict[str, object]:
+def _values(planned: Planned, comment: ImportedComment, parent_id: int | None) -> dict[str, Any]:
     approved = comment.status is Status.APPROVED
     return {
-        "article": comment.article,
+        "article": planned.slug,
         "parent_id": parent_id,
         "name": comment.name,
         "email": comment.email,
@@ -119,7 +33,7 @@ def _values(comment: ImportedComment, parent_id: int | None) -> dict[str, object
         "status": comment.status.value,
         "reject_reason": None,
         "edited": False,
-        "author_reply": False,
+        "author_reply": planned.author,
         "ip_hash": None,
         "created": comment.created,
         "updated": max(comment.updated, comment.created),
@@ -127,35 +41,68 @@ def _values(comment: ImportedComment, parent_id: int | None) -> dict[str, object
     }
 
 
-def write_harvest(store: Store, harvest: Harvest) -> ImportReport:
-    """Store every comment of the harvest in one transaction, or none of them."""
-    report = ImportReport(harvest.source, notes=list(harvest.notes))
-    for skipped in harvest.skipped:
-        report.count_skipped(skipped.article, skipped.reason)
-    roots = _roots(harvest.comments, harvest.source)
-    # Top-level comments first, so every reply finds its story's new id; oldest first within.
-    order = sorted(harvest.comments, key=lambda c: (roots[c.ref] is not None, c.created))
-    new_ids: dict[str, int] = {}
-    with store.writing() as tx:
-        for comment in order:
-            root = roots[comment.ref]
-            existing = archive.find_story(
-                tx.conn, comment.article, body_fingerprint(comment.body_markdown), comment.created
-            )
-            if existing is not None:
-                new_ids[comment.ref] = existing
-                report.count_skipped(comment.article, ALREADY_IMPORTED)
-                continue
-            if root is None and comment.parent_ref is not None:
-                report.promoted += 1
-            parent_id = None if root is None else new_ids[root]
-            story_id = archive.insert_story(tx.conn, _values(comment, parent_id))
-            new_ids[comment.ref] = story_id
-            tx.add_event(
-                story_id,
-                Action.SUBMITTED,
-                IMPORT_ACTOR,
-                f"imported from {harvest.source} ({comment.ref})",
-            )
-            report.count_imported(comment.article, comment.status, story_id)
-    return report
+def held_row(source: str, planned: Planned, comment: ImportedComment) -> dict[str, Any]:
+    return {
+        "source": source,
+        "ref": planned.ref,
+        "source_url": planned.source_url,
+        "reason": "page" if planned.slug else "no article",
+        "parent_ref": comment.parent_ref,
+        "name": comment.name,
+        "email": comment.email,
+        "body_markdown": comment.body_markdown,
+        "body_html": comment.body_html,
+        "status": comment.status.value,
+        "author_reply": False,
+        "created": comment.created,
+        "updated": comment.updated,
+    }
+
+
+def held_comment(row: dict[str, Any]) -> ImportedComment:
+    """A comment an earlier import kept aside, to be placed again with today's map."""
+    return ImportedComment(
+        ref=row["ref"],
+        parent_ref=row["parent_ref"],
+        source_url=row["source_url"],
+        name=row["name"],
+        email=row["email"],
+        body_markdown=row["body_markdown"],
+        body_html=row["body_html"],
+        status=Status(row["status"]),
+        created=row["created"],
+        updated=row["updated"],
+    )
+
+
+def _depth(planned: Planned, by_ref: dict[str, Planned]) -> int:
+    """How many new stories must exist before this one: its parent's, and theirs."""
+    depth = 0
+    current = planned
+    while current.root_ref is not None:
+        current = by_ref[current.root_ref]
+        if current.fate is Fate.ALREADY:
+            break
+        depth += 1
+    return depth
+
+
+def carry_out(tx: Tx, plan: Plan) -> None:
+    """Write the plan: stories, their origins and history, and the comments kept aside."""
+    by_ref = plan.by_ref()
+    new = [(p, p.comment) for p in plan.comments if p.fate in STORED and p.comment is not None]
+    new.sort(key=lambda pair: (_depth(pair[0], by_ref), pair[1].created, pair[0].ref))
+    for planned, comment in new:
+        parent_id = None if planned.root_ref is None else by_ref[planned.root_ref].story_id
+        story_id = archive.insert_story(tx.conn, _values(planned, comment, parent_id))
+        planned.story_id = story_id
+        tx.add_origin(plan.source, planned.ref, story_id)
+        tx.add_event(
+            story_id, Action.SUBMITTED, IMPORT_ACTOR, f"imported from {plan.source} ({planned.ref})"
+        )
+    tx.release((plan.source, planned.ref) for planned, _ in new)
+    tx.hold(
+        held_row(plan.source, planned, planned.comment)
+        for planned in plan.comments
+        if planned.fate is Fate.KEPT_ASIDE and planned.comment is not None
+    )

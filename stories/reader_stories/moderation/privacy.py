@@ -57,6 +57,7 @@ def forget_email(store: Store, email: str) -> Removed:
     if "@" not in email:
         raise ValueError(f"{email!r} is not an email address.")
     with store.writing() as tx:
+        tx.forget_held_email(email)
         return _remove(tx, tx.ids_with_email(email), "moderator")
 
 
@@ -64,6 +65,9 @@ def purge(
     store: Store, days: int = DEFAULT_RETENTION_DAYS, rate_window: timedelta = timedelta(days=1)
 ) -> Removed:
     """Drop rejected and spam stories, and never-moderated pending ones, older than `days`.
+
+    Imported stories still waiting stay until a moderator decides on them: they carry their
+    old dates, and the purge must not empty a moderation queue the import just filled.
 
     Rate-limit records older than `rate_window` (at least the configured window) go too, and
     so does the log of mail sent or given up before the same cutoff as the stories. An email
@@ -74,7 +78,11 @@ def purge(
         raise ValueError("Keep stories for at least 1 day (--days 1 or more).")
     with store.writing() as tx:
         cutoff = tx.clock() - timedelta(days=days)
-        removed = _remove(tx, tx.ids_unchanged_since(PURGED_STATUSES, cutoff), "purge")
+        waiting_imports = tx.imported_pending_ids()
+        due = [
+            i for i in tx.ids_unchanged_since(PURGED_STATUSES, cutoff) if i not in waiting_imports
+        ]
+        removed = _remove(tx, due, "purge")
         tx.prune_rate_events(tx.clock() - rate_window)
         tx.prune_mail(cutoff)
         for address in tx.unconfirmed_addresses(asked_before=cutoff):

@@ -4,8 +4,8 @@
 several stories all-or-nothing. The queries live beside this file, one module per concern:
 stories.py (stories and their history), rates.py (rate-limit events) and outbox.py (queued
 mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages waiting to reach
-a public site elsewhere); engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py
-hold the tables.
+a public site elsewhere), imports.py (where imported stories came from, comments kept aside);
+engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
 Writers queue: one write transaction at a time per process (a lock here), and across processes
@@ -35,6 +35,7 @@ from reader_stories.store.engine import (
     utc_now,
 )
 from reader_stories.store.helpful import HelpfulQueries
+from reader_stories.store.imports import ImportQueries
 from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
 from reader_stories.store.outbox import OutboxQueries
 from reader_stories.store.pushes import PushQueries
@@ -135,7 +136,15 @@ def approved_stories(url: str = DEFAULT_URL, article: str | None = None) -> list
         return store.approved_all() if article is None else store.approved_for_article(article)
 
 
-class Tx(StoryQueries, RateQueries, OutboxQueries, AddressQueries, PushQueries, HelpfulQueries):
+class Tx(
+    StoryQueries,
+    RateQueries,
+    OutboxQueries,
+    AddressQueries,
+    PushQueries,
+    ImportQueries,
+    HelpfulQueries,
+):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 
     def __init__(self, conn: Connection, clock: Clock) -> None:

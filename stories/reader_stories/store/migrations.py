@@ -235,6 +235,42 @@ def _confirm_email_addresses(conn: Connection) -> None:
     _allow_outbox_kinds(conn, ["moderator", "published", "reply", "confirm"])
 
 
+def _remember_imported_comments(conn: Connection) -> None:
+    """Where each imported story came from, kept after the story is deleted so a later import
+    never brings it back; and the comments an import could not place on an article yet."""
+    md = MetaData()
+    Table(
+        "import_origins",
+        md,
+        Column("source", String(32), primary_key=True),
+        Column("ref", String(200), primary_key=True),
+        Column("story_id", Integer, nullable=False),
+        Column("imported_at", UTCDateTime, nullable=False),
+    )
+    Index("ix_import_origins_story_id", md.tables["import_origins"].c.story_id)
+    held = Table(
+        "held_comments",
+        md,
+        Column("source", String(32), primary_key=True),
+        Column("ref", String(200), primary_key=True),
+        Column("source_url", Text, nullable=False),
+        Column("reason", String(16), nullable=False),
+        Column("parent_ref", String(200), nullable=True),
+        Column("name", String(200), nullable=False),
+        Column("email", String(254), nullable=True),
+        Column("body_markdown", Text, nullable=False),
+        Column("body_html", Text, nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("author_reply", Boolean, nullable=False),
+        Column("created", UTCDateTime, nullable=False),
+        Column("updated", UTCDateTime, nullable=False),
+        Column("held_at", UTCDateTime, nullable=False),
+        status_check("ck_held_comments_status"),
+    )
+    Index("ix_held_comments_email", held.c.email)
+    md.create_all(conn)
+
+
 def _count_helpful_marks(conn: Connection) -> None:
     """ "This helped me": a count on each story, and one mark per story and reader network."""
     added = Column("helpful", Integer, nullable=False, server_default="0")
@@ -265,6 +301,7 @@ MIGRATIONS: list[Migration] = [
     ("0004_create_outbox", _create_outbox),
     ("0005_create_page_pushes", _create_page_pushes),
     ("0006_confirm_email_addresses", _confirm_email_addresses),
+    ("0007_remember_imported_comments", _remember_imported_comments),
     ("0009_count_helpful_marks", _count_helpful_marks),
 ]
 

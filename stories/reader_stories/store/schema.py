@@ -36,6 +36,7 @@ EMAIL_LENGTH = 254
 HASH_LENGTH = 64
 ENUM_LENGTH = 16
 CLAIM_LENGTH = 32
+SOURCE_LENGTH = 32
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -194,6 +195,41 @@ page_pushes = Table(
     Column("next_attempt", UTCDateTime, nullable=False),
     Column("last_error", Text, nullable=True),
 )
+
+# Where each imported story came from (source and its id there). No foreign key on purpose: the
+# row outlives a deleted story, so importing the same file again never brings it back.
+import_origins = Table(
+    "import_origins",
+    metadata,
+    Column("source", String(SOURCE_LENGTH), primary_key=True),
+    Column("ref", String(SLUG_LENGTH), primary_key=True),
+    Column("story_id", Integer, nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+)
+Index("ix_import_origins_story_id", import_origins.c.story_id)
+
+# Imported comments whose address is no article of the site (yet): never published, never
+# purged, until an import with a map places them or the owner drops them.
+held_comments = Table(
+    "held_comments",
+    metadata,
+    Column("source", String(SOURCE_LENGTH), primary_key=True),
+    Column("ref", String(SLUG_LENGTH), primary_key=True),
+    Column("source_url", Text, nullable=False),
+    Column("reason", String(ENUM_LENGTH), nullable=False),
+    Column("parent_ref", String(SLUG_LENGTH), nullable=True),
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("email", String(EMAIL_LENGTH), nullable=True),
+    Column("body_markdown", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("status", String(ENUM_LENGTH), nullable=False),
+    Column("author_reply", Boolean, nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+    Column("held_at", UTCDateTime, nullable=False),
+    status_check("ck_held_comments_status"),
+)
+Index("ix_held_comments_email", held_comments.c.email)
 
 migrations = Table(
     "migrations",

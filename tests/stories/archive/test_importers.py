@@ -17,13 +17,16 @@ from pathlib import Path
 
 import pytest
 import store_calls as calls
+from importer_support import settings_over
 from stories_support import START
 
 from reader_stories import archive
 from reader_stories.archive import ArchiveError
-from reader_stories.importers import import_path
-from reader_stories.importers.disqus import text_of_html
-from reader_stories.importers.records import clean_name, clean_text, slug_from_uri
+from reader_stories.importers import ImportOptions
+from reader_stories.importers import import_path as import_any
+from reader_stories.importers.bodies import text_of_html
+from reader_stories.importers.records import clean_name, clean_text
+from reader_stories.importers.site_articles import SiteArticles
 from reader_stories.models import Action, Status, Story
 from reader_stories.store import Store, schema
 
@@ -42,6 +45,14 @@ CREATE TABLE IF NOT EXISTS comments (
     notification INTEGER NOT NULL DEFAULT 0);
 """
 ISSO_T0 = 1714555800.25  # 2024-05-01 09:30:00.25 UTC
+# The articles these fixtures' addresses name, as a built site would list them.
+SITE = SiteArticles.of(["handling-job-rejection", "negotiating-salary"], ["about"])
+
+
+def import_path(store: Store, path: Path, format: str = "nextround") -> list[str]:
+    """An import onto SITE's articles (for the foreign formats)."""
+    options = None if format == "nextround" else ImportOptions(site=SITE)
+    return import_any(store, path, format, options)
 
 
 def stories(store: Store) -> list[Story]:
@@ -126,9 +137,10 @@ def test_isso_database_becomes_stories(store: Store, tmp_path: Path) -> None:
         Status.APPROVED,
         Status.APPROVED,
     ]
+    # A reply under a pending reply hangs on it, hidden as Isso hid it until it is approved.
     assert (pending.parent_id, nested.parent_id, orphan.parent_id) == (
         rejected.id,
-        rejected.id,
+        pending.id,
         None,
     )
     assert rejected.created == datetime.fromtimestamp(ISSO_T0, UTC)
@@ -141,15 +153,25 @@ def test_isso_database_becomes_stories(store: Store, tmp_path: Path) -> None:
     assert "<script" not in salary.body_html and 'href="javascript' not in salary.body_html
     assert "<a" not in salary.body_html and "<em>fine</em>" in salary.body_html
     assert lines == [
-        "/: 1 skipped (1 no article slug in its address)",
-        "handling-job-rejection: 4 imported (1 pending, 3 approved); 1 skipped (1 deleted)",
-        "negotiating-salary: 1 imported (1 approved)",
-        "Imported 5 comments from isso into 2 articles as new stories #1 to #5; skipped 2.",
-        "1 reply whose parent was not imported became a story of its own.",
+        "Imported: the Isso database comments.db, 7 comments on 3 addresses.",
+        "/ -> no article: 1 kept aside",
+        "  comment 7: kept aside: no article of this site has this address; add it to the "
+        "--map file",
+        "/handling-job-rejection/ -> handling-job-rejection: 2 shown, 1 waiting for "
+        "moderation, 1 hidden reply, 1 skipped",
+        "  comment 2: waiting for moderation: as it was in Isso",
+        "  comment 4: shown: as a story of its own: its parent comment 3 is not imported "
+        "(deleted in Isso)",
+        "  comment 5: hidden reply: a reply under comment 2, which is waiting for moderation: "
+        "it shows once that is approved",
+        "  comment 3: skipped: deleted in Isso",
+        "/negotiating-salary.html -> negotiating-salary: 1 shown",
+        "Left out, the store has no place for them: website links (6 comments).",
         "IP addresses were not imported: the store keeps only keyed hashes of them, never raw "
         "addresses.",
-        "Websites, likes and votes were not imported: the store has no place for them.",
-        "Run `invoke build` to publish the approved stories.",
+        "5 imported, 3 will be shown, 3 need your attention: 1 has no article here (kept "
+        "aside; map its address with --map); 1 waits for moderation; 1 is an approved reply "
+        "under a parent that is not shown.",
     ]
 
 
@@ -179,11 +201,16 @@ def test_importing_the_same_database_twice_adds_nothing(store: Store, tmp_path: 
     lines = import_path(store, db, "isso")
 
     assert exported_text(store, tmp_path) == before
-    assert lines[:4] == [
-        "/: 1 skipped (1 no article slug in its address)",
-        "handling-job-rejection: 5 skipped (4 already in the store, 1 deleted)",
-        "negotiating-salary: 1 skipped (1 already in the store)",
-        "Nothing imported from isso; skipped 7.",
+    assert [line for line in lines if not line.startswith(("Left", "IP"))] == [
+        "Imported: the Isso database comments.db, 7 comments on 3 addresses.",
+        "/ -> no article: 1 kept aside",
+        "  comment 7: kept aside: no article of this site has this address; add it to the "
+        "--map file",
+        "/handling-job-rejection/ -> handling-job-rejection: 1 skipped, 4 already imported",
+        "  comment 3: skipped: deleted in Isso",
+        "/negotiating-salary.html -> negotiating-salary: 1 already imported",
+        "0 imported, 0 will be shown, 1 needs your attention: 1 has no article here (kept "
+        "aside; map its address with --map).",
     ]
 
 
@@ -237,14 +264,18 @@ def test_a_file_that_is_not_an_isso_database_is_refused(store: Store, tmp_path: 
     assert stories(store) == []
 
 
-def test_an_unknown_isso_mode_is_named(store: Store, tmp_path: Path) -> None:
-    db = make_isso(tmp_path / "comments.db", [(9, 1, None, ISSO_T0, 8, None, "Hi", "X", None)])
+def test_an_unknown_isso_mode_is_reported_and_the_rest_imported(
+    store: Store, tmp_path: Path
+) -> None:
+    rows = [(9, 1, None, ISSO_T0, 8, None, "Odd mode", "X", None), ISSO_COMMENTS[0]]
+    db = make_isso(tmp_path / "comments.db", rows)
 
-    with pytest.raises(ArchiveError) as failed:
-        import_path(store, db, "isso")
+    lines = import_path(store, db, "isso")
 
-    assert str(failed.value) == (
-        f"{db}: comment 9 has mode 8; Isso uses 1 (accepted), 2 (pending) and 4 (deleted)."
+    assert [story.body_markdown for story in stories(store)] == [ISSO_COMMENTS[0][6]]
+    assert "  comment 9: skipped: mode 8, which Isso does not use (1, 2 or 4)" in lines
+    assert lines[-1] == (
+        "1 imported, 1 will be shown, 1 needs your attention: 1 is a record that could not be read."
     )
 
 
@@ -333,7 +364,7 @@ def test_disqus_export_becomes_stories(store: Store, tmp_path: Path) -> None:
     found = by_text(store)
     top, same, nested, spam = found["Rejected"], found["Same"], found["Nested"], found["Cheap"]
     assert top.body_html == (
-        '<p>Rejected twice.</p><p>See <a href="https://example.org/x" '
+        '<p>Rejected <strong>twice</strong>.</p><p>See <a href="https://example.org/x" '
         'rel="nofollow ugc noopener">my notes</a></p>'
     )
     assert top.body_markdown == "Rejected twice.\n\nSee my notes (https://example.org/x)"
@@ -345,12 +376,17 @@ def test_disqus_export_becomes_stories(store: Store, tmp_path: Path) -> None:
     assert (spam.status, spam.article) == (Status.SPAM, "negotiating-salary")
     assert "198.51.100" not in exported_text(store, tmp_path)
     assert lines == [
-        "handling-job-rejection: 3 imported (3 approved); 2 skipped (1 deleted, 1 empty message)",
-        "negotiating-salary: 1 imported (1 spam)",
-        "Imported 4 comments from disqus into 2 articles as new stories #1 to #4; skipped 2.",
+        "Imported: the Disqus export disqus.xml, 6 comments on 2 addresses.",
+        "http://careers.example.org/2024/05/negotiating-salary.html?utm=x -> "
+        "negotiating-salary: 1 spam",
+        "  post 34: spam: as Disqus marked it",
+        "https://careers.example.org/handling-job-rejection/ -> handling-job-rejection: "
+        "3 shown, 2 skipped",
+        "  post 35: skipped: deleted in Disqus",
+        "  post 36: skipped: an empty message",
         "IP addresses were not imported: the store keeps only keyed hashes of them, never raw "
         "addresses.",
-        "Run `invoke build` to publish the approved stories.",
+        "4 imported, 3 will be shown; nothing needs your attention.",
     ]
 
 
@@ -388,16 +424,46 @@ def test_xml_that_is_not_a_disqus_export_is_refused(store: Store, tmp_path: Path
     )
 
 
-def test_a_disqus_post_with_a_bad_date_is_named(store: Store, tmp_path: Path) -> None:
+def test_a_disqus_post_with_a_bad_date_is_reported_and_the_rest_imported(
+    store: Store, tmp_path: Path
+) -> None:
     path = tmp_path / "disqus.xml"
     path.write_text(DISQUS_XML.replace("2024-05-02T09:00:00Z", "last Tuesday"), "utf-8")
 
-    with pytest.raises(ArchiveError) as failed:
-        import_path(store, path, "disqus")
+    lines = import_path(store, path, "disqus")
 
-    assert str(failed.value) == (
-        "disqus.xml, line 40: <createdAt> is 'last Tuesday', not a time like 2024-05-01T09:30:00Z."
-    )
+    assert "Nested" not in by_text(store) and "Rejected" in by_text(store)
+    assert (
+        "  post 33: skipped: <createdAt> is 'last Tuesday' (disqus.xml, line 40), not a time "
+        "like 2024-05-01T09:30:00Z"
+    ) in lines
+
+
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        ('<post dsq:id="33">', "  post at line 38: skipped: a post without dsq:id"),
+        ('<thread dsq:id="21"/>\n    <parent dsq:id="32"/>', ""),
+    ],
+)
+def test_odd_disqus_posts_are_reported_and_never_stop_the_rest(
+    change: str, line: str, store: Store, tmp_path: Path
+) -> None:
+    """Real exports hold posts without an id and posts whose thread is not in the file."""
+    path = tmp_path / "disqus.xml"
+    if line:
+        path.write_text(DISQUS_XML.replace(change, "<post>"), "utf-8")
+    else:
+        line = "  post 33: skipped: its thread 99 is not in the export"
+        path.write_text(
+            DISQUS_XML.replace(change, '<thread dsq:id="99"/>\n    <parent dsq:id="32"/>'),
+            "utf-8",
+        )
+
+    lines = import_path(store, path, "disqus")
+
+    assert line in lines
+    assert {"Rejected", "Same", "Cheap"} <= set(by_text(store))
 
 
 # pelican-comment-system
@@ -453,21 +519,21 @@ def test_pelican_comment_system_folders_become_stories(store: Store, tmp_path: P
     assert third.created == datetime(2014, 3, 23, tzinfo=UTC)
     assert "<strong>twice</strong>" in first.body_html
     assert "<script" not in first.body_html and 'href="javascript' not in first.body_html
-    assert "&lt;script&gt;" in first.body_html  # raw HTML is shown as text, never run
+    assert "alert(1)" not in first.body_html  # inline HTML is sanitised, a script dropped whole
     assert fourth.body_html == "<p>Fourth: <em>reST</em> text.</p>"
     assert calls.events(store, first.id)[0].note == (
         "imported from pelican-comment-system (handling-job-rejection/0.md)"
     )
     assert lines == [
-        "handling-job-rejection: 4 imported (4 approved); 1 skipped (1 not a comment file)",
-        "negotiating-salary: 1 imported (1 approved)",
-        "Imported 5 comments from pelican-comment-system into 2 articles as new stories "
-        "#1 to #5; skipped 1.",
-        "1 reply whose parent was not imported became a story of its own.",
-        "Dates without a time zone were taken as UTC.",
-        "Websites were not imported: the store has no place for them.",
+        "Imported: the pelican-comment-system folder comments, 6 comments on 2 addresses.",
+        "handling-job-rejection -> handling-job-rejection: 4 shown, 1 skipped",
+        "  handling-job-rejection/notes.txt: skipped: not a comment file",
+        "negotiating-salary -> negotiating-salary: 1 shown",
+        "  negotiating-salary/x.md: shown: as a story of its own: its parent "
+        "negotiating-salary/gone is not imported",
+        "Left out, the store has no place for them: website links (website:, link:) (1 comment).",
         "reST comments were imported as plain text with the story Markdown subset.",
-        "Run `invoke build` to publish the approved stories.",
+        "5 imported, 5 will be shown; nothing needs your attention.",
     ]
 
 
@@ -482,26 +548,27 @@ def test_one_article_folder_given_directly_is_read(store: Store, tmp_path: Path)
 @pytest.mark.parametrize(
     ("metadata", "problem"),
     [
-        ("author: Ada\n", "no date: line in its metadata; add one like date: 2014-03-21 15:02."),
+        ("author: Ada\n", "no date: line in its metadata; add one like date: 2014-03-21 15:02"),
         (
-            "author: Ada\ndate: March 21st\n",
-            "date 'March 21st' is not a date; write it like 2014-03-21 15:02.",
+            "author: Ada\ndate: some day soon\n",
+            "its date 'some day soon' is not a date; write it like 2014-03-21 15:02",
         ),
-        ("author: Ada\ndate: 2014-02-30\n", "date '2014-02-30' is not a date;"),
+        (
+            "author: Ada\ndate: 2014-02-30\n",
+            "its date '2014-02-30' is not a date; write it like 2014-03-21 15:02",
+        ),
     ],
 )
-def test_a_bad_comment_file_is_named_and_nothing_is_imported(
+def test_a_bad_comment_file_is_reported_and_the_others_imported(
     metadata: str, problem: str, store: Store, tmp_path: Path
 ) -> None:
     comments = make_comment_folders(tmp_path)
-    bad = comments / "negotiating-salary" / "y.md"
-    write(bad, metadata + "\nA comment with a problem.\n")
+    write(comments / "negotiating-salary" / "y.md", metadata + "\nA comment with a problem.\n")
 
-    with pytest.raises(ArchiveError) as failed:
-        import_path(store, comments, "pelican-comment-system")
+    lines = import_path(store, comments, "pelican-comment-system")
 
-    assert str(failed.value).startswith(f"{bad}: {problem}")
-    assert stories(store) == []
+    assert f"  negotiating-salary/y.md: skipped: {problem}" in lines
+    assert len(stories(store)) == 5
 
 
 def test_a_missing_comments_folder_is_named(store: Store, tmp_path: Path) -> None:
@@ -515,24 +582,6 @@ def test_a_missing_comments_folder_is_named(store: Store, tmp_path: Path) -> Non
 
 
 # Shared pieces
-
-
-@pytest.mark.parametrize(
-    ("uri", "slug"),
-    [
-        ("/handling-job-rejection/", "handling-job-rejection"),
-        ("https://careers.example.org/handling-job-rejection/", "handling-job-rejection"),
-        ("https://careers.example.org/handling-job-rejection.html", "handling-job-rejection"),
-        ("//careers.example.org/blog/2024/05/negotiating-salary.html#c3", "negotiating-salary"),
-        ("/negotiating-salary/index.html?utm_source=x", "negotiating-salary"),
-        ("handling-job-rejection", "handling-job-rejection"),
-        ("https://careers.example.org/", None),
-        ("/", None),
-        ("/a%20b/", None),
-    ],
-)
-def test_slug_from_uri(uri: str, slug: str | None) -> None:
-    assert slug_from_uri(uri) == slug
 
 
 def test_imported_text_is_what_the_intake_accepts_without_losing_the_comment() -> None:
@@ -567,11 +616,12 @@ def test_an_unknown_format_is_named(store: Store, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_invoke_import_with_a_format(tmp_path: Path) -> None:
+def test_invoke_import_with_a_format(tmp_path: Path, built_site: Path) -> None:
     path = tmp_path / "disqus.xml"
     path.write_text(DISQUS_XML, "utf-8")
     env = {key: value for key, value in os.environ.items() if key != "PELICAN_SETTINGS"}
     env |= {
+        "PELICAN_SETTINGS": str(settings_over(tmp_path, built_site)),
         "COMMENTS_DATABASE_URL": f"sqlite:///{tmp_path / 'stories.sqlite3'}",
         "COMMENTS_SECRET_KEY": SECRET,
     }
@@ -590,11 +640,76 @@ def test_invoke_import_with_a_format(tmp_path: Path) -> None:
     unknown = run(str(path), "--format", "blogger")
 
     assert imported.returncode == 0, imported.stderr
-    assert imported.stdout.splitlines()[:2] == [
-        "handling-job-rejection: 3 imported (3 approved); 2 skipped (1 deleted, 1 empty message)",
-        "negotiating-salary: 1 imported (1 spam)",
+    assert imported.stdout.splitlines()[1:3] == [
+        "http://careers.example.org/2024/05/negotiating-salary.html?utm=x -> no article: "
+        "1 kept aside",
+        "  post 34: kept aside: no article of this site has this address; add it to the --map file",
     ]
+    assert imported.stdout.splitlines()[-1] == (
+        "Run `invoke build` to show them on the site (1 article)."
+    )
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == (
         "Unknown format 'blogger'; use one of: nextround, pelican-comment-system, isso, disqus."
     )
+
+
+def test_names_and_texts_over_the_forms_limits_are_reported_not_cut(
+    store: Store, tmp_path: Path
+) -> None:
+    """The form takes 80-character names and 5,000-character stories; an old comment over
+    either is imported whole and said. Only the store's 200-character name column cuts, and
+    that is said too."""
+    comments = tmp_path / "comments" / "handling-job-rejection"
+    long_text = "Long " + "word " * 1100
+    write(comments / "1.md", f"author: {'N' * 90}\ndate: 2014-03-21\n\n{long_text}\n")
+    write(comments / "2.md", f"author: {'M' * 250}\ndate: 2014-03-22\n\nShort.\n")
+
+    lines = import_path(store, comments.parent, "pelican-comment-system")
+
+    found = by_text(store)
+    assert len(found["Long"].body_markdown) == len(long_text.strip())
+    assert (found["Long"].name, found["Short."].name) == ("N" * 90, "M" * 200)
+    assert lines[2:4] == [
+        "  handling-job-rejection/1.md: shown: its name has 90 characters, over the form's 80; "
+        "its text has 5,504 characters, over the form's 5,000",
+        "  handling-job-rejection/2.md: shown: its name has 250 characters, cut to the store's 200",
+    ]
+    assert lines[-1] == (
+        "2 imported, 2 will be shown, 2 need your attention: 2 are over the form's limits."
+    )
+
+
+def test_comment_files_that_cannot_be_read_are_reported_and_the_others_imported(
+    store: Store, tmp_path: Path
+) -> None:
+    comments = make_comment_folders(tmp_path)
+    write(comments / "negotiating-salary" / "empty.html", "")
+    (comments / "negotiating-salary" / "latin1.md").write_bytes(
+        b"author: Zo\xe9\ndate: 2014-03-21\n\nCaf\xe9.\n"
+    )
+
+    lines = import_path(store, comments, "pelican-comment-system")
+
+    assert "  negotiating-salary/empty.html: skipped: not an HTML comment (Document is empty)" in (
+        lines
+    )
+    assert (
+        "  negotiating-salary/latin1.md: skipped: not UTF-8 text; save it as UTF-8 and import again"
+    ) in lines
+    assert len(stories(store)) == 5
+
+
+def test_a_post_that_appears_twice_is_imported_once_and_its_replies_keep_their_place(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "disqus.xml"
+    first_post = DISQUS_XML[DISQUS_XML.index('<post dsq:id="31">') : DISQUS_XML.index("</post>")]
+    path.write_text(DISQUS_XML.replace("</disqus>", first_post + "</post>\n</disqus>"), "utf-8")
+
+    lines = import_path(store, path, "disqus")
+
+    found = by_text(store)
+    assert [s.body_markdown.split()[0] for s in stories(store)].count("Rejected") == 1
+    assert found["Same"].parent_id == found["Rejected"].id
+    assert "  post 31: skipped: appears twice; the first one is imported" in lines
