@@ -27,6 +27,7 @@ CURRENT_MIGRATIONS = (
     "0004_create_outbox",
     "0005_create_page_pushes",
     "0006_confirm_email_addresses",
+    "0008_record_returns_to_pending",
 )
 
 _MOMENTS = ("created", "updated", "approved_at")

@@ -23,6 +23,7 @@ def test_migration_names_are_the_recorded_list() -> None:
         "0004_create_outbox",
         "0005_create_page_pushes",
         "0006_confirm_email_addresses",
+        "0008_record_returns_to_pending",
     ]
 
 
