@@ -22,7 +22,7 @@ from reader_stories.web.admin.passwords import fingerprint
 from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, Clock, Sessions
 from reader_stories.web.static import stylesheets
 
-# Login attempts per client network: 5 in 15 minutes, successful ones included.
+# Failed login attempts per client network: 5 in 15 minutes (a correct login never counts).
 LOGIN_LIMIT = RateLimit(5, 15 * 60)
 
 T = TypeVar("T")
