@@ -29,6 +29,7 @@ from reader_stories.models import Action, ModerationEvent, Status, Story
 from reader_stories.store import Store, Tx, schema
 from reader_stories.story_html import count_links, plain_text, sanitise
 from reader_stories.text import fold
+from reader_stories.web.admin.link_targets import show_link_targets
 
 PAGE_SIZE = 25
 CONTEXT_WORDS = 90  # characters of the story a reply answers
@@ -182,7 +183,8 @@ def _items(tx: Tx, stories: Sequence[Story]) -> tuple[Item, ...]:
             Item(
                 story=story,
                 # Sanitised when stored; cleaned again here so the admin never trusts a row.
-                preview=Markup(sanitise(story.body_html)),
+                # Then each link's target is written out beside it, to be judged.
+                preview=Markup(show_link_targets(sanitise(story.body_html))),
                 flags=Flags(
                     links=count_links(story.body_markdown),
                     first_time=first[story.id] and not story.author_reply,
