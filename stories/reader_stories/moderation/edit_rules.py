@@ -86,15 +86,9 @@ class CheckedEdit:
 
 
 def check_edit(story: Story, text: str | None, name: str | None, rules: EditRules) -> CheckedEdit:
-    """Each field's first problem, all raised together as ValidationFailed ("story", "name")."""
+    """Each field's first problem, all raised together as ValidationFailed ("name", then
+    "story", the order of the edit form's fields)."""
     errors: list[FieldError] = []
-    body = None
-    if text is not None:
-        body = normalise(text).strip()
-        if not story.author_reply:
-            message = story_problem(body, rules.max_links, MODERATOR)
-            if message is not None:
-                errors.append(FieldError("story", message))
     new_name = None
     if name is not None:
         raw = normalise(name).strip()
@@ -105,6 +99,13 @@ def check_edit(story: Story, text: str | None, name: str | None, rules: EditRule
             if message is not None:
                 errors.append(FieldError("name", message))
         new_name = collapse_spaces(raw)
+    body = None
+    if text is not None:
+        body = normalise(text).strip()
+        if not story.author_reply:
+            message = story_problem(body, rules.max_links, MODERATOR)
+            if message is not None:
+                errors.append(FieldError("story", message))
     if errors:
         raise ValidationFailed(errors)
     return CheckedEdit(body, new_name)

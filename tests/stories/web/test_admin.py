@@ -770,7 +770,9 @@ def test_pages_carry_security_headers(served: Served) -> None:
         assert answer.headers["cache-control"] == "no-store"
         assert answer.headers["x-frame-options"] == "DENY"
         assert answer.headers["referrer-policy"] == "no-referrer"
-        assert "script-src" not in answer.headers["content-security-policy"]
+        # Its own script file only: nothing inline, nothing from elsewhere.
+        assert "script-src 'self';" in answer.headers["content-security-policy"]
+        assert "unsafe" not in answer.headers["content-security-policy"]
         assert "default-src 'none'" in answer.headers["content-security-policy"]
 
 

@@ -44,7 +44,9 @@ class Admin:
         # Approvals and replies from the browser email readers who asked, as the CLI does.
         self.mailer = Mailer.for_config(config)
         self.login_limit = login_limit
-        self.stylesheets = stylesheets(config.site, "site.css", "stories.css", "admin.css")
+        self.stylesheets = stylesheets(
+            config.site, "site.css", "stories.css", "admin.css", "admin.js"
+        )
         self.flashes = Flashes(settings.secret_key, settings.secure_cookies)
         self.pages = Pages(config.site, self.flashes)
         self.sessions = Sessions(

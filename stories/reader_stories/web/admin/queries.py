@@ -69,6 +69,7 @@ class Item:
     flags: Flags
     parent: Parent | None
     replies: int
+    opening: str  # its first words, on one line, for pages that list stories briefly
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ def _items(tx: Tx, stories: Sequence[Story]) -> tuple[Item, ...]:
                     plain_text(parent.body_markdown, limit=CONTEXT_WORDS),
                 ),
                 replies=replies.get(story.id, 0),
+                opening=" ".join(plain_text(story.body_markdown, limit=CONTEXT_WORDS).split()),
             )
         )
     return tuple(items)
@@ -219,6 +221,12 @@ def story_item(store: Store, story_id: int) -> tuple[Item, list[ModerationEvent]
     with store.reading() as tx:
         story = tx.get(story_id)
         return _items(tx, [story])[0], tx.events(story_id)
+
+
+def items_of(store: Store, story_ids: Sequence[int]) -> tuple[Item, ...]:
+    """These stories with their flags, in the order given (StoryNotFound if one is gone)."""
+    with store.reading() as tx:
+        return _items(tx, tx.get_many(list(story_ids)))
 
 
 def current_statuses(store: Store, story_ids: Sequence[int]) -> dict[int, Status]:
