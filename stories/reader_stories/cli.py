@@ -261,7 +261,8 @@ def _backup(run: Command) -> None:
     keep = whole_number(run.args.keep, "--keep", "14")
     folder = Path(run.args.to) if run.args.to else run.config.state / "backups"
     backup = take_backup(run.config.comments.database_url, folder, keep)
-    run.say(f"Backed up {backup.stories} stories to {backup.path} (owner-only).")
+    stories = counted(backup.stories, "story", "stories")
+    run.say(f"Backed up {stories} to {backup.path} (owner-only).")
     if backup.removed:
         removed = counted(len(backup.removed), "older backup", "older backups")
         run.say(f"Removed {removed}; the newest {keep} stay.")

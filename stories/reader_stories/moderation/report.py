@@ -70,7 +70,7 @@ def _deleted(outcome: Outcome) -> list[str]:
     for story_id, replies in outcome.replies.items():
         under = f", with the {counted(len(replies), 'reply', 'replies')} under it ({_ids(replies)})"
         lines.append(f"#{story_id} deleted{under if replies else ''}.")
-    return [*lines, "The moderation history of each remains."]
+    return [*lines, "The moderation history remains."]
 
 
 def not_done(outcome: Outcome) -> list[str]:

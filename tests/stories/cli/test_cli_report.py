@@ -85,7 +85,7 @@ def test_delete_names_a_deleted_id_and_replies_that_went_with_their_story(
     assert ran.code == 1
     assert ran.out_lines[:2] == [
         f"#{story.id} deleted, with the 1 reply under it (#{reply.id}).",
-        "The moderation history of each remains.",
+        "The moderation history remains.",
     ]
     assert ran.err_lines[0] == f"#{reply.id} skipped: already deleted, as a reply to #{story.id}."
     assert ran.err_lines[1].startswith(f"#{gone.id} not found: it was deleted ")
@@ -204,3 +204,10 @@ def test_export_is_owner_only_whatever_the_umask(cli: Cli, store: Store, tmp_pat
     assert ran.code == 0, ran.err
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert '"status": "pending"' in target.read_text()
+
+
+def test_backup_counts_in_words_that_agree(cli: Cli, store: Store, tmp_path: Path) -> None:
+    add(store)
+    ran = cli("backup", "--to", str(tmp_path / "backups"))
+    assert ran.code == 0, ran.err
+    assert ran.out_lines[0].startswith("Backed up 1 story to ")
