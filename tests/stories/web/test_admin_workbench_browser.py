@@ -238,3 +238,36 @@ def test_at_320_px_the_workbench_does_not_scroll_sideways(
     )
     context.close()
     assert widths[0] <= widths[1], widths
+
+
+def test_keyboard_alone_without_javascript_the_name_is_edited_under_the_rules(
+    no_js: Page, base: str, queue: list[Story], store: Store
+) -> None:
+    story = queue[0]
+    log_in(no_js, base)
+    no_js.goto(f"{base}/admin/stories/{story.id}/edit")
+    no_js.locator("#name").focus()
+    no_js.keyboard.press("Control+A")
+    no_js.keyboard.type("Next Round editors")
+    no_js.keyboard.press("Enter")  # sends the edit form
+    summary = no_js.locator("#error-summary")
+    summary.wait_for()
+    assert summary.evaluate("e => e === document.activeElement")  # focused on arrival
+    assert "must not be or contain “Next Round editors”" in summary.inner_text()
+    assert store.get(story.id).name == "Ada"
+    no_js.locator("#name").focus()
+    no_js.keyboard.press("Control+A")
+    no_js.keyboard.type("A. L.")
+    tab_to(no_js, "Save the edit")
+    no_js.keyboard.press("Enter")
+    no_js.locator(".admin-flash").wait_for()
+    assert store.get(story.id).name == "A. L."
+
+
+def test_a_link_target_is_shown_beside_its_text(page: Page, base: str, queue: list[Story]) -> None:
+    log_in(page, base)
+    card = page.locator(f"#story-{queue[1].id}")
+    target = card.locator(".admin-link-target")
+    assert target.is_visible()
+    assert target.inner_text() == "(links to https://notes.example/a)"
+    assert card.get_by_role("link", name="my notes").get_attribute("rel") == "nofollow ugc noopener"
