@@ -70,6 +70,8 @@ def read_text_argument(text: str | None, file: str | None) -> str | None:
         raise ValueError(MSG_TEXT_TWICE)
     if file is not None:
         path = Path(file)
+        if path.is_dir():
+            raise ValueError(f"{file} is a folder; give --file the path of a text file.")
         if not path.is_file():
             raise ValueError(f"There is no file {file}; give --file the path of a text file.")
         try:

@@ -73,6 +73,8 @@ def test_the_text_can_come_from_a_file(cli: Cli, store: Store, tmp_path: Path) -
         missing.err
         == f"There is no file {tmp_path / 'nope.md'}; give --file the path of a text file.\n"
     )
+    folder = cli("edit", str(story.id), "--file", str(tmp_path))
+    assert folder.err == f"{tmp_path} is a folder; give --file the path of a text file.\n"
     both = cli("edit", str(story.id), "--file", str(source), "--text", "Twice the text given.")
     assert both.err == "Give the text once: with --text or with --file, not both.\n"
 
