@@ -251,3 +251,30 @@ def test_the_script_is_served_from_the_admin_itself(served: Served) -> None:
     assert script.headers["content-type"].startswith("text/javascript")
     assert "data-ticked-count" in script.text
     assert served.client.get("/admin/static/secret.py").status_code == 404
+
+
+def test_a_decided_story_can_go_back_to_pending_later(served: Served, store: Store) -> None:
+    story = add_with_status(store, Status.REJECTED, name="Ada")
+    csrf = log_in(served.client)
+    card = tree(served.client.get("/admin/?status=rejected")).xpath(
+        f"//article[@id='story-{story.id}']"
+    )[0]
+    assert card.xpath(f".//form[@action='/admin/stories/{story.id}/requeue']//button")
+    answer = act(
+        served.client,
+        csrf,
+        f"/stories/{story.id}/requeue",
+        status="rejected",
+        back="/?status=rejected",
+    )
+    page = follow(served.client, answer)
+    assert "back to pending (handling-job-rejection, by Ada)" in page.text
+    assert tree(page).xpath("//form[contains(@class,'admin-undo')]") == []  # an undo is not undone
+    assert store.get(story.id).status is Status.PENDING
+    again = act(served.client, csrf, f"/stories/{story.id}/requeue", status="pending")
+    assert flash_lines(served.client, again) == [
+        f"Story #{story.id} is already pending.",
+        "Nothing was changed.",
+    ]
+    pending = tree(served.client.get("/admin/")).xpath(f"//article[@id='story-{story.id}']")[0]
+    assert not pending.xpath(".//form[contains(@action, '/requeue')]")

@@ -137,6 +137,7 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
         ("/approve", partial(actions.one, target=Status.APPROVED), "POST"),
         ("/reject", partial(actions.one, target=Status.REJECTED), "POST"),
         ("/spam", partial(actions.one, target=Status.SPAM), "POST"),
+        ("/requeue", partial(actions.one, target=Status.PENDING), "POST"),
         ("/edit", editing.edit_form, "GET"),
         ("/edit", editing.edit, "POST"),
         ("/reply", editing.reply_form, "GET"),

@@ -80,7 +80,7 @@ class Actions:
         return Answer("success", describe(outcome), undo)
 
     async def one(self, request: Request, target: Status) -> Response:
-        """POST /stories/{id}/approve, /reject or /spam from a list or a story page."""
+        """POST /stories/{id}/approve, /reject, /spam or /requeue from a list or a story page."""
         _session, form = await self.guard.post(request)
         shown = shown_status(form.get("status"))
         back = back_path(form.get("back"), list_path(shown or Status.PENDING))
