@@ -179,7 +179,6 @@ def delete_each(store: Store, republisher: LivePages | None, ids: Sequence[int])
         articles,
         removed=result.removed,
         replies=result.replies,
-        skipped=result.skipped,
         missing=result.missing,
     )
 
