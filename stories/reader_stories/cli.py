@@ -5,8 +5,8 @@ Every command reads the settings file once (--settings, else $PELICAN_SETTINGS, 
 pages in the built site at once. The actions are moderation/service.py's and their outcomes are
 put in words by moderation/report.py, which the admin shares; what only the commands print (the
 queue, one story, the mail outbox) is here. Commands given several ids attempt every one and
-report each on a line of its own. Every failure is one line on standard error and exit status
-1, never a traceback; so is a command that could not do all it was asked.
+report each on a line of its own. Every failure is said on standard error, a line per problem,
+with exit status 1 and never a traceback; so is a command that could not do all it was asked.
 """
 
 from __future__ import annotations
@@ -350,7 +350,7 @@ def parser() -> argparse.ArgumentParser:
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
-    """Run one command; 0 when it did all that was asked, 1 with a line on stderr when not."""
+    """Run one command; 0 when it did all that was asked, 1 with what was not on stderr."""
     args = parser().parse_args(argv)
     err = err or sys.stderr
     run = Command(args, out or sys.stdout, err)
