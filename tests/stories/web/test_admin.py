@@ -401,7 +401,11 @@ def test_an_approved_story_can_be_taken_back_from_the_approved_list(
     assert listing.xpath("string(//h1)").startswith("Recently approved")
     card = listing.xpath(f"//article[@id='story-{story.id}']")[0]
     buttons = [" ".join(b.text_content().split()) for b in card.xpath(".//button")]
-    assert buttons == [f"Reject story #{story.id}", f"Mark as spam: story #{story.id}"]
+    assert buttons == [
+        f"Reject story #{story.id}",
+        f"Mark as spam: story #{story.id}",
+        f"Back to pending: story #{story.id}",
+    ]
     answer = act(
         served.client,
         csrf,
