@@ -290,12 +290,13 @@ def _cli(*argv: str) -> None:
 
 
 def _text(text: str, file: str) -> list[str]:
-    return ["--file", file] if file else ["--text", text]
+    """--text and --file as given; neither when both are empty, so the command says what to give."""
+    return [*(["--text", text] if text else []), *(["--file", file] if file else [])]
 
 
 @task(name="pending", help={"json": "print a JSON list instead of a table"})
 def comments_pending(c, json=False):
-    """List the stories waiting for moderation, oldest first, and any email not yet delivered."""
+    """List the stories waiting for moderation, newest first, and any email not yet delivered."""
     _cli("pending", *(["--json"] if json else []))
 
 
@@ -329,16 +330,29 @@ def comments_spam(c, ids):
     _cli("spam", ids)
 
 
-@task(name="edit", help={"text": "the new text", "file": "read the new text from a file"})
-def comments_edit(c, id, text="", file=""):
-    """Replace a story's text (shown publicly as edited by a moderator)."""
-    _cli("edit", id, *_text(text, file))
+@task(
+    name="edit",
+    help={
+        "text": "the new text",
+        "file": "read the new text from a file",
+        "name": "the writer's new name",
+    },
+)
+def comments_edit(c, id, text="", file="", name=""):
+    """Replace a story's text or its writer's name (shown as edited by a moderator)."""
+    _cli("edit", id, *_text(text, file), *(["--name", name] if name else []))
 
 
 @task(name="reply", help={"text": "the reply", "file": "read it from a file", "author": "name"})
 def comments_reply(c, id, text="", file="", author=""):
     """Publish the site author's reply under a story, shown with an Author badge."""
     _cli("reply", id, *_text(text, file), "--author", author)
+
+
+@task(name="requeue")
+def comments_requeue(c, ids):
+    """Undo a decision: the stories wait for moderation again (a published one leaves its page)."""
+    _cli("requeue", ids)
 
 
 @task(name="delete")
@@ -390,9 +404,10 @@ def comments_push(c):
 
 
 @task(name="backup", help={"to": "the folder (default var/backups)", "keep": "how many to keep"})
-def comments_backup(c, to="", keep=14):
+def comments_backup(c, to="", keep="14"):
     """Back up the story store while the service keeps running; keeps the newest 14."""
-    _cli("backup", "--to", to, "--keep", str(keep))
+    # A text default: invoke would turn "--keep abc" into a traceback; the command says why.
+    _cli("backup", "--to", to, "--keep", keep)
 
 
 @task(name="restore")
@@ -408,9 +423,10 @@ def comments_forget(c, email):
 
 
 @task(name="purge", help={"days": "keep this many days (default 30)"})
-def comments_purge(c, days=30):
+def comments_purge(c, days="30"):
     """Drop rejected, spam and never-moderated stories older than N days (default 30)."""
-    _cli("purge", "--days", str(days))
+    # A text default: invoke would turn "--days abc" into a traceback; the command says why.
+    _cli("purge", "--days", days)
 
 
 @task(
@@ -434,6 +450,7 @@ comments = Collection(
     comments_approve,
     comments_reject,
     comments_spam,
+    comments_requeue,
     comments_edit,
     comments_reply,
     comments_delete,

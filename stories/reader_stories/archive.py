@@ -262,10 +262,23 @@ def export_to_stream(store: Store, stream: BinaryIO) -> Tally:
     return tally
 
 
+def check_export_path(path: Path) -> None:
+    """An export goes into a folder that exists: a typo in a path must not scatter copies of
+    readers' addresses into folders nobody meant to make."""
+    if path.is_dir():
+        raise ArchiveError(f"{path} is a folder; give the name of a file to write inside it.")
+    if not path.parent.is_dir():
+        raise ArchiveError(
+            f"The folder {path.parent} does not exist; nothing was exported. Create it first "
+            "(export never creates folders), or give a path in a folder that exists."
+        )
+
+
 def export_to_file(store: Store, path: Path) -> Tally:
     """Write the archive to ``path`` in one step: an interrupted export leaves no half file.
 
     The file is owner-only (0600) from its first byte: it holds readers' email addresses."""
+    check_export_path(Path(path))
     tally = Tally()
     write_atomically(Path(path), "".join(export_lines(store, tally)), mode=PRIVATE)
     return tally

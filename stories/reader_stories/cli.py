@@ -4,145 +4,40 @@ Every command reads the settings file once (--settings, else $PELICAN_SETTINGS, 
 ./pelicanconf.py), opens the store it names and, for changes readers see, rewrites the article
 pages in the built site at once. The actions are moderation/service.py's and their outcomes are
 put in words by moderation/report.py, which the admin shares; what only the commands print (the
-queue, one story, the mail outbox) is here. Every failure is one line on standard error and
-exit status 1, never a traceback.
+queue, one story, the mail outbox) is here. Commands given several ids attempt every one and
+report each on a line of its own. Every failure is said on standard error, a line per problem,
+with exit status 1 and never a traceback; so is a command that could not do all it was asked.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from reader_stories.cli_views import mail_report, pending_listing, send_mail, show_story
 from reader_stories.config import SETTINGS_VARIABLE, Config, load_config, settings_path
-from reader_stories.errors import StoriesError
+from reader_stories.errors import StoriesError, ValidationFailed
 from reader_stories.live.push import describe_pushes, push_due
 from reader_stories.live.site import live_republisher
-from reader_stories.models import Story
-from reader_stories.moderation import actions, service
-from reader_stories.moderation.report import describe, when
+from reader_stories.models import Status
+from reader_stories.moderation import service
+from reader_stories.moderation.edit_rules import EditRules
+from reader_stories.moderation.report import counted, describe, describe_done, not_done
 from reader_stories.notify.messages import Mailer
-from reader_stories.notify.records import OutboxState
-from reader_stories.notify.sender import Transport, deliver, emails
 from reader_stories.pages.republish import LivePages
 from reader_stories.proxies import proxy_notice
 from reader_stories.settings import SettingsError
 from reader_stories.store import Store, open_store
 from reader_stories.validation import REPLY_TO_MAX
 
-
-def story_record(story: Story) -> dict[str, object]:
-    """The JSON shape of a pending story (no email, no IP hash)."""
-    return {
-        "id": story.id,
-        "article": story.article,
-        "name": story.name,
-        "story": story.body_markdown,
-        "created": story.created.isoformat(timespec="seconds"),
-        "reply_to": story.parent_id,
-        "status": story.status.value,
-    }
-
-
-def pending_listing(store: Store, as_json: bool = False) -> str:
-    """The moderation queue; as text, followed by any mail not delivered (JSON: stories only)."""
-    stories = store.pending()
-    if as_json:
-        return json.dumps([story_record(s) for s in stories], ensure_ascii=False, indent=2)
-    mail = mail_report(store) + held_report(store)
-    if not stories:
-        return "\n".join(["No stories are waiting for moderation.", *mail])
-    from reader_stories.story_html import plain_text  # markdown-it: only listings need it
-
-    lines = [f"{len(stories)} waiting for moderation (oldest first):"]
-    for story in stories:
-        reply = f" reply to #{story.parent_id}" if story.parent_id else ""
-        lines.append(
-            f"#{story.id:<5} {story.created:%Y-%m-%d %H:%M}  {story.article}{reply}  "
-            f"by {story.name}: {plain_text(story.body_markdown, limit=60)}"
-        )
-    return "\n".join([*lines, *mail])
-
-
-def describe_outbox(state: OutboxState, now: datetime) -> list[str]:
-    """Mail not delivered yet, or given up, in a line each; nothing when all is well."""
-    lines = []
-    if state.waiting:
-        waiting = f"{emails(state.waiting)} waiting to be sent"
-        problem = state.waiting_problem
-        if problem is not None and problem.at is not None:
-            tried = f"attempt {problem.attempts}, next try {when(problem.at, now)}"
-            lines.append(f"{waiting}; last error: {problem.last_error} ({tried})")
-        elif state.next_attempt is not None:
-            lines.append(f"{waiting} (next try {when(state.next_attempt, now)})")
-        else:
-            lines.append(f"{waiting}.")
-    if state.held:
-        lines.append(f"{emails(state.held)} held until the writer confirms their address.")
-    failed = state.failed_problem
-    if state.failed and failed is not None:
-        verb = "was" if state.failed == 1 else "were"
-        lines.append(
-            f"{emails(state.failed)} could not be sent and {verb} given up; last: "
-            f"{failed.subject!r} after {failed.attempts} attempts, error: {failed.last_error}"
-        )
-    return lines
-
-
-def held_report(store: Store) -> list[str]:
-    """Imported comments kept aside without an article, if any: the owner decides on them."""
-    with store.reading() as tx:
-        held = tx.held_counts().total()
-    if not held:
-        return []
-    what = "comment is" if held == 1 else "comments are"
-    return [
-        f"{held} imported {what} kept aside without an article: import again with --map FILE "
-        "to place them, or drop them with `invoke comments.drop-unmapped`."
-    ]
-
-
-def mail_report(store: Store) -> list[str]:
-    with store.reading() as tx:
-        return describe_outbox(tx.outbox_state(), tx.clock())
-
-
-def send_mail(store: Store, mailer: Mailer, transport: Transport) -> list[str]:
-    """One delivery pass (`comments.send-mail`), then whatever is still not delivered."""
-    if not mailer.enabled:
-        return ["Email is off: set COMMENTS_SMTP_HOST (see the README) to send any."]
-    report = deliver(store, mailer, transport)
-    return [str(report), *mail_report(store)]
-
-
-def show_story(store: Store, story_id: int) -> str:
-    story, events = actions.show(store, story_id)
-    lines = [
-        f"Story #{story.id} on {story.article} ({story.status.value})",
-        f"By:      {story.name}",
-        f"Written: {story.created:%Y-%m-%d %H:%M} UTC",
-    ]
-    if story.parent_id:
-        lines.append(f"Reply to: #{story.parent_id}")
-    if story.edited:
-        lines.append("Edited by a moderator")
-    if story.reject_reason:
-        lines.append(f"Reason:  {story.reject_reason}")
-    lines += ["", "Preview (sanitised HTML, as it will be published):", story.body_html, ""]
-    lines.append("History:")
-    lines += [
-        f"  {e.at:%Y-%m-%d %H:%M} {e.action.value} by {e.actor}" + (f": {e.note}" if e.note else "")
-        for e in events
-    ]
-    return "\n".join(lines)
-
-
 _ID_DIGITS = len(str(REPLY_TO_MAX))
+# How the checks' field names read on the command line.
+FIELD_NAMES = {"story": "--text", "name": "--name"}
 
 
 def parse_ids(text: str | Iterable[str]) -> list[int]:
@@ -161,10 +56,33 @@ def parse_ids(text: str | Iterable[str]) -> list[int]:
     return ids
 
 
-def read_text_argument(text: str, file: str) -> str:
-    if file:
-        return Path(file).read_text(encoding="utf-8")
+MSG_NO_EDIT = (
+    'Nothing to change: give the new text with --text "..." or --file FILE, or the writer\'s '
+    'new name with --name "...".'
+)
+MSG_NO_REPLY = 'Give the reply\'s text with --text "..." or --file FILE.'
+MSG_TEXT_TWICE = "Give the text once: with --text or with --file, not both."
+
+
+def read_text_argument(text: str | None, file: str | None) -> str | None:
+    """The text of --text or of the file named by --file (UTF-8); None when neither is given."""
+    if text is not None and file is not None:
+        raise ValueError(MSG_TEXT_TWICE)
+    if file is not None:
+        path = Path(file)
+        if path.is_dir():
+            raise ValueError(f"{file} is a folder; give --file the path of a text file.")
+        if not path.is_file():
+            raise ValueError(f"There is no file {file}; give --file the path of a text file.")
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"{file} is not UTF-8 text; save it as UTF-8 and try again.") from None
     return text
+
+
+class Incomplete(Exception):
+    """Part of what was asked was not done; the report above says which part and why."""
 
 
 class Command:
@@ -227,39 +145,69 @@ def _show(run: Command) -> None:
         run.say(show_story(store, parse_ids(run.args.id)[0]))
 
 
-def _approve(run: Command) -> None:
+def _report(run: Command, outcome: service.Outcome, asked: int, verb: str) -> None:
+    """Each id's line: what was done on standard output; what was not, and why, on standard
+    error with a count, and exit status 1."""
+    done = describe_done(outcome)
+    if done:
+        run.say(*done)
+    if not outcome.complete:
+        left = len(outcome.skipped) + len(outcome.missing)
+        summary = f"{left} of {counted(asked, 'story', 'stories')} not {verb}."
+        raise Incomplete("\n".join([*not_done(outcome), summary]))
+
+
+def _move(run: Command, target: Status, verb: str, reason: str | None = None) -> None:
+    ids = parse_ids(run.args.ids)
+    mailer = run.mailer() if target == Status.APPROVED else None
     with run.moderating() as (store, site):
-        run.say(*describe(service.approve(store, site, parse_ids(run.args.ids), run.mailer())))
+        outcome = service.move_each(store, site, ids, target, reason, mailer)
+    _report(run, outcome, len(set(ids)), verb)
+
+
+def _approve(run: Command) -> None:
+    _move(run, Status.APPROVED, "approved")
 
 
 def _reject(run: Command) -> None:
-    with run.moderating() as (store, site):
-        ids = parse_ids(run.args.ids)
-        run.say(*describe(service.reject(store, site, ids, run.args.reason or None)))
+    _move(run, Status.REJECTED, "rejected", run.args.reason or None)
 
 
 def _spam(run: Command) -> None:
-    with run.moderating() as (store, site):
-        run.say(*describe(service.spam(store, site, parse_ids(run.args.ids))))
+    _move(run, Status.SPAM, "marked as spam")
+
+
+def _requeue(run: Command) -> None:
+    _move(run, Status.PENDING, "returned to pending")
 
 
 def _edit(run: Command) -> None:
+    story_id = parse_ids(run.args.id)[0]
+    text = read_text_argument(run.args.text, run.args.file)
+    if text is None and run.args.name is None:
+        raise ValueError(MSG_NO_EDIT)
+    comments = run.config.comments
+    rules = EditRules(comments.max_links, comments.author_name)
     with run.moderating() as (store, site):
-        text = read_text_argument(run.args.text, run.args.file)
-        run.say(*describe(service.edit(store, site, parse_ids(run.args.id)[0], text)))
+        outcome = service.edit(store, site, story_id, text, rules, name=run.args.name)
+    run.say(*describe(outcome))
 
 
 def _reply(run: Command) -> None:
+    story_id = parse_ids(run.args.id)[0]
+    text = read_text_argument(run.args.text, run.args.file)
+    if text is None:
+        raise ValueError(MSG_NO_REPLY)
+    author = run.args.author or run.config.comments.author_name
     with run.moderating() as (store, site):
-        author = run.args.author or run.config.comments.author_name
-        text = read_text_argument(run.args.text, run.args.file)
-        story_id = parse_ids(run.args.id)[0]
         run.say(*describe(service.reply(store, site, story_id, text, author, run.mailer())))
 
 
 def _delete(run: Command) -> None:
+    ids = parse_ids(run.args.ids)
     with run.moderating() as (store, site):
-        run.say(*describe(service.delete(store, site, parse_ids(run.args.ids))))
+        outcome = service.delete_each(store, site, ids)
+    _report(run, outcome, len(set(ids)), "deleted")
 
 
 def _forget(run: Command) -> None:
@@ -267,10 +215,19 @@ def _forget(run: Command) -> None:
         run.say(*describe(service.forget(store, site, run.args.email)))
 
 
+def whole_number(value: str, option: str, example: str) -> int:
+    """An option's value as a whole number, or a message naming the option and what to write."""
+    text = value.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise ValueError(f"{option} takes a whole number, like {option} {example}; not {value!r}.")
+    return int(text)
+
+
 def _purge(run: Command) -> None:
+    days = whole_number(run.args.days, "--days", "30")
     window = timedelta(seconds=run.config.comments.rate_limit.seconds)
     with run.moderating() as (store, site):
-        run.say(*describe(service.purge(store, site, run.args.days, window)))
+        run.say(*describe(service.purge(store, site, days, window)))
 
 
 def _export(run: Command) -> None:
@@ -350,11 +307,14 @@ def _send_mail(run: Command) -> None:
 def _backup(run: Command) -> None:
     from reader_stories.store.backup import take_backup
 
+    keep = whole_number(run.args.keep, "--keep", "14")
     folder = Path(run.args.to) if run.args.to else run.config.state / "backups"
-    backup = take_backup(run.config.comments.database_url, folder, run.args.keep)
-    run.say(f"Backed up {backup.stories} stories to {backup.path} (owner-only).")
+    backup = take_backup(run.config.comments.database_url, folder, keep)
+    stories = counted(backup.stories, "story", "stories")
+    run.say(f"Backed up {stories} to {backup.path} (owner-only).")
     if backup.removed:
-        run.say(f"Removed {len(backup.removed)} older backups; the newest {run.args.keep} stay.")
+        removed = counted(len(backup.removed), "older backup", "older backups")
+        run.say(f"Removed {removed}; the newest {keep} stay.")
 
 
 def _restore(run: Command) -> None:
@@ -386,7 +346,8 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "approve": (_approve, "approve stories (12 or 12,13): live at once, emails who asked"),
     "reject": (_reject, "reject stories; a published one leaves its page at once"),
     "spam": (_spam, "mark stories as spam"),
-    "edit": (_edit, "replace a story's text (shown as edited by a moderator)"),
+    "requeue": (_requeue, "undo a decision: the stories wait for moderation again"),
+    "edit": (_edit, "replace a story's text or name (shown as edited by a moderator)"),
     "reply": (_reply, "publish the site author's reply under a story"),
     "delete": (_delete, "delete stories and their replies for good"),
     "export": (_export, "export every story and the moderation history (JSON Lines)"),
@@ -411,13 +372,14 @@ def parser() -> argparse.ArgumentParser:
     sub = {name: commands.add_parser(name, help=text) for name, (_, text) in COMMANDS.items()}
     sub["pending"].add_argument("--json", action="store_true", help="a JSON list on stdout")
     sub["show"].add_argument("id")
-    for name in ("approve", "reject", "spam", "delete"):
+    for name in ("approve", "reject", "spam", "requeue", "delete"):
         sub[name].add_argument("ids", help="story ids: 12, or 12,13")
     sub["reject"].add_argument("--reason", default="", help="why, kept with the story")
     for name in ("edit", "reply"):
         sub[name].add_argument("id")
-        sub[name].add_argument("--text", default="")
-        sub[name].add_argument("--file", default="", help="read the text from this file")
+        sub[name].add_argument("--text", help="the new text (Markdown)")
+        sub[name].add_argument("--file", help="read the text from this file (UTF-8)")
+    sub["edit"].add_argument("--name", help="the writer's new name (recorded in the history)")
     sub["reply"].add_argument("--author", default="", help="the name shown (default: AUTHOR)")
     sub["export"].add_argument("--path", default="", help="a file (default: standard output)")
     sub["import"].add_argument("path")
@@ -437,9 +399,9 @@ def parser() -> argparse.ArgumentParser:
         "--source", default="", help="only this format's (default: every format's)"
     )
     sub["forget"].add_argument("email")
-    sub["purge"].add_argument("--days", type=int, default=30, help="keep this many days")
+    sub["purge"].add_argument("--days", default="30", help="keep this many days (default 30)")
     sub["backup"].add_argument("--to", default="", help="the folder (default: var/backups)")
-    sub["backup"].add_argument("--keep", type=int, default=14, help="how many backups to keep")
+    sub["backup"].add_argument("--keep", default="14", help="how many backups to keep (14)")
     sub["restore"].add_argument("path", help="a backup file (.sqlite3 or .jsonl)")
     sub["set-password"].add_argument("--password-file", default="", help="first line is used")
     sub["set-password"].add_argument("--print-only", action="store_true")
@@ -449,13 +411,18 @@ def parser() -> argparse.ArgumentParser:
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
-    """Run one command; 0 when it did what was asked, 1 with one line on stderr when not."""
+    """Run one command; 0 when it did all that was asked, 1 with what was not on stderr."""
     args = parser().parse_args(argv)
     err = err or sys.stderr
     run = Command(args, out or sys.stdout, err)
     try:
         COMMANDS[args.command][0](run)
-    except (StoriesError, SettingsError, ValueError, OSError) as problem:
+    except ValidationFailed as failed:
+        for error in failed.errors:
+            print(f"{FIELD_NAMES.get(error.field, error.field)}: {error.message}.", file=err)
+        print("Nothing was changed.", file=err)
+        return 1
+    except (StoriesError, SettingsError, ValueError, OSError, Incomplete) as problem:
         print(problem, file=err)
         return 1
     return 0

@@ -31,6 +31,7 @@ class Action(StrEnum):
     EDITED = "edited"
     REPLIED = "replied"
     DELETED = "deleted"
+    RETURNED = "returned"  # back to pending: a decision undone
 
 
 # The history entry written when a story is moved to each status.
@@ -38,6 +39,7 @@ ACTION_FOR_STATUS: dict[Status, Action] = {
     Status.APPROVED: Action.APPROVED,
     Status.REJECTED: Action.REJECTED,
     Status.SPAM: Action.SPAM,
+    Status.PENDING: Action.RETURNED,
 }
 
 

@@ -118,6 +118,12 @@ def check_rate(store: Store, network_hash: str, limit: int, window: timedelta) -
         take_slot(tx, network_hash, limit, window)
 
 
+def release_slot(store: Store, network_hash: str) -> None:
+    """Give back the slot ``check_rate`` took: the attempt turned out not to count."""
+    with store.writing() as tx:
+        tx.release_rate_event(network_hash)
+
+
 def take_slot(tx: Tx, network_hash: str, limit: int, window: timedelta) -> None:
     """Count this attempt inside the caller's write transaction, or raise RateLimited.
 

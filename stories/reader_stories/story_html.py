@@ -16,6 +16,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from reader_stories import bare_links
 from reader_stories.text import clean
 
 ALLOWED_TAGS = frozenset(
@@ -41,7 +42,8 @@ _ENABLED_RULES = [
 ]
 # A host (or address) must follow the scheme: "http://" alone would become an empty link.
 _SAFE_LINK_RE = re.compile(r"^(?:https?://[^/?#\s]|mailto:[^\s])", re.IGNORECASE)
-# Bare addresses count as links for spam limits even though they are not made clickable.
+# Bare addresses count as links for spam limits: http(s) ones are made links (bare_links.py),
+# and the rest (www.example.com, ftp://...) are counted here.
 # The scheme's length is bounded (the longest registered one has 36 characters): unbounded,
 # every letter of a long run like "a.a.a.a..." started a scan to the run's end, which made the
 # search quadratic. Bounded, each start costs at most SCHEME_MAX steps: linear in the text.
@@ -62,6 +64,7 @@ def _build_markdown() -> MarkdownIt:
     md = MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True})
     md.enable(_ENABLED_RULES)
     md.validateLink = _validate_link  # type: ignore[method-assign]
+    bare_links.enable(md)
     return md
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from reader_stories.errors import FieldError, ValidationFailed
 from reader_stories.models import Submission
@@ -123,8 +124,49 @@ def looks_like_email(address: str) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Wording:
+    """The words of every name and story check, for whoever typed the text: the same rules
+    speak to a reader at the intake and to a moderator editing a story."""
+
+    name_empty: str
+    name_long: str
+    name_controls: str
+    name_unusable: str
+    name_marks: str
+    name_reserved: str
+    name_badge: str
+    story_empty: str
+    story_short: str
+    story_long: str
+    story_controls: str
+    story_unusable: str
+    story_marks: str
+    story_no_links: str
+    story_links: str
+
+
+READER = Wording(
+    name_empty=MSG_NAME_EMPTY,
+    name_long=MSG_NAME_LONG,
+    name_controls=MSG_NAME_CONTROLS,
+    name_unusable=MSG_NAME_UNUSABLE,
+    name_marks=MSG_NAME_MARKS,
+    name_reserved=MSG_NAME_RESERVED,
+    name_badge=MSG_NAME_BADGE,
+    story_empty=MSG_STORY_EMPTY,
+    story_short=MSG_STORY_SHORT,
+    story_long=MSG_STORY_LONG,
+    story_controls=MSG_STORY_CONTROLS,
+    story_unusable=MSG_STORY_UNUSABLE,
+    story_marks=MSG_STORY_MARKS,
+    story_no_links=MSG_STORY_NO_LINKS,
+    story_links=MSG_STORY_LINKS,
+)
+
+
 def _character_message(problem: Problem, controls: str, unusable: str, marks: str) -> str:
-    """The reader's words for what ``first_problem`` found, for the field's three messages."""
+    """The words for what ``first_problem`` found, for the field's three messages."""
     if problem.trouble is Trouble.CONTROL:
         return controls
     if problem.trouble is Trouble.MARKS:
@@ -132,59 +174,70 @@ def _character_message(problem: Problem, controls: str, unusable: str, marks: st
     return unusable.format(code=problem.code, position=problem.position)
 
 
-def _name_problem(raw: str, name: str, author_name: str) -> str | None:
+def collapse_spaces(raw: str) -> str:
+    """A name as stored: every run of spaces, tabs or line breaks becomes one space."""
+    return _SPACE_RE.sub(" ", raw)
+
+
+def name_problem(raw: str, author_name: str, words: Wording = READER) -> str | None:
+    """The first thing that keeps ``raw`` (normalised, stripped) from being a writer's name."""
+    name = collapse_spaces(raw)
     if not name:
-        return MSG_NAME_EMPTY
+        return words.name_empty
     if len(name) > NAME_MAX:
-        return MSG_NAME_LONG.format(count=len(name))
+        return words.name_long.format(count=len(name))
     # Characters are checked before spaces are collapsed: Python counts some controls as spaces.
     problem = first_problem(raw)
     if problem is not None:
-        return _character_message(problem, MSG_NAME_CONTROLS, MSG_NAME_UNUSABLE, MSG_NAME_MARKS)
+        return _character_message(
+            problem, words.name_controls, words.name_unusable, words.name_marks
+        )
     if author_name and borrows(name, author_name):
-        return MSG_NAME_RESERVED.format(author=author_name)
+        return words.name_reserved.format(author=author_name)
     if ends_with_badge(name):
-        return MSG_NAME_BADGE
+        return words.name_badge
     return None
 
 
 def _check_name(raw: str, author_name: str, errors: list[FieldError]) -> str:
-    name = _SPACE_RE.sub(" ", raw)
-    message = _name_problem(raw, name, author_name)
+    message = name_problem(raw, author_name)
     if message is not None:
         errors.append(FieldError("name", message))
-    return name
+    return collapse_spaces(raw)
 
 
-def _links_message(limit: int, count: int) -> str:
+def _links_message(limit: int, count: int, words: Wording) -> str:
     if limit == 0:
-        return MSG_STORY_NO_LINKS
+        return words.story_no_links
     noun = "link" if limit == 1 else "links"
-    return MSG_STORY_LINKS.format(limit=limit, noun=noun, count=count)
+    return words.story_links.format(limit=limit, noun=noun, count=count)
 
 
-def _story_problem(story: str, max_links: int) -> str | None:
+def story_problem(story: str, max_links: int, words: Wording = READER) -> str | None:
+    """The first thing that keeps ``story`` (normalised, stripped) from being a reader's story."""
     if not story:
-        return MSG_STORY_EMPTY
+        return words.story_empty
     if len(story) < STORY_MIN:
-        return MSG_STORY_SHORT.format(count=len(story))
+        return words.story_short.format(count=len(story))
     if len(story) > STORY_MAX:
-        return MSG_STORY_LONG.format(count=len(story))
+        return words.story_long.format(count=len(story))
     problem = first_problem(story)
     if problem is not None:
-        return _character_message(problem, MSG_STORY_CONTROLS, MSG_STORY_UNUSABLE, MSG_STORY_MARKS)
+        return _character_message(
+            problem, words.story_controls, words.story_unusable, words.story_marks
+        )
     # Imported here: the store and moderation import this module for its messages, and
     # loading markdown-it would slow every `invoke comments.*` command that never parses.
     from reader_stories.story_html import count_links
 
     links = count_links(story)
     if links > max_links:
-        return _links_message(max_links, links)
+        return _links_message(max_links, links, words)
     return None
 
 
 def _check_story(story: str, max_links: int, errors: list[FieldError]) -> None:
-    message = _story_problem(story, max_links)
+    message = story_problem(story, max_links)
     if message is not None:
         errors.append(FieldError("story", message))
 

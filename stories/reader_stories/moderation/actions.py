@@ -10,11 +10,12 @@ from collections.abc import Iterable
 
 from reader_stories.errors import FieldError, InvalidTransition, StoryMoved, ValidationFailed
 from reader_stories.models import ModerationEvent, Status, Story
+from reader_stories.moderation.edit_rules import MODERATOR, EditRules, check_edit
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.outbox import cancel_published, queue_published, queue_reply
 from reader_stories.store import Store
 from reader_stories.text import normalise, strip_controls
-from reader_stories.validation import MSG_STORY_EMPTY, MSG_STORY_LONG, STORY_MAX
+from reader_stories.validation import STORY_MAX
 
 DEFAULT_ACTOR = "moderator"
 
@@ -26,12 +27,16 @@ ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.REJECTED: frozenset({Status.APPROVED, Status.SPAM}),
     Status.SPAM: frozenset({Status.APPROVED, Status.REJECTED}),
 }
+# A decision can be undone: the story goes back to pending, and the history says so.
+RETURNABLE = frozenset({Status.APPROVED, Status.REJECTED, Status.SPAM})
 VERBS: dict[Status, str] = {
     Status.APPROVED: "approve",
     Status.REJECTED: "reject",
     Status.SPAM: "mark as spam",
+    Status.PENDING: "return to pending",
 }
 REPLY_VERB = "reply to"
+MSG_REPLY_EMPTY = f"The text is empty; write up to {STORY_MAX:,} characters"
 
 
 def _ids(story_ids: Iterable[int]) -> list[int]:
@@ -49,8 +54,15 @@ def _check_expected(stories: Iterable[Story], expected: Status | None) -> None:
             raise StoryMoved(story.id, story.status.value, expected.value)
 
 
+def can_move(status: Status, target: Status) -> bool:
+    """Whether a story in ``status`` may go to ``target`` (pending: only as an undo)."""
+    if target == Status.PENDING:
+        return status in RETURNABLE
+    return target in ALLOWED_TRANSITIONS[status]
+
+
 def _check_transition(story: Story, target: Status) -> None:
-    if target not in ALLOWED_TRANSITIONS[story.status]:
+    if not can_move(story.status, target):
         raise InvalidTransition(story.id, story.status.value, VERBS[target])
 
 
@@ -115,21 +127,59 @@ def mark_spam(
     return _move(store, story_ids, Status.SPAM, None, actor, expected=expected)
 
 
+def return_to_pending(
+    store: Store,
+    story_ids: Iterable[int],
+    *,
+    actor: str = DEFAULT_ACTOR,
+    expected: Status | None = None,
+) -> list[Story]:
+    """Undo a decision: the stories wait for moderation again (a published one leaves its
+    page, and its writer's "published" email is called off if it has not gone yet)."""
+    return _move(store, story_ids, Status.PENDING, None, actor, expected=expected)
+
+
 def _clean_body(markdown: str) -> str:
-    """Moderator text gets the reader's clean-up and length limit, not the link limit."""
+    """The author's own replies get the reader's clean-up and length limit, no other rule."""
     body = strip_controls(normalise(markdown)).strip()
     if not body:
-        raise ValidationFailed([FieldError("story", MSG_STORY_EMPTY)])
+        raise ValidationFailed([FieldError("story", MSG_REPLY_EMPTY)])
     if len(body) > STORY_MAX:
-        raise ValidationFailed([FieldError("story", MSG_STORY_LONG.format(count=len(body)))])
+        raise ValidationFailed([FieldError("story", MODERATOR.story_long.format(count=len(body)))])
     return body
 
 
-def edit(store: Store, story_id: int, new_markdown: str, *, actor: str = DEFAULT_ACTOR) -> Story:
-    """Change a story's text (a typo, a surname to drop); it is re-rendered and marked edited."""
-    body = _clean_body(new_markdown)
+def _edit_note(story: Story, body: str, name: str) -> str | None:
+    """What the history says an edit changed: nothing said means the text alone, as ever.
+    The name it replaced is not kept: a name is edited to take it off the record."""
+    if name == story.name:
+        return None
+    return "name changed" if body == story.body_markdown else "text and name changed"
+
+
+def edit(
+    store: Store,
+    story_id: int,
+    new_markdown: str | None,
+    *,
+    rules: EditRules,
+    name: str | None = None,
+    actor: str = DEFAULT_ACTOR,
+) -> Story:
+    """Change a story's text or its writer's name (a typo, a surname to drop) under the rules
+    of the form; it is re-rendered and marked edited. None keeps the text or name as it is."""
     with store.writing() as tx:
-        return tx.edit_body(story_id, body, actor=actor)
+        story = tx.get(story_id)
+        if story.author_reply and new_markdown is not None and name is None:
+            checked_body: str | None = _clean_body(new_markdown)
+            checked_name = None
+        else:
+            checked = check_edit(story, new_markdown, name, rules)
+            checked_body, checked_name = checked.body, checked.name
+        body = story.body_markdown if checked_body is None else checked_body
+        new_name = story.name if checked_name is None else checked_name
+        note = _edit_note(story, body, new_name)
+        return tx.edit_body(story_id, body, actor=actor, name=new_name, note=note)
 
 
 def reply(

@@ -14,13 +14,28 @@ MSG_LATER = (
 
 
 def describe(outcome: Outcome) -> list[str]:
-    """One line per story changed (or one for the whole action), then one per article page."""
+    """One line per story changed (or one for the whole action), one per story left as it was
+    and why, then one per article page."""
+    return [*_what(outcome), *not_done(outcome), *_pages(outcome)]
+
+
+def describe_done(outcome: Outcome) -> list[str]:
+    """What changed and the pages rewritten, without the ids left as they were."""
     return [*_what(outcome), *_pages(outcome)]
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """ "1 story", "2 stories": the number with the word that goes with it."""
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def _ids(ids: tuple[int, ...]) -> str:
+    return ", ".join(f"#{i}" for i in ids)
 
 
 def _what(outcome: Outcome) -> list[str]:
     done = outcome.done
-    if done in (Done.APPROVED, Done.REJECTED, Done.SPAM):
+    if done in (Done.APPROVED, Done.REJECTED, Done.SPAM, Done.RETURNED):
         return [f"#{s.id} {done.value} ({s.article}, by {s.name})" for s in outcome.stories]
     if done == Done.EDITED:
         return [f"#{s.id} edited; it shows as edited by a moderator." for s in outcome.stories]
@@ -29,16 +44,48 @@ def _what(outcome: Outcome) -> list[str]:
             f"#{s.id} published as the author's reply to #{s.parent_id}." for s in outcome.stories
         ]
     if done == Done.DELETED:
-        ids = ", #".join(str(i) for i in outcome.removed)
-        return [f"Deleted #{ids}; the moderation history remains."]
+        return _deleted(outcome)
     if done == Done.FORGOTTEN:
         if not outcome.removed:
             return ["No story was written with that address; nothing to remove."]
-        return [f"Removed {len(outcome.removed)} stories and replies tied to that address."]
+        removed = counted(len(outcome.removed), "story", "stories and replies")
+        return [f"Removed {removed} tied to that address."]
+    removed = counted(
+        len(outcome.removed),
+        "rejected, spam or never-moderated story",
+        "rejected, spam or never-moderated stories",
+    )
     return [
-        f"Removed {len(outcome.removed)} rejected, spam or never-moderated stories older than "
-        f"{outcome.days} days, rate-limit records past their window, and the log of old emails."
+        f"Removed {removed} older than {counted(outcome.days, 'day', 'days')}, rate-limit "
+        "records past their window, and the log of old emails."
     ]
+
+
+def _deleted(outcome: Outcome) -> list[str]:
+    if not outcome.replies:  # all at once (the admin): one line
+        if not outcome.removed:
+            return []
+        return [f"Deleted {_ids(outcome.removed)}; the moderation history remains."]
+    lines = []
+    for story_id, replies in outcome.replies.items():
+        under = f", with the {counted(len(replies), 'reply', 'replies')} under it ({_ids(replies)})"
+        lines.append(f"#{story_id} deleted{under if replies else ''}.")
+    return [*lines, "The moderation history remains."]
+
+
+def not_done(outcome: Outcome) -> list[str]:
+    """One line per id left as it was: skipped and why, or not found (deleted, or never)."""
+    lines = [f"#{s.story_id} skipped: {s.why}." for s in outcome.skipped]
+    for missing in outcome.missing:
+        event = missing.deleted
+        if event is None:
+            lines.append(f"#{missing.story_id} not found: there is no story with this id.")
+        else:
+            lines.append(
+                f"#{missing.story_id} not found: it was deleted "
+                f"{event.at:%Y-%m-%d %H:%M} UTC by {event.actor}."
+            )
+    return lines
 
 
 def _pages(outcome: Outcome) -> list[str]:

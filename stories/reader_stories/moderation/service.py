@@ -10,12 +10,14 @@ the words of moderation/report.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
 from reader_stories.models import Status, Story
-from reader_stories.moderation import actions, privacy
+from reader_stories.moderation import actions, per_story, privacy
+from reader_stories.moderation.edit_rules import EditRules
+from reader_stories.moderation.per_story import Missing, Skipped
 from reader_stories.notify.messages import Mailer
 from reader_stories.pages.republish import LivePages, PageUpdate
 from reader_stories.store import Store
@@ -25,6 +27,7 @@ class Done(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     SPAM = "marked as spam"
+    RETURNED = "back to pending"
     EDITED = "edited"
     REPLIED = "replied"
     DELETED = "deleted"
@@ -45,6 +48,15 @@ class Outcome:
     public: bool = False
     republished: bool = False
     days: int = 0  # purge: the retention it applied
+    # Ids acted on one by one (the command line): those left as they were, and why.
+    skipped: tuple[Skipped, ...] = ()
+    missing: tuple[Missing, ...] = ()
+    replies: dict[int, tuple[int, ...]] = field(default_factory=dict)  # deleted with a story
+
+    @property
+    def complete(self) -> bool:
+        """Every id asked for was acted on."""
+        return not self.skipped and not self.missing
 
 
 def _outcome(
@@ -108,8 +120,85 @@ def spam(
     return _outcome(Done.SPAM, store, republisher, was_public, stories=tuple(stories))
 
 
-def edit(store: Store, republisher: LivePages | None, story_id: int, text: str) -> Outcome:
-    story = actions.edit(store, story_id, text)
+def return_to_pending(
+    store: Store,
+    republisher: LivePages | None,
+    ids: Sequence[int],
+    expected: Status | None = None,
+) -> Outcome:
+    """Undo decisions, all or none: the stories wait again; published ones leave their page."""
+    was_public = _published(store, ids)
+    stories = actions.return_to_pending(store, ids, expected=expected)
+    return _outcome(Done.RETURNED, store, republisher, was_public, stories=tuple(stories))
+
+
+_DONE_FOR = {
+    Status.APPROVED: Done.APPROVED,
+    Status.REJECTED: Done.REJECTED,
+    Status.SPAM: Done.SPAM,
+    Status.PENDING: Done.RETURNED,
+}
+
+
+def move_each(
+    store: Store,
+    republisher: LivePages | None,
+    ids: Sequence[int],
+    target: Status,
+    reason: str | None = None,
+    mailer: Mailer | None = None,
+) -> Outcome:
+    """Every id attempted (the command line): those that can move do, the rest are named."""
+    before = _statuses(store, ids)
+    result = per_story.move_each(store, ids, target, reason, mailer=mailer)
+    articles = {
+        s.article
+        for s in result.done
+        if Status.APPROVED in (s.status, before[s.id].status)  # on the page before or after
+    }
+    return _outcome(
+        _DONE_FOR[target],
+        store,
+        republisher,
+        articles,
+        stories=result.done,
+        skipped=result.skipped,
+        missing=result.missing,
+    )
+
+
+def delete_each(store: Store, republisher: LivePages | None, ids: Sequence[int]) -> Outcome:
+    """Every id attempted: each story that exists is deleted, the rest are named."""
+    before = _statuses(store, ids)
+    result = per_story.delete_each(store, ids)
+    articles = {before[i].article for i in result.replies if before[i].status == Status.APPROVED}
+    return _outcome(
+        Done.DELETED,
+        store,
+        republisher,
+        articles,
+        removed=result.removed,
+        replies=result.replies,
+        missing=result.missing,
+    )
+
+
+def _statuses(store: Store, ids: Sequence[int]) -> dict[int, Story]:
+    """The stories of these ids that exist, as they are before a change."""
+    with store.reading() as tx:
+        return {i: story for i in ids if (story := tx.find(i)) is not None}
+
+
+def edit(
+    store: Store,
+    republisher: LivePages | None,
+    story_id: int,
+    text: str | None,
+    rules: EditRules,
+    name: str | None = None,
+) -> Outcome:
+    """A new text or name (None keeps it), checked as the form checks a reader's."""
+    story = actions.edit(store, story_id, text, rules=rules, name=name)
     articles = [story.article] if story.status == Status.APPROVED else []
     return _outcome(Done.EDITED, store, republisher, articles, stories=(story,))
 

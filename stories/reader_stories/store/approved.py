@@ -28,6 +28,7 @@ CURRENT_MIGRATIONS = (
     "0005_create_page_pushes",
     "0006_confirm_email_addresses",
     "0007_remember_imported_comments",
+    "0008_record_returns_to_pending",
     "0009_count_helpful_marks",
 )
 

@@ -86,7 +86,7 @@ def restore_backup(url: str, path: Path) -> str:
             copy.backup(live)  # other connections see the old store, then the restored one
     with open_store(url):  # migrations, for a backup taken by an older version
         pass
-    return f"Restored {stories} stories from {path} into {target}."
+    return f"Restored {stories} {'story' if stories == 1 else 'stories'} from {path} into {target}."
 
 
 def _prune(folder: Path, keep: int) -> list[Path]:

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.schema import AddConstraint, CreateColumn
 
 from reader_stories.store import schema
-from reader_stories.store.schema import UTCDateTime, action_check, status_check
+from reader_stories.store.schema import UTCDateTime, status_check
 
 Migration = tuple[str, Callable[[Connection], None]]
 
@@ -81,6 +81,10 @@ def _create_stories(conn: Connection) -> None:
     md.create_all(conn)
 
 
+# The actions the history knew when 0002 made it (0008 adds "returned").
+_ACTIONS_0002 = ["submitted", "approved", "rejected", "spam", "edited", "replied", "deleted"]
+
+
 def _create_moderation_events(conn: Connection) -> None:
     md = MetaData()
     events = Table(
@@ -92,7 +96,7 @@ def _create_moderation_events(conn: Connection) -> None:
         Column("actor", String(200), nullable=False),
         Column("at", UTCDateTime, nullable=False),
         Column("note", Text, nullable=True),
-        action_check("ck_moderation_events_action"),
+        CheckConstraint(column("action").in_(_ACTIONS_0002), name="ck_moderation_events_action"),
     )
     Index("ix_moderation_events_story_id", events.c.story_id)
     md.create_all(conn)
@@ -271,6 +275,49 @@ def _remember_imported_comments(conn: Connection) -> None:
     md.create_all(conn)
 
 
+_EVENT_COLUMNS = "id, story_id, action, actor, at, note"
+# Every action the history knows once 0008 is applied ("returned": a decision undone).
+_ACTIONS_0008 = [*_ACTIONS_0002, "returned"]
+
+
+def _events_with_actions(md: MetaData, name: str, actions: list[str]) -> Table:
+    """The history as 0002 made it, under ``name``, its action check taking ``actions``."""
+    return Table(
+        name,
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("story_id", Integer, nullable=False),
+        Column("action", String(16), nullable=False),
+        Column("actor", String(200), nullable=False),
+        Column("at", UTCDateTime, nullable=False),
+        Column("note", Text, nullable=True),
+        CheckConstraint(column("action").in_(actions), name="ck_moderation_events_action"),
+    )
+
+
+def _record_returns_to_pending(conn: Connection) -> None:
+    """Moderators can undo a decision, sending a story back to pending: the history records it
+    as "returned". PostgreSQL swaps the action check; SQLite rebuilds the table (ids kept)."""
+    if conn.dialect.name == "postgresql":
+        table = _events_with_actions(MetaData(), "moderation_events", _ACTIONS_0008)
+        check = next(c for c in table.constraints if c.name == "ck_moderation_events_action")
+        conn.exec_driver_sql(
+            "ALTER TABLE moderation_events DROP CONSTRAINT ck_moderation_events_action"
+        )
+        conn.execute(AddConstraint(check))
+        return
+    _events_with_actions(MetaData(), "moderation_events_rebuilt", _ACTIONS_0008).create(conn)
+    conn.exec_driver_sql(
+        f"INSERT INTO moderation_events_rebuilt ({_EVENT_COLUMNS}) "
+        f"SELECT {_EVENT_COLUMNS} FROM moderation_events"
+    )
+    conn.exec_driver_sql("DROP TABLE moderation_events")
+    conn.exec_driver_sql("ALTER TABLE moderation_events_rebuilt RENAME TO moderation_events")
+    conn.exec_driver_sql(
+        "CREATE INDEX ix_moderation_events_story_id ON moderation_events (story_id)"
+    )
+
+
 def _count_helpful_marks(conn: Connection) -> None:
     """ "This helped me": a count on each story, and one mark per story and reader network."""
     added = Column("helpful", Integer, nullable=False, server_default="0")
@@ -302,6 +349,7 @@ MIGRATIONS: list[Migration] = [
     ("0005_create_page_pushes", _create_page_pushes),
     ("0006_confirm_email_addresses", _confirm_email_addresses),
     ("0007_remember_imported_comments", _remember_imported_comments),
+    ("0008_record_returns_to_pending", _record_returns_to_pending),
     ("0009_count_helpful_marks", _count_helpful_marks),
 ]
 

@@ -30,6 +30,14 @@ class RateQueries:
     def record_rate_event(self, network_hash: str) -> None:
         self.conn.execute(_RECORD, {"network_hash": network_hash, "at": self.clock()})
 
+    def release_rate_event(self, network_hash: str) -> None:
+        """Give back the newest slot taken under ``network_hash`` (an attempt that turned out
+        not to count, such as a correct login)."""
+        newest = (
+            select(func.max(_rates.c.id)).where(_rates.c.network_hash == network_hash)
+        ).scalar_subquery()
+        self.conn.execute(delete(_rates).where(_rates.c.id == newest))
+
     def count_rate_events(self, network_hash: str, since: datetime) -> int:
         """Events strictly after ``since``: a window is (now - window, now]."""
         params = {"network_hash": network_hash, "since": since}

@@ -99,11 +99,11 @@ class StoryQueries:
         return [found[story_id] for story_id in story_ids]
 
     def pending(self, limit: int | None = None) -> list[Story]:
-        """Oldest first: the moderation queue is first come, first served."""
+        """Newest first, the order of the admin's queue, so both lists read the same way."""
         query = (
             select(_stories)
             .where(_stories.c.status == Status.PENDING.value)
-            .order_by(_stories.c.created, _stories.c.id)
+            .order_by(_stories.c.created.desc(), _stories.c.id.desc())
             .limit(limit)
         )
         return [story_from_record(row) for row in self.conn.execute(query)]
@@ -322,8 +322,6 @@ class StoryQueries:
         self, story_id: int, status: Status, *, reason: str | None = None, actor: str
     ) -> Story:
         """Move a story to ``status`` and record why; transition rules live in moderation."""
-        if status not in ACTION_FOR_STATUS:
-            raise ValueError(f"cannot set a story back to {status.value}")
         self.get(story_id)
         now = self.clock()
         self.conn.execute(
@@ -339,21 +337,29 @@ class StoryQueries:
         self.add_event(story_id, ACTION_FOR_STATUS[status], actor, reason)
         return self.get(story_id)
 
-    def edit_body(self, story_id: int, markdown: str, *, actor: str) -> Story:
-        """Replace the text, re-render it and flag the story as edited by a moderator."""
+    def edit_body(
+        self,
+        story_id: int,
+        markdown: str,
+        *,
+        actor: str,
+        name: str | None = None,
+        note: str | None = None,
+    ) -> Story:
+        """Replace the text (and the name, when given), re-render it and flag the story as
+        edited by a moderator; ``note`` says in the history what changed."""
         self.get(story_id)
-        self.conn.execute(
-            update(_stories)
-            .where(_stories.c.id == story_id)
-            .values(
-                body_markdown=markdown,
-                body_html=_render(markdown),
-                body_hash=body_fingerprint(markdown),
-                edited=True,
-                updated=self.clock(),
-            )
-        )
-        self.add_event(story_id, Action.EDITED, actor)
+        values: dict[str, object] = {
+            "body_markdown": markdown,
+            "body_html": _render(markdown),
+            "body_hash": body_fingerprint(markdown),
+            "edited": True,
+            "updated": self.clock(),
+        }
+        if name is not None:
+            values["name"] = name
+        self.conn.execute(update(_stories).where(_stories.c.id == story_id).values(**values))
+        self.add_event(story_id, Action.EDITED, actor, note)
         return self.get(story_id)
 
     def add_author_reply(

@@ -1,5 +1,6 @@
-"""The stylesheets the service's own pages link to, served by the service itself, so its pages
-look right wherever it is deployed (behind the site's proxy or on a host of its own)."""
+"""The stylesheets (and the admin's one script) the service's own pages link to, served by the
+service itself, so its pages work wherever it is deployed (behind the site's proxy or on a host
+of its own)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ from reader_stories.pages.templates import PACKAGE_STATIC
 HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 
 
+MEDIA_TYPES = {".css": "text/css", ".js": "text/javascript"}
+
+
 def stylesheets(site: Site, *names: str) -> dict[str, Path]:
-    """Each name's file: the package's own, and site.css from the site's theme when it has one."""
+    """Each name's file: the package's own, and site.css from the site's theme when it has one.
+    Scripts are named the same way (admin.js) and are always the package's."""
     found = {name: PACKAGE_STATIC / name for name in names if name != "site.css"}
     if "site.css" in names and site.theme is not None:
         found["site.css"] = site.theme / "static" / "css" / "site.css"
@@ -25,12 +30,12 @@ def stylesheets(site: Site, *names: str) -> dict[str, Path]:
 
 
 def stylesheet_route(files: Mapping[str, Path]):
-    """GET /static/{name}: one of ``files``, else 404."""
+    """GET /static/{name}: one of ``files`` (a stylesheet or a script), else 404."""
 
     async def stylesheet(request: Request) -> Response:
         path = files.get(request.path_params["name"])
-        if path is None or not path.is_file():
+        if path is None or not path.is_file() or path.suffix not in MEDIA_TYPES:
             raise HTTPException(404)
-        return FileResponse(path, media_type="text/css", headers=HEADERS)
+        return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=HEADERS)
 
     return stylesheet

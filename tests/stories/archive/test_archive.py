@@ -17,6 +17,7 @@ from reader_stories import archive
 from reader_stories.archive import ArchiveError
 from reader_stories.models import Story
 from reader_stories.moderation import actions as moderation
+from reader_stories.moderation.edit_rules import EditRules
 from reader_stories.store import Store, open_store, schema
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -58,7 +59,9 @@ def populate(store: Store, clock: FakeClock) -> None:
     clock.advance(seconds=1.5)  # a fraction of a second, kept to the microsecond
     moderation.approve(store, [answered.id])
     moderation.reply(store, first.id, "Glad it worked out — *well done*.", "Next Round editors")
-    moderation.edit(store, second.id, "Same here! (a surname removed by a moderator)")
+    moderation.edit(
+        store, second.id, "Same here! (a surname removed by a moderator)", rules=EditRules(3, "")
+    )
     moderation.delete(store, [doomed.id])
 
 
@@ -292,7 +295,7 @@ BAD_LINES: dict[str, tuple[Edit, str]] = {
     "bad action": (
         _set(20, action="published"),
         'first.jsonl, line 20: event field "action" must be one of submitted, approved, '
-        'rejected, spam, edited, replied, deleted; it is "published".',
+        'rejected, spam, edited, replied, deleted, returned; it is "published".',
     ),
     "end count wrong": (
         _set(24, stories=9),

@@ -18,8 +18,10 @@ from reader_stories.errors import (
 )
 from reader_stories.models import Action, Status, Story
 from reader_stories.moderation import actions as moderation
+from reader_stories.moderation.edit_rules import MODERATOR, EditRules
 from reader_stories.store import Store
-from reader_stories.validation import MSG_STORY_EMPTY
+
+RULES = EditRules(max_links=3, author_name="Next Round")
 
 ACTIONS: dict[Status, Callable[..., list[Story]]] = {
     Status.APPROVED: moderation.approve,
@@ -83,7 +85,7 @@ def test_a_batch_with_one_bad_transition_changes_nothing(store: Store) -> None:
     first, done, last = add(store), add_with_status(store, Status.APPROVED), add(store)
     with pytest.raises(InvalidTransition, match=f"story {done.id}: it is approved"):
         moderation.approve(store, [first.id, done.id, last.id])
-    assert [s.id for s in store.pending()] == [first.id, last.id]
+    assert [s.id for s in store.pending()] == [last.id, first.id]  # newest first
     assert [len(calls.events(store, s.id)) for s in (first, last)] == [1, 1]
 
 
@@ -156,9 +158,10 @@ def test_an_empty_batch_is_a_mistake(store: Store) -> None:
 def test_edit_rerenders_cleans_and_marks_edited(store: Store, clock: FakeClock) -> None:
     story = add(store)
     clock.advance(minutes=3)
-    edited = moderation.edit(store, story.id, "  Shorter,\r\nwith a \u202ebreak\x07.  ", actor="mo")
-    assert edited.body_markdown == "Shorter,\nwith a break."
-    assert edited.body_html == "<p>Shorter,<br>\nwith a break.</p>"
+    text = "  Shorter, but long enough,\r\nwith a \u202ebreak.  "
+    edited = moderation.edit(store, story.id, text, rules=RULES, actor="mo")
+    assert edited.body_markdown == "Shorter, but long enough,\nwith a break."
+    assert edited.body_html == "<p>Shorter, but long enough,<br>\nwith a break.</p>"
     assert edited.edited and edited.status is Status.PENDING
     last = calls.events(store, story.id)[-1]
     assert (last.action, last.actor, last.at) == (Action.EDITED, "mo", clock.now)
@@ -167,10 +170,10 @@ def test_edit_rerenders_cleans_and_marks_edited(store: Store, clock: FakeClock) 
 
 def test_edit_refuses_an_empty_body_and_unknown_ids(store: Store) -> None:
     story = add(store)
-    with pytest.raises(ValidationFailed, match=re.escape(MSG_STORY_EMPTY)):
-        moderation.edit(store, story.id, " \n ")
+    with pytest.raises(ValidationFailed, match=re.escape(MODERATOR.story_empty)):
+        moderation.edit(store, story.id, " \n ", rules=RULES)
     with pytest.raises(StoryNotFound):
-        moderation.edit(store, 77, "Fine text for a story.")
+        moderation.edit(store, 77, "Fine text for a story.", rules=RULES)
     assert store.get(story.id) == story
 
 

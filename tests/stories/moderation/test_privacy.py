@@ -114,7 +114,7 @@ def test_forget_updates_the_built_site(tmp_path: Path) -> None:
     assert "FORGET-MARK" in page.read_text()
     with open_store(db_url) as store:
         outcome = service.forget(store, republisher, "GONE@mail.example")
-        assert "Removed 1 stories" in describe(outcome)[0]
+        assert "Removed 1 story tied" in describe(outcome)[0]
         again = service.forget(store, republisher, "gone@mail.example")
         assert "No story was written" in describe(again)[0]
     assert "FORGET-MARK" not in page.read_text()

@@ -17,6 +17,7 @@ from site_support import ENV, ROOT, SECRET, SEED, SETTINGS, build, build_live, s
 
 from reader_stories.config import SITE_FEED, load_config
 from reader_stories.live.manifest import MANIFEST
+from reader_stories.models import Status
 from reader_stories.moderation import actions as moderation
 from reader_stories.moderation import service
 from reader_stories.moderation.report import describe
@@ -211,6 +212,23 @@ def test_rejecting_a_published_story_takes_it_off_at_once(tmp_path, db_url) -> N
         outcome = service.reject(store, republisher, [story], "asked to withdraw")
     assert outcome.public and [page.slug for page in outcome.pages] == [SEED]
     assert "GONE-MARK" not in (site / SEED / "index.html").read_text()
+
+
+def test_each_id_approved_goes_live_and_back_to_pending_comes_off(tmp_path, db_url) -> None:
+    """The command line's approve and requeue, with a bare address linked on the page."""
+    with open_store(db_url) as store:
+        story = submit(store, "Ida", "LINKED-MARK: my notes are at https://notes.example/jobs.").id
+    site, republisher = build_live(tmp_path, db_url)
+    page = site / SEED / "index.html"
+    with open_store(db_url) as store:
+        approved = service.move_each(store, republisher, [story, 999], Status.APPROVED)
+        assert [s.id for s in approved.stories] == [story] and not approved.complete
+        html = page.read_text()
+        assert "LINKED-MARK" in html
+        assert '<a href="https://notes.example/jobs" rel="nofollow ugc noopener">' in html
+        back = service.move_each(store, republisher, [story], Status.PENDING)
+        assert back.complete and [p.slug for p in back.pages] == [SEED]
+    assert "LINKED-MARK" not in page.read_text()
 
 
 def test_republishing_without_a_built_site_says_so(tmp_path, db_url) -> None:

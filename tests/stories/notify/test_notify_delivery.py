@@ -189,6 +189,25 @@ def test_rejecting_a_published_story_calls_off_its_unsent_mail_and_reapproval_se
     assert [m.subject for m in smtp.messages] == ["Your story is published on Next Round"]
 
 
+@pytest.mark.parametrize("undo", ["admin", "command line"])
+def test_undoing_an_approval_calls_off_its_unsent_mail(
+    store: Store, mailer: Mailer, smtp: Collector, undo: str
+) -> None:
+    story = add(store, email=READER, notify=True)
+    confirm_address(store, READER)
+    approve(store, mailer, story.id)
+    if undo == "admin":  # the Undo form: only if the story is still where the approval put it
+        service.return_to_pending(store, None, [story.id], expected=Status.APPROVED)
+    else:  # `comments.requeue`
+        service.move_each(store, None, [story.id], Status.PENDING)
+    send(store, mailer)
+    assert smtp.messages == []
+    assert store.get(story.id).status is Status.PENDING
+    approve(store, mailer, story.id)  # decided again: the writer hears once
+    send(store, mailer)
+    assert [m.subject for m in smtp.messages] == ["Your story is published on Next Round"]
+
+
 def test_an_author_reply_emails_the_writer_who_asked(
     store: Store, mailer: Mailer, smtp: Collector
 ) -> None:

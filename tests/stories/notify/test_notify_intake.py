@@ -177,7 +177,7 @@ def test_smtp_down_never_holds_up_a_reader_and_the_mail_follows_once_it_is_up(
 
     pending = invoke("comments.pending", COMMENTS_DATABASE_URL=db_url)
     assert pending.returncode == 0, pending.stderr
-    assert "2 waiting for moderation (oldest first):" in pending.stdout
+    assert "2 waiting for moderation (newest first, as in the admin):" in pending.stdout
     retry = clock.now + timedelta(minutes=1)
     [line] = [line for line in pending.stdout.splitlines() if "emails waiting" in line]
     assert line.startswith(

@@ -60,11 +60,11 @@ def test_get_unknown_story_names_the_id(store: Store) -> None:
         store.get(999)
 
 
-def test_pending_is_oldest_first_and_limited(store: Store, clock: FakeClock) -> None:
+def test_pending_is_newest_first_and_limited(store: Store, clock: FakeClock) -> None:
     first, second, third = (add(store, clock, name=n) for n in ("One", "Two", "Three"))
     calls.set_status(store, second.id, Status.APPROVED, actor="m")
-    assert [s.id for s in store.pending()] == [first.id, third.id]
-    assert [s.id for s in store.pending(limit=1)] == [first.id]
+    assert [s.id for s in store.pending()] == [third.id, first.id]
+    assert [s.id for s in store.pending(limit=1)] == [third.id]
     assert calls.pending_count(store) == 2
 
 
@@ -218,10 +218,11 @@ def test_edit_body_rerenders_and_marks_edited(store: Store, clock: FakeClock) ->
     )
 
 
-def test_status_cannot_be_set_back_to_pending(store: Store) -> None:
+def test_status_set_back_to_pending_is_recorded_as_returned(store: Store) -> None:
     story = add_with_status(store, Status.APPROVED)
-    with pytest.raises(ValueError, match="pending"):
-        calls.set_status(store, story.id, Status.PENDING, actor="m")
+    back = calls.set_status(store, story.id, Status.PENDING, actor="m")
+    assert (back.status, back.approved_at, back.reject_reason) == (Status.PENDING, None, None)
+    assert [e.action for e in calls.events(store, story.id)][-1] is Action.RETURNED
 
 
 def test_approved_stories_on_a_missing_file_returns_nothing_and_creates_nothing(

@@ -401,7 +401,11 @@ def test_an_approved_story_can_be_taken_back_from_the_approved_list(
     assert listing.xpath("string(//h1)").startswith("Recently approved")
     card = listing.xpath(f"//article[@id='story-{story.id}']")[0]
     buttons = [" ".join(b.text_content().split()) for b in card.xpath(".//button")]
-    assert buttons == [f"Reject story #{story.id}", f"Mark as spam: story #{story.id}"]
+    assert buttons == [
+        f"Reject story #{story.id}",
+        f"Mark as spam: story #{story.id}",
+        f"Back to pending: story #{story.id}",
+    ]
     answer = act(
         served.client,
         csrf,
@@ -770,7 +774,9 @@ def test_pages_carry_security_headers(served: Served) -> None:
         assert answer.headers["cache-control"] == "no-store"
         assert answer.headers["x-frame-options"] == "DENY"
         assert answer.headers["referrer-policy"] == "no-referrer"
-        assert "script-src" not in answer.headers["content-security-policy"]
+        # Its own script file only: nothing inline, nothing from elsewhere.
+        assert "script-src 'self';" in answer.headers["content-security-policy"]
+        assert "unsafe" not in answer.headers["content-security-policy"]
         assert "default-src 'none'" in answer.headers["content-security-policy"]
 
 

@@ -112,8 +112,8 @@ def test_without_javascript_bulk_reject_with_a_reason(
     log_in(no_js, base)
     no_js.get_by_label(f"Tick story #{queue['duplicate'].id} for a bulk action").check()
     no_js.get_by_label(f"Tick story #{queue['links'].id} for a bulk action").check()
-    no_js.get_by_label("Reason for rejecting them").fill("copies")
-    no_js.get_by_role("button", name="Reject the ticked stories").click()
+    no_js.get_by_label("Reason for rejecting the ticked stories").last.fill("copies")
+    no_js.get_by_role("button", name="Reject ticked").last.click()
     no_js.locator(".admin-flash").wait_for()
     for key in ("duplicate", "links"):
         rejected = store.get(queue[key].id)
@@ -127,7 +127,7 @@ def test_enter_in_the_bulk_form_does_not_act_on_the_ticked_stories(
     log_in(no_js, base)
     box = no_js.get_by_label(f"Tick story #{queue['links'].id} for a bulk action")
     box.check()
-    no_js.get_by_label("Reason for rejecting them").press("Enter")
+    no_js.get_by_label("Reason for rejecting the ticked stories").first.press("Enter")
     no_js.wait_for_timeout(300)
     assert store.get(queue["links"].id).status is Status.PENDING
     no_js.get_by_label(f"Tick story #{queue['links'].id} for a bulk action").press("Enter")
@@ -154,7 +154,7 @@ def open_queue(page: Page, base: str) -> None:
 
 def open_queue_with_flash(page: Page, base: str) -> None:
     log_in(page, base)
-    page.get_by_role("button", name="Approve the ticked stories").click()
+    page.get_by_role("button", name="Approve ticked").first.click()
     page.locator(".admin-flash").wait_for()
 
 

@@ -22,7 +22,7 @@ from reader_stories.web.admin.passwords import fingerprint
 from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, Clock, Sessions
 from reader_stories.web.static import stylesheets
 
-# Login attempts per client network: 5 in 15 minutes, successful ones included.
+# Failed login attempts per client network: 5 in 15 minutes (a correct login never counts).
 LOGIN_LIMIT = RateLimit(5, 15 * 60)
 
 T = TypeVar("T")
@@ -44,7 +44,9 @@ class Admin:
         # Approvals and replies from the browser email readers who asked, as the CLI does.
         self.mailer = Mailer.for_config(config)
         self.login_limit = login_limit
-        self.stylesheets = stylesheets(config.site, "site.css", "stories.css", "admin.css")
+        self.stylesheets = stylesheets(
+            config.site, "site.css", "stories.css", "admin.css", "admin.js"
+        )
         self.flashes = Flashes(settings.secret_key, settings.secure_cookies)
         self.pages = Pages(config.site, self.flashes)
         self.sessions = Sessions(

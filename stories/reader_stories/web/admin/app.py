@@ -29,6 +29,7 @@ from reader_stories.web.admin.guard import Guard, LoginRequired
 from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, SESSION_COOKIE, Clock
 from reader_stories.web.admin.views.actions import Actions
 from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
+from reader_stories.web.admin.views.bulk import Bulk
 from reader_stories.web.admin.views.edit import Editing
 from reader_stories.web.admin.views.queue import Reading
 from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
@@ -129,12 +130,14 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
     guard = Guard(admin)
     auth, reading = Auth(admin, guard), Reading(admin, guard)
     actions, editing = Actions(admin, guard), Editing(admin, guard)
+    bulk = Bulk(admin, guard, actions)
     story = "/stories/{story_id:int}"
     per_story = [
         ("", reading.story, "GET"),
         ("/approve", partial(actions.one, target=Status.APPROVED), "POST"),
         ("/reject", partial(actions.one, target=Status.REJECTED), "POST"),
         ("/spam", partial(actions.one, target=Status.SPAM), "POST"),
+        ("/requeue", partial(actions.one, target=Status.PENDING), "POST"),
         ("/edit", editing.edit_form, "GET"),
         ("/edit", editing.edit, "POST"),
         ("/reply", editing.reply_form, "GET"),
@@ -148,7 +151,8 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
         Route("/login", auth.login_form, methods=["GET"]),
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
-        Route("/bulk", actions.bulk, methods=["POST"]),
+        Route("/bulk", bulk.bulk, methods=["POST"]),
+        Route("/undo", actions.undo, methods=["POST"]),
         *(
             Route(story + tail, known_id(endpoint), methods=[method])
             for tail, endpoint, method in per_story

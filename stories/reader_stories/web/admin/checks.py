@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from reader_stories.errors import StoryMoved
 from reader_stories.models import Status
-from reader_stories.moderation.actions import ALLOWED_TRANSITIONS
+from reader_stories.moderation.actions import can_move
 from reader_stories.pages.templates import long_date
 from reader_stories.store import Store
 from reader_stories.web.admin import queries
@@ -52,6 +52,6 @@ def problems(
             lines.append(gone(store, story_id))
         elif shown is not None and status != shown:
             lines.append(moved(story_id, status, shown))
-        elif target is not None and target not in ALLOWED_TRANSITIONS[status]:
+        elif target is not None and not can_move(status, target):
             lines.append(f"Story #{story_id} is already {status.value}.")
     return lines

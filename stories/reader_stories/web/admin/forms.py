@@ -99,9 +99,11 @@ def shown_status(value: str) -> Status | None:
         return None
 
 
-def reason(value: str) -> str | None:
-    """An optional rejection reason: cleaned like reader text; empty means none."""
-    text = strip_controls(normalise(value)).strip()
+def reason(values: list[str]) -> str | None:
+    """An optional rejection reason: cleaned like reader text; empty means none. A list page has
+    a reason field above and below its stories: the first one filled in is the reason."""
+    texts = [strip_controls(normalise(value)).strip() for value in values]
+    text = next((text for text in texts if text), "")
     if len(text) > REASON_MAX:
         raise ValueError(MSG_REASON_LONG.format(count=len(text)))
     return text or None

@@ -15,15 +15,16 @@ from starlette.responses import HTMLResponse, Response
 
 from reader_stories.config import Site
 from reader_stories.pages.templates import environment
-from reader_stories.web.admin.flash import Flashes, Kind, admin_root
+from reader_stories.web.admin.flash import Flashes, Kind, Undo, admin_root
 from reader_stories.web.admin.sessions import Session
 from reader_stories.web.errors import Refused
 
-# No scripts at all; styles and forms from the admin itself; never framed; no referrer sent to
-# the sites readers link to in their stories.
+# Scripts, styles and forms from the admin itself only (its one script, admin.js, is an
+# enhancement: every page works without it); never framed; no referrer sent to the sites readers
+# link to in their stories.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 HEADERS = {
     "Cache-Control": "no-store",
@@ -89,11 +90,15 @@ class Pages:
         path: str,
         kind: Kind | None = None,
         lines: list[str] | None = None,
+        *,
+        ticked: tuple[int, ...] = (),
+        undo: Undo | None = None,
     ) -> Response:
-        """303 See Other to a page inside the admin, with the result for it to show."""
+        """303 See Other to a page inside the admin, with the result for it to show (and the
+        ticks to keep, and what would undo the change)."""
         response = Response(
             status_code=303, headers={**HEADERS, "Location": f"{admin_root(request)}{path}"}
         )
         if kind is not None and lines:
-            self.flashes.set(response, request, kind, lines)
+            self.flashes.set(response, request, kind, lines, ticked, undo)
         return response

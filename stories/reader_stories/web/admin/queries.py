@@ -29,6 +29,7 @@ from reader_stories.models import Action, ModerationEvent, Status, Story
 from reader_stories.store import Store, Tx, schema
 from reader_stories.story_html import count_links, plain_text, sanitise
 from reader_stories.text import fold
+from reader_stories.web.admin.link_targets import show_link_targets
 
 PAGE_SIZE = 25
 CONTEXT_WORDS = 90  # characters of the story a reply answers
@@ -68,6 +69,7 @@ class Item:
     flags: Flags
     parent: Parent | None
     replies: int
+    opening: str  # its first words, on one line, for pages that list stories briefly
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,8 @@ def _items(tx: Tx, stories: Sequence[Story]) -> tuple[Item, ...]:
             Item(
                 story=story,
                 # Sanitised when stored; cleaned again here so the admin never trusts a row.
-                preview=Markup(sanitise(story.body_html)),
+                # Then each link's target is written out beside it, to be judged.
+                preview=Markup(show_link_targets(sanitise(story.body_html))),
                 flags=Flags(
                     links=count_links(story.body_markdown),
                     first_time=first[story.id] and not story.author_reply,
@@ -197,6 +200,7 @@ def _items(tx: Tx, stories: Sequence[Story]) -> tuple[Item, ...]:
                     plain_text(parent.body_markdown, limit=CONTEXT_WORDS),
                 ),
                 replies=replies.get(story.id, 0),
+                opening=" ".join(plain_text(story.body_markdown, limit=CONTEXT_WORDS).split()),
             )
         )
     return tuple(items)
@@ -217,6 +221,12 @@ def story_item(store: Store, story_id: int) -> tuple[Item, list[ModerationEvent]
     with store.reading() as tx:
         story = tx.get(story_id)
         return _items(tx, [story])[0], tx.events(story_id)
+
+
+def items_of(store: Store, story_ids: Sequence[int]) -> tuple[Item, ...]:
+    """These stories with their flags, in the order given (StoryNotFound if one is gone)."""
+    with store.reading() as tx:
+        return _items(tx, tx.get_many(list(story_ids)))
 
 
 def current_statuses(store: Store, story_ids: Sequence[int]) -> dict[int, Status]:

@@ -1,9 +1,10 @@
 """Logging in and out.
 
 A wrong password gets the same words whatever the reason (no such password, a malformed hash),
-after the same argon2 work. Attempts are counted per client network in the store's rate events
-under their own key ("login:" + network, hashed with the secret), before the password is even
-checked, so parallel guesses cannot slip past the limit.
+after the same argon2 work. Failed attempts are limited per client network in the store's rate
+events under their own key ("login:" + network, hashed with the secret). Each attempt takes a
+slot before the password is even checked, so parallel guesses cannot slip past the limit; a
+correct password gives its slot back, so moderators logging in never lock each other out.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from reader_stories.errors import RateLimited
-from reader_stories.ratelimit import check_rate, request_network_hash
+from reader_stories.ratelimit import check_rate, release_slot, request_network_hash
 from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.flash import cookie_options
 from reader_stories.web.admin.forms import back_path, read_form
@@ -94,6 +95,7 @@ class Auth:
         hashed = self.admin.settings.admin_password_hash
         if not await run_in_threadpool(verify_password, hashed, password):
             return self._login_page(request, back, 422, MSG_WRONG)
+        await self.admin.with_store(release_slot, key)
         value, _session = self.admin.sessions.issue()
         response = self.admin.pages.redirect(request, back)
         lifetime = self.admin.sessions.lifetime

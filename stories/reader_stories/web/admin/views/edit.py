@@ -13,6 +13,7 @@ from starlette.responses import Response
 from reader_stories.errors import InvalidTransition, StoryMoved, StoryNotFound, ValidationFailed
 from reader_stories.models import Status
 from reader_stories.moderation import service
+from reader_stories.moderation.edit_rules import EditRules
 from reader_stories.moderation.report import describe
 from reader_stories.web.admin import checks, queries
 from reader_stories.web.admin.admin import Admin
@@ -24,6 +25,8 @@ from reader_stories.web.admin.views.queue import no_story
 from reader_stories.web.errors import Refused
 
 TITLE_NOT_PUBLISHED = "Only published stories can be answered"
+# The checks' field names, as the edit form calls its fields.
+FORM_FIELDS = {"story": "text", "name": "name"}
 MSG_NOT_PUBLISHED = (
     "Story #{id} is {status}. Approve it first: an author reply appears under a published story."
 )
@@ -51,6 +54,7 @@ class Editing:
         text: str,
         back: str,
         errors: dict[str, str] | None = None,
+        name: str = "",
     ) -> Response:
         return self.admin.pages.render(
             request,
@@ -59,9 +63,11 @@ class Editing:
             session=session,
             item=item,
             text=text,
+            name=name or item.story.name,
             back=back,
             errors=errors or {},
             author_name=self.admin.settings.author_name,
+            max_links=self.admin.settings.max_links,
         )
 
     # Edit
@@ -74,13 +80,15 @@ class Editing:
             request, session, "edit.html", item, text=item.story.body_markdown, back=back
         )
 
-    def _edit(self, story_id: int, text: str) -> Result:
+    def _edit(self, story_id: int, text: str, name: str | None) -> Result:
         store = self.admin.store()
         current = queries.current_statuses(store, [story_id]).get(story_id)
         if current is None:
             return "error", [checks.gone(store, story_id), checks.NOTHING_CHANGED]
+        settings = self.admin.settings
+        rules = EditRules(settings.max_links, settings.author_name)
         try:
-            outcome = service.edit(store, self.admin.republisher, story_id, text)
+            outcome = service.edit(store, self.admin.republisher, story_id, text, rules, name)
         except StoryNotFound as exc:
             return refused(exc)
         return "success", describe(outcome)
@@ -90,8 +98,10 @@ class Editing:
         story_id = int(request.path_params["story_id"])
         back = back_path(form.get("back"), list_path(Status.PENDING))
         text = form.get("text")
+        # An author reply's form has no name field: its name is the author's.
+        name = form.get("name") if any(key == "name" for key, _ in form.pairs) else None
         try:
-            kind, lines = await run_in_threadpool(self._edit, story_id, text)
+            kind, lines = await run_in_threadpool(self._edit, story_id, text, name)
         except ValidationFailed as failed:
             return await self._invalid(request, session, "edit.html", story_id, form, failed)
         return self.admin.pages.redirect(request, back, kind, lines)
@@ -106,10 +116,20 @@ class Editing:
         failed: ValidationFailed,
     ) -> Response:
         item = await self._item(story_id)
-        errors = {"text": ". ".join(error.message for error in failed.errors)}
+        errors: dict[str, str] = {}
+        for error in failed.errors:
+            field = FORM_FIELDS.get(error.field, "text")
+            errors[field] = ". ".join(filter(None, [errors.get(field), error.message]))
         back = back_path(form.get("back"), list_path(item.story.status))
         return self._form_page(
-            request, session, template, item, text=form.get("text"), back=back, errors=errors
+            request,
+            session,
+            template,
+            item,
+            text=form.get("text"),
+            back=back,
+            errors=errors,
+            name=form.get("name"),
         )
 
     # Reply as the author

@@ -59,7 +59,8 @@ class Reading:
             raise Refused(404, MSG_NO_LIST, title=TITLE_NO_LIST) from None
         page = page_number(request.query_params.get("page"))
         listing = await self.admin.with_store(queries.listing, status, page)
-        bulk = [s for s in (Status.APPROVED, Status.REJECTED) if s in ALLOWED_TRANSITIONS[status]]
+        moves = (Status.APPROVED, Status.REJECTED, Status.SPAM)
+        bulk = [s.value for s in moves if s in ALLOWED_TRANSITIONS[status]]
         return self.admin.pages.render(
             request,
             "queue.html",
@@ -69,6 +70,7 @@ class Reading:
             labels=LIST_LABELS,
             empty=EMPTY[status],
             bulk=bulk,
+            pending=listing.counts[Status.PENDING],
             back=route_back(status, page),
             transitions=ALLOWED_TRANSITIONS,
         )

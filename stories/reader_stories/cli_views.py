@@ -1,0 +1,159 @@
+"""What only the command line prints: the queue, one story with its history, the mail outbox.
+
+Outcomes of actions are put in words by moderation/report.py, which the admin shares; these are
+the commands' own views of the store.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from reader_stories.errors import StoryNotFound
+from reader_stories.models import Action, ModerationEvent, Status, Story
+from reader_stories.moderation import actions
+from reader_stories.moderation.report import when
+from reader_stories.notify.messages import Mailer
+from reader_stories.notify.records import OutboxState
+from reader_stories.notify.sender import Transport, deliver, emails
+from reader_stories.store import Store
+
+
+def story_record(story: Story) -> dict[str, object]:
+    """The JSON shape of a pending story (no email, no IP hash)."""
+    return {
+        "id": story.id,
+        "article": story.article,
+        "name": story.name,
+        "story": story.body_markdown,
+        "created": story.created.isoformat(timespec="seconds"),
+        "reply_to": story.parent_id,
+        "status": story.status.value,
+    }
+
+
+def pending_listing(store: Store, as_json: bool = False) -> str:
+    """The moderation queue; as text, followed by any mail not delivered (JSON: stories only)."""
+    stories = store.pending()
+    if as_json:
+        return json.dumps([story_record(s) for s in stories], ensure_ascii=False, indent=2)
+    mail = mail_report(store) + held_report(store)
+    if not stories:
+        return "\n".join(["No stories are waiting for moderation.", *mail])
+    from reader_stories.story_html import plain_text  # markdown-it: only listings need it
+
+    lines = [f"{len(stories)} waiting for moderation (newest first, as in the admin):"]
+    for story in stories:
+        reply = f" reply to #{story.parent_id}" if story.parent_id else ""
+        # One line per story, whatever its paragraphs and line breaks.
+        opening = " ".join(plain_text(story.body_markdown, limit=60).split())
+        lines.append(
+            f"#{story.id:<5} {story.created:%Y-%m-%d %H:%M}  {story.article}{reply}  "
+            f"by {story.name}: {opening}"
+        )
+    return "\n".join([*lines, *mail])
+
+
+def describe_outbox(state: OutboxState, now: datetime) -> list[str]:
+    """Mail not delivered yet, or given up, in a line each; nothing when all is well."""
+    lines = []
+    if state.waiting:
+        waiting = f"{emails(state.waiting)} waiting to be sent"
+        problem = state.waiting_problem
+        if problem is not None and problem.at is not None:
+            tried = f"attempt {problem.attempts}, next try {when(problem.at, now)}"
+            lines.append(f"{waiting}; last error: {problem.last_error} ({tried})")
+        elif state.next_attempt is not None:
+            lines.append(f"{waiting} (next try {when(state.next_attempt, now)})")
+        else:
+            lines.append(f"{waiting}.")
+    if state.held:
+        lines.append(f"{emails(state.held)} held until the writer confirms their address.")
+    failed = state.failed_problem
+    if state.failed and failed is not None:
+        verb = "was" if state.failed == 1 else "were"
+        lines.append(
+            f"{emails(state.failed)} could not be sent and {verb} given up; last: "
+            f"{failed.subject!r} after {failed.attempts} attempts, error: {failed.last_error}"
+        )
+    return lines
+
+
+def held_report(store: Store) -> list[str]:
+    """Imported comments kept aside without an article, if any: the owner decides on them."""
+    with store.reading() as tx:
+        held = tx.held_counts().total()
+    if not held:
+        return []
+    what = "comment is" if held == 1 else "comments are"
+    return [
+        f"{held} imported {what} kept aside without an article: import again with --map FILE "
+        "to place them, or drop them with `invoke comments.drop-unmapped`."
+    ]
+
+
+def mail_report(store: Store) -> list[str]:
+    with store.reading() as tx:
+        return describe_outbox(tx.outbox_state(), tx.clock())
+
+
+def send_mail(store: Store, mailer: Mailer, transport: Transport) -> list[str]:
+    """One delivery pass (`comments.send-mail`), then whatever is still not delivered."""
+    if not mailer.enabled:
+        return ["Email is off: set COMMENTS_SMTP_HOST (see the README) to send any."]
+    report = deliver(store, mailer, transport)
+    return [str(report), *mail_report(store)]
+
+
+PREVIEW_HEADINGS = {
+    Status.PENDING: "Preview (sanitised HTML, as it will be published if approved):",
+    Status.APPROVED: "Preview (sanitised HTML, as it is published):",
+    Status.REJECTED: "Text (sanitised HTML; rejected, so not published):",
+    Status.SPAM: "Text (sanitised HTML; marked as spam, so not published):",
+}
+
+
+def _history(events: list[ModerationEvent]) -> list[str]:
+    return [
+        f"  {e.at:%Y-%m-%d %H:%M} {e.action.value} by {e.actor}" + (f": {e.note}" if e.note else "")
+        for e in events
+    ]
+
+
+def show_deleted(store: Store, story_id: int) -> str:
+    """A deleted story's history, which outlives it; StoryNotFound for an id never used."""
+    with store.reading() as tx:
+        events = tx.events(story_id)
+    deletions = [e for e in events if e.action == Action.DELETED]
+    if not deletions:
+        raise StoryNotFound(story_id)
+    last = deletions[-1]
+    return "\n".join(
+        [
+            f"Story #{story_id} was deleted on {last.at:%Y-%m-%d %H:%M} UTC by {last.actor}; "
+            "its text is gone, its history remains:",
+            *_history(events),
+        ]
+    )
+
+
+def show_story(store: Store, story_id: int) -> str:
+    try:
+        story, events = actions.show(store, story_id)
+    except StoryNotFound:
+        return show_deleted(store, story_id)
+    lines = [
+        f"Story #{story.id} on {story.article} ({story.status.value})",
+        f"By:      {story.name}",
+        f"Written: {story.created:%Y-%m-%d %H:%M} UTC",
+    ]
+    if story.parent_id:
+        lines.append(f"Reply to: #{story.parent_id}")
+    if story.edited:
+        lines.append("Edited by a moderator")
+    if story.reject_reason:
+        lines.append(f"Reason:  {story.reject_reason}")
+    lines += ["", PREVIEW_HEADINGS[story.status], story.body_html, ""]
+    lines.append("History:")
+    lines += _history(events)
+    return "\n".join(lines)
