@@ -343,6 +343,12 @@ def comments_edit(c, id, text="", file="", name=""):
     _cli("edit", id, *_text(text, file), *(["--name", name] if name else []))
 
 
+@task(name="redact", help={"text": "the personal detail to take out, as comments.show lists it"})
+def comments_redact(c, id, text):
+    """Take a personal detail (a name, an address) out of a story: "[name removed]" in its place."""
+    _cli("redact", id, text)
+
+
 @task(name="reply", help={"text": "the reply", "file": "read it from a file", "author": "name"})
 def comments_reply(c, id, text="", file="", author=""):
     """Publish the site author's reply under a story, shown with an Author badge."""
@@ -452,6 +458,7 @@ comments = Collection(
     comments_spam,
     comments_requeue,
     comments_edit,
+    comments_redact,
     comments_reply,
     comments_delete,
     comments_export,

@@ -193,6 +193,15 @@ def _edit(run: Command) -> None:
     run.say(*describe(outcome))
 
 
+def _redact(run: Command) -> None:
+    story_id = parse_ids(run.args.id)[0]
+    comments = run.config.comments
+    rules = EditRules(comments.max_links, comments.author_name)
+    with run.moderating() as (store, site):
+        outcome = service.redact(store, site, story_id, run.args.text, rules)
+    run.say(*describe(outcome))
+
+
 def _reply(run: Command) -> None:
     story_id = parse_ids(run.args.id)[0]
     text = read_text_argument(run.args.text, run.args.file)
@@ -348,6 +357,7 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "spam": (_spam, "mark stories as spam"),
     "requeue": (_requeue, "undo a decision: the stories wait for moderation again"),
     "edit": (_edit, "replace a story's text or name (shown as edited by a moderator)"),
+    "redact": (_redact, "take a piece of personal data out of a story, wherever it stands"),
     "reply": (_reply, "publish the site author's reply under a story"),
     "delete": (_delete, "delete stories and their replies for good"),
     "export": (_export, "export every story and the moderation history (JSON Lines)"),
@@ -380,6 +390,8 @@ def parser() -> argparse.ArgumentParser:
         sub[name].add_argument("--text", help="the new text (Markdown)")
         sub[name].add_argument("--file", help="read the text from this file (UTF-8)")
     sub["edit"].add_argument("--name", help="the writer's new name (recorded in the history)")
+    sub["redact"].add_argument("id")
+    sub["redact"].add_argument("text", help="the text to take out, as `show` lists it")
     sub["reply"].add_argument("--author", default="", help="the name shown (default: AUTHOR)")
     sub["export"].add_argument("--path", default="", help="a file (default: standard output)")
     sub["import"].add_argument("path")

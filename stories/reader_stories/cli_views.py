@@ -137,6 +137,23 @@ def show_deleted(store: Store, story_id: int) -> str:
     )
 
 
+def personal_data_lines(story: Story) -> list[str]:
+    """The privacy check's findings, each with the command that takes it out."""
+    from reader_stories.moderation.personal_data import find_personal_data
+
+    findings = find_personal_data(story.body_markdown)
+    if not findings:
+        return []
+    lines = ["Personal data to check before it is public:"]
+    for finding in findings:
+        quoted = finding.text.replace('"', '\\"')
+        lines.append(
+            f'  {finding.kind}: "{finding.text}"  '
+            f'(invoke comments.redact {story.id} "{quoted}" writes {finding.replacement})'
+        )
+    return [*lines, ""]
+
+
 def show_story(store: Store, story_id: int) -> str:
     try:
         story, events = actions.show(store, story_id)
@@ -154,6 +171,7 @@ def show_story(store: Store, story_id: int) -> str:
     if story.reject_reason:
         lines.append(f"Reason:  {story.reject_reason}")
     lines += ["", PREVIEW_HEADINGS[story.status], story.body_html, ""]
+    lines += personal_data_lines(story)
     lines.append("History:")
     lines += _history(events)
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from reader_stories.errors import FieldError, InvalidTransition, StoryMoved, ValidationFailed
 from reader_stories.models import ModerationEvent, Status, Story
+from reader_stories.moderation import personal_data
 from reader_stories.moderation.edit_rules import MODERATOR, EditRules, check_edit
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.outbox import cancel_published, queue_published, queue_reply
@@ -180,6 +181,28 @@ def edit(
         new_name = story.name if checked_name is None else checked_name
         note = _edit_note(story, body, new_name)
         return tx.edit_body(story_id, body, actor=actor, name=new_name, note=note)
+
+
+def redact(
+    store: Store,
+    story_id: int,
+    text: str,
+    *,
+    rules: EditRules,
+    actor: str = DEFAULT_ACTOR,
+) -> Story:
+    """Take one piece of personal data out of a story wherever it stands, under the rules of
+    an edit. The history names the kind removed, never the text (that is what went)."""
+    with store.writing() as tx:
+        story = tx.get(story_id)
+        findings = personal_data.find_personal_data(story.body_markdown)
+        found = [f for f in findings if f.text == text]
+        finding = found[0] if found else personal_data.Finding(personal_data.REMOVED, text, 0, 0)
+        body = personal_data.redact(story.body_markdown, finding)  # ValueError: not there
+        checked = check_edit(story, body, None, rules)
+        new_body = story.body_markdown if checked.body is None else checked.body
+        note = f"redacted: {finding.kind}"
+        return tx.edit_body(story_id, new_body, actor=actor, name=story.name, note=note)
 
 
 def reply(

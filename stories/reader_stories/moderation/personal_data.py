@@ -30,6 +30,7 @@ PHONE = "phone number"
 ADDRESS = "street address"
 PROFILE = "link to a personal profile"
 NAME = "probable personal name"
+REMOVED = "personal detail"  # what a moderator picked by hand
 
 REPLACEMENTS = {
     EMAIL: "[email removed]",
@@ -37,6 +38,7 @@ REPLACEMENTS = {
     ADDRESS: "[address removed]",
     PROFILE: "[link removed]",
     NAME: "[name removed]",
+    REMOVED: "[removed]",
 }
 
 _EMAIL_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")

@@ -203,6 +203,19 @@ def edit(
     return _outcome(Done.EDITED, store, republisher, articles, stories=(story,))
 
 
+def redact(
+    store: Store,
+    republisher: LivePages | None,
+    story_id: int,
+    text: str,
+    rules: EditRules,
+) -> Outcome:
+    """One piece of personal data out of the story; a published page changes at once."""
+    story = actions.redact(store, story_id, text, rules=rules)
+    articles = [story.article] if story.status == Status.APPROVED else []
+    return _outcome(Done.EDITED, store, republisher, articles, stories=(story,))
+
+
 def reply(
     store: Store,
     republisher: LivePages | None,

@@ -48,6 +48,13 @@ def queue(store: Store, clock: FakeClock) -> dict[str, Story]:
         "reply": add(
             store, clock, name="Ada", reply_to=published.id, body_markdown="Thanks, all of you!"
         ),
+        # The privacy check's findings, each with its redaction button, are scanned by axe too.
+        "personal": add(
+            store,
+            clock,
+            name="Di",
+            body_markdown="The recruiter, Sarah Jones, rang me on 07911 123456 to say no.",
+        ),
     }
 
 

@@ -140,6 +140,7 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
         ("/requeue", partial(actions.one, target=Status.PENDING), "POST"),
         ("/edit", editing.edit_form, "GET"),
         ("/edit", editing.edit, "POST"),
+        ("/redact", editing.redact, "POST"),
         ("/reply", editing.reply_form, "GET"),
         ("/reply", editing.reply, "POST"),
         ("/delete", editing.delete_form, "GET"),

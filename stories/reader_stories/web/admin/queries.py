@@ -26,6 +26,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from reader_stories.models import Action, ModerationEvent, Status, Story
+from reader_stories.moderation.personal_data import Finding, find_personal_data
 from reader_stories.store import Store, Tx, schema
 from reader_stories.story_html import count_links, plain_text, sanitise
 from reader_stories.text import fold
@@ -50,6 +51,7 @@ class Flags:
     links: int
     first_time: bool
     duplicates: tuple[Twin, ...]
+    personal: tuple[Finding, ...] = ()  # the privacy check's findings, each one redactable
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,7 @@ def _items(tx: Tx, stories: Sequence[Story]) -> tuple[Item, ...]:
                     links=count_links(story.body_markdown),
                     first_time=first[story.id] and not story.author_reply,
                     duplicates=twins.get(story.id, ()),
+                    personal=tuple(find_personal_data(story.body_markdown)),
                 ),
                 parent=None
                 if parent is None

@@ -106,6 +106,33 @@ class Editing:
             return await self._invalid(request, session, "edit.html", story_id, form, failed)
         return self.admin.pages.redirect(request, back, kind, lines)
 
+    # Redact: one piece of personal data the privacy check found, out of the story
+
+    def _redact(self, story_id: int, text: str) -> Result:
+        store = self.admin.store()
+        if queries.current_statuses(store, [story_id]).get(story_id) is None:
+            return "error", [checks.gone(store, story_id), checks.NOTHING_CHANGED]
+        settings = self.admin.settings
+        rules = EditRules(settings.max_links, settings.author_name)
+        try:
+            outcome = service.redact(store, self.admin.republisher, story_id, text, rules)
+        except StoryNotFound as exc:
+            return refused(exc)
+        except ValueError as exc:  # edited since the page was shown: the text is gone already
+            return "error", [f"Story #{story_id}: {exc}.", checks.NOTHING_CHANGED]
+        return "success", describe(outcome)
+
+    async def redact(self, request: Request) -> Response:
+        _, form = await self.guard.post(request)
+        story_id = int(request.path_params["story_id"])
+        back = back_path(form.get("back"), list_path(Status.PENDING))
+        try:
+            kind, lines = await run_in_threadpool(self._redact, story_id, form.get("text") or "")
+        except ValidationFailed as failed:
+            problems = [e.message for e in failed.errors]
+            kind, lines = "error", [*problems, checks.NOTHING_CHANGED]
+        return self.admin.pages.redirect(request, back, kind, lines)
+
     async def _invalid(
         self,
         request: Request,
