@@ -302,3 +302,17 @@ def validate_submission(
         ip_hash=ip_hash,
         honeypot=bool(_field(form, HONEYPOT_FIELD)),
     )
+
+
+def validate_change(
+    form: Mapping[str, object], *, max_links: int = DEFAULT_MAX_LINKS, author_name: str = ""
+) -> tuple[str, str]:
+    """A writer's change to their own story, checked as the story form checks it: the name and
+    the text as they will be stored, or ValidationFailed with every problem."""
+    errors: list[FieldError] = []
+    name = _check_name(_field(form, "name"), author_name, errors)
+    story = _field(form, "story")
+    _check_story(story, max_links, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return name, story

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Select, bindparam, delete, func, insert, or_,
 from reader_stories.errors import (
     DuplicateSubmission,
     FieldError,
+    InvalidTransition,
     QueueFull,
     StoryNotFound,
     ValidationFailed,
@@ -360,6 +361,24 @@ class StoryQueries:
             values["name"] = name
         self.conn.execute(update(_stories).where(_stories.c.id == story_id).values(**values))
         self.add_event(story_id, Action.EDITED, actor, note)
+        return self.get(story_id)
+
+    def change_by_writer(self, story_id: int, markdown: str, name: str) -> Story:
+        """The writer's own change to a story still waiting for a moderator: new text and name,
+        re-rendered, not flagged as edited (the words are still theirs). InvalidTransition once
+        a moderator has decided; the check and the change share this transaction."""
+        story = self.get(story_id)
+        if story.status != Status.PENDING:
+            raise InvalidTransition(story_id, story.status.value, "change")
+        values = {
+            "body_markdown": markdown,
+            "body_html": _render(markdown),
+            "body_hash": body_fingerprint(markdown),
+            "name": name,
+            "updated": self.clock(),
+        }
+        self.conn.execute(update(_stories).where(_stories.c.id == story_id).values(**values))
+        self.add_event(story_id, Action.EDITED, READER_ACTOR, "changed by its writer")
         return self.get(story_id)
 
     def add_author_reply(

@@ -49,6 +49,7 @@ from reader_stories.tokens import check_article_token, make_article_token, make_
 from reader_stories.validation import validate_submission
 from reader_stories.web.body import READ_TIMEOUTS, ReadTimeouts, check_media_type, read_form
 from reader_stories.web.errors import QUEUE_RETRY_AFTER, STORE_RETRY_AFTER, Refused
+from reader_stories.web.intake.change import Changes
 from reader_stories.web.intake.confirm import Confirmations
 from reader_stories.web.intake.helpful import Helpful
 from reader_stories.web.intake.pages import (
@@ -339,6 +340,7 @@ def create_app(
     proxies = ProxyWatch(config.state)
     intake = Intake(settings, Pages(config.site), busy_timeout, mailer, read_timeouts, proxies)
     receipts = Receipts(intake, republisher)
+    changes = Changes(receipts)
     helpful = Helpful(intake, republisher)
     intake.closing.append(helpful.close)
     confirmations = Confirmations(intake)
@@ -350,6 +352,7 @@ def create_app(
             Route("/helped", helpful.mark, methods=["POST"]),
             Route("/delete", receipts.confirm, methods=["GET"]),
             Route("/delete", receipts.delete, methods=["POST"]),
+            Route("/change", changes.change, methods=["POST"]),
             Route("/confirm", confirmations.confirm, methods=["GET"]),
             Route("/confirm", confirmations.confirmed, methods=["POST"]),
             Route("/unsubscribe", unsubscribes.confirm, methods=["GET"]),

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from reader_stories.errors import InvalidToken, StoreUnavailable, StoryNotFound
-from reader_stories.models import Story
+from reader_stories.models import Status, Story
 from reader_stories.moderation import service
 from reader_stories.pages.republish import Republisher
 from reader_stories.settings import CommentsSettings
@@ -84,7 +84,7 @@ class Receipts:
         self.intake = intake
         self.republisher = republisher
 
-    def _story(self, receipt: str) -> Story:
+    def story_of(self, receipt: str) -> Story:
         try:
             story_id = check_receipt_token(self.intake.settings.signing_keys, receipt)
         except InvalidToken:
@@ -99,7 +99,7 @@ class Receipts:
     async def confirm(self, request: Request) -> Response:
         receipt = request.query_params.get("receipt", "")
         try:
-            story = await run_in_threadpool(self._story, receipt)
+            story = await run_in_threadpool(self.story_of, receipt)
         except Refused as refusal:
             return self.intake.pages.refused(request, refusal)
         return self.intake.pages.page(
@@ -107,12 +107,16 @@ class Receipts:
             200,
             story=story,
             preview=plain_text(story.body_markdown, limit=160),
+            # While it waits, the writer may change it too (change.py): the form is filled in.
+            can_change=story.status is Status.PENDING,
+            values={"name": story.name, "story": story.body_markdown},
+            errors={},
             receipt=plausible_receipt(receipt),
             intake_root=intake_root(request),
         )
 
     def _delete(self, receipt: str) -> service.Outcome:
-        story = self._story(receipt)
+        story = self.story_of(receipt)
         try:
             return service.reader_deleted(self.intake.store(), self.republisher, story.id)
         except StoryNotFound:
