@@ -54,3 +54,17 @@ def test_purge_names_the_unconfirmed_follows_it_deleted(tmp_path: Path, db_url: 
     assert ran.code == 0, ran.err
     assert "Deleted 1 follow of articles nobody confirmed, with their addresses." in ran.out_lines
     assert count_follows(db_url) == 0
+
+
+def test_export_says_it_leaves_follows_out(tmp_path: Path, db_url: str) -> None:
+    cli = Cli(tmp_path, db_url)
+    with open_store(db_url) as store:
+        follow(store, "asking-for-a-raise", FOLLOWER, confirmed=True)
+    path = tmp_path / "export.jsonl"
+    ran = cli("export", "--path", str(path))
+    assert ran.code == 0, ran.err
+    assert ran.out_lines[-1] == (
+        "Not exported: 1 follow of articles (exports never carry follows or their addresses; "
+        "after a restore, readers follow again from the article)."
+    )
+    assert FOLLOWER not in path.read_text(encoding="utf-8")
