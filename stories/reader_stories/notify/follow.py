@@ -44,23 +44,21 @@ class FollowState(StrEnum):
 
 @dataclass(frozen=True)
 class FollowOutcome:
-    """What a request at the form did; only the tests and the log look at it, never the page."""
+    """What a request at the form did; the log says it, the page never does."""
 
     follow_id: int
     asked: bool  # a request to confirm was queued now
 
 
 def _ask(tx: Tx, mailer: Mailer, follow: Follow) -> bool:
+    """Queue the request to confirm, unless confirmed, asked lately, or the address had its
+    share today (typing a stranger's address again and again must not flood them)."""
     now = tx.clock()
-    if follow.confirmed:
+    asked = follow.confirm_requested_at
+    if follow.confirmed or (asked is not None and asked > now - ASK_AGAIN_AFTER):
         return False
-    if follow.confirm_requested_at is not None and follow.confirm_requested_at > now - (
-        ASK_AGAIN_AFTER
-    ):
-        return False
-    if tx.follow_requests_since(follow.email, now - timedelta(days=1)) >= (
-        REQUESTS_PER_ADDRESS_PER_DAY
-    ):
+    today = tx.follow_requests_since(follow.email, now - timedelta(days=1))
+    if today >= REQUESTS_PER_ADDRESS_PER_DAY:
         return False
     try:
         draft = mailer.follow_confirmation(follow)

@@ -28,6 +28,7 @@ from stories_support import FakeClock, add, make_config
 
 from reader_stories.moderation import actions as moderation
 from reader_stories.moderation import privacy
+from reader_stories.notify.follow import request_follow
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.sender import deliver
 from reader_stories.settings import CommentsSettings
@@ -367,3 +368,22 @@ def test_purge_deletes_follows_nobody_confirmed_after_seven_days(
     clock.advance(days=1, seconds=60)
     assert privacy.purge(store).follows == 1
     assert follows(store) == [(SLUG, FOLLOWER, True)]
+
+
+def test_requests_to_confirm_are_spaced_per_follow_and_per_address(
+    db_url: str, store: Store, clock: FakeClock
+) -> None:
+    mailer = make_mailer(mail_settings(db_url, 25))
+    articles = ["a-one", "a-two", "a-three", "a-four"]
+
+    def ask(article: str, email: str = FOLLOWER) -> bool:
+        with store.writing() as tx:
+            return request_follow(tx, mailer, article, email).asked
+
+    assert ask("a-one") is True
+    assert ask("a-one") is False  # following twice the same day asks once
+    assert [ask(article) for article in articles[1:]] == [True, True, False]
+    assert ask("a-four", "someone-else@example.org") is True  # the cap is per address
+    clock.advance(days=1, seconds=1)
+    assert ask("a-one") is True  # a day later, a waiting follow is asked again
+    assert len(follows(store)) == 5
