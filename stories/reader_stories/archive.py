@@ -194,6 +194,7 @@ class Tally:
 
     articles: dict[str, Counter[str]] = field(default_factory=dict)
     events: int = 0
+    follows_left_out: int = 0  # follows of articles are never exported (see export_summary)
 
     def add_story(self, article: str, status: str) -> None:
         self.articles.setdefault(article, Counter())[status] += 1
@@ -249,6 +250,7 @@ def export_lines(store: Store, tally: Tally | None = None) -> list[str]:
         for row in tx.conn.execute(select(_events).order_by(_events.c.id)).mappings():
             tally.events += 1
             lines.append(_line(_record(EVENT, EVENT_FIELDS, row)))
+        tally.follows_left_out = tx.count_follows()
     lines.append(_line({"kind": END, "stories": tally.stories, "events": tally.events}))
     return lines
 
@@ -285,11 +287,23 @@ def export_to_file(store: Store, path: Path) -> Tally:
 
 
 def export_summary(tally: Tally, where: str) -> list[str]:
-    return [
+    """What went into the file; and, when there are any, the follows that did not.
+
+    Follows stay out on purpose: an address is kept only while its follow lives, and a copy of
+    it in a file would outlive an unsubscribe. A restored store starts with no follows.
+    """
+    lines = [
         *tally.article_lines(),
         f"Exported {_amounts(tally)} to {where}.",
         "It holds readers' email addresses and IP hashes: keep it as private as the database.",
     ]
+    if tally.follows_left_out:
+        follows = _plural(tally.follows_left_out, "follow", "follows")
+        lines.append(
+            f"Not exported: {follows} of articles (exports never carry follows or their "
+            "addresses; after a restore, readers follow again from the article)."
+        )
+    return lines
 
 
 # Import

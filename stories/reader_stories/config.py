@@ -71,6 +71,11 @@ class Site:
         return f"{self.form_action}helped"
 
     @property
+    def follow_action(self) -> str:
+        """Where the "Email me when a new story is published here" form posts."""
+        return f"{self.form_action}follow"
+
+    @property
     def link_root(self) -> str:
         """The prefix of links to the site: its path on its own origin, its whole address when
         the intake's pages are served from another origin (COMMENTS_INTAKE_URL)."""

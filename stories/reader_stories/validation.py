@@ -242,6 +242,23 @@ def _check_story(story: str, max_links: int, errors: list[FieldError]) -> None:
         errors.append(FieldError("story", message))
 
 
+MSG_FOLLOW_EMAIL_NEEDED = "Enter your email address to be told of new stories here"
+MSG_FOLLOW_EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+
+def follow_email(form: Mapping[str, object]) -> tuple[str, str | None]:
+    """The follow form's address, canonical, and its problem if any: the story form's rules
+    (length, then shape), but the address is required here."""
+    email = _field(form, "email")
+    if not email:
+        return email, MSG_FOLLOW_EMAIL_NEEDED
+    if len(email) > EMAIL_MAX:
+        return email, MSG_EMAIL_LONG
+    if not looks_like_email(email):
+        return email, MSG_FOLLOW_EMAIL_FORMAT
+    return email, None
+
+
 def _check_email(email: str, notify: bool, errors: list[FieldError]) -> None:
     if not email:
         if notify:

@@ -8,10 +8,11 @@ article pages that showed them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from reader_stories.models import Status, Story
+from reader_stories.notify.follow import FOLLOW_CONFIRM_DAYS
 from reader_stories.store import Store, Tx
 
 PURGED_STATUSES = (Status.REJECTED, Status.SPAM, Status.PENDING)
@@ -24,6 +25,7 @@ class Removed:
 
     ids: tuple[int, ...]
     published_articles: frozenset[str]
+    follows: int = 0  # follows of articles ended with it (their addresses deleted)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -53,12 +55,15 @@ def delete_by_receipt(store: Store, story_id: int) -> Removed:
 
 
 def forget_email(store: Store, email: str) -> Removed:
-    """Everything tied to an address: every story written with it, with the replies under them."""
+    """Everything tied to an address: every story written with it, with the replies under them,
+    and its follows of articles."""
     if "@" not in email:
         raise ValueError(f"{email!r} is not an email address.")
     with store.writing() as tx:
         tx.forget_held_email(email)
-        return _remove(tx, tx.ids_with_email(email), "moderator")
+        follows = tx.end_follows(email)
+        removed = _remove(tx, tx.ids_with_email(email), "moderator")
+        return replace(removed, follows=follows)
 
 
 def purge(
@@ -72,7 +77,8 @@ def purge(
     Rate-limit records older than `rate_window` (at least the configured window) go too, and
     so does the log of mail sent or given up before the same cutoff as the stories. An email
     address whose owner never confirmed it is forgotten `days` after it was asked to, with the
-    email waiting for it; its stories stay.
+    email waiting for it; its stories stay. A follow of an article nobody confirmed goes with
+    its address FOLLOW_CONFIRM_DAYS after it was made, whatever ``days`` says.
     """
     if days < 1:
         raise ValueError("Keep stories for at least 1 day (--days 1 or more).")
@@ -87,4 +93,5 @@ def purge(
         tx.prune_mail(cutoff)
         for address in tx.unconfirmed_addresses(asked_before=cutoff):
             tx.unsubscribe(address)
-        return removed
+        follows = tx.expire_unconfirmed_follows(tx.clock() - timedelta(days=FOLLOW_CONFIRM_DAYS))
+        return replace(removed, follows=follows)

@@ -46,19 +46,33 @@ def _what(outcome: Outcome) -> list[str]:
     if done == Done.DELETED:
         return _deleted(outcome)
     if done == Done.FORGOTTEN:
+        follows = _follows_ended(outcome.follows)
         if not outcome.removed:
-            return ["No story was written with that address; nothing to remove."]
+            if follows:
+                return ["No story was written with that address.", *follows]
+            return ["No story was written with that address; nothing to remove.", *follows]
         removed = counted(len(outcome.removed), "story", "stories and replies")
-        return [f"Removed {removed} tied to that address."]
+        return [f"Removed {removed} tied to that address.", *follows]
     removed = counted(
         len(outcome.removed),
         "rejected, spam or never-moderated story",
         "rejected, spam or never-moderated stories",
     )
-    return [
+    lines = [
         f"Removed {removed} older than {counted(outcome.days, 'day', 'days')}, rate-limit "
         "records past their window, and the log of old emails."
     ]
+    if outcome.follows:
+        unconfirmed = counted(outcome.follows, "follow", "follows")
+        lines.append(f"Deleted {unconfirmed} of articles nobody confirmed, with their addresses.")
+    return lines
+
+
+def _follows_ended(count: int) -> list[str]:
+    """The line about an address's follows of articles, when it had any."""
+    if not count:
+        return []
+    return [f"Ended {counted(count, 'follow', 'follows')} of articles by that address."]
 
 
 def _deleted(outcome: Outcome) -> list[str]:

@@ -48,6 +48,7 @@ class Outcome:
     public: bool = False
     republished: bool = False
     days: int = 0  # purge: the retention it applied
+    follows: int = 0  # forget and purge: follows of articles ended
     # Ids acted on one by one (the command line): those left as they were, and why.
     skipped: tuple[Skipped, ...] = ()
     missing: tuple[Missing, ...] = ()
@@ -242,7 +243,9 @@ def delete(
 def forget(store: Store, republisher: LivePages | None, email: str) -> Outcome:
     removed = privacy.forget_email(store, email)
     articles = removed.published_articles
-    return _outcome(Done.FORGOTTEN, store, republisher, articles, removed=removed.ids)
+    return _outcome(
+        Done.FORGOTTEN, store, republisher, articles, removed=removed.ids, follows=removed.follows
+    )
 
 
 def purge(
@@ -253,7 +256,15 @@ def purge(
 ) -> Outcome:
     removed = privacy.purge(store, days, max(rate_window, timedelta(days=1)))
     articles = removed.published_articles
-    return _outcome(Done.PURGED, store, republisher, articles, removed=removed.ids, days=days)
+    return _outcome(
+        Done.PURGED,
+        store,
+        republisher,
+        articles,
+        removed=removed.ids,
+        days=days,
+        follows=removed.follows,
+    )
 
 
 def reader_deleted(store: Store, republisher: LivePages | None, story_id: int) -> Outcome:

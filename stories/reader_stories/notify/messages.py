@@ -21,10 +21,12 @@ from jinja2 import Environment, StrictUndefined
 from reader_stories.config import Config
 from reader_stories.models import Story
 from reader_stories.notify.confirm import make_confirm_token
+from reader_stories.notify.follow_links import CONFIRM_SALT, UNSUBSCRIBE_SALT, make_follow_token
 from reader_stories.notify.records import Draft, MailKind, OutboxMessage
 from reader_stories.notify.unsubscribe import make_unsubscribe_token
 from reader_stories.pages.templates import loader
 from reader_stories.settings import CommentsSettings
+from reader_stories.store.follows import Follow
 from reader_stories.tokens import make_receipt_token
 
 if TYPE_CHECKING:
@@ -133,6 +135,14 @@ class Mailer:
         token = make_confirm_token(self.settings.secret_key, story_id)
         return f"{self._intake_base()}/stories/confirm?token={quote(token)}"
 
+    def follow_confirm_url(self, follow_id: int) -> str:
+        token = make_follow_token(self.settings.secret_key, follow_id, CONFIRM_SALT)
+        return f"{self._intake_base()}/stories/follow/confirm?token={quote(token)}"
+
+    def follow_unsubscribe_url(self, follow_id: int) -> str:
+        token = make_follow_token(self.settings.secret_key, follow_id, UNSUBSCRIBE_SALT)
+        return f"{self._intake_base()}/stories/follow/unsubscribe?token={quote(token)}"
+
     def delete_url(self, story_id: int) -> str:
         """The story's receipt link, so a writer can always delete it from any of our emails."""
         receipt = make_receipt_token(self.settings.secret_key, story_id)
@@ -220,6 +230,45 @@ class Mailer:
         """For the writer, if they asked: the site's author answered, with the answer."""
         return self._for_reader(
             MailKind.REPLY, story, "reply.txt", reply=reply, reply_url=self.story_url(reply)
+        )
+
+    def follow_confirmation(self, follow: Follow) -> Draft:
+        """The one email a follow gets before it is confirmed: which article, and the link."""
+        unsubscribe = self.follow_unsubscribe_url(follow.id)
+        subject, body = self.render(
+            "follow-confirm.txt",
+            article_url=self.article_url(follow.article),
+            confirm_url=self.follow_confirm_url(follow.id),
+            unsubscribe_url=unsubscribe,
+        )
+        return Draft(
+            kind=MailKind.FOLLOW_CONFIRM,
+            recipient=follow.email,
+            subject=subject,
+            body=body,
+            story_id=None,
+            unsubscribe_url=unsubscribe,
+            follow_id=follow.id,
+        )
+
+    def follow_story(self, follow: Follow, story: Story) -> Draft:
+        """For a confirmed follower: a new story is published on the article they follow."""
+        unsubscribe = self.follow_unsubscribe_url(follow.id)
+        subject, body = self.render(
+            "follow-story.txt",
+            story=story,
+            story_url=self.story_url(story),
+            article_url=self.article_url(story.article),
+            unsubscribe_url=unsubscribe,
+        )
+        return Draft(
+            kind=MailKind.FOLLOW_STORY,
+            recipient=follow.email,
+            subject=subject,
+            body=body,
+            story_id=story.id,
+            unsubscribe_url=unsubscribe,
+            follow_id=follow.id,
         )
 
     def digest(self, messages: Sequence[OutboxMessage]) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from reader_stories.models import Status, Story
+from reader_stories.notify.follow import queue_followers
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.records import Draft, MailKind
 from reader_stories.store import Tx
@@ -62,10 +63,12 @@ def queue_new_story(tx: Tx, mailer: Mailer | None, story: Story) -> None:
 
 
 def queue_published(tx: Tx, mailer: Mailer | None, stories: Iterable[Story]) -> None:
-    """Tell writers who asked that their story is on the site: once, even if re-approved."""
+    """Tell writers who asked that their story is on the site: once, even if re-approved;
+    and the article's followers that a new story is there (notify/follow.py)."""
     if mailer is None or not mailer.enabled:
         return
     for story in stories:
+        queue_followers(tx, mailer, story)
         if story.status != Status.APPROVED or tx.has_mail(story.id, MailKind.PUBLISHED):
             continue
         draft = _compose(lambda story=story: mailer.published(story), story.id)
@@ -85,5 +88,6 @@ def queue_reply(tx: Tx, mailer: Mailer | None, story: Story, reply: Story) -> No
 
 
 def cancel_published(tx: Tx, story_ids: Iterable[int]) -> None:
-    """A story taken off the site must not be announced as published by a late email."""
-    tx.cancel_mail(list(story_ids), [MailKind.PUBLISHED])
+    """A story taken off the site must not be announced as published by a late email, to
+    its writer or to the article's followers."""
+    tx.cancel_mail(list(story_ids), [MailKind.PUBLISHED, MailKind.FOLLOW_STORY])

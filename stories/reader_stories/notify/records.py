@@ -14,9 +14,15 @@ class MailKind(StrEnum):
     PUBLISHED = "published"
     REPLY = "reply"
     CONFIRM = "confirm"
+    # To a reader following an article (see notify/follow.py): the request to confirm the
+    # follow, then one email per story published there.
+    FOLLOW_CONFIRM = "follow_confirm"
+    FOLLOW_STORY = "follow_story"
 
 
 READER_KINDS = (MailKind.PUBLISHED, MailKind.REPLY, MailKind.CONFIRM)
+# Mail to followers of an article; it ends with the follow (unsubscribe, forget, a bounce).
+FOLLOW_KINDS = (MailKind.FOLLOW_CONFIRM, MailKind.FOLLOW_STORY)
 # Reader mail that waits in the outbox until its address is confirmed: everything but the one
 # email that asks to confirm it.
 UNTIL_CONFIRMED = (MailKind.PUBLISHED, MailKind.REPLY)
@@ -32,6 +38,7 @@ class Draft:
     body: str
     story_id: int | None
     unsubscribe_url: str | None = None
+    follow_id: int | None = None  # mail to a follower: it goes when the follow ends
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -154,6 +154,9 @@ class Pass:
         give_up = error.permanent or letter.attempts >= self.max_attempts
         try:
             with self.store.writing() as tx:
+                if error.bounced:
+                    # An address that bounces follows nothing: its follows and their mail go.
+                    tx.end_follows(letter.recipient)
                 if give_up:
                     tx.mark_mail_failed(letter.ids, self.token, text)
                 else:

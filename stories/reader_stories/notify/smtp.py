@@ -24,10 +24,19 @@ IMPLICIT_TLS_PORT = 465
 class DeliveryError(Exception):
     """A message (or the connection) failed; the text goes into the outbox's last_error."""
 
-    def __init__(self, message: str, *, permanent: bool = False, connection: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        connection: bool = False,
+        bounced: bool = False,
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.connection = connection
+        # The server refused the recipient for good: the address bounces, so it ends its follows.
+        self.bounced = bounced
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -48,7 +57,9 @@ class SmtpSession:
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()), (550, b"refused"))
             raise DeliveryError(
-                f"Recipient refused by {self.where}: {_reply(code, text)}", permanent=code >= 500
+                f"Recipient refused by {self.where}: {_reply(code, text)}",
+                permanent=code >= 500,
+                bounced=code >= 500,
             ) from None
         except smtplib.SMTPSenderRefused as exc:
             raise DeliveryError(

@@ -1,4 +1,5 @@
-/* Reader stories: send the story form and "This helped me" in place. Both work without it. */
+/* Reader stories: send the story form, "This helped me" and the follow form in place. All work
+   without it. */
 (function () {
   "use strict";
   if (!window.fetch || !window.FormData) return;
@@ -25,6 +26,26 @@
         });
       }, function () { helped.submit(); }); // network failed: post it the ordinary way
     });
+  });
+
+  // Follow the article: the answer (always the same words) appears under the form.
+  var follow = document.getElementById("follow-form");
+  if (follow) follow.addEventListener("submit", function (event) {
+    var said = document.getElementById("follow-status"), go = follow.querySelector("button");
+    event.preventDefault();
+    go.disabled = true;
+    fetch(follow.action, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ article: follow.elements.article.value,
+        token: follow.elements.token.value, email: follow.elements.email.value })
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        go.disabled = false;
+        said.textContent = body.message || body.error || "Sorry, that did not work. Try again later.";
+        if (response.ok) follow.elements.email.value = "";
+      });
+    }, function () { follow.submit(); }); // network failed: post it the ordinary way
   });
 
   var form = document.getElementById("story-form");

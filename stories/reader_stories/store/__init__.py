@@ -4,7 +4,8 @@
 several stories all-or-nothing. The queries live beside this file, one module per concern:
 stories.py (stories and their history), rates.py (rate-limit events) and outbox.py (queued
 mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages waiting to reach
-a public site elsewhere), imports.py (where imported stories came from, comments kept aside);
+a public site elsewhere), imports.py (where imported stories came from, comments kept
+aside), follows.py (readers following an article);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -34,6 +35,7 @@ from reader_stories.store.engine import (
     unavailable_as_error,
     utc_now,
 )
+from reader_stories.store.follows import FollowQueries
 from reader_stories.store.helpful import HelpfulQueries
 from reader_stories.store.imports import ImportQueries
 from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
@@ -144,6 +146,7 @@ class Tx(
     PushQueries,
     ImportQueries,
     HelpfulQueries,
+    FollowQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 

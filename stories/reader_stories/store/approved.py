@@ -30,6 +30,7 @@ CURRENT_MIGRATIONS = (
     "0007_remember_imported_comments",
     "0008_record_returns_to_pending",
     "0009_count_helpful_marks",
+    "0010_follow_articles",
 )
 
 _MOMENTS = ("created", "updated", "approved_at")

@@ -203,7 +203,8 @@ def _outbox_with_kinds(md: MetaData, name: str, kinds: list[str]) -> Table:
 def _allow_outbox_kinds(conn: Connection, kinds: list[str]) -> None:
     """Replace the outbox's kind check. PostgreSQL swaps the constraint; SQLite cannot change
     a check, so the table is rebuilt (create, copy, drop, rename), its ids' high-water mark
-    and indexes included."""
+    and indexes included. It knows the outbox of 0004's shape: 0010 adds a column after
+    calling it, and a later caller must carry that column over too."""
     if conn.dialect.name == "postgresql":
         table = _outbox_with_kinds(MetaData(), "outbox", kinds)
         check = next(c for c in table.constraints if c.name == "ck_outbox_kind")
@@ -341,6 +342,32 @@ def _count_helpful_marks(conn: Connection) -> None:
     md.tables["helpful_marks"].create(conn)
 
 
+def _follow_articles(conn: Connection) -> None:
+    """Readers can follow an article: a table of follows, and two kinds of email for them."""
+    md = MetaData()
+    follows = Table(
+        "follows",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("article", String(200), nullable=False),
+        Column("email", String(254), nullable=False),
+        Column("confirmed", Boolean, nullable=False, server_default=false()),
+        Column("created", UTCDateTime, nullable=False),
+        Column("confirm_requested_at", UTCDateTime, nullable=True),
+        sqlite_autoincrement=True,
+    )
+    Index("ix_follows_article", follows.c.article)
+    Index("ix_follows_email", follows.c.email)
+    follows.create(conn)
+    kinds = ["moderator", "published", "reply", "confirm", "follow_confirm", "follow_story"]
+    _allow_outbox_kinds(conn, kinds)
+    added = Column("follow_id", Integer, nullable=True)
+    Table("outbox", MetaData(), added)
+    ddl = CreateColumn(added).compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE outbox ADD COLUMN {ddl}")
+    conn.exec_driver_sql("CREATE INDEX ix_outbox_follow_id ON outbox (follow_id)")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
@@ -351,6 +378,7 @@ MIGRATIONS: list[Migration] = [
     ("0007_remember_imported_comments", _remember_imported_comments),
     ("0008_record_returns_to_pending", _record_returns_to_pending),
     ("0009_count_helpful_marks", _count_helpful_marks),
+    ("0010_follow_articles", _follow_articles),
 ]
 
 

@@ -53,6 +53,7 @@ class OutboxQueries:
                 subject=draft.subject,
                 body=draft.body,
                 unsubscribe_url=draft.unsubscribe_url,
+                follow_id=draft.follow_id,
                 created=self.clock(),
                 attempts=0,
                 next_attempt=due,

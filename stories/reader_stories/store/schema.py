@@ -154,6 +154,23 @@ helpful_marks = Table(
     Column("at", UTCDateTime, nullable=False),
 )
 
+# Readers following an article: one row per article and address, from the form under the
+# stories until the follow ends (unsubscribe, `comments.forget`, a bounce, or no confirmation
+# within FOLLOW_CONFIRM_DAYS). The address lives here and nowhere else.
+follows = Table(
+    "follows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article", String(SLUG_LENGTH), nullable=False),
+    Column("email", String(EMAIL_LENGTH), nullable=False),
+    Column("confirmed", Boolean, nullable=False, default=False, server_default=false()),
+    Column("created", UTCDateTime, nullable=False),
+    Column("confirm_requested_at", UTCDateTime, nullable=True),
+    sqlite_autoincrement=True,
+)
+Index("ix_follows_article", follows.c.article)
+Index("ix_follows_email", follows.c.email)
+
 # Email waiting to be sent (and, without address or body, a log of what was sent or given up).
 # The address stays only until the message is sent or given up; deleting a story deletes its mail.
 outbox = Table(
@@ -178,11 +195,15 @@ outbox = Table(
     Column("sent_at", UTCDateTime, nullable=True),
     Column("failed_at", UTCDateTime, nullable=True),
     Column("claim", String(CLAIM_LENGTH), nullable=True),
+    # The follow a follower's email belongs to; no foreign key, like story_id's log rows, but
+    # its unsent mail is deleted with the follow (store/follows.py).
+    Column("follow_id", Integer, nullable=True),
     mail_kind_check("ck_outbox_kind"),
     sqlite_autoincrement=True,
 )
 Index("ix_outbox_next_attempt", outbox.c.next_attempt)
 Index("ix_outbox_story_id", outbox.c.story_id)
+Index("ix_outbox_follow_id", outbox.c.follow_id)
 
 # Articles whose pages moderation changed and that wait to be pushed to a public site published
 # elsewhere (rsync to a host, a git branch); a row goes once its article is live there.

@@ -51,6 +51,7 @@ from reader_stories.web.body import READ_TIMEOUTS, ReadTimeouts, check_media_typ
 from reader_stories.web.errors import QUEUE_RETRY_AFTER, STORE_RETRY_AFTER, Refused
 from reader_stories.web.intake.change import Changes
 from reader_stories.web.intake.confirm import Confirmations
+from reader_stories.web.intake.follow import Follows
 from reader_stories.web.intake.helpful import Helpful
 from reader_stories.web.intake.pages import (
     Pages,
@@ -327,7 +328,8 @@ def create_app(
     it), GET /received thanks the reader, POST /helped counts "This helped me",
     GET and POST /delete let a reader delete their story with the receipt, GET and POST
     /confirm confirm an email address, GET and POST /unsubscribe stop notification emails
-    (POST alone is RFC 8058's one-click).
+    (POST alone is RFC 8058's one-click); POST /follow follows the article, and GET and POST
+    /follow/confirm and /follow/unsubscribe confirm and end a follow.
 
     With a ``republisher`` (the built site), a reader's deletion of a published story rewrites
     its article page at once. ``read_timeouts`` bound how long a request body may take.
@@ -345,6 +347,7 @@ def create_app(
     intake.closing.append(helpful.close)
     confirmations = Confirmations(intake)
     unsubscribes = Unsubscribes(intake)
+    follows = Follows(intake)
     app = Starlette(
         routes=[
             Route("/", intake.submit, methods=["POST"]),
@@ -357,6 +360,11 @@ def create_app(
             Route("/confirm", confirmations.confirmed, methods=["POST"]),
             Route("/unsubscribe", unsubscribes.confirm, methods=["GET"]),
             Route("/unsubscribe", unsubscribes.unsubscribe, methods=["POST"]),
+            Route("/follow", follows.follow, methods=["POST"]),
+            Route("/follow/confirm", follows.confirm_page, methods=["GET"]),
+            Route("/follow/confirm", follows.confirm, methods=["POST"]),
+            Route("/follow/unsubscribe", follows.unsubscribe_page, methods=["GET"]),
+            Route("/follow/unsubscribe", follows.unsubscribe, methods=["POST"]),
             Route("/static/{name}", stylesheet_route(stylesheets(config.site, "stories.css"))),
         ],
         middleware=[
