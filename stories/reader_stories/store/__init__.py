@@ -4,7 +4,8 @@
 several stories all-or-nothing. The queries live beside this file, one module per concern:
 stories.py (stories and their history), rates.py (rate-limit events) and outbox.py (queued
 mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages waiting to reach
-a public site elsewhere), imports.py (where imported stories came from, comments kept aside);
+a public site elsewhere), lookalikes.py (what a moderator's flags compare), imports.py (where
+imported stories came from, comments kept aside);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -36,6 +37,7 @@ from reader_stories.store.engine import (
 )
 from reader_stories.store.helpful import HelpfulQueries
 from reader_stories.store.imports import ImportQueries
+from reader_stories.store.lookalikes import LookalikeQueries
 from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
 from reader_stories.store.outbox import OutboxQueries
 from reader_stories.store.pushes import PushQueries
@@ -144,6 +146,7 @@ class Tx(
     PushQueries,
     ImportQueries,
     HelpfulQueries,
+    LookalikeQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 
