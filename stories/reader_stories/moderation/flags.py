@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reader_stories.models import Status, Story
-from reader_stories.moderation.personal_data import Finding, find_personal_data
+from reader_stories.moderation.personal_data import Finding, find_personal_data, redact
 from reader_stories.store import Tx
 from reader_stories.story_html import count_links
 from reader_stories.text import fold
@@ -47,6 +47,15 @@ class Flags:
         name (2)"): words that can go where the personal text itself must not, as in email."""
         counts = Counter(finding.kind for finding in self.personal)
         return [kind if n == 1 else f"{kind} ({n})" for kind, n in counts.items()]
+
+
+def without_personal_data(text: str, findings: Sequence[Finding]) -> str:
+    """The text with each finding replaced (``[phone number removed]``), for places less private
+    than the admin, such as an email, which is kept in mailboxes and forwarded."""
+    for finding in sorted(findings, key=lambda f: len(f.text), reverse=True):
+        if finding.text in text:
+            text = redact(text, finding)
+    return text
 
 
 def _twins(tx: Tx, story_ids: Sequence[int]) -> dict[int, tuple[Twin, ...]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from reader_stories.models import Status, Story
-from reader_stories.moderation.flags import Flags, flags_of
+from reader_stories.moderation.flags import Flags, flags_of, without_personal_data
 from reader_stories.notify.action_links import LinkAction
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.records import OutboxMessage
@@ -29,6 +29,7 @@ class NewStory:
     story: Story
     title: str | None  # the article's title; None when the site is not built (the slug then)
     flags: Flags
+    text: str  # the story as typed, less the personal data the privacy check found
     admin_url: str | None
     approve_url: str | None
     reject_url: str | None
@@ -59,6 +60,7 @@ def new_story(mailer: Mailer, story: Story, flags: Flags, now: datetime) -> NewS
         story=story,
         title=mailer.article_title(story.article),
         flags=flags,
+        text=without_personal_data(story.body_markdown, flags.personal),
         admin_url=mailer.admin_story_url(story.id),
         approve_url=mailer.action_url(story.id, LinkAction.APPROVE, now),
         reject_url=mailer.action_url(story.id, LinkAction.REJECT, now),
