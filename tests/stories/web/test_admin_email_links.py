@@ -97,6 +97,14 @@ def test_opening_a_link_shows_the_story_and_one_button_and_changes_nothing(
     assert page.headers["Cache-Control"] == "no-store"
 
 
+def test_the_page_shows_no_more_personal_data_than_the_email(served: Served, store: Store) -> None:
+    story = add(store, body_markdown="The recruiter, Sarah Jones, rang me on 07911 123456 at 9.")
+    text = page_text(served.open(link(story, LinkAction.APPROVE)))
+    assert "Sarah Jones" not in text and "07911" not in text
+    assert "The recruiter, [name removed], rang me on [phone number removed] at 9." in text
+    assert "Probable personal name, phone number: left out here as in the email" in text
+
+
 def test_the_button_approves_through_the_service_and_the_history_says_how(
     served: Served, store: Store
 ) -> None:

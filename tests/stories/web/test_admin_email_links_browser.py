@@ -110,7 +110,10 @@ def test_without_javascript_the_approve_link_and_its_button_publish_the_story(
     assert inbox.store.get(story.id).status is Status.PENDING  # opening it did nothing
     no_js.get_by_role("button", name=f"Approve story #{story.id}").click()
     no_js.get_by_role("heading", name=f"Story #{story.id} approved").wait_for()
-    assert f"#{story.id} approved ({SEED}, by Lin)" in no_js.locator("main").inner_text()
+    result = no_js.locator("main").inner_text()
+    assert f"#{story.id} approved ({SEED}, by Lin)" in result
+    assert f"{SEED}: the article page is up to date now." in result
+    assert str(inbox.site) not in result  # no server folders for whoever holds the link
     assert "EMAIL-LINK-MARK" in page_file.read_text()  # live as soon as the page answered
     assert inbox.store.get(story.id).status is Status.APPROVED
     # The same link again: it says who handled the story and when, and does nothing.

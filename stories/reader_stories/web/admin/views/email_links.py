@@ -10,8 +10,10 @@ spent link gets a page that says so, and a link to the story in the admin.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,14 +21,17 @@ from starlette.responses import Response
 from reader_stories.errors import InvalidToken, InvalidTransition, StoryMoved, StoryNotFound
 from reader_stories.models import ModerationEvent, Status
 from reader_stories.moderation import service
+from reader_stories.moderation.flags import without_personal_data
 from reader_stories.moderation.handled import handled_since
-from reader_stories.moderation.report import describe
+from reader_stories.moderation.report import describe_without_paths
 from reader_stories.notify.action_links import MSG_INVALID, ActionLink, LinkAction
 from reader_stories.notify.action_links import read_action_token as read_token
 from reader_stories.store import Store
+from reader_stories.story_html import render_story, sanitise
 from reader_stories.web.admin import queries
 from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.forms import read_form
+from reader_stories.web.admin.link_targets import show_link_targets
 
 # The history's "by ...": who acted, and how.
 ACTOR = "moderator (email link)"
@@ -54,6 +59,16 @@ class LinkProblem(Exception):
 
 def _when(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def as_in_the_email(item: queries.Item) -> queries.Item:
+    """The story with the privacy check's findings replaced, as the email quoted it: whoever
+    holds the link (a forwarded email) sees no more than the email showed; the story's page
+    in the admin, behind the login, shows the original."""
+    if not item.flags.personal:
+        return item
+    text = without_personal_data(item.story.body_markdown, item.flags.personal)
+    return replace(item, preview=Markup(show_link_targets(sanitise(render_story(text)))))
 
 
 class EmailLinks:
@@ -120,7 +135,7 @@ class EmailLinks:
             request,
             "email-link.html",
             show_flash=False,
-            item=item,
+            item=as_in_the_email(item),
             history=history,
             action=action.value,
             verb=VERB[action],
@@ -160,5 +175,5 @@ class EmailLinks:
             show_flash=False,
             story_id=link.story_id,
             done=outcome.done.value,
-            lines=describe(outcome),
+            lines=describe_without_paths(outcome),
         )
