@@ -221,6 +221,20 @@ def test_a_link_that_is_not_ours_as_made_is_refused_in_words(
     assert store.get(story.id).status is Status.PENDING
 
 
+def test_a_link_signed_before_the_site_changed_its_secret_still_works(
+    tmp_path, db_url: str, store: Store
+) -> None:
+    old = "the-secret-before-the-change-" + "o" * 32
+    story = add(store, body_markdown="Emailed before the secret was changed.")
+    settings = make_settings(db_url, previous_secret_keys=(old,))
+    app = create_app(make_config(settings), clock=NOW.timestamp)
+    with serve_admin(tmp_path / "site", app) as base, httpx.Client(base_url=base) as client:
+        url = link(story, LinkAction.APPROVE, secret=old)
+        answer = client.post("/admin/email/approve", data={"token": url.split("token=")[1]})
+    assert answer.status_code == 200
+    assert store.get(story.id).status is Status.APPROVED
+
+
 def test_a_link_for_one_story_never_acts_on_another(served: Served, store: Store) -> None:
     mine = add(store, body_markdown="The story the link was made for.")
     other = add(store, body_markdown="Another story waiting beside it.")
