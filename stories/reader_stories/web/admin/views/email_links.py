@@ -76,7 +76,8 @@ class EmailLinks:
         self.admin = admin
 
     def _link(self, token: str, action: LinkAction) -> ActionLink:
-        """What the token vouches for, if it is ours, for this action, and not out of time."""
+        """What the token vouches for, if it is ours and for this action (its time and its
+        story's standing are checked against the store, in ``_standing``)."""
         try:
             link = read_token(self.admin.settings.signing_keys, token, action)
         except InvalidToken:
