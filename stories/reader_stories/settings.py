@@ -84,6 +84,8 @@ class CommentsSettings:
     digest_minutes: int = 0
     site_url: str = ""
     mail_interval: int = 60
+    # Hours the one-click approve and reject links of the moderator's email work; 0: no links.
+    moderator_link_hours: int = 72
 
     @property
     def signing_keys(self) -> tuple[str, ...]:
@@ -158,6 +160,7 @@ _INT_FIELDS = frozenset(
         "smtp_port",
         "digest_minutes",
         "mail_interval",
+        "moderator_link_hours",
     }
 )
 # Deliberately loose: one @, no spaces; the mail server has the last word on an address.

@@ -24,6 +24,22 @@ def describe_done(outcome: Outcome) -> list[str]:
     return [*_what(outcome), *_pages(outcome)]
 
 
+def describe_without_paths(outcome: Outcome) -> list[str]:
+    """What changed, for a page anyone holding an email's link may see: the pages in words,
+    never the server's folders or the problem that kept one from being rewritten."""
+    return [*_what(outcome), *(_page_in_words(page) for page in outcome.pages)] + (
+        [MSG_LATER] if outcome.public and not outcome.republished else []
+    )
+
+
+def _page_in_words(page: PageUpdate) -> str:
+    if page.page is not None:
+        return f"{page.slug}: the article page is up to date now."
+    if page.queued:
+        return f"{page.slug}: on the public site in a few seconds."
+    return f"{page.slug}: the article page changes at the next build or publish."
+
+
 def counted(count: int, one: str, many: str) -> str:
     """ "1 story", "2 stories": the number with the word that goes with it."""
     return f"{count:,} {one if count == 1 else many}"

@@ -92,8 +92,9 @@ def approve(
     ids: Sequence[int],
     mailer: Mailer | None = None,
     expected: Status | None = None,
+    actor: str = actions.DEFAULT_ACTOR,
 ) -> Outcome:
-    stories = actions.approve(store, ids, mailer=mailer, expected=expected)
+    stories = actions.approve(store, ids, mailer=mailer, expected=expected, actor=actor)
     articles = (story.article for story in stories)
     return _outcome(Done.APPROVED, store, republisher, articles, stories=tuple(stories))
 
@@ -104,9 +105,10 @@ def reject(
     ids: Sequence[int],
     reason: str | None,
     expected: Status | None = None,
+    actor: str = actions.DEFAULT_ACTOR,
 ) -> Outcome:
     was_public = _published(store, ids)
-    stories = actions.reject(store, ids, reason, expected=expected)
+    stories = actions.reject(store, ids, reason, expected=expected, actor=actor)
     return _outcome(Done.REJECTED, store, republisher, was_public, stories=tuple(stories))
 
 

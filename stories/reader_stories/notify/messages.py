@@ -20,10 +20,12 @@ from jinja2 import Environment, StrictUndefined
 
 from reader_stories.config import Config
 from reader_stories.models import Story
+from reader_stories.notify.action_links import LinkAction, make_action_token
 from reader_stories.notify.confirm import make_confirm_token
 from reader_stories.notify.follow_links import CONFIRM_SALT, UNSUBSCRIBE_SALT, make_follow_token
-from reader_stories.notify.records import Draft, MailKind, OutboxMessage
+from reader_stories.notify.records import Draft, MailKind
 from reader_stories.notify.unsubscribe import make_unsubscribe_token
+from reader_stories.pages.built import ArticleTitles
 from reader_stories.pages.templates import loader
 from reader_stories.settings import CommentsSettings
 from reader_stories.store.follows import Follow
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
 
 MAIL_FOLDER = "stories/mail"
 SUBJECT_PREFIX = "Subject: "
+# The outbox's record of a moderator message until it is sent; the email itself, subject
+# included, is composed from mail/moderator.txt when it goes (notify/moderator.py).
+NEW_STORY_SUBJECT = "New story #{story_id} waiting for moderation on {sitename}"
 ONE_CLICK = "List-Unsubscribe=One-Click"
 # Characters a mail client may show as a line break (controls, line and paragraph separators),
 # lone surrogates, and the bidirectional controls that make text read in another order than it
@@ -110,10 +115,12 @@ class Mailer:
     settings: CommentsSettings
     templates: Path | None  # the theme's templates folder, whose files override the package's
     sitename: str
+    titles: ArticleTitles | None = None  # the built site's article titles; None: slugs only
 
     @classmethod
     def for_config(cls, config: Config) -> Mailer:
-        return cls(config.comments, config.site.templates, config.site.sitename)
+        titles = ArticleTitles.for_config(config)
+        return cls(config.comments, config.site.templates, config.site.sitename, titles)
 
     @property
     def enabled(self) -> bool:
@@ -151,6 +158,28 @@ class Mailer:
     def _intake_base(self) -> str:
         return (self.settings.intake_url or self.settings.site_url).rstrip("/")
 
+    def article_title(self, slug: str) -> str | None:
+        """The article's title from the built site; None when the site is not built."""
+        return self.titles.title(slug) if self.titles else None
+
+    @property
+    def admin_enabled(self) -> bool:
+        """The web admin runs beside the intake once a password hash is set."""
+        return bool(self.settings.admin_password_hash)
+
+    def admin_story_url(self, story_id: int) -> str | None:
+        """The story's page in the admin (served with the intake), or None without an admin."""
+        if not self.admin_enabled:
+            return None
+        return f"{self._intake_base()}/admin/stories/{story_id}"
+
+    def action_url(self, story_id: int, action: LinkAction, issued: datetime) -> str | None:
+        """A signed one-click link for the moderator, or None when there are none to give."""
+        if not (self.admin_enabled and self.settings.moderator_link_hours > 0):
+            return None
+        token = make_action_token(self.settings.secret_key, story_id, action, issued)
+        return f"{self._intake_base()}/admin/email/{action.value}?token={quote(token)}"
+
     # Drafts: None when there is nobody to write to
 
     def render(self, name: str, **context: Any) -> tuple[str, str]:
@@ -162,20 +191,15 @@ class Mailer:
         return now + timedelta(minutes=self.settings.digest_minutes)
 
     def new_story(self, story: Story) -> Draft | None:
-        """For the moderator: article, name, the text as typed, and the commands to run."""
+        """For the moderator: queued with the story, written when it is sent (moderator.py),
+        so it says what is true then and is not sent about a story already handled."""
         if not (self.enabled and self.settings.moderator_email):
             return None
-        subject, body = self.render(
-            "moderator.txt",
-            story=story,
-            article_url=self.article_url(story.article),
-            production=self.settings.production,
-        )
         return Draft(
             kind=MailKind.MODERATOR,
             recipient=self.settings.moderator_email,
-            subject=subject,
-            body=body,
+            subject=NEW_STORY_SUBJECT.format(story_id=story.id, sitename=self.sitename),
+            body="",
             story_id=story.id,
         )
 
@@ -271,10 +295,9 @@ class Mailer:
             follow_id=follow.id,
         )
 
-    def digest(self, messages: Sequence[OutboxMessage]) -> tuple[str, str]:
-        """Several moderator messages as one: a count, every story id, each message in turn."""
-        ids = [m.story_id for m in messages if m.story_id is not None]
-        return self.render("digest.txt", messages=messages, ids=ids)
+    def digest(self, bodies: Sequence[str], ids: Sequence[int]) -> tuple[str, str]:
+        """Several new stories as one email: a count, every story id, each story in turn."""
+        return self.render("digest.txt", bodies=bodies, ids=ids)
 
     # The email itself, built when it is sent
 

@@ -6,6 +6,9 @@ outside any transaction, and each message is settled in its own short transactio
 the server accepts it. A sender that dies mid-pass leaves its claim to run out (CLAIM_LEASE),
 after which another sender tries again: a crash may, rarely, send a message twice; two live
 senders never do.
+
+The moderator's email is written at the moment it is sent (moderator.py), from the stories
+that still wait then: a message about a story handled meanwhile is dropped, not sent.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Protocol
 
 from reader_stories.errors import StoriesError
 from reader_stories.notify.messages import Mailer
+from reader_stories.notify.moderator import write_letter
 from reader_stories.notify.records import MailKind, OutboxMessage
 from reader_stories.notify.smtp import DeliveryError
 from reader_stories.store import Store
@@ -62,12 +66,18 @@ class PassReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    dropped: int = 0  # about stories a moderator handled before their email went
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        if not (self.sent or self.retrying or self.failed):
+        if not (self.sent or self.retrying or self.failed or self.dropped):
             return "No email was due."
         parts = [f"Sent {emails(self.sent)}."]
+        if self.dropped:
+            parts.append(
+                f"{emails(self.dropped)} about stories already moderated "
+                f"{'was' if self.dropped == 1 else 'were'} not sent."
+            )
         if self.retrying:
             parts.append(f"{emails(self.retrying)} will be tried again.")
         if self.failed:
@@ -100,10 +110,11 @@ class Letter:
     def attempts(self) -> int:
         return max(m.attempts for m in self.messages)
 
+    @property
+    def about_new_stories(self) -> bool:
+        return all(m.kind == MailKind.MODERATOR for m in self.messages)
+
     def email(self, mailer: Mailer, now: datetime) -> EmailMessage:
-        if len(self.messages) > 1:
-            subject, body = mailer.digest(self.messages)
-            return mailer.email(self.recipient, subject, body, None, now)
         [message] = self.messages
         return mailer.email(
             message.recipient, message.subject, message.body, message.unsubscribe_url, now
@@ -171,10 +182,36 @@ class Pass:
             self.report.retrying += len(letter.ids)
             log.warning("Email %s not sent (attempt %d): %s", letter.ids, letter.attempts, text)
 
-    def compose(self, letter: Letter) -> EmailMessage | None:
-        """The email, or None after giving the letter up: a bug no retry will fix."""
+    def drop(self, messages: Sequence[OutboxMessage]) -> None:
+        """Messages about stories no longer waiting: taken out of the outbox unsent."""
+        ids = [m.id for m in messages]
         try:
-            return letter.email(self.mailer, self.store.clock())
+            with self.store.writing() as tx:
+                tx.drop_claimed_mail(ids, self.token)
+        except StoriesError as exc:
+            log.warning("Email %s is out of date; not sent, and not dropped: %s", ids, exc)
+        self.report.dropped += len(ids)
+
+    def _write(self, letter: Letter) -> tuple[Letter, EmailMessage] | None:
+        now = self.store.clock()
+        if not letter.about_new_stories:
+            return letter, letter.email(self.mailer, now)
+        written = write_letter(self.store, self.mailer, letter.messages, now)
+        if written.stale:
+            self.drop(written.stale)
+        if not written.kept:
+            return None
+        kept = Letter(written.kept)
+        return kept, self.mailer.email(kept.recipient, written.subject, written.body, None, now)
+
+    def compose(self, letter: Letter) -> tuple[Letter, EmailMessage] | None:
+        """The letter (less any message gone out of date) and its email, or None: nothing
+        left to say, or the letter given up (a bug no retry will fix) or put off."""
+        try:
+            return self._write(letter)
+        except StoriesError as exc:
+            self.failed(letter, DeliveryError(f"The story database was unavailable: {exc}"))
+            return None
         except Exception as exc:
             log.exception("Could not build email %s", letter.ids)
             self.failed(letter, DeliveryError(f"Could not build the email: {exc}", permanent=True))
@@ -186,10 +223,10 @@ class Pass:
         try:
             with transport.session() as session:
                 while pending:
-                    letter = pending.pop(0)
-                    email = self.compose(letter)
-                    if email is None:
+                    composed = self.compose(pending.pop(0))
+                    if composed is None:
                         continue
+                    letter, email = composed
                     try:
                         session.send(email, self.mailer.settings.mail_from, letter.recipient)
                     except DeliveryError as error:

@@ -12,13 +12,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Protocol
 
 from reader_stories.config import SITE_FEED, Config
 from reader_stories.live.manifest import MANIFEST, manifest_text
 from reader_stories.pages.atomic import write_atomically
+from reader_stories.pages.built import section_attributes
 from reader_stories.pages.section import (
     COUNT_BEGIN,
     COUNT_END,
@@ -49,24 +49,8 @@ def _between(text: str, begin: str, end: str, page: Path) -> tuple[int, int]:
     return start, stop + len(end)
 
 
-class _SectionAttributes(HTMLParser):
-    """The attributes of the stories <section>; the standard library's parser keeps the
-    approval command from loading lxml, a large part of its start-up."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "section" and not self.found:
-            self.found = {name: value or "" for name, value in attrs}
-
-
 def _article_ref(section_html: str, slug: str) -> ArticleRef:
-    parser = _SectionAttributes()
-    parser.feed(section_html[: section_html.find(">", section_html.find("<section")) + 1])
-    parser.close()
-    attributes = parser.found
+    attributes = section_attributes(section_html)
     return ArticleRef(
         slug=slug,
         title=attributes.get("data-article-title", ""),

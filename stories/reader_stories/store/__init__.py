@@ -4,8 +4,8 @@
 several stories all-or-nothing. The queries live beside this file, one module per concern:
 stories.py (stories and their history), rates.py (rate-limit events) and outbox.py (queued
 mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages waiting to reach
-a public site elsewhere), imports.py (where imported stories came from, comments kept
-aside), follows.py (readers following an article);
+a public site elsewhere), lookalikes.py (what a moderator's flags compare), imports.py (where
+imported stories came from, comments kept aside), follows.py (readers following an article);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -38,6 +38,7 @@ from reader_stories.store.engine import (
 from reader_stories.store.follows import FollowQueries
 from reader_stories.store.helpful import HelpfulQueries
 from reader_stories.store.imports import ImportQueries
+from reader_stories.store.lookalikes import LookalikeQueries
 from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
 from reader_stories.store.outbox import OutboxQueries
 from reader_stories.store.pushes import PushQueries
@@ -147,6 +148,7 @@ class Tx(
     ImportQueries,
     HelpfulQueries,
     FollowQueries,
+    LookalikeQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 

@@ -168,6 +168,13 @@ class OutboxQueries:
         )
         return int(result.rowcount or 0)
 
+    def drop_claimed_mail(self, ids: Sequence[int], token: str) -> int:
+        """Take claimed messages out unsent: what they announce is no longer true."""
+        result = self.conn.execute(
+            delete(_outbox).where(_outbox.c.id.in_(list(ids)), _outbox.c.claim == token)
+        )
+        return int(result.rowcount or 0)
+
     def cancel_mail(self, story_ids: Sequence[int], kinds: Sequence[MailKind]) -> int:
         """Drop unsent messages about these stories (say, "published" for a story now rejected)."""
         result = self.conn.execute(

@@ -393,11 +393,13 @@ def test_the_background_worker_delivers_without_being_asked(
 def test_a_message_that_cannot_be_built_is_given_up_and_the_rest_still_go(
     store: Store, mailer: Mailer, smtp: Collector
 ) -> None:
-    story = submit(store, mailer)
+    story = submit(store, mailer, email=READER)
+    confirm_address(store, READER)
     with store.writing() as tx:
+        # A reader's message: the moderator's are written afresh when sent.
         broken = Draft(
-            kind=MailKind.MODERATOR,
-            recipient="moderator@nextround.example",
+            kind=MailKind.PUBLISHED,
+            recipient=READER,
             subject="Line one\nBcc: someone@else.example",  # header injection: refused
             body="x\n",
             story_id=story.id,

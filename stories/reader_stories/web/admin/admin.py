@@ -44,6 +44,7 @@ class Admin:
         # Approvals and replies from the browser email readers who asked, as the CLI does.
         self.mailer = Mailer.for_config(config)
         self.login_limit = login_limit
+        self.clock = clock  # seconds since the epoch, as time.time (sessions, email links)
         self.stylesheets = stylesheets(
             config.site, "site.css", "stories.css", "admin.css", "admin.js"
         )

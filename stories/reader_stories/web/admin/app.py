@@ -19,6 +19,7 @@ from starlette.routing import Route
 from reader_stories.config import Config
 from reader_stories.errors import StoreUnavailable
 from reader_stories.models import Status
+from reader_stories.notify.action_links import LinkAction
 from reader_stories.pages.republish import Republisher
 from reader_stories.settings import RateLimit
 from reader_stories.store import DEFAULT_BUSY_TIMEOUT
@@ -31,6 +32,7 @@ from reader_stories.web.admin.views.actions import Actions
 from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
 from reader_stories.web.admin.views.bulk import Bulk
 from reader_stories.web.admin.views.edit import Editing
+from reader_stories.web.admin.views.email_links import EmailLinks
 from reader_stories.web.admin.views.queue import Reading
 from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
 from reader_stories.web.redirects import relative_slash_redirects
@@ -131,6 +133,7 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
     auth, reading = Auth(admin, guard), Reading(admin, guard)
     actions, editing = Actions(admin, guard), Editing(admin, guard)
     bulk = Bulk(admin, guard, actions)
+    email = EmailLinks(admin)
     story = "/stories/{story_id:int}"
     per_story = [
         ("", reading.story, "GET"),
@@ -154,6 +157,12 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/bulk", bulk.bulk, methods=["POST"]),
         Route("/undo", actions.undo, methods=["POST"]),
+        # The moderator's email links: the signed token is the credential, not a session.
+        *(
+            Route(f"/email/{action.value}", partial(handler, action=action), methods=[method])
+            for action in LinkAction
+            for handler, method in ((email.page, "GET"), (email.act, "POST"))
+        ),
         *(
             Route(story + tail, known_id(endpoint), methods=[method])
             for tail, endpoint, method in per_story

@@ -1,18 +1,9 @@
 """What the admin reads: one page of a status list with each story's context and flags.
 
 Each function reads in one snapshot (``store.reading()``). The queries are the admin's own (lists
-by status, counts, look-alikes), written against the same tables as store.py.
-
-Flags, as a moderator reads them:
-
-- links: ``render.count_links`` of the text, the number the intake limits.
-- first-time author: no *earlier* approved reader story (author replies aside) has the same name
-  (Unicode-normalised, spacing collapsed, case-folded) or the same email address (case-folded;
-  only the yes/no answer reaches a page, never an address). Earlier means written before this
-  story (by time, then id). Names are compared in Python, not SQL, because SQLite's lower() only
-  folds ASCII.
-- duplicate: another story (any status, any article) has the same ``body_hash``, the fingerprint
-  the intake uses for resent stories (text ignoring case and spacing).
+by status, counts, replies), written against the same tables as store.py; the flags (links,
+first-time author, duplicate, personal data) are moderation/flags.py's, shared with the
+moderator's email.
 """
 
 from __future__ import annotations
@@ -20,38 +11,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from markupsafe import Markup
 from sqlalchemy import func, select
 
 from reader_stories.models import Action, ModerationEvent, Status, Story
-from reader_stories.moderation.personal_data import Finding, find_personal_data
+from reader_stories.moderation.flags import Flags, flags_of
 from reader_stories.store import Store, Tx, schema
-from reader_stories.story_html import count_links, plain_text, sanitise
-from reader_stories.text import fold
+from reader_stories.story_html import plain_text, sanitise
 from reader_stories.web.admin.link_targets import show_link_targets
 
 PAGE_SIZE = 25
 CONTEXT_WORDS = 90  # characters of the story a reply answers
 _stories = schema.stories
-
-
-@dataclass(frozen=True)
-class Twin:
-    """Another story with the same text fingerprint."""
-
-    id: int
-    status: Status
-    article: str
-
-
-@dataclass(frozen=True)
-class Flags:
-    links: int
-    first_time: bool
-    duplicates: tuple[Twin, ...]
-    personal: tuple[Finding, ...] = ()  # the privacy check's findings, each one redactable
 
 
 @dataclass(frozen=True)
@@ -107,60 +79,6 @@ def _page_ids(tx: Tx, status: Status, page: int) -> list[int]:
     return list(tx.conn.scalars(query))
 
 
-def _hashes(tx: Tx, ids: Sequence[int]) -> dict[int, str]:
-    query = select(_stories.c.id, _stories.c.body_hash).where(_stories.c.id.in_(list(ids)))
-    return {row.id: row.body_hash for row in tx.conn.execute(query)}
-
-
-def _twins(tx: Tx, hashes: dict[int, str]) -> dict[int, tuple[Twin, ...]]:
-    query = (
-        select(_stories.c.id, _stories.c.status, _stories.c.article, _stories.c.body_hash)
-        .where(_stories.c.body_hash.in_(sorted(set(hashes.values()))))
-        .order_by(_stories.c.id)
-    )
-    rows = list(tx.conn.execute(query))
-    return {
-        story_id: tuple(
-            Twin(row.id, Status(row.status), row.article)
-            for row in rows
-            if row.body_hash == body_hash and row.id != story_id
-        )
-        for story_id, body_hash in hashes.items()
-    }
-
-
-def _author_keys(name: str, email: str | None) -> list[str]:
-    keys = [f"name:{fold(name)}"]
-    if email:
-        keys.append(f"email:{email.strip().casefold()}")
-    return keys
-
-
-def _first_times(tx: Tx, stories: Sequence[Story]) -> dict[int, bool]:
-    """For each story: no earlier approved reader story shares its name or email."""
-    if not stories:
-        return {}
-    # A story created after the page's latest one is not earlier than any story on the page.
-    latest = max(story.created for story in stories)
-    query = select(_stories.c.id, _stories.c.name, _stories.c.email, _stories.c.created).where(
-        _stories.c.status == Status.APPROVED.value,
-        _stories.c.author_reply.is_(False),
-        _stories.c.created <= latest,
-    )
-    earliest: dict[str, tuple[datetime, int]] = {}
-    for row in tx.conn.execute(query):
-        for key in _author_keys(row.name, row.email):
-            mark = (row.created, row.id)
-            if key not in earliest or mark < earliest[key]:
-                earliest[key] = mark
-    result: dict[int, bool] = {}
-    for story in stories:
-        mine = (story.created, story.id)
-        keys = _author_keys(story.name, story.email)
-        result[story.id] = not any(key in earliest and earliest[key] < mine for key in keys)
-    return result
-
-
 def _reply_counts(tx: Tx, ids: Sequence[int]) -> dict[int, int]:
     query = (
         select(_stories.c.parent_id, func.count())
@@ -174,8 +92,7 @@ def _items(tx: Tx, stories: Sequence[Story]) -> tuple[Item, ...]:
     ids = [story.id for story in stories]
     if not ids:
         return ()
-    twins = _twins(tx, _hashes(tx, ids))
-    first = _first_times(tx, stories)
+    flags = flags_of(tx, stories)
     replies = _reply_counts(tx, ids)
     parent_ids = sorted({s.parent_id for s in stories if s.parent_id is not None})
     parents = {p.id: p for p in tx.get_many(parent_ids)} if parent_ids else {}
@@ -188,12 +105,7 @@ def _items(tx: Tx, stories: Sequence[Story]) -> tuple[Item, ...]:
                 # Sanitised when stored; cleaned again here so the admin never trusts a row.
                 # Then each link's target is written out beside it, to be judged.
                 preview=Markup(show_link_targets(sanitise(story.body_html))),
-                flags=Flags(
-                    links=count_links(story.body_markdown),
-                    first_time=first[story.id] and not story.author_reply,
-                    duplicates=twins.get(story.id, ()),
-                    personal=tuple(find_personal_data(story.body_markdown)),
-                ),
+                flags=flags[story.id],
                 parent=None
                 if parent is None
                 else Parent(

@@ -1,0 +1,101 @@
+"""The moderator's email about new stories, written when it is sent rather than when queued.
+
+Between a story's arrival and its email there may be a digest window, or a mail server that is
+down for hours; meanwhile a moderator may handle the story. So the sender asks the store, at
+the moment of sending, which of a letter's stories still wait: only those are written about
+(the article's title from the built site, the flags the admin shows, the link to the story in
+the admin, and one-click links signed then, so their time runs from the email's arrival), and
+a letter about none of them is not sent at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from reader_stories.models import Status, Story
+from reader_stories.moderation.flags import Flags, flags_of, without_personal_data
+from reader_stories.notify.action_links import LinkAction
+from reader_stories.notify.messages import Mailer
+from reader_stories.notify.records import OutboxMessage
+from reader_stories.store import Store
+
+
+@dataclass(frozen=True)
+class NewStory:
+    """One waiting story as the email shows it."""
+
+    story: Story
+    title: str | None  # the article's title; None when the site is not built (the slug then)
+    flags: Flags
+    text: str  # the story as typed, less the personal data the privacy check found
+    admin_url: str | None
+    approve_url: str | None
+    reject_url: str | None
+
+
+@dataclass(frozen=True)
+class ModeratorLetter:
+    """What to send (nothing when every story was handled) and the messages it leaves out."""
+
+    kept: tuple[OutboxMessage, ...]
+    stale: tuple[OutboxMessage, ...]
+    subject: str = ""
+    body: str = ""
+
+
+def _waiting(store: Store, messages: Sequence[OutboxMessage]) -> dict[int, tuple[Story, Flags]]:
+    """The letter's stories that still wait for moderation, with their flags, by id."""
+    ids = sorted({m.story_id for m in messages if m.story_id is not None})
+    with store.reading() as tx:
+        stories = [s for s in tx.get_many(ids) if s.status == Status.PENDING] if ids else []
+        flags = flags_of(tx, stories)
+    return {story.id: (story, flags[story.id]) for story in stories}
+
+
+def new_story(mailer: Mailer, story: Story, flags: Flags, now: datetime) -> NewStory:
+    """The story as the email shows it, its one-click links signed at ``now``."""
+    return NewStory(
+        story=story,
+        title=mailer.article_title(story.article),
+        flags=flags,
+        text=without_personal_data(story.body_markdown, flags.personal),
+        admin_url=mailer.admin_story_url(story.id),
+        approve_url=mailer.action_url(story.id, LinkAction.APPROVE, now),
+        reject_url=mailer.action_url(story.id, LinkAction.REJECT, now),
+    )
+
+
+def render_new_story(mailer: Mailer, entry: NewStory, now: datetime) -> tuple[str, str]:
+    """The subject and body of mail/moderator.txt about one waiting story."""
+    return mailer.render(
+        "moderator.txt",
+        entry=entry,
+        story=entry.story,
+        article_url=mailer.article_url(entry.story.article),
+        expires=now + timedelta(hours=mailer.settings.moderator_link_hours),
+        production=mailer.settings.production,
+    )
+
+
+def write_letter(
+    store: Store, mailer: Mailer, messages: Sequence[OutboxMessage], now: datetime
+) -> ModeratorLetter:
+    """One email for the stories of ``messages`` still waiting: alone, or as a digest."""
+    waiting = _waiting(store, messages)
+    kept = tuple(m for m in messages if m.story_id in waiting)
+    stale = tuple(m for m in messages if m.story_id not in waiting)
+    if not kept:
+        return ModeratorLetter(kept, stale)
+    bodies = []
+    subject = ""
+    for message in kept:
+        story, flags = waiting[message.story_id]  # type: ignore[index]
+        subject, body = render_new_story(mailer, new_story(mailer, story, flags, now), now)
+        bodies.append(body)
+    if len(kept) > 1:
+        ids = [m.story_id for m in kept if m.story_id is not None]
+        subject, body = mailer.digest(bodies, ids)
+        return ModeratorLetter(kept, stale, subject, body)
+    return ModeratorLetter(kept, stale, subject, bodies[0])
