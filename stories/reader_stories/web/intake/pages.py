@@ -206,25 +206,35 @@ class Pages:
         threads: list[Thread],
         token: str,
     ) -> Response:
-        """422 with every problem; the page refills the form so nothing typed is lost.
-
-        Its form posts a story, and a browser sends "Origin: null" from a page without
-        referrers, which the origin check refuses: this page has the browsers' default policy
-        (its address, the intake's root, carries nothing private).
-        """
+        """422 with every problem; the page refills the form so nothing typed is lost (its
+        address, the intake's root, carries nothing private)."""
         if wants_json(request):
             return self.json({"error": MSG_INVALID, "errors": errors}, 422)
+        return self._refilled("invalid.html", 422, form, threads, token, errors=errors)
+
+    def _refilled(
+        self,
+        template: str,
+        status: int,
+        form: Mapping[str, str],
+        threads: list[Thread],
+        token: str,
+        **context: Any,
+    ) -> HTMLResponse:
+        """A page with the story form refilled with what the reader typed. Its form posts a
+        story, and a browser sends "Origin: null" from a page without referrers, which the
+        origin check refuses: such pages have the browsers' default policy."""
         slug = plausible_slug(form.get("article"))
         return self.page(
-            "invalid.html",
-            422,
+            template,
+            status,
             {"Referrer-Policy": "strict-origin-when-cross-origin"},
             article=FormArticle(slug),
             threads=threads,
             token=token,
             values=form_values(form),
-            errors=errors,
             slug=slug,
+            **context,
         )
 
     def preview(
@@ -237,23 +247,12 @@ class Pages:
     ) -> Response:
         """The story as the article will show it, rendered by the same template and sanitiser;
         nothing is stored. stories.js gets the HTML to put in place; the plain form gets a page
-        with the form refilled (the same referrer policy as ``invalid``, for the same reason)."""
+        with the form refilled."""
         story = PreviewStory(submission.name, submission.body_html, datetime.now(UTC))
         html = self.env.get_template("stories/preview_story.html").render(story=story)
         if wants_json(request):
             return self.json({"status": "preview", "message": MSG_PREVIEW, "html": html}, 200)
-        slug = plausible_slug(form.get("article"))
-        return self.page(
-            "preview.html",
-            200,
-            {"Referrer-Policy": "strict-origin-when-cross-origin"},
-            article=FormArticle(slug),
-            threads=threads,
-            token=token,
-            values=form_values(form),
-            preview=html,
-            slug=slug,
-        )
+        return self._refilled("preview.html", 200, form, threads, token, preview=html)
 
     def helped(
         self, request: Request, marked: HelpfulMark, story_id: int, message: str
