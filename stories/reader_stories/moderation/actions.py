@@ -140,7 +140,7 @@ def return_to_pending(
     return _move(store, story_ids, Status.PENDING, None, actor, expected=expected)
 
 
-def _clean_body(markdown: str) -> str:
+def clean_reply(markdown: str) -> str:
     """The author's own replies get the reader's clean-up and length limit, no other rule."""
     body = strip_controls(normalise(markdown)).strip()
     if not body:
@@ -172,7 +172,7 @@ def edit(
     with store.writing() as tx:
         story = tx.get(story_id)
         if story.author_reply and new_markdown is not None and name is None:
-            checked_body: str | None = _clean_body(new_markdown)
+            checked_body: str | None = clean_reply(new_markdown)
             checked_name = None
         else:
             checked = check_edit(story, new_markdown, name, rules)
@@ -218,7 +218,7 @@ def reply(
 
     With a mailer, the writer of the story replied to (``story_id``) is emailed if they asked.
     """
-    body = _clean_body(markdown)
+    body = clean_reply(markdown)
     with store.writing() as tx:
         story = tx.get(story_id)
         parent = story if story.parent_id is None else tx.get(story.parent_id)

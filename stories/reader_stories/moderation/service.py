@@ -231,6 +231,21 @@ def reply(
     return _outcome(Done.REPLIED, store, republisher, [answer.article], stories=(answer,))
 
 
+def approve_and_reply(
+    store: Store,
+    republisher: LivePages | None,
+    story_id: int,
+    text: str,
+    author: str,
+    mailer: Mailer | None = None,
+) -> list[Outcome]:
+    """Publish a waiting story with the author's answer under it, as one decision of the
+    moderator's. The reply is checked first, so a reply the rules refuse approves nothing."""
+    actions.clean_reply(text)
+    approved = approve(store, republisher, [story_id], mailer, expected=Status.PENDING)
+    return [approved, reply(store, republisher, story_id, text, author, mailer)]
+
+
 def delete(
     store: Store,
     republisher: LivePages | None,

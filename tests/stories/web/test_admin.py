@@ -481,18 +481,68 @@ def test_reply_as_the_author_publishes_under_a_published_story(
     assert history(store, reply_id) == [("replied", "The editors", f"reply to story {story.id}")]
 
 
-def test_only_published_stories_can_be_answered(served: Served, store: Store) -> None:
-    story = add(store)
+def test_rejected_stories_cannot_be_answered(served: Served, store: Store) -> None:
+    story = add_with_status(store, Status.REJECTED)
     csrf = log_in(served.client)
     form = served.client.get(f"/admin/stories/{story.id}/reply")
     assert form.status_code == 409
-    assert f"Story #{story.id} is pending. Approve it first" in form.text
-    answer = act(served.client, csrf, f"/stories/{story.id}/reply", text="An answer to it all.")
+    assert f"Story #{story.id} is rejected. Approve it first" in form.text
+    answer = act(
+        served.client, csrf, f"/stories/{story.id}/reply", status="rejected", text="An answer."
+    )
     assert flash_lines(served.client, answer) == [
-        f"Cannot reply to story {story.id}: it is pending.",
+        f"Cannot reply to story {story.id}: it is rejected.",
         "Nothing was changed.",
     ]
-    assert len(store.pending()) == 1 and history(store, story.id) == [("submitted", "reader", None)]
+    assert store.get(story.id).status is Status.REJECTED
+
+
+def test_a_waiting_story_is_approved_and_answered_in_one_step(
+    start: Callable[..., Served], store: Store
+) -> None:
+    served = start(author_name="The editors")
+    story = add(store)
+    csrf = log_in(served.client)
+    queue = tree(served.client.get("/admin/"))
+    card = f"//article[@id='story-{story.id}']"
+    links = queue.xpath(f"{card}//a[starts-with(@href, '/admin/stories/{story.id}/reply')]")
+    assert [" ".join(a.text_content().split()) for a in links] == [
+        f"Approve and reply to story #{story.id}"
+    ]
+    form = served.client.get(f"/admin/stories/{story.id}/reply")
+    assert form.status_code == 200
+    assert "Approve the story and publish the reply" in form.text
+    answer = act(
+        served.client, csrf, f"/stories/{story.id}/reply", text="Thank you, this will help."
+    )
+    lines = flash_lines(served.client, answer)
+    assert lines[0] == f"#{story.id} approved ({story.article}, by {story.name})"
+    [published] = [line for line in lines if "published as the author's reply" in line]
+    reply_id = int(published.split()[0].removeprefix("#"))
+    assert published == f"#{reply_id} published as the author's reply to #{story.id}."
+    assert store.get(story.id).status is Status.APPROVED
+    assert store.get(reply_id).parent_id == story.id
+
+
+def test_a_reply_the_rules_refuse_approves_nothing(served: Served, store: Store) -> None:
+    story = add(store)
+    csrf = log_in(served.client)
+    answer = act(served.client, csrf, f"/stories/{story.id}/reply", text="   ")
+    assert answer.status_code == 422
+    assert store.get(story.id).status is Status.PENDING
+    assert history(store, story.id) == [("submitted", "reader", None)]
+
+
+def test_a_story_decided_meanwhile_is_not_approved_again_by_a_reply(
+    served: Served, store: Store
+) -> None:
+    story = add(store)
+    csrf = log_in(served.client)
+    calls.set_status(store, story.id, Status.REJECTED, reason="elsewhere", actor="moderator")
+    answer = act(served.client, csrf, f"/stories/{story.id}/reply", text="Thanks for this.")
+    lines = flash_lines(served.client, answer)
+    assert lines[-1] == "Nothing was changed."
+    assert store.get(story.id).status is Status.REJECTED
 
 
 def test_delete_asks_first_then_deletes_with_the_replies(served: Served, store: Store) -> None:

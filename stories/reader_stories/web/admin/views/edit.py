@@ -164,35 +164,41 @@ class Editing:
     async def reply_form(self, request: Request) -> Response:
         session = await self.guard.page(request)
         item = await self._item(int(request.path_params["story_id"]))
-        if item.story.status != Status.APPROVED:
+        # A published story, or a waiting one: then the reply approves it too.
+        if item.story.status not in (Status.APPROVED, Status.PENDING) or item.story.author_reply:
             message = MSG_NOT_PUBLISHED.format(id=item.story.id, status=item.story.status.value)
             raise Refused(409, message, title=TITLE_NOT_PUBLISHED)
-        back = back_path(request.query_params.get("back", ""), list_path(Status.APPROVED))
+        back = back_path(request.query_params.get("back", ""), list_path(item.story.status))
         return self._form_page(request, session, "reply.html", item, text="", back=back)
 
-    def _reply(self, story_id: int, text: str) -> Result:
+    def _reply(self, story_id: int, text: str, shown: Status | None) -> Result:
         store = self.admin.store()
-        if queries.current_statuses(store, [story_id]).get(story_id) is None:
+        current = queries.current_statuses(store, [story_id]).get(story_id)
+        if current is None:
             return "error", [checks.gone(store, story_id), checks.NOTHING_CHANGED]
+        author, admin = self.admin.settings.author_name, self.admin
         try:
-            outcome = service.reply(
-                store,
-                self.admin.republisher,
-                story_id,
-                text,
-                self.admin.settings.author_name,
-                mailer=self.admin.mailer,
-            )
-        except (StoryNotFound, InvalidTransition) as exc:
+            if shown == Status.PENDING:  # the page offered "Approve and publish the reply"
+                outcomes = service.approve_and_reply(
+                    store, admin.republisher, story_id, text, author, mailer=admin.mailer
+                )
+            else:
+                outcomes = [
+                    service.reply(
+                        store, admin.republisher, story_id, text, author, mailer=admin.mailer
+                    )
+                ]
+        except (StoryNotFound, InvalidTransition, StoryMoved) as exc:
             return refused(exc)
-        return "success", describe(outcome)
+        return "success", [line for outcome in outcomes for line in describe(outcome)]
 
     async def reply(self, request: Request) -> Response:
         session, form = await self.guard.post(request)
         story_id = int(request.path_params["story_id"])
         back = back_path(form.get("back"), list_path(Status.APPROVED))
         try:
-            kind, lines = await run_in_threadpool(self._reply, story_id, form.get("text"))
+            shown = shown_status(form.get("status") or "")
+            kind, lines = await run_in_threadpool(self._reply, story_id, form.get("text"), shown)
         except ValidationFailed as failed:
             return await self._invalid(request, session, "reply.html", story_id, form, failed)
         return self.admin.pages.redirect(request, back, kind, lines)
