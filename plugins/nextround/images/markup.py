@@ -34,20 +34,25 @@ class Located:
     url_path: str  # as written in the site, below SITE_ROOT, e.g. "images/chart.svg"
 
 
+class _AttributeReader(HTMLParser):
+    """Collects the attributes of the tags it is fed, unescaped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: dict[str, str | None] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.update(attrs)
+
+    handle_startendtag = handle_starttag
+
+
 def attributes(tag: str) -> dict[str, str | None]:
     """An <img> tag's attributes, unescaped, as the standard library's parser reads them."""
-    found: dict[str, str | None] = {}
-
-    class _Reader(HTMLParser):
-        def handle_starttag(self, _tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            found.update(attrs)
-
-        handle_startendtag = handle_starttag
-
-    reader = _Reader(convert_charrefs=True)
+    reader = _AttributeReader()
     reader.feed(tag)
     reader.close()
-    return found
+    return reader.found
 
 
 def locate(src: str, content_root: Path, source_dir: Path, site_root: str, siteurl: str) -> Located:

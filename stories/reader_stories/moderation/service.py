@@ -192,6 +192,12 @@ def _statuses(store: Store, ids: Sequence[int]) -> dict[int, Story]:
         return {i: story for i in ids if (story := tx.find(i)) is not None}
 
 
+def _edited(store: Store, republisher: LivePages | None, story: Story) -> Outcome:
+    """A story's words changed: its page is rewritten when it is published."""
+    articles = [story.article] if story.status == Status.APPROVED else []
+    return _outcome(Done.EDITED, store, republisher, articles, stories=(story,))
+
+
 def edit(
     store: Store,
     republisher: LivePages | None,
@@ -201,9 +207,7 @@ def edit(
     name: str | None = None,
 ) -> Outcome:
     """A new text or name (None keeps it), checked as the form checks a reader's."""
-    story = actions.edit(store, story_id, text, rules=rules, name=name)
-    articles = [story.article] if story.status == Status.APPROVED else []
-    return _outcome(Done.EDITED, store, republisher, articles, stories=(story,))
+    return _edited(store, republisher, actions.edit(store, story_id, text, rules=rules, name=name))
 
 
 def redact(
@@ -214,9 +218,7 @@ def redact(
     rules: EditRules,
 ) -> Outcome:
     """One piece of personal data out of the story; a published page changes at once."""
-    story = actions.redact(store, story_id, text, rules=rules)
-    articles = [story.article] if story.status == Status.APPROVED else []
-    return _outcome(Done.EDITED, store, republisher, articles, stories=(story,))
+    return _edited(store, republisher, actions.redact(store, story_id, text, rules=rules))
 
 
 def reply(

@@ -258,39 +258,39 @@ class Mailer:
 
     def follow_confirmation(self, follow: Follow) -> Draft:
         """The one email a follow gets before it is confirmed: which article, and the link."""
-        unsubscribe = self.follow_unsubscribe_url(follow.id)
-        subject, body = self.render(
+        return self._for_follower(
+            MailKind.FOLLOW_CONFIRM,
+            follow,
             "follow-confirm.txt",
+            None,
             article_url=self.article_url(follow.article),
             confirm_url=self.follow_confirm_url(follow.id),
-            unsubscribe_url=unsubscribe,
-        )
-        return Draft(
-            kind=MailKind.FOLLOW_CONFIRM,
-            recipient=follow.email,
-            subject=subject,
-            body=body,
-            story_id=None,
-            unsubscribe_url=unsubscribe,
-            follow_id=follow.id,
         )
 
     def follow_story(self, follow: Follow, story: Story) -> Draft:
         """For a confirmed follower: a new story is published on the article they follow."""
-        unsubscribe = self.follow_unsubscribe_url(follow.id)
-        subject, body = self.render(
+        return self._for_follower(
+            MailKind.FOLLOW_STORY,
+            follow,
             "follow-story.txt",
+            story.id,
             story=story,
             story_url=self.story_url(story),
             article_url=self.article_url(story.article),
-            unsubscribe_url=unsubscribe,
         )
+
+    def _for_follower(
+        self, kind: MailKind, follow: Follow, template: str, story_id: int | None, **context: Any
+    ) -> Draft:
+        """A follower's email: every one carries the link that ends that follow."""
+        unsubscribe = self.follow_unsubscribe_url(follow.id)
+        subject, body = self.render(template, unsubscribe_url=unsubscribe, **context)
         return Draft(
-            kind=MailKind.FOLLOW_STORY,
+            kind=kind,
             recipient=follow.email,
             subject=subject,
             body=body,
-            story_id=story.id,
+            story_id=story_id,
             unsubscribe_url=unsubscribe,
             follow_id=follow.id,
         )

@@ -8,7 +8,6 @@ scanners open links), and POST /follow/unsubscribe alone is RFC 8058's one-click
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -27,7 +26,7 @@ from reader_stories.notify.follow import (
     request_follow,
 )
 from reader_stories.notify.follow_links import CONFIRM_SALT, UNSUBSCRIBE_SALT, check_follow_token
-from reader_stories.ratelimit import request_network_hash, take_slot
+from reader_stories.ratelimit import purpose_bucket, request_network_hash, take_slot
 from reader_stories.tokens import check_article_token
 from reader_stories.validation import follow_email
 from reader_stories.web.body import (
@@ -82,11 +81,6 @@ MSG_LINK_STORE = (
 TITLE_FORM = "You could not follow this article"
 
 
-def follow_bucket(network: str) -> str:
-    """The rate limit's key for follows: apart from the network's stories, same length."""
-    return hashlib.sha256(f"follow:{network}".encode()).hexdigest()
-
-
 class Follows:
     """POST /follow, and GET and POST /follow/confirm and /follow/unsubscribe."""
 
@@ -110,7 +104,7 @@ class Follows:
         assert mailer is not None
         try:
             with self.intake.store().writing() as tx:
-                take_slot(tx, follow_bucket(network), FOLLOW_LIMIT, FOLLOW_WINDOW)
+                take_slot(tx, purpose_bucket("follow", network), FOLLOW_LIMIT, FOLLOW_WINDOW)
                 outcome = request_follow(tx, mailer, article, email)
         except RateLimited as exc:
             wait = MSG_RATE.format(wait=wait_text(exc.retry_after))

@@ -8,7 +8,6 @@ popular story does not rewrite its page for every click.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from starlette.responses import Response
 
 from reader_stories.errors import RateLimited, StoreUnavailable, StoryNotFound
 from reader_stories.pages.republish import LivePages
-from reader_stories.ratelimit import request_network_hash, take_slot
+from reader_stories.ratelimit import purpose_bucket, request_network_hash, take_slot
 from reader_stories.store import Store
 from reader_stories.store.helpful import HelpfulMark
 from reader_stories.web.body import check_media_type, read_form
@@ -45,11 +44,6 @@ MSG_NOT_PUBLISHED = "That story is not published any more, so it cannot be marke
 MSG_WHICH = "The form did not say which story helped you. Reload the page and try again."
 MSG_RATE = "You have marked many stories in a short time. Please wait {wait} and try again."
 MSG_STORE = "We could not count that just now. Please try again in a few minutes."
-
-
-def helpful_bucket(network: str) -> str:
-    """The rate limit's key for presses: apart from the network's stories, same length."""
-    return hashlib.sha256(f"helpful:{network}".encode()).hexdigest()
 
 
 def story_id_from(text: str | None) -> int:
@@ -107,7 +101,7 @@ class Helpful:
     def _mark(self, story_id: int, network: str) -> HelpfulMark:
         try:
             with self.intake.store().writing() as tx:
-                take_slot(tx, helpful_bucket(network), HELPFUL_LIMIT, HELPFUL_WINDOW)
+                take_slot(tx, purpose_bucket("helpful", network), HELPFUL_LIMIT, HELPFUL_WINDOW)
                 return tx.mark_helpful(story_id, network)
         except RateLimited as exc:
             wait = MSG_RATE.format(wait=wait_text(exc.retry_after))
