@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, Table, func, insert, select, text
 
 from reader_stories.errors import StoriesError
-from reader_stories.models import Action, Status
+from reader_stories.models import Action, HoldKind, Status
 from reader_stories.pages.atomic import write_atomically
 from reader_stories.private_files import PRIVATE
 from reader_stories.store import Store, schema
@@ -167,12 +167,17 @@ STORY_FIELDS: dict[str, Check] = {
     # The count of "This helped me"; the marks behind it (keyed network hashes) stay behind,
     # like the rate limit's, so after a restore a reader's network could count once more.
     "helpful": _count,
+    # A waiting story held apart from the queue (models.Hold): its kind and reasons.
+    "held": _optional(_choice(k.value for k in HoldKind)),
+    "held_reasons": _optional(_text()),
 }
 # Story fields added after the format was first written, and what a file from before means.
 STORY_FIELDS_SINCE: dict[str, Any] = {
     "email_confirmed": False,
     "confirm_requested_at": None,
     "helpful": 0,
+    "held": None,
+    "held_reasons": None,
 }
 EVENT_FIELDS: dict[str, Check] = {
     "id": _id,

@@ -34,6 +34,38 @@ class Action(StrEnum):
     RETURNED = "returned"  # back to pending: a decision undone
 
 
+class HoldKind(StrEnum):
+    """Why a waiting story is set apart from the moderator's queue, in a bin of its own."""
+
+    SUSPECTED = "suspected"  # the spam score thinks it is spam
+    BLOCKED = "blocked"  # its writer is blocked
+    LISTED = "listed"  # it holds a word or domain of the moderators' list
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A waiting story kept apart: the kind of hold and its reasons, in words for a moderator.
+
+    A held story is still pending, but it does not count toward the queue's cap, brings no
+    moderator email and is listed apart; releasing it puts it in the queue like any other.
+    """
+
+    kind: HoldKind
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def reasons_text(self) -> str:
+        """The reasons as stored: one a line."""
+        return "\n".join(self.reasons)
+
+
+def hold_from_columns(kind: str | None, reasons: str | None) -> Hold | None:
+    """The Hold of a ``stories`` row's ``held`` and ``held_reasons`` columns (None: not held)."""
+    if kind is None:
+        return None
+    return Hold(HoldKind(kind), tuple(line for line in (reasons or "").split("\n") if line))
+
+
 # The history entry written when a story is moved to each status.
 ACTION_FOR_STATUS: dict[Status, Action] = {
     Status.APPROVED: Action.APPROVED,
@@ -61,6 +93,7 @@ class Submission:
     reply_to: int | None
     ip_hash: str | None
     honeypot: bool = False
+    hold: Hold | None = None  # set apart on arrival (a blocked writer, a listed word, spam)
 
     @cached_property
     def body_hash(self) -> str:
@@ -105,6 +138,7 @@ class Story:
     email: str | None
     notify: bool
     helpful: int = 0  # readers' networks that pressed "This helped me"
+    hold: Hold | None = None  # a waiting story set apart from the queue, and why
 
 
 def story_from_record(record: Any, *, public: bool = False) -> Story:
@@ -127,6 +161,7 @@ def story_from_record(record: Any, *, public: bool = False) -> Story:
         email=None if public else record.email,
         notify=bool(record.notify),
         helpful=int(record.helpful or 0),
+        hold=hold_from_columns(record.held, record.held_reasons),
     )
 
 

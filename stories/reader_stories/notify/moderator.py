@@ -49,7 +49,9 @@ def _waiting(store: Store, messages: Sequence[OutboxMessage]) -> dict[int, tuple
     """The letter's stories that still wait for moderation, with their flags, by id."""
     ids = sorted({m.story_id for m in messages if m.story_id is not None})
     with store.reading() as tx:
-        stories = [s for s in tx.get_many(ids) if s.status == Status.PENDING] if ids else []
+        found = tx.get_many(ids) if ids else []
+        # A held story (suspected spam, a blocked writer) is not worth a moderator's email.
+        stories = [s for s in found if s.status == Status.PENDING and s.hold is None]
         flags = flags_of(tx, stories)
     return {story.id: (story, flags[story.id]) for story in stories}
 

@@ -31,13 +31,14 @@ CURRENT_MIGRATIONS = (
     "0008_record_returns_to_pending",
     "0009_count_helpful_marks",
     "0010_follow_articles",
+    "0011_hold_stories_apart",
 )
 
 _MOMENTS = ("created", "updated", "approved_at")
 _APPROVED = """
 SELECT s.id, s.article, s.parent_id, s.name, s.body_markdown, s.body_html, s.status,
        s.created, s.updated, s.approved_at, s.edited, s.author_reply, s.reject_reason, s.notify,
-       s.helpful
+       s.helpful, s.held, s.held_reasons
 FROM stories AS s LEFT OUTER JOIN stories AS parent ON parent.id = s.parent_id
 WHERE s.status = :approved AND (s.parent_id IS NULL OR parent.status = :approved)
 ORDER BY s.article, s.created, s.id

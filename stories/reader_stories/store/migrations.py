@@ -368,6 +368,15 @@ def _follow_articles(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_outbox_follow_id ON outbox (follow_id)")
 
 
+def _hold_stories_apart(conn: Connection) -> None:
+    """A waiting story can be set apart from the queue (suspected spam, a blocked writer, a
+    listed word): two nullable columns on stories, the hold's kind and its reasons."""
+    for added in (Column("held", String(16), nullable=True), Column("held_reasons", Text)):
+        Table("stories", MetaData(), added)
+        ddl = CreateColumn(added).compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE stories ADD COLUMN {ddl}")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
@@ -379,6 +388,7 @@ MIGRATIONS: list[Migration] = [
     ("0008_record_returns_to_pending", _record_returns_to_pending),
     ("0009_count_helpful_marks", _count_helpful_marks),
     ("0010_follow_articles", _follow_articles),
+    ("0011_hold_stories_apart", _hold_stories_apart),
 ]
 
 

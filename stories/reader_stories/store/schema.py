@@ -107,6 +107,10 @@ stories = Table(
     Column("approved_at", UTCDateTime, nullable=True),
     # How many reader networks pressed "This helped me" (helpful_marks holds one row each).
     Column("helpful", Integer, nullable=False, default=0, server_default="0"),
+    # A waiting story set apart from the queue: the kind of hold (models.HoldKind) and its
+    # reasons in words, one a line; both null for every other story.
+    Column("held", String(ENUM_LENGTH), nullable=True),
+    Column("held_reasons", Text, nullable=True),
     status_check("ck_stories_status"),
     # AUTOINCREMENT: ids are never reused, so a deleted story's history stays its own.
     sqlite_autoincrement=True,

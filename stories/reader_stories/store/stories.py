@@ -52,13 +52,14 @@ _RECENT_DUPLICATE = (
     .order_by(_stories.c.created.desc(), _stories.c.id.desc())
     .limit(1)
 )
-_PENDING_COUNT = select(func.count()).where(_stories.c.status == Status.PENDING.value)
+# The moderator's queue: waiting stories that are not held apart (see models.Hold).
+_IN_QUEUE = (_stories.c.status == Status.PENDING.value, _stories.c.held.is_(None))
+_HELD = (_stories.c.status == Status.PENDING.value, _stories.c.held.is_not(None))
+_PENDING_COUNT = select(func.count()).where(*_IN_QUEUE)
+_HELD_COUNT = select(func.count()).where(*_HELD)
 # Counts no further than the cap: a long queue costs no more to check than a full one.
 _PENDING_UP_TO = select(func.count()).select_from(
-    select(_stories.c.id)
-    .where(_stories.c.status == Status.PENDING.value)
-    .limit(bindparam("cap"))
-    .subquery()
+    select(_stories.c.id).where(*_IN_QUEUE).limit(bindparam("cap")).subquery()
 )
 _INSERT_STORY = insert(_stories)
 _INSERT_EVENT = insert(_events)
@@ -99,18 +100,23 @@ class StoryQueries:
                 raise StoryNotFound(story_id)
         return [found[story_id] for story_id in story_ids]
 
-    def pending(self, limit: int | None = None) -> list[Story]:
-        """Newest first, the order of the admin's queue, so both lists read the same way."""
+    def pending(self, limit: int | None = None, *, held: bool = False) -> list[Story]:
+        """The queue (or, with ``held``, the stories held apart), newest first: the order of
+        the admin's lists, so both read the same way."""
         query = (
             select(_stories)
-            .where(_stories.c.status == Status.PENDING.value)
+            .where(*(_HELD if held else _IN_QUEUE))
             .order_by(_stories.c.created.desc(), _stories.c.id.desc())
             .limit(limit)
         )
         return [story_from_record(row) for row in self.conn.execute(query)]
 
     def pending_count(self) -> int:
+        """Stories in the moderator's queue; held ones are counted by held_count."""
         return int(self.conn.scalar(_PENDING_COUNT) or 0)
+
+    def held_count(self) -> int:
+        return int(self.conn.scalar(_HELD_COUNT) or 0)
 
     def _approved_query(self) -> Select[Any]:
         """Approved rows whose thread is visible: a reply shows only under an approved story."""
@@ -268,6 +274,8 @@ class StoryQueries:
             "edited": False,
             "reject_reason": None,
             "helpful": 0,
+            "held": values.pop("held", None),
+            "held_reasons": values.pop("held_reasons", None),
         }
         result = self.conn.execute(_INSERT_STORY, row)
         return story_from_record(SimpleNamespace(id=int(result.inserted_primary_key[0]), **row))
@@ -283,11 +291,13 @@ class StoryQueries:
         duplicate_within: timedelta | None = None,
         max_pending: int | None = None,
     ) -> Story:
-        """Queue a reader's story (straight to spam if the honeypot was filled).
+        """Queue a reader's story (straight to spam if the honeypot was filled; held apart
+        when the submission carries a hold).
 
         ``duplicate_within`` refuses the same story on the same article within that time;
-        ``max_pending`` refuses new stories while the queue is that long. Both checks and
-        the insert share the write lock, so concurrent intakes cannot slip past them.
+        ``max_pending`` refuses new stories while the queue is that long (held stories do not
+        count, and are never refused by it). Both checks and the insert share the write lock,
+        so concurrent intakes cannot slip past them.
         """
         if duplicate_within is not None:
             existing = self.recent_duplicate_story(
@@ -298,10 +308,12 @@ class StoryQueries:
         if (
             max_pending is not None
             and not submission.honeypot
+            and submission.hold is None
             and (max_pending < 1 or self._queue_at_least(max_pending))
         ):
             raise QueueFull(max_pending)
         status = Status.SPAM if submission.honeypot else Status.PENDING
+        hold = None if submission.honeypot else submission.hold
         story = self._insert_story(
             article=submission.article,
             parent_id=self._thread_root(submission),
@@ -314,21 +326,28 @@ class StoryQueries:
             status=status.value,
             author_reply=False,
             ip_hash=submission.ip_hash,
+            held=None if hold is None else hold.kind.value,
+            held_reasons=None if hold is None else hold.reasons_text,
         )
         note = "honeypot field filled" if submission.honeypot else None
+        if hold is not None:
+            note = "held apart: " + "; ".join(hold.reasons or (hold.kind.value,))
         self.add_event(story.id, Action.SUBMITTED, READER_ACTOR, note)
         return story
 
     def set_status(
         self, story_id: int, status: Status, *, reason: str | None = None, actor: str
     ) -> Story:
-        """Move a story to ``status`` and record why; transition rules live in moderation."""
+        """Move a story to ``status`` and record why; transition rules live in moderation. A
+        held story leaves its bin: decided, or back in the queue."""
         self.get(story_id)
         now = self.clock()
         self.conn.execute(
             update(_stories)
             .where(_stories.c.id == story_id)
             .values(
+                held=None,
+                held_reasons=None,
                 status=status.value,
                 updated=now,
                 approved_at=now if status == Status.APPROVED else None,
@@ -336,6 +355,21 @@ class StoryQueries:
             )
         )
         self.add_event(story_id, ACTION_FOR_STATUS[status], actor, reason)
+        return self.get(story_id)
+
+    def release_held(self, story_id: int, *, actor: str) -> Story:
+        """Put a held story in the moderator's queue like any other; the history says so.
+        InvalidTransition when it is not a held, waiting story."""
+        story = self.get(story_id)
+        if story.status != Status.PENDING or story.hold is None:
+            state = "in the queue already" if story.status == Status.PENDING else story.status
+            raise InvalidTransition(story_id, state, "release")
+        self.conn.execute(
+            update(_stories)
+            .where(_stories.c.id == story_id)
+            .values(held=None, held_reasons=None, updated=self.clock())
+        )
+        self.add_event(story_id, Action.RETURNED, actor, f"released from {story.hold.kind.value}")
         return self.get(story_id)
 
     def edit_body(

@@ -15,7 +15,7 @@ from stories_support import FakeClock, add
 
 from reader_stories import archive
 from reader_stories.archive import ArchiveError
-from reader_stories.models import Story
+from reader_stories.models import Hold, HoldKind, Story
 from reader_stories.moderation import actions as moderation
 from reader_stories.moderation.edit_rules import EditRules
 from reader_stories.store import Store, open_store, schema
@@ -128,6 +128,16 @@ def test_export_keeps_everything_in_canonical_form(
     assert any("." in s["approved_at"] for s in stories if s["approved_at"])  # microseconds
     deleted = [e for e in events if e["action"] == "deleted"]
     assert deleted and deleted[0]["story_id"] not in {s["id"] for s in stories}
+
+
+def test_a_held_story_comes_back_held_with_its_reasons(
+    source: Store, target: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    hold = Hold(HoldKind.SUSPECTED, ("2 links to link shorteners", "the same text on 3 articles"))
+    add(source, clock, body_markdown="Earn money fast, see the link in my name.", hold=hold)
+    add(source, clock)
+    archive.import_file(target, exported(source, tmp_path))
+    assert [story.hold for story in all_stories(target)] == [hold, None]
 
 
 def test_restored_store_never_reuses_a_deleted_story_id(

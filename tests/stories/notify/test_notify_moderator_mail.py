@@ -28,7 +28,7 @@ from notify_support import (
 )
 from stories_support import FakeClock, add, add_with_status
 
-from reader_stories.models import Status, Story
+from reader_stories.models import Hold, HoldKind, Status, Story
 from reader_stories.moderation import actions as moderation
 from reader_stories.notify.action_links import LinkAction, read_action_token
 from reader_stories.notify.messages import Mailer
@@ -168,6 +168,21 @@ def test_a_single_email_about_a_story_handled_before_it_goes_is_not_sent(
     assert smtp.messages == []
     assert str(report) == "Sent 0 emails. 1 email about stories already moderated was not sent."
     assert outbox(store) == []  # dropped, not left to be counted as waiting
+
+
+def test_a_story_held_apart_brings_no_email_and_a_digest_leaves_it_out(
+    store: Store, smtp: Collector, clock: FakeClock, db_url: str
+) -> None:
+    mailer = admin_mailer(db_url, smtp.port)
+    suspected = Hold(HoldKind.SUSPECTED, ("5 links to link shorteners",))
+    submit(store, mailer, clock, name="Bot", hold=suspected)
+    send(store, mailer)
+    assert smtp.messages == []
+    submit(store, mailer, clock, name="Bot", hold=suspected, body_markdown="Cheap, cheap, cheap!")
+    real = submit(store, mailer, clock, name="Ada")
+    send(store, mailer)
+    [mail] = smtp.messages
+    assert f'Story #{real.id} by "Ada"' in text_of(mail) and "Bot" not in text_of(mail)
 
 
 def test_a_digest_after_an_outage_lists_only_the_stories_still_waiting(

@@ -53,29 +53,28 @@ class Listing:
     page: int
     pages: int
     total: int
-    counts: dict[Status, int]
+    counts: dict[Status, int]  # pending: the queue only, without the held stories
+    held: int = 0  # waiting stories held apart from the queue (models.Hold)
 
 
 def _counts(tx: Tx) -> dict[Status, int]:
     query = select(_stories.c.status, func.count()).group_by(_stories.c.status)
     found = {Status(status): int(count) for status, count in tx.conn.execute(query)}
+    found[Status.PENDING] = tx.pending_count()
     return {status: found.get(status, 0) for status in Status}
 
 
 def _page_ids(tx: Tx, status: Status, page: int) -> list[int]:
-    """Pending: newest first. Moderated lists: most recently changed first, for undoing."""
-    order = (
-        (_stories.c.created.desc(), _stories.c.id.desc())
-        if status == Status.PENDING
-        else (_stories.c.updated.desc(), _stories.c.id.desc())
-    )
-    query = (
-        select(_stories.c.id)
-        .where(_stories.c.status == status.value)
-        .order_by(*order)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    )
+    """Pending: newest first, held stories left out. Moderated lists: most recently changed
+    first, for undoing."""
+    query = select(_stories.c.id).where(_stories.c.status == status.value)
+    if status == Status.PENDING:
+        query = query.where(_stories.c.held.is_(None)).order_by(
+            _stories.c.created.desc(), _stories.c.id.desc()
+        )
+    else:
+        query = query.order_by(_stories.c.updated.desc(), _stories.c.id.desc())
+    query = query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     return list(tx.conn.scalars(query))
 
 
@@ -125,10 +124,12 @@ def listing(store: Store, status: Status, page: int) -> Listing:
     """One page of the stories in ``status``; a page past the end comes back empty."""
     with store.reading() as tx:
         counts = _counts(tx)
+        held = tx.held_count()
         ids = _page_ids(tx, status, page)
         items = _items(tx, tx.get_many(ids)) if ids else ()
     total = counts[status]
-    return Listing(status, items, page, max(1, math.ceil(total / PAGE_SIZE)), total, counts)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    return Listing(status, items, page, pages, total, counts, held)
 
 
 def story_item(store: Store, story_id: int) -> tuple[Item, list[ModerationEvent]]:
