@@ -479,15 +479,23 @@ comments = Collection(
         "sizes": "comma-separated corpus sizes (default 100,1000,5000)",
         "runs": "runs per size below 5000 (default 3)",
         "skip_isso": "do not install and run Isso (the intake peer)",
+        "skip_hugo": "do not install and run Hugo (the build's reference row)",
         "quick": "sizes 100,1000, one run, a shorter intake load",
         "profile": "profile whatever misses its target (default on)",
     }
 )
-def bench(c, sizes="", runs=0, skip_isso=False, quick=False, profile=True):
-    """Benchmark the site against plain Pelican and Isso; writes bench/results/latest.md/json."""
+def bench(c, sizes="", runs=0, skip_isso=False, skip_hugo=False, quick=False, profile=True):
+    """Benchmark the site against plain Pelican, Hugo and Isso; writes bench/results/latest.*"""
     from bench import harness
 
-    harness.main(sizes=sizes, runs=int(runs), skip_isso=skip_isso, quick=quick, profile=profile)
+    harness.main(
+        sizes=sizes,
+        runs=int(runs),
+        skip_isso=skip_isso,
+        skip_hugo=skip_hugo,
+        quick=quick,
+        profile=profile,
+    )
 
 
 namespace = Collection(

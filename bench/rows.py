@@ -20,7 +20,11 @@ TARGET_IMAGE_PAGE_BYTES = 150_000  # an article with figures: its first screen
 TARGET_PAGE_REQUESTS = 4
 
 MEASURES: tuple[tuple[str, str, str], ...] = (
-    ("build_overhead", "1. Build overhead", "plain Pelican 4.12, default theme, no plugins"),
+    (
+        "build_overhead",
+        "1. Build overhead",
+        "plain Pelican 4.12, default theme, no plugins; Hugo as a reference",
+    ),
     ("tip_boxes", "2. Tip boxes", "our site with the tips written as plain headings"),
     ("cached_rebuild", "3. Cached rebuild after editing one article", "the full build"),
     ("approve_to_live", "4. Approve to live", "a full rebuild"),
@@ -110,7 +114,26 @@ def build_rows(results: dict[str, Any]) -> list[Row]:
         target = TARGET_BUILD_RATIO if n == TARGET_BUILD_SIZE else None
         label = f"Full build, N={n:,} ({stories:,} stories)"
         rows += _timed_rows("build_overhead", label, size["ours"], size["plain"], target)
+        if "hugo" in size:
+            rows.append(hugo_row(results, n, size))
     return rows
+
+
+def hugo_row(results: dict[str, Any], n: int, size: dict[str, Any]) -> Row:
+    """Ours against Hugo building the same articles: a reference, how far a Python build is
+    from the fastest static site generator; plain Pelican's own distance is in the label."""
+    hugo, plain = size["hugo"]["wall"], size["plain"]["wall"]
+    version = results.get("hugo_version") or "unknown"
+    return Row(
+        "build_overhead",
+        f"Full build, N={n:,}: wall time against Hugo {version}, same articles without stories "
+        f"(reference; plain Pelican takes {_x(_div(plain, hugo))} Hugo's)",
+        f"{size['ours']['wall']:.2f} s",
+        f"{hugo:.2f} s",
+        _x(_div(size["ours"]["wall"], hugo)),
+        "—",
+        None,
+    )
 
 
 def tips_rows(results: dict[str, Any]) -> list[Row]:
