@@ -129,8 +129,9 @@ def run_isso(folder: Path, bin_dir: Path, plan: LoadPlan, slugs: list[str]) -> d
     _fresh(folder)
     port = free_port()
     config, database = isso_peer.write_config(folder, port)
-    command = isso_peer.command(bin_dir, config)
-    with running_server(command, port=port, log_dir=folder, name="isso-server") as server:
+    command = isso_peer.command(bin_dir, port)
+    env = isso_peer.environment(config)
+    with running_server(command, port=port, log_dir=folder, name="isso-server", env=env) as server:
         spec = {
             **load_spec(plan, server.base_url, slugs),
             "kind": "isso",

@@ -357,9 +357,10 @@ NOTES: dict[str, tuple[str, ...]] = {
         "generator process (asyncio streams, one HTTP/1.1 keep-alive connection per client, 20 "
         "clients, bounded by request count and time; bench/http_wire.py), runs alternating. "
         "Ours: `create_app` with production settings (durable WAL, `synchronous=FULL`), "
-        "uvicorn, one worker, log level info and no access log as `invoke intake`. Isso: "
-        "`isso run` with its default server (werkzeug, threaded; gevent is not installed), "
-        "moderation on, guard on with its rate limits raised. Stored rows are counted after each "
+        "uvicorn, one worker, log level info and no access log as `invoke intake`. Isso as its "
+        "documentation deploys it: gunicorn (`--preload isso.run`), one sync worker per core "
+        "(sync workers close each connection after its answer), moderation on, guard on with "
+        "its rate limits raised. Stored rows are counted after each "
         "server has stopped. The machine has two cores for the server, the load generator and "
         "anything else running: a load generator near 100% of a core means the figure is a "
         "lower bound of what the server can take.",

@@ -28,7 +28,11 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
     ("tip_boxes", "2. Tip boxes", "our site with the tips written as plain headings"),
     ("cached_rebuild", "3. Cached rebuild after editing one article", "the full build"),
     ("approve_to_live", "4. Approve to live", "a full rebuild"),
-    ("intake", "5. Intake throughput (20 concurrent clients, loopback)", "Isso 0.14"),
+    (
+        "intake",
+        "5. Intake throughput (20 concurrent clients, loopback)",
+        "Isso 0.14 under gunicorn",
+    ),
     ("page_weight", "6. Page weight of the seed article", "plain Pelican, default theme"),
     ("memory", "7. Memory (peak RSS)", "plain Pelican / Isso"),
 )
