@@ -6,6 +6,7 @@ The tasks are thin: the work happens in plain functions in sitetools/, stories/ 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -127,8 +128,14 @@ def serve(c, build=True):
     )
 
 
-@task(help={"host": "address to listen on", "port": "port to listen on"})
-def intake(c, host="127.0.0.1", port=8001):
+@task(
+    help={
+        "host": "address to listen on",
+        "port": "port to listen on",
+        "workers": "worker processes on one store (one per core uses every core; default 1)",
+    }
+)
+def intake(c, host="127.0.0.1", port=8001, workers=1):
     """Run the stories service (intake at /stories, admin at /admin) behind a reverse proxy.
 
     Reads PELICAN_SETTINGS (default pelicanconf.py); with publishconf.py it needs
@@ -138,17 +145,25 @@ def intake(c, host="127.0.0.1", port=8001):
     """
     import uvicorn
 
+    from reader_stories.config import SETTINGS_VARIABLE
     from reader_stories.web.app import create_service
     from reader_stories.web.server import server_options
 
-    config = _config()
+    config = _config()  # read here too, so a wrong setting is one line before any worker starts
     _say_mail(config.comments)
+    workers = int(workers)
+    if workers < 1:
+        raise Exit("--workers must be 1 or more.", code=1)
     print(f"Story intake listening on http://{host}:{port}/stories/ (Ctrl+C stops)")
     # Timeouts and connection limits for slow clients, and no access log (every reader's IP
     # address): see reader_stories/web/server.py.
-    uvicorn.run(
-        create_service(config), host=host, port=int(port), log_level="info", **server_options()
-    )
+    options = {"host": host, "port": int(port), "log_level": "info", **server_options()}
+    if workers == 1:
+        uvicorn.run(create_service(config), **options)
+        return
+    # Each worker process reads the same settings file: the one this task read.
+    os.environ[SETTINGS_VARIABLE] = str(SETTINGS_FOR_COMMENTS)
+    uvicorn.run("reader_stories.web:create_app", factory=True, workers=workers, **options)
 
 
 @task

@@ -50,6 +50,7 @@ class Options:
     intake_requests: int = 2000
     intake_runs: int = 3
     intake_time_cap: float = 60.0
+    intake_workers: int = os.cpu_count() or 1  # `invoke intake --workers N`, one per core
     approve: bool = True
     page_weight: bool = True
     profile: bool = True  # profile only where a target is missed
@@ -69,7 +70,9 @@ class Options:
     @property
     def intake_plan(self) -> intake_load.LoadPlan:
         """The intake load, for the throughput measure and for its profile alike."""
-        return intake_load.LoadPlan(total=self.intake_requests, time_cap=self.intake_time_cap)
+        return intake_load.LoadPlan(
+            total=self.intake_requests, time_cap=self.intake_time_cap, workers=self.intake_workers
+        )
 
 
 @dataclass

@@ -86,8 +86,13 @@ def closing(on_shutdown: Sequence[Callable[[], None]], config: Config | None = N
 
 
 def background_workers(config: Config) -> list[Any]:
+    """The mail sender and the page pusher the settings ask for; when the service runs several
+    processes, a lock file in var/ lets one of them at a time do each."""
     mail = background_sender(Mailer.for_config(config))
-    return [worker for worker in (mail, push_worker(config)) if worker is not None]
+    workers = [worker for worker in (mail, push_worker(config)) if worker is not None]
+    for worker in workers:
+        worker.lock = config.state / f"{worker.name}.lock"
+    return workers
 
 
 def create_service(config: Config) -> Starlette:
