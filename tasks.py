@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -297,7 +298,24 @@ def screenshots(c):
 
 
 def _cli(*argv: str) -> None:
-    """One moderation command on the settings the comments tasks read; failures exit 1."""
+    """One moderation command on the settings the comments tasks read; failures exit 1. The
+    running stories service takes the moderation actions when it can, at once
+    (reader_stories/control.py); otherwise, or if it reads another store, they run here."""
+    from reader_stories.control import DELEGATED, delegate
+
+    if argv and argv[0] in DELEGATED:
+        from reader_stories.config import load_config
+
+        try:
+            answer = delegate(load_config(SETTINGS_FOR_COMMENTS), argv)
+        except SettingsError:
+            answer = None  # the command, run here, says what is wrong with the settings
+        if answer is not None:
+            print(answer.out, end="")
+            print(answer.err, end="", file=sys.stderr)
+            if answer.code != 0:
+                raise Exit(code=1)
+            return
     from reader_stories.cli import main
 
     if main(["--settings", str(SETTINGS_FOR_COMMENTS), *argv]) != 0:

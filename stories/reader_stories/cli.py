@@ -88,11 +88,13 @@ class Incomplete(Exception):
 class Command:
     """One run of a command: its parsed arguments, the configuration and where output goes."""
 
-    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    def __init__(
+        self, args: argparse.Namespace, out: TextIO, err: TextIO, config: Config | None = None
+    ) -> None:
         self.args = args
         self.out = out
         self.err = err
-        self._config: Config | None = None
+        self._config = config
 
     @property
     def config(self) -> Config:
@@ -421,12 +423,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(
-    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    config: Config | None = None,
 ) -> int:
-    """Run one command; 0 when it did all that was asked, 1 with what was not on stderr."""
+    """Run one command; 0 when it did all that was asked, 1 with what was not on stderr. The
+    stories service passes its own ``config`` for the commands it runs for the command line."""
     args = parser().parse_args(argv)
     err = err or sys.stderr
-    run = Command(args, out or sys.stdout, err)
+    run = Command(args, out or sys.stdout, err, config)
     try:
         COMMANDS[args.command][0](run)
     except ValidationFailed as failed:
