@@ -173,7 +173,7 @@ def _approval_imports(approve: dict[str, Any] | None) -> list[str]:
     """Where the approval command's time goes, when it missed its target."""
     if not approve or not approve.get("cli_imports") or approve.get("cli_median_s") is None:
         return []
-    if approve["cli_median_s"] <= TARGET_APPROVE_S:
+    if (approve.get("service_cli_median_s") or approve["cli_median_s"]) <= TARGET_APPROVE_S:
         return []
     imports = approve["cli_imports"]
     packages = ", ".join(
@@ -347,8 +347,11 @@ NOTES: dict[str, tuple[str, ...]] = {
     "approve_to_live": (
         "Function time is `service.approve(store, republisher, [id])` for a pending story on a "
         "different article each time, in a process that already has the modules loaded; the "
-        "process time is what a moderator waits for at the prompt, and Python start-up and "
-        "imports dominate it (compare the `invoke --list` figure). Afterwards a full build from "
+        "process time is what a moderator waits for at the prompt. With the stories service "
+        "running (`invoke intake`, as on a server), the command hands the approval to it over "
+        "its socket in var/ and only Python and invoke start; without it, the command loads "
+        "the database layer and the templates itself, and imports dominate (compare the "
+        "`invoke --list` figure). Afterwards a full build from "
         "the same store is compared byte for byte with every page and story feed the approvals "
         "rewrote.",
     ),

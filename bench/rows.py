@@ -12,7 +12,7 @@ TIMES = "\N{MULTIPLICATION SIGN}"
 TARGET_BUILD_RATIO = 1.2
 TARGET_BUILD_SIZE = 1000
 TARGET_TIPS_RATIO = 1.05
-TARGET_APPROVE_S = 0.3
+TARGET_APPROVE_S = 0.2
 TARGET_INTAKE_RATIO = 3.0
 TARGET_P99_MS = 50.0
 TARGET_PAGE_BYTES = 25_000  # "25 KB", read strictly as 25,000 bytes
@@ -194,17 +194,31 @@ def approve_rows(results: dict[str, Any]) -> list[Row]:
             function_s <= TARGET_APPROVE_S and not found["problems"],
         )
     ]
+    if found.get("service_cli_median_s") is not None:
+        service_s = found["service_cli_median_s"]
+        rows.append(
+            Row(
+                "approve_to_live",
+                "`python -m invoke comments.approve ID` with the stories service running, whole "
+                "process (peer: `invoke --list`, start-up alone)",
+                f"{service_s:.2f} s",
+                f"{found['cli_startup_median_s']:.2f} s",
+                _x(_div(service_s, found["cli_startup_median_s"])),
+                f"≤ {TARGET_APPROVE_S} s",
+                service_s <= TARGET_APPROVE_S,
+            )
+        )
     if found["cli_median_s"] is not None:
         rows.append(
             Row(
                 "approve_to_live",
-                "`python -m invoke comments.approve ID`, whole process (peer: `invoke --list`, "
-                "start-up alone)",
+                "`python -m invoke comments.approve ID` without the service, whole process "
+                "(peer: `invoke --list`)",
                 f"{found['cli_median_s']:.2f} s",
                 f"{found['cli_startup_median_s']:.2f} s",
                 _x(_div(found["cli_median_s"], found["cli_startup_median_s"])),
-                f"≤ {TARGET_APPROVE_S} s",
-                found["cli_median_s"] <= TARGET_APPROVE_S,
+                "—",
+                None,
             )
         )
     compared, different = found["files_compared"], found["files_different"]
