@@ -43,7 +43,8 @@ class SearchTerms:
 
 
 def _clean(value: str | None) -> str:
-    return strip_controls(normalise(value or "")).strip()
+    """One line of text, as a search box gives it: spaces and line breaks collapsed."""
+    return " ".join(strip_controls(normalise(value or "")).split())
 
 
 def _shown(value: str) -> str:
@@ -84,7 +85,7 @@ def read_terms(
     if len(who) > WRITER_MAX:
         problems.append(MSG_LONG.format(what="writer", count=len(who), limit=WRITER_MAX))
         who = ""
-    words = " ".join(_clean(text).split())
+    words = _clean(text)
     if len(words) > TEXT_MAX:
         problems.append(MSG_LONG.format(what="text", count=len(words), limit=TEXT_MAX))
         words = ""
