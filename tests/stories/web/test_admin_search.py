@@ -207,6 +207,7 @@ def test_bad_values_are_said_and_left_out_never_a_server_error(
         ({"status": "deleted"}, "There is no status 'deleted'"),
         ({"page": "two"}, "There is no page 'two'"),
         ({"page": "99999999999"}, "There is no page"),
+        ({"page": "0"}, "There is no page '0'"),
         ({"text": "x" * 10_000}, "The text to look for is 10000 characters long"),
         ({"writer": "w" * 300}, "The writer to look for is 300 characters long"),
         ({"network": "not-hex!"}, "'not-hex!' is not a network hash"),
@@ -221,3 +222,22 @@ def test_bad_values_are_said_and_left_out_never_a_server_error(
     assert shown(past_end) == [] and "Go to the first page" in past_end.text
     odd = served.client.get("/admin/?text=a%00b&writer=%ED%A0%80&article=%FF")
     assert odd.status_code == 200 and shown(odd) == []
+
+
+def test_after_logging_in_the_filtered_page_asked_for_opens(served: Served, store: Store) -> None:
+    ada = add(store, name="Ada")
+    add(store, name="Bo")
+    asked = served.client.get("/admin/?writer=ada&text=turned")
+    login = asked.headers["location"]
+    assert asked.status_code == 303 and login.startswith("/admin/login?next=")
+    form = served.client.get(login)
+    answer = served.client.post(
+        "/admin/login",
+        data={
+            "csrf": tree(form).xpath("//input[@name='csrf']/@value")[0],
+            "password": test_admin.PASSWORD,
+            "next": tree(form).xpath("//input[@name='next']/@value")[0],
+        },
+    )
+    assert answer.headers["location"] == "/admin/?status=pending&writer=ada&text=turned"
+    assert shown(served.client.get(answer.headers["location"])) == [ada.id]

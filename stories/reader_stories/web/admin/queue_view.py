@@ -36,8 +36,8 @@ class QueueView:
 
 def page_number(text: str | None) -> int | None:
     """?page=N: a whole number from 1 up, or None."""
-    if text and text.isascii() and text.isdigit() and 0 < int(text[:7]) <= PAGE_MAX:
-        return int(text)
+    if text and text.isascii() and text.isdigit() and len(text) <= len(str(PAGE_MAX)):
+        return int(text) or None
     return None
 
 
