@@ -111,11 +111,12 @@ def short_network(ip_hash: str) -> str:
     return ip_hash[:SHORT_NETWORK]
 
 
-def describe_terms(wanted: StoryFilter) -> list[str]:
-    """The filter in words, one phrase per term, for a page's summary or a listing's heading."""
+def describe_terms(wanted: StoryFilter, article_title: str | None = None) -> list[str]:
+    """The filter in words, one phrase per term, for a page's summary or a listing's heading;
+    the article by its title when the caller knows it."""
     said = []
     if wanted.article:
-        said.append(f"on {wanted.article}")
+        said.append(f"on “{article_title}”" if article_title else f"on {wanted.article}")
     if wanted.writer:
         how = "is" if wanted.writer_exact else "contains"
         said.append(f"writer {how} “{wanted.writer}”")

@@ -112,6 +112,9 @@ def test_articles_are_offered_by_title_where_the_built_site_knows_it(
         ("salary-talk", "Salary talk, a script (2)"),
     ]
     assert page.xpath("//select[@name='article']/option[@selected]/@value") == ["salary-talk"]
+    assert page.xpath("string(//p[@class='admin-filtered'])") == (
+        "Filtered: on “Salary talk, a script”."
+    )
 
 
 def test_paging_keeps_the_filters(served: Served, store: Store, clock: FakeClock) -> None:
@@ -241,3 +244,17 @@ def test_after_logging_in_the_filtered_page_asked_for_opens(served: Served, stor
     )
     assert answer.headers["location"] == "/admin/?status=pending&writer=ada&text=turned"
     assert shown(served.client.get(answer.headers["location"])) == [ada.id]
+
+
+def test_the_all_list_acts_on_stories_of_any_status(served: Served, store: Store) -> None:
+    waiting = add(store, name="Ada")
+    published = add_with_status(store, Status.APPROVED, name="Ada")
+    csrf = log_in(served.client)
+    page = served.client.get("/admin/?status=all&writer=ada")
+    assert shown(page) == [published.id, waiting.id]
+    assert tree(page).xpath("//form[@id='bulk']/input[@name='status']/@value") == [""]
+    back = "/?status=all&writer=ada"
+    ids = [str(waiting.id), str(published.id)]
+    answer = act(served.client, csrf, "/bulk", status="", action="spam", ids=ids, back=back)
+    assert answer.headers["location"] == "/admin" + back
+    assert {store.get(i).status for i in (waiting.id, published.id)} == {Status.SPAM}

@@ -73,6 +73,12 @@ def tabs(listing: queries.Listing) -> list[Tab]:
     return found
 
 
+def article_title(listing: queries.Listing) -> str | None:
+    """The title of the article the list is narrowed to, when the built site shows one."""
+    chosen = listing.wanted.article
+    return next((a.title for a in listing.articles if a.slug == chosen and a.title), None)
+
+
 class Reading:
     def __init__(self, admin: Admin, guard: Guard) -> None:
         self.admin = admin
@@ -95,7 +101,7 @@ class Reading:
             tabs=tabs(listing),
             labels=LIST_LABELS,
             empty=NO_MATCH if wanted.narrowed else EMPTY[wanted.status],
-            narrowed_by=describe_terms(wanted),
+            narrowed_by=describe_terms(wanted, article_title(listing)),
             bulk=[s.value for s in moves if s in allowed],
             pending=listing.counts[Status.PENDING],
             back=view.path(),
