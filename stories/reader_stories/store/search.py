@@ -5,7 +5,8 @@ these queries and read the same way. Matching is deliberately simple, the same o
 PostgreSQL: the writer and the words are case-insensitive "contains" (or, for the writer,
 "is exactly") over the stored name, address and Markdown; SQLite folds the case of ASCII
 letters only, PostgreSQL of every letter. A network is the keyed hash the intake stores, or the
-start of it.
+start of it. Stories held apart from the queue (models.Hold) are in none of these lists: they
+wait in their own, until released or decided.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class StoryFilter:
 
 
 def _conditions(wanted: StoryFilter, *, with_status: bool = True) -> list[ColumnElement[bool]]:
-    found: list[ColumnElement[bool]] = []
+    # Only a waiting story is ever held; a decision or a release clears the hold.
+    found: list[ColumnElement[bool]] = [_stories.c.held.is_(None)]
     if with_status and wanted.status is not None:
         found.append(_stories.c.status == wanted.status.value)
     if wanted.article:
@@ -74,7 +76,7 @@ def _order(status: Status | None) -> tuple[Any, ...]:
 
 
 def _where(query: Select[Any], conditions: list[ColumnElement[bool]]) -> Select[Any]:
-    return query.where(and_(*conditions)) if conditions else query
+    return query.where(and_(*conditions))
 
 
 class SearchQueries:
@@ -96,9 +98,10 @@ class SearchQueries:
         return {status: found.get(status, 0) for status in Status}
 
     def articles_with_stories(self) -> list[tuple[str, int]]:
-        """Each article slug that has stories, with how many, in slug order."""
+        """Each article slug that has stories in the lists, with how many, in slug order."""
         query = (
             select(_stories.c.article, func.count())
+            .where(_stories.c.held.is_(None))
             .group_by(_stories.c.article)
             .order_by(_stories.c.article)
         )

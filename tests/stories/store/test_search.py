@@ -7,7 +7,7 @@ from __future__ import annotations
 import store_calls as calls
 from stories_support import FakeClock, add, add_with_status
 
-from reader_stories.models import Status
+from reader_stories.models import Hold, HoldKind, Status
 from reader_stories.store import Store, StoryFilter
 
 NET_A = "a1" * 32
@@ -106,3 +106,17 @@ def test_articles_with_stories_and_network_hashes(store: Store) -> None:
     with store.reading() as tx:
         assert tx.articles_with_stories() == [("after-the-offer", 1), ("salary-talk", 2)]
         assert tx.network_hashes([one.id, two.id]) == {one.id: NET_A}
+
+
+def test_stories_held_apart_are_in_no_list_until_released(store: Store, clock: FakeClock) -> None:
+    queued = add(store, clock, name="Ada", article="salary-talk")
+    held = add(
+        store, clock, name="Ada", article="held-only", hold=Hold(HoldKind.SUSPECTED, ("score",))
+    )
+    with store.reading() as tx:
+        assert tx.search_ids(StoryFilter(status=None, writer="ada"), None) == [queued.id]
+        assert tx.search_counts(StoryFilter(writer="ada"))[Status.PENDING] == 1
+        assert tx.articles_with_stories() == [("salary-talk", 1)]
+    with store.writing() as tx:
+        tx.release_held(held.id, actor="m")
+    assert found(store, StoryFilter(writer="ada")) == [held.id, queued.id]
