@@ -327,10 +327,52 @@ def _text(text: str, file: str) -> list[str]:
     return [*(["--text", text] if text else []), *(["--file", file] if file else [])]
 
 
-@task(name="pending", help={"json": "print a JSON list instead of a table"})
-def comments_pending(c, json=False):
+SEARCH_HELP = {
+    "article": "only stories on this article (its slug)",
+    "writer": "only stories whose writer's name or email contains this (any case)",
+    "exact": "--writer is the whole name or email, not a part",
+    "text": "only stories whose text contains this (any case)",
+    "network": "only stories from this network hash (or its first 6 or more characters)",
+    "json": "print a JSON list instead of a table",
+}
+
+
+def _search(article: str, writer: str, exact: bool, text: str, network: str) -> list[str]:
+    """The filter options given, as the command line takes them."""
+    given = [("--article", article), ("--writer", writer), ("--text", text), ("--network", network)]
+    options = [part for name, value in given if value for part in (name, value)]
+    return options + (["--exact"] if exact else [])
+
+
+@task(name="pending", help=SEARCH_HELP)
+def comments_pending(c, article="", writer="", exact=False, text="", network="", json=False):
     """List the stories waiting for moderation, newest first, and any email not yet delivered."""
-    _cli("pending", *(["--json"] if json else []))
+    options = _search(article, writer, exact, text, network)
+    _cli("pending", *options, *(["--json"] if json else []))
+
+
+@task(
+    name="list",
+    help={
+        **SEARCH_HELP,
+        "status": "pending, approved, rejected, spam or all (the default)",
+        "limit": "show at most this many (default 100)",
+    },
+)
+def comments_list(
+    c,
+    status="all",
+    article="",
+    writer="",
+    exact=False,
+    text="",
+    network="",
+    limit="100",
+    json=False,
+):
+    """List stories of any status by article, writer, words or network, as the admin finds them."""
+    options = _search(article, writer, exact, text, network)
+    _cli("list", "--status", status, "--limit", str(limit), *options, *(["--json"] if json else []))
 
 
 @task(name="send-mail")
@@ -485,6 +527,7 @@ def comments_set_password(c, password_file="", print_only=False):
 comments = Collection(
     "comments",
     comments_pending,
+    comments_list,
     comments_show,
     comments_approve,
     comments_reject,

@@ -19,7 +19,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from reader_stories.cli_views import mail_report, pending_listing, send_mail, show_story
+from reader_stories.cli_views import (
+    mail_report,
+    pending_listing,
+    send_mail,
+    show_story,
+    story_listing,
+)
 from reader_stories.config import SETTINGS_VARIABLE, Config, load_config, settings_path
 from reader_stories.errors import StoriesError, ValidationFailed
 from reader_stories.live.push import describe_pushes, push_due
@@ -28,11 +34,12 @@ from reader_stories.models import Status
 from reader_stories.moderation import service
 from reader_stories.moderation.edit_rules import EditRules
 from reader_stories.moderation.report import counted, describe, describe_done, not_done
+from reader_stories.moderation.search_terms import ALL, CONTAINS, EXACT, read_terms
 from reader_stories.notify.messages import Mailer
 from reader_stories.pages.republish import LivePages
 from reader_stories.proxies import proxy_notice
 from reader_stories.settings import SettingsError
-from reader_stories.store import Store, open_store
+from reader_stories.store import Store, StoryFilter, open_store
 from reader_stories.validation import REPLY_TO_MAX
 
 _ID_DIGITS = len(str(REPLY_TO_MAX))
@@ -115,9 +122,26 @@ class Command:
         print("\n".join(lines), file=self.out)
 
 
+def search_terms(args: argparse.Namespace, status: str | None) -> StoryFilter:
+    """The filter options as the admin's filters read them; any unusable value stops the command
+    with what is wrong with it."""
+    terms = read_terms(
+        status=status,
+        article=args.article,
+        writer=args.writer,
+        match=EXACT if args.exact else CONTAINS,
+        text=args.text,
+        network=args.network,
+    )
+    if terms.problems:
+        raise ValueError("\n".join(terms.problems))
+    return terms.wanted
+
+
 def _pending(run: Command) -> None:
+    wanted = search_terms(run.args, Status.PENDING.value)
     with run.moderating() as (store, _):
-        run.say(pending_listing(store, as_json=run.args.json))
+        run.say(pending_listing(store, as_json=run.args.json, wanted=wanted))
         with store.reading() as tx:
             pushes = describe_pushes(run.config, tx.push_state(), tx.clock())
         pushes += proxy_notice(run.config.state)
@@ -126,6 +150,15 @@ def _pending(run: Command) -> None:
                 print(line, file=run.err)
         elif pushes:
             run.say(*pushes)
+
+
+def _list(run: Command) -> None:
+    wanted = search_terms(run.args, run.args.status)
+    limit = whole_number(run.args.limit, "--limit", "100")
+    if limit < 1:
+        raise ValueError("--limit takes a whole number from 1 up, like --limit 100.")
+    with run.moderating() as (store, _):
+        run.say(story_listing(store, wanted, limit, as_json=run.args.json))
 
 
 def _push(run: Command) -> None:
@@ -353,6 +386,7 @@ def settings_file(named: str | None) -> Path:
 
 COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "pending": (_pending, "list the stories waiting for moderation, and mail not yet sent"),
+    "list": (_list, "list stories of any status by article, writer, words or network"),
     "show": (_show, "show one story: its sanitised preview and its history"),
     "approve": (_approve, "approve stories (12 or 12,13): live at once, emails who asked"),
     "reject": (_reject, "reject stories; a published one leaves its page at once"),
@@ -375,6 +409,17 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
 }
 
 
+def add_search_options(command: argparse.ArgumentParser) -> None:
+    """The admin's filters, as options."""
+    command.add_argument("--article", default="", help="only stories on this article (its slug)")
+    command.add_argument(
+        "--writer", default="", help="name or email contains this (case-insensitive)"
+    )
+    command.add_argument("--exact", action="store_true", help="--writer is the whole name or email")
+    command.add_argument("--text", default="", help="the story's text contains this")
+    command.add_argument("--network", default="", help="network hash, or its first 6+ characters")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="reader-stories", description=__doc__.split("\n")[0])
     top.add_argument(
@@ -382,7 +427,13 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub = {name: commands.add_parser(name, help=text) for name, (_, text) in COMMANDS.items()}
-    sub["pending"].add_argument("--json", action="store_true", help="a JSON list on stdout")
+    for name in ("pending", "list"):
+        add_search_options(sub[name])
+        sub[name].add_argument("--json", action="store_true", help="a JSON list on stdout")
+    sub["list"].add_argument(
+        "--status", default=ALL, help="pending, approved, rejected, spam or all (the default)"
+    )
+    sub["list"].add_argument("--limit", default="100", help="show at most this many (100)")
     sub["show"].add_argument("id")
     for name in ("approve", "reject", "spam", "requeue", "delete"):
         sub[name].add_argument("ids", help="story ids: 12, or 12,13")
