@@ -5,7 +5,8 @@ several stories all-or-nothing. The queries live beside this file, one module pe
 stories.py (stories and their history), rates.py (rate-limit events) and outbox.py (queued
 mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages waiting to reach
 a public site elsewhere), lookalikes.py (what a moderator's flags compare), imports.py (where
-imported stories came from, comments kept aside), follows.py (readers following an article);
+imported stories came from, comments kept aside), follows.py (readers following an article),
+moderators.py (moderator accounts);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -40,6 +41,7 @@ from reader_stories.store.helpful import HelpfulQueries
 from reader_stories.store.imports import ImportQueries
 from reader_stories.store.lookalikes import LookalikeQueries
 from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
+from reader_stories.store.moderators import ModeratorQueries, ModeratorRow
 from reader_stories.store.outbox import OutboxQueries
 from reader_stories.store.pushes import PushQueries
 from reader_stories.store.rates import RateQueries
@@ -52,6 +54,7 @@ __all__ = [
     "READER_ACTOR",
     "Clock",
     "LazyStore",
+    "ModeratorRow",
     "Store",
     "Tx",
     "approved_stories",
@@ -149,6 +152,7 @@ class Tx(
     HelpfulQueries,
     FollowQueries,
     LookalikeQueries,
+    ModeratorQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 
