@@ -40,6 +40,12 @@ def list_moderators(store: Store) -> list[ModeratorRow]:
         return tx.moderators()
 
 
+def ensure_name_free(store: Store, name: str) -> None:
+    with store.reading() as tx:
+        if tx.moderator_named(name_key(name)) is not None:
+            raise AccountRefused(MSG_EXISTS.format(name=name))
+
+
 def add_moderator(store: Store, name: str, password_hash: str, role: Role | str) -> ModeratorRow:
     """A new account; the name is checked and must be free (whatever its case)."""
     checked, checked_role = check_name(name), check_role(str(role))
