@@ -19,7 +19,10 @@ MSG_EXISTS = "There is already a moderator called {name!r}; choose another name.
 MSG_UNKNOWN = "There is no moderator called {name!r}; `reader-stories moderators` lists them."
 MSG_LAST_OWNER = (
     "{name!r} is the last owner: make another moderator an owner first "
-    "(reader-stories set-role NAME owner), so someone can still manage the accounts."
+    "(`invoke comments.set-role NAME owner`), so someone can still manage the accounts."
+)
+MSG_FIRST_OWNER = (
+    "The first account must be an owner (--owner), so someone can add and remove the others."
 )
 
 
@@ -52,6 +55,8 @@ def add_moderator(store: Store, name: str, password_hash: str, role: Role | str)
     with store.writing() as tx:
         if tx.moderator_named(name_key(checked)) is not None:
             raise AccountRefused(MSG_EXISTS.format(name=checked))
+        if checked_role != Role.OWNER and tx.count_moderators() == 0:
+            raise AccountRefused(MSG_FIRST_OWNER)
         new_id = tx.add_moderator(checked, name_key(checked), password_hash, checked_role)
         row = tx.moderator_by_id(new_id)
     assert row is not None
