@@ -119,8 +119,11 @@ def test_an_owner_adds_a_moderator_who_then_logs_in_and_acts(
     accounts(store)
     csrf = logged_in(served.client, "mia", MIA_PASSWORD)
     page = served.client.get("/admin/moderators")
-    rows = [" ".join(r.split()) for r in tree(page).xpath("//tbody/tr/th/text()")]
-    assert rows == ["Mia (you)", "Alex"]
+    rows = tree(page).xpath("//ul[@class='admin-accounts']/li/p[1]")
+    assert [" ".join(r.text_content().split()) for r in rows] == [
+        "Mia (you), owner",
+        "Alex, moderator",
+    ]
     problems = act(
         served.client, csrf, "/moderators", name="<b>", password="short", password_again="x"
     )
