@@ -115,7 +115,7 @@ def serve(c, build=True):
     print(f"Serving the site and story intake at http://{CONFIG['host']}:{CONFIG['port']}/")
     print(
         f"Moderate in the browser at http://{CONFIG['host']}:{CONFIG['port']}{ADMIN_PATH}/ "
-        "(once `invoke comments.set-password` has set a password)."
+        "(once `invoke comments.add-moderator NAME --owner` has made an account)."
     )
     print("Moderate with `invoke comments.pending` and `invoke comments.approve ID`. Ctrl+C stops.")
     uvicorn.run(
@@ -458,7 +458,7 @@ def comments_purge(c, days="30"):
     },
 )
 def comments_set_password(c, password_file="", print_only=False):
-    """Set the web admin's password: asks twice, writes its argon2 hash to var/admin.env."""
+    """Set the admin's single password (before accounts): asks twice, hash to var/admin.env."""
     _cli(
         "set-password", "--password-file", password_file, *(["--print-only"] if print_only else [])
     )
