@@ -59,6 +59,11 @@ def test_add_list_and_log_in(cli: Cli, store: Store, password_file: str) -> None
 def test_refusals_say_why_and_change_nothing(
     cli: Cli, store: Store, password_file: str, tmp_path: Path
 ) -> None:
+    first = cli("add-moderator", "alex", "--password-file", password_file)
+    assert (first.code, first.err) == (
+        1,
+        "The first account must be an owner (--owner), so someone can add and remove the others.\n",
+    )
     assert cli("add-moderator", "mia", "--owner", "--password-file", password_file).code == 0
     twice = cli("add-moderator", "MIA", "--password-file", password_file)
     assert (twice.code, twice.err) == (
@@ -103,7 +108,7 @@ def test_roles_change_and_an_owner_can_then_be_removed(
 def test_a_new_password_replaces_the_old(
     cli: Cli, store: Store, password_file: str, tmp_path: Path
 ) -> None:
-    cli("add-moderator", "mia", "--password-file", password_file)
+    cli("add-moderator", "mia", "--owner", "--password-file", password_file)
     new = tmp_path / "new.txt"
     new.write_text("another long password\n", encoding="utf-8")
     ran = cli("set-moderator-password", "Mia", "--password-file", str(new))

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import create_engine, inspect
 from stories_support import FakeClock
 
 from reader_stories.accounts import login, manage
 from reader_stories.accounts.manage import AccountRefused
 from reader_stories.accounts.names import Role, check_name
-from reader_stories.store import Store
+from reader_stories.store import Store, open_store
+from reader_stories.store.engine import sqlite_path
+from reader_stories.store.migrations import MIGRATIONS, apply_migrations
 
 HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
 MIA_HASH = HASHER.hash("mia's long password")
@@ -33,10 +36,16 @@ def test_an_account_keeps_its_name_role_and_times(store: Store, clock: FakeClock
 
 
 def test_names_are_unique_whatever_their_case(store: Store) -> None:
-    manage.add_moderator(store, "Mia", MIA_HASH, Role.MODERATOR)
+    manage.add_moderator(store, "Mia", MIA_HASH, Role.OWNER)
     with pytest.raises(AccountRefused, match="already a moderator called 'MIA'"):
         manage.add_moderator(store, "MIA", MIA_HASH, Role.MODERATOR)
     assert len(manage.list_moderators(store)) == 1
+
+
+def test_the_first_account_is_an_owner(store: Store) -> None:
+    with pytest.raises(AccountRefused, match="The first account must be an owner"):
+        manage.add_moderator(store, "alex", MIA_HASH, Role.MODERATOR)
+    assert manage.list_moderators(store) == []
 
 
 @pytest.mark.parametrize("name", ["", " ", "<b>x</b>", "a\nb", "a  b", "_x", "x" * 41, "Reader"])
@@ -60,13 +69,14 @@ def test_the_last_owner_can_be_neither_removed_nor_demoted(store: Store) -> None
 
 
 def test_login_by_name_records_the_time(store: Store, clock: FakeClock) -> None:
+    manage.add_moderator(store, "boss", MIA_HASH, Role.OWNER)
     manage.add_moderator(store, "mia", MIA_HASH, Role.MODERATOR)
     assert login.authenticate(store, "", "mia", "wrong password here") is None
     assert login.authenticate(store, "", "nobody", "mia's long password") is None
     clock.advance(minutes=5)
     account = login.authenticate(store, "", "MIA", "mia's long password")
     assert account is not None and (account.name, account.role) == ("mia", Role.MODERATOR)
-    assert manage.list_moderators(store)[0].last_login == clock.now
+    assert [m.last_login for m in manage.list_moderators(store)] == [None, clock.now]
 
 
 def test_the_single_password_of_an_upgrade_logs_in_as_owner_until_an_account_exists(
@@ -84,3 +94,23 @@ def test_the_single_password_of_an_upgrade_logs_in_as_owner_until_an_account_exi
     assert login.authenticate(store, LEGACY_HASH, "", "the old single password") is None
     with store.reading() as tx:
         assert login.session_account(tx, LEGACY_HASH, login.LEGACY_ID) is None
+
+
+def test_an_existing_store_gains_the_accounts_table_on_upgrade(db_url: str) -> None:
+    """A store made before accounts, opened by this version: the table is added, empty, so the
+    single password still logs in until the first account is made."""
+    path = sqlite_path(db_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(db_url)
+    try:
+        apply_migrations(engine, [m for m in MIGRATIONS if m[0] != "0013_moderators"])
+        assert not inspect(engine).has_table("moderators")
+    finally:
+        engine.dispose()
+    with open_store(db_url) as upgraded:
+        assert manage.list_moderators(upgraded) == []
+        account = login.authenticate(upgraded, LEGACY_HASH, "", "the old single password")
+        assert account is not None and account.legacy
+        manage.add_moderator(upgraded, "mia", MIA_HASH, Role.OWNER)
+        assert [m.name for m in manage.list_moderators(upgraded)] == ["mia"]

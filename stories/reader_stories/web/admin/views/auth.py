@@ -72,10 +72,16 @@ class Auth:
         response.delete_cookie(name, **cookie_options(request, self.admin.settings.secure_cookies))
 
     async def _login_page(
-        self, request: Request, back: str, status: int = 200, error: str = "", name: str = ""
+        self,
+        request: Request,
+        back: str,
+        status: int = 200,
+        error: str = "",
+        name: str = "",
+        field: str = "password",
     ) -> Response:
         cookie, token = self.admin.sessions.login_nonce(request.cookies.get(LOGIN_COOKIE))
-        errors = {"password": error} if error else {}
+        errors = {field: error} if error else {}
         single_password = bool(self.admin.settings.admin_password_hash)
         if single_password:
             # Only a hint: a store that is down shows at the next step, not here.
@@ -110,7 +116,7 @@ class Auth:
             raise Refused(403, MSG_LOGIN_FORM, title=TITLE_LOGIN_FORM)
         name = form.get("name")
         if len(name) > NAME_FIELD_MAX:
-            return await self._login_page(request, back, 422, MSG_NAME_LENGTH)
+            return await self._login_page(request, back, 422, MSG_NAME_LENGTH, field="name")
         settings = self.admin.settings
         network = request_network_hash(
             request, settings.trusted_proxies, settings.secret_key, "login:"
