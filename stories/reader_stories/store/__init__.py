@@ -7,6 +7,7 @@ mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages wai
 a public site elsewhere), lookalikes.py (what a moderator's flags compare), imports.py (where
 imported stories came from, comments kept aside), follows.py (readers following an article),
 search.py (finding stories by status, article, writer, words or network);
+moderators.py (moderator accounts);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -41,6 +42,7 @@ from reader_stories.store.helpful import HelpfulQueries
 from reader_stories.store.imports import ImportQueries
 from reader_stories.store.lookalikes import LookalikeQueries
 from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
+from reader_stories.store.moderators import ModeratorQueries, ModeratorRow
 from reader_stories.store.outbox import OutboxQueries
 from reader_stories.store.pushes import PushQueries
 from reader_stories.store.rates import RateQueries
@@ -54,6 +56,7 @@ __all__ = [
     "READER_ACTOR",
     "Clock",
     "LazyStore",
+    "ModeratorRow",
     "Store",
     "StoryFilter",
     "Tx",
@@ -153,6 +156,7 @@ class Tx(
     FollowQueries,
     LookalikeQueries,
     SearchQueries,
+    ModeratorQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 
