@@ -361,6 +361,18 @@ def comments_requeue(c, ids):
     _cli("requeue", ids)
 
 
+@task(name="approve-change")
+def comments_approve_change(c, id):
+    """Publish a writer's change to their published story; its page is updated at once."""
+    _cli("approve-change", id)
+
+
+@task(name="reject-change", help={"reason": "why, kept in the story's history"})
+def comments_reject_change(c, id, reason=""):
+    """Drop a writer's change to their published story; the published version stays."""
+    _cli("reject-change", id, "--reason", reason)
+
+
 @task(name="delete")
 def comments_delete(c, ids):
     """Delete stories and their replies for good (e.g. at the writer's request)."""
@@ -460,6 +472,8 @@ comments = Collection(
     comments_edit,
     comments_redact,
     comments_reply,
+    comments_approve_change,
+    comments_reject_change,
     comments_delete,
     comments_export,
     comments_import,

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from dataclasses import field as dataclass_field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -86,6 +87,13 @@ class CommentsSettings:
     mail_interval: int = 60
     # Hours the one-click approve and reject links of the moderator's email work; 0: no links.
     moderator_link_hours: int = 72
+    # Hours after its approval a writer may still change a published story with their receipt
+    # (the change waits for a moderator; the page keeps the approved words); 0: never.
+    edit_window_hours: int = 24
+
+    @property
+    def edit_window(self) -> timedelta:
+        return timedelta(hours=self.edit_window_hours)
 
     @property
     def signing_keys(self) -> tuple[str, ...]:
@@ -161,6 +169,7 @@ _INT_FIELDS = frozenset(
         "digest_minutes",
         "mail_interval",
         "moderator_link_hours",
+        "edit_window_hours",
     }
 )
 # Deliberately loose: one @, no spaces; the mail server has the last word on an address.

@@ -5,7 +5,8 @@ several stories all-or-nothing. The queries live beside this file, one module pe
 stories.py (stories and their history), rates.py (rate-limit events) and outbox.py (queued
 mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages waiting to reach
 a public site elsewhere), lookalikes.py (what a moderator's flags compare), imports.py (where
-imported stories came from, comments kept aside), follows.py (readers following an article);
+imported stories came from, comments kept aside), follows.py (readers following an article),
+revisions.py (writers' changes to published stories, waiting for a moderator);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -43,6 +44,7 @@ from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
 from reader_stories.store.outbox import OutboxQueries
 from reader_stories.store.pushes import PushQueries
 from reader_stories.store.rates import RateQueries
+from reader_stories.store.revisions import RevisionQueries
 from reader_stories.store.stories import READER_ACTOR, StoryQueries
 
 __all__ = [
@@ -102,9 +104,12 @@ class LazyStore:
     """A store opened on first use, for the web apps: a mounted app gets no lifespan to open it,
     a failed open is retried at the next use, and ``close()`` lets the next use reopen it."""
 
-    def __init__(self, url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(
+        self, url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, clock: Clock = utc_now
+    ) -> None:
         self.url = url
         self.busy_timeout = busy_timeout
+        self.clock = clock
         self._store: Store | None = None
         self._lock = threading.Lock()
 
@@ -112,7 +117,9 @@ class LazyStore:
         with self._lock:
             if self._store is None:
                 try:
-                    self._store = open_store(self.url, busy_timeout=self.busy_timeout)
+                    self._store = open_store(
+                        self.url, busy_timeout=self.busy_timeout, clock=self.clock
+                    )
                 except OSError as exc:  # e.g. its folder cannot be created: down, not a bug
                     raise StoreUnavailable(f"Cannot open the story database: {exc}") from exc
             return self._store
@@ -149,6 +156,7 @@ class Tx(
     HelpfulQueries,
     FollowQueries,
     LookalikeQueries,
+    RevisionQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 

@@ -368,6 +368,28 @@ def _follow_articles(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_outbox_follow_id ON outbox (follow_id)")
 
 
+def _story_revisions(conn: Connection) -> None:
+    """A writer may change a published story for a while: the change waits here for a
+    moderator, and the page keeps the approved words until one approves it."""
+    md = MetaData()
+    Table("stories", md, Column("id", Integer, primary_key=True))
+    Table(
+        "story_revisions",
+        md,
+        Column(
+            "story_id",
+            Integer,
+            ForeignKey("stories.id", ondelete="CASCADE", name="fk_story_revisions_story"),
+            primary_key=True,
+        ),
+        Column("name", String(200), nullable=False),
+        Column("body_markdown", Text, nullable=False),
+        Column("body_html", Text, nullable=False),
+        Column("created", UTCDateTime, nullable=False),
+    )
+    md.tables["story_revisions"].create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
@@ -379,6 +401,7 @@ MIGRATIONS: list[Migration] = [
     ("0008_record_returns_to_pending", _record_returns_to_pending),
     ("0009_count_helpful_marks", _count_helpful_marks),
     ("0010_follow_articles", _follow_articles),
+    ("0012_story_revisions", _story_revisions),
 ]
 
 

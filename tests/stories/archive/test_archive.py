@@ -235,7 +235,8 @@ BAD_LINES: dict[str, tuple[Edit, str]] = {
     ),
     "unknown kind": (
         _set(5, kind="comment"),
-        'first.jsonl, line 5: unknown record kind "comment"; expected story, event or end.',
+        'first.jsonl, line 5: unknown record kind "comment"; '
+        "expected story, event, revision or end.",
     ),
     "no kind": (
         _drop_field(12, "kind"),

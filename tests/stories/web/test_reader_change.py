@@ -10,7 +10,7 @@ import pytest
 import store_calls as calls
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
-from stories_support import add, make_config
+from stories_support import FakeClock, add, make_config
 from test_intake import SECRET, Served, make_settings, serve_site
 from test_intake_browser import write_article_site
 
@@ -26,9 +26,9 @@ NEW_TEXT = "I changed my mind about the details: the second interview went bette
 
 
 @pytest.fixture
-def served(tmp_path: Path, db_url: str) -> Iterator[Served]:
+def served(tmp_path: Path, db_url: str, clock: FakeClock) -> Iterator[Served]:
     settings = make_settings(db_url)
-    app = create_app(make_config(settings))
+    app = create_app(make_config(settings), clock=clock)
     with (
         serve_site(write_article_site(tmp_path / "site"), app) as base,  # the site's stylesheet
         httpx.Client(base_url=base, timeout=20) as client,
@@ -91,11 +91,11 @@ def test_a_change_the_form_would_refuse_comes_back_with_the_text_kept(
     assert store.get(story.id).body_markdown == "My first try at telling this story, rushed."
 
 
-def test_once_a_moderator_has_read_it_the_story_can_only_be_deleted(
+def test_once_a_moderator_has_turned_it_down_the_story_can_only_be_deleted(
     served: Served, store: Store
 ) -> None:
     story = add(store, body_markdown="My first try at telling this story, rushed.")
-    moderation.approve(store, [story.id])
+    moderation.reject(store, [story.id], None)
     page = served.client.get("/stories/delete", params={"receipt": receipt(story.id)})
     assert "<h1>Delete your story?</h1>" in page.text and "textarea" not in page.text
     answer = served.client.post(

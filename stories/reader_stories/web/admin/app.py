@@ -31,6 +31,7 @@ from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, SESSION_COOKIE, 
 from reader_stories.web.admin.views.actions import Actions
 from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
 from reader_stories.web.admin.views.bulk import Bulk
+from reader_stories.web.admin.views.changes import Changes
 from reader_stories.web.admin.views.edit import Editing
 from reader_stories.web.admin.views.email_links import EmailLinks
 from reader_stories.web.admin.views.queue import Reading
@@ -134,6 +135,7 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
     actions, editing = Actions(admin, guard), Editing(admin, guard)
     bulk = Bulk(admin, guard, actions)
     email = EmailLinks(admin)
+    changes = Changes(admin, guard)
     story = "/stories/{story_id:int}"
     per_story = [
         ("", reading.story, "GET"),
@@ -148,6 +150,8 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
         ("/reply", editing.reply, "POST"),
         ("/delete", editing.delete_form, "GET"),
         ("/delete", editing.delete, "POST"),
+        ("/change/approve", partial(changes.decide, approve=True), "POST"),
+        ("/change/reject", partial(changes.decide, approve=False), "POST"),
     ]
     return [
         stylesheet,

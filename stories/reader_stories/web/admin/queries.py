@@ -16,6 +16,8 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from reader_stories.models import Action, ModerationEvent, Status, Story
+from reader_stories.moderation import changes
+from reader_stories.moderation.changes import WaitingChange
 from reader_stories.moderation.flags import Flags, flags_of
 from reader_stories.store import Store, Tx, schema
 from reader_stories.story_html import plain_text, sanitise
@@ -54,6 +56,8 @@ class Listing:
     pages: int
     total: int
     counts: dict[Status, int]
+    # Writers' changes to published stories, shown above the pending queue.
+    changes: tuple[WaitingChange, ...] = ()
 
 
 def _counts(tx: Tx) -> dict[Status, int]:
@@ -127,8 +131,10 @@ def listing(store: Store, status: Status, page: int) -> Listing:
         counts = _counts(tx)
         ids = _page_ids(tx, status, page)
         items = _items(tx, tx.get_many(ids)) if ids else ()
+        waiting = tuple(changes.waiting_in(tx)) if status == Status.PENDING else ()
     total = counts[status]
-    return Listing(status, items, page, max(1, math.ceil(total / PAGE_SIZE)), total, counts)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    return Listing(status, items, page, pages, total, counts, waiting)
 
 
 def story_item(store: Store, story_id: int) -> tuple[Item, list[ModerationEvent]]:
