@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,7 @@ from test_intake_browser import write_article_site
 
 from reader_stories.models import Status
 from reader_stories.moderation import actions as moderation
+from reader_stories.settings import CommentsSettings
 from reader_stories.store import Store
 from reader_stories.tokens import make_receipt_token
 from reader_stories.validation import MSG_NAME_EMPTY
@@ -25,15 +27,21 @@ from reader_stories.web.intake.change import MSG_DECIDED, MSG_GONE
 NEW_TEXT = "I changed my mind about the details: the second interview went better than I said."
 
 
-@pytest.fixture
-def served(tmp_path: Path, db_url: str, clock: FakeClock) -> Iterator[Served]:
-    settings = make_settings(db_url)
+@contextmanager
+def serving(tmp_path: Path, settings: CommentsSettings, clock: FakeClock) -> Iterator[Served]:
+    """The intake on these settings, its store on the test's clock, with the site beside it."""
     app = create_app(make_config(settings), clock=clock)
     with (
         serve_site(write_article_site(tmp_path / "site"), app) as base,  # the site's stylesheet
         httpx.Client(base_url=base, timeout=20) as client,
     ):
         yield Served(base, app, settings, client)
+
+
+@pytest.fixture
+def served(tmp_path: Path, db_url: str, clock: FakeClock) -> Iterator[Served]:
+    with serving(tmp_path, make_settings(db_url), clock) as running:
+        yield running
 
 
 def receipt(story_id: int) -> str:
