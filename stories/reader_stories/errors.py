@@ -55,7 +55,9 @@ class NoChangeWaiting(StoriesError):
 
     def __init__(self, story_id: int) -> None:
         self.story_id = story_id
-        super().__init__(f"Story #{story_id} has no change from its writer waiting")
+        super().__init__(
+            f"Story #{story_id} has no change from its writer waiting; nothing was changed."
+        )
 
 
 class StoreUnavailable(StoriesError):

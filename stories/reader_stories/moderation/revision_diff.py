@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-_WORDS_RE = re.compile(r"\s+|\S+")
+_WORDS_RE = re.compile(r"\s+|\S+\s*")  # each word with the spaces after it
 
 
 class Part(StrEnum):
