@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from reader_stories.story_order import parse_order
+
 DEFAULT_DATABASE_URL = "sqlite:///var/comments.sqlite3"
 DEV_SECRET_FILE = Path("var") / "secret_key"
 # Written by `invoke comments.set-password`; read after the environment, before COMMENTS.
@@ -90,6 +92,9 @@ class CommentsSettings:
     # Hours after its approval a writer may still change a published story with their receipt
     # (the change waits for a moderator; the page keeps the approved words); 0: never.
     edit_window_hours: int = 24
+    # The order of the published stories on an article page: oldest, newest or helped (most
+    # "This helped me" first); an article's `Stories-Order:` metadata overrides it.
+    stories_order: str = "oldest"
 
     @property
     def edit_window(self) -> timedelta:
@@ -277,6 +282,11 @@ def build_settings(
         else:
             values[field.name] = str(raw).strip()
     settings = CommentsSettings(**values)
+    try:
+        order = parse_order(settings.stories_order, ENVIRONMENT["stories_order"])
+    except ValueError as wrong:
+        raise SettingsError(str(wrong)) from None
+    settings = replace(settings, stories_order=order.value)
     _check_proxies(settings.trusted_proxies)
     _check_admin_hash(settings.admin_password_hash)
     if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith(
