@@ -279,6 +279,19 @@ class Mailer:
             article_url=self.article_url(story.article),
         )
 
+    def follow_digest(self, follow: Follow, stories: Sequence[Story]) -> Draft:
+        """For a confirmed follower who asked for a digest: the day's new stories, each with
+        its link. A follower's email about stories, like follow_story's, but about several:
+        it names no one story."""
+        return self._for_follower(
+            MailKind.FOLLOW_STORY,
+            follow,
+            "follow-digest.txt",
+            None,
+            stories=[(story, self.story_url(story)) for story in stories],
+            article_url=self.article_url(follow.article),
+        )
+
     def _for_follower(
         self, kind: MailKind, follow: Follow, template: str, story_id: int | None, **context: Any
     ) -> Draft:

@@ -15,7 +15,8 @@ class MailKind(StrEnum):
     REPLY = "reply"
     CONFIRM = "confirm"
     # To a reader following an article (see notify/follow.py): the request to confirm the
-    # follow, then one email per story published there.
+    # follow, then one email per story published there, or a daily digest of them (a
+    # follow_story without a story_id).
     FOLLOW_CONFIRM = "follow_confirm"
     FOLLOW_STORY = "follow_story"
 

@@ -65,7 +65,8 @@
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ article: follow.elements.article.value,
-        token: follow.elements.token.value, email: follow.elements.email.value })
+        token: follow.elements.token.value, email: follow.elements.email.value,
+        frequency: follow.elements.frequency.value })
     }).then(function (response) {
       return response.json().then(function (body) {
         go.disabled = false;

@@ -31,7 +31,7 @@ CURRENT_MIGRATIONS = (
     "0008_record_returns_to_pending",
     "0009_count_helpful_marks",
     "0010_follow_articles",
-    "0012_story_revisions",
+    "0012_revisions_and_digests",
 )
 
 _MOMENTS = ("created", "updated", "approved_at")

@@ -368,9 +368,18 @@ def _follow_articles(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_outbox_follow_id ON outbox (follow_id)")
 
 
-def _story_revisions(conn: Connection) -> None:
-    """A writer may change a published story for a while: the change waits here for a
-    moderator, and the page keeps the approved words until one approves it."""
+def _revisions_and_digests(conn: Connection) -> None:
+    """A writer may change a published story for a while: the change waits in its own table
+    for a moderator, and the page keeps the approved words until one approves it. A follower
+    of an article may ask for one daily digest instead of an email per story: whether they did,
+    and since when the next digest counts the stories."""
+    for added in (
+        Column("digest", Boolean, nullable=False, server_default=false()),
+        Column("digest_since", UTCDateTime, nullable=True),
+    ):
+        Table("follows", MetaData(), added)
+        ddl = CreateColumn(added).compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE follows ADD COLUMN {ddl}")
     md = MetaData()
     Table("stories", md, Column("id", Integer, primary_key=True))
     Table(
@@ -401,7 +410,7 @@ MIGRATIONS: list[Migration] = [
     ("0008_record_returns_to_pending", _record_returns_to_pending),
     ("0009_count_helpful_marks", _count_helpful_marks),
     ("0010_follow_articles", _follow_articles),
-    ("0012_story_revisions", _story_revisions),
+    ("0012_revisions_and_digests", _revisions_and_digests),
 ]
 
 

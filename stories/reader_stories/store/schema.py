@@ -184,6 +184,10 @@ follows = Table(
     Column("confirmed", Boolean, nullable=False, default=False, server_default=false()),
     Column("created", UTCDateTime, nullable=False),
     Column("confirm_requested_at", UTCDateTime, nullable=True),
+    # One daily digest instead of an email per story; the next one lists the stories approved
+    # after digest_since (set when the follow is confirmed, then when each digest is queued).
+    Column("digest", Boolean, nullable=False, default=False, server_default=false()),
+    Column("digest_since", UTCDateTime, nullable=True),
     sqlite_autoincrement=True,
 )
 Index("ix_follows_article", follows.c.article)

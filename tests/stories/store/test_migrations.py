@@ -27,7 +27,7 @@ def test_migration_names_are_the_recorded_list() -> None:
         "0008_record_returns_to_pending",
         "0009_count_helpful_marks",
         "0010_follow_articles",
-        "0012_story_revisions",
+        "0012_revisions_and_digests",
     ]
 
 
