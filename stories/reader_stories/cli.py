@@ -215,13 +215,15 @@ def _reply(run: Command) -> None:
 def _approve_change(run: Command) -> None:
     story_id = parse_ids(run.args.id)[0]
     with run.moderating() as (store, site):
-        run.say(*describe(service.approve_change(store, site, story_id)))
+        run.say(*describe(service.approve_change(store, site, story_id, run.mailer())))
 
 
 def _reject_change(run: Command) -> None:
     story_id = parse_ids(run.args.id)[0]
     with run.moderating() as (store, site):
-        outcome = service.reject_change(store, site, story_id, run.args.reason or None)
+        outcome = service.reject_change(
+            store, site, story_id, run.args.reason or None, run.mailer()
+        )
     run.say(*describe(outcome))
 
 

@@ -2,8 +2,9 @@
 
 A change waits beside the published story (store/revisions.py). Approving it gives the
 published story the new name and text, flagged as edited; rejecting it drops the change and
-leaves the published story as it was. Each is one transaction with its line in the history;
-moderation/service.py rewrites the page afterwards.
+leaves the published story as it was. Each is one transaction with its line in the history and,
+for a writer who asked for email, the email that tells them; moderation/service.py rewrites the
+page afterwards.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from reader_stories.models import Status, Story
 from reader_stories.moderation.actions import DEFAULT_ACTOR
 from reader_stories.moderation.revision_diff import Piece, word_diff
+from reader_stories.notify.messages import Mailer
+from reader_stories.notify.outbox import queue_change_decided
 from reader_stories.store import Store, Tx
 from reader_stories.store.revisions import Revision
 
@@ -55,14 +58,26 @@ def waiting_for(store: Store, story_id: int) -> WaitingChange | None:
     return WaitingChange(story, revision)
 
 
-def approve(store: Store, story_id: int, actor: str = DEFAULT_ACTOR) -> Story:
-    """NoChangeWaiting when there is none (decided meanwhile, or the story left the page)."""
+def approve(
+    store: Store, story_id: int, actor: str = DEFAULT_ACTOR, mailer: Mailer | None = None
+) -> Story:
+    """NoChangeWaiting when there is none (decided meanwhile, or the story left the page).
+    With a mailer, the writer is told, if they asked for email."""
     with store.writing() as tx:
-        return tx.approve_revision(story_id, actor=actor)
+        story = tx.approve_revision(story_id, actor=actor)
+        queue_change_decided(tx, mailer, story, approved=True)
+        return story
 
 
 def reject(
-    store: Store, story_id: int, reason: str | None = None, actor: str = DEFAULT_ACTOR
+    store: Store,
+    story_id: int,
+    reason: str | None = None,
+    actor: str = DEFAULT_ACTOR,
+    mailer: Mailer | None = None,
 ) -> Story:
+    """The reason stays in the history; the writer's email (if they asked) does not give it."""
     with store.writing() as tx:
-        return tx.reject_revision(story_id, actor=actor, reason=reason)
+        story = tx.reject_revision(story_id, actor=actor, reason=reason)
+        queue_change_decided(tx, mailer, story, approved=False)
+        return story

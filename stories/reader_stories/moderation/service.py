@@ -224,10 +224,14 @@ def redact(
 
 
 def approve_change(
-    store: Store, republisher: LivePages | None, story_id: int, actor: str = actions.DEFAULT_ACTOR
+    store: Store,
+    republisher: LivePages | None,
+    story_id: int,
+    mailer: Mailer | None = None,
+    actor: str = actions.DEFAULT_ACTOR,
 ) -> Outcome:
     """A writer's change to a published story goes live: the page is rewritten at once."""
-    story = changes.approve(store, story_id, actor)
+    story = changes.approve(store, story_id, actor, mailer)
     return _outcome(Done.CHANGE_APPROVED, store, republisher, [story.article], stories=(story,))
 
 
@@ -236,11 +240,12 @@ def reject_change(
     republisher: LivePages | None,
     story_id: int,
     reason: str | None = None,
+    mailer: Mailer | None = None,
     actor: str = actions.DEFAULT_ACTOR,
 ) -> Outcome:
     """A writer's change is dropped; the page keeps the published version, so nothing is
     rewritten."""
-    story = changes.reject(store, story_id, reason, actor)
+    story = changes.reject(store, story_id, reason, actor, mailer)
     return _outcome(Done.CHANGE_REJECTED, store, republisher, [], stories=(story,))
 
 

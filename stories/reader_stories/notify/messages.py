@@ -250,6 +250,11 @@ class Mailer:
         """For the writer, if they asked: the story is on the site, here is the link."""
         return self._for_reader(MailKind.PUBLISHED, story, "published.txt")
 
+    def change_decided(self, story: Story, approved: bool) -> Draft | None:
+        """For the writer, if they asked: a moderator approved their change to the published
+        story (the page shows it now), or did not (the published version stays)."""
+        return self._for_reader(MailKind.CHANGE, story, "change.txt", approved=approved)
+
     def replied(self, story: Story, reply: Story) -> Draft | None:
         """For the writer, if they asked: the site's author answered, with the answer."""
         return self._for_reader(

@@ -1,18 +1,36 @@
-"""Migration 0012 on a store that already holds stories and follows, on SQLite and PostgreSQL:
-follows keep what they had and hear per story, and writers' changes have a table of their own
-that goes with its story."""
+"""Migration 0012 on a store that already holds stories, follows and mail, on SQLite and
+PostgreSQL: follows keep what they had and hear per story, queued mail keeps its ids and its
+follow, the outbox takes the "change" kind (and still refuses unknown ones), and writers'
+changes have a table of their own that goes with its story."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, inspect, text
+import pytest
+from sqlalchemy import create_engine, insert, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
-from reader_stories.store import open_store
+from reader_stories.store import open_store, schema
 from reader_stories.store.engine import sqlite_path
 from reader_stories.store.migrations import MIGRATIONS, apply_migrations
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def mail_row(story_id: int, kind: str, follow_id: int | None = None) -> dict[str, object]:
+    return {
+        "kind": kind,
+        "story_id": story_id,
+        "recipient": "kit@example.org",
+        "subject": "A new story",
+        "body": "Body\n",
+        "unsubscribe_url": "https://x.example/u",
+        "created": NOW,
+        "attempts": 0,
+        "next_attempt": NOW,
+        "follow_id": follow_id,
+    }
 
 
 def test_an_existing_store_gets_revisions_and_digest_follows(db_url: str) -> None:
@@ -42,6 +60,13 @@ def test_an_existing_store_gets_revisions_and_digest_follows(db_url: str) -> Non
                 {"yes": True, "now": naive},
             )
             story_id = conn.execute(text("SELECT id FROM stories")).scalar_one()
+            follow_id = conn.execute(text("SELECT id FROM follows")).scalar_one()
+            for _ in range(3):
+                conn.execute(
+                    insert(schema.outbox).values(mail_row(story_id, "follow_story", follow_id))
+                )
+            conn.execute(text("DELETE FROM outbox WHERE id = 3"))
+            kept = list(conn.execute(select(schema.outbox).order_by(schema.outbox.c.id)))
     finally:
         engine.dispose()
 
@@ -55,6 +80,16 @@ def test_an_existing_store_gets_revisions_and_digest_follows(db_url: str) -> Non
         with store.reading() as tx:
             assert [r.story_id for r in tx.revisions_waiting()] == [story_id]
         assert "story_revisions" in inspect(store.engine).get_table_names()
+        with store.reading() as tx:
+            rows = list(tx.conn.execute(select(schema.outbox).order_by(schema.outbox.c.id)))
+            assert rows == kept and [r.follow_id for r in rows] == [follow_id, follow_id]
+        with store.writing() as tx:
+            added = tx.conn.execute(insert(schema.outbox).values(mail_row(story_id, "change")))
+            assert added.inserted_primary_key[0] == 4  # id 3 is not used again
+        with pytest.raises(IntegrityError), store.writing() as tx:
+            tx.conn.execute(insert(schema.outbox).values(mail_row(story_id, "newsletter")))
+        indexes = {i["name"] for i in inspect(store.engine).get_indexes("outbox")}
+        assert {"ix_outbox_next_attempt", "ix_outbox_story_id", "ix_outbox_follow_id"} <= indexes
         with store.writing() as tx:
             tx.delete(story_id, actor="moderator")
             assert tx.revision(story_id) is None  # the foreign key took it with the story

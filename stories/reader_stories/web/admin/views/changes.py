@@ -34,12 +34,12 @@ class Changes:
         self.guard = guard
 
     def _decide(self, story_id: int, approve: bool, reason: str | None) -> tuple[Kind, list[str]]:
-        store, republisher = self.admin.store(), self.admin.republisher
+        store, republisher, mailer = self.admin.store(), self.admin.republisher, self.admin.mailer
         try:
             if approve:
-                outcome = service.approve_change(store, republisher, story_id)
+                outcome = service.approve_change(store, republisher, story_id, mailer)
             else:
-                outcome = service.reject_change(store, republisher, story_id, reason)
+                outcome = service.reject_change(store, republisher, story_id, reason, mailer)
         except NoChangeWaiting:
             return "error", [MSG_NONE_WAITING.format(id=story_id), checks.NOTHING_CHANGED]
         except StoryNotFound:
