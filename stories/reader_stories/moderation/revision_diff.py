@@ -26,8 +26,15 @@ class Piece:
     text: str
 
 
+def _trailing_space(text: str) -> tuple[str, str]:
+    words = text.rstrip()
+    return words, text[len(words) :]
+
+
 def word_diff(before: str, after: str) -> list[Piece]:
-    """The text after the change as pieces kept, removed and added, spaces included."""
+    """The text after the change as pieces kept, removed and added, spaces included. A
+    changed piece holds words only: the space after it is kept as it is, so the pieces read
+    "went [removed: badly][added: well,] and"."""
     old, new = _WORDS_RE.findall(before), _WORDS_RE.findall(after)
     pieces: list[Piece] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
@@ -35,10 +42,15 @@ def word_diff(before: str, after: str) -> list[Piece]:
         if tag == "equal":
             pieces.append(Piece(Part.SAME, "".join(old[i1:i2])))
             continue
-        if i2 > i1:
-            pieces.append(Piece(Part.REMOVED, "".join(old[i1:i2])))
-        if j2 > j1:
-            pieces.append(Piece(Part.ADDED, "".join(new[j1:j2])))
+        removed, space_before = _trailing_space("".join(old[i1:i2]))
+        added, space_after = _trailing_space("".join(new[j1:j2]))
+        if removed:
+            pieces.append(Piece(Part.REMOVED, removed))
+        if added:
+            pieces.append(Piece(Part.ADDED, added))
+        space = space_after if j2 > j1 else space_before
+        if space:
+            pieces.append(Piece(Part.SAME, space))
     return pieces
 
 

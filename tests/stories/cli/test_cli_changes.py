@@ -50,11 +50,11 @@ def test_pending_and_show_list_the_change_word_by_word(
     )
     assert lines[start + 2] == "  name: 'Ada' -> 'Ada L.'"
     assert lines[start + 3] == (
-        "  The {+second +}interview went [-badly -]{+well, +}and I said "
+        "  The {+second+} interview went [-badly-]{+well,+} and I said "
         "[-nothing useful at all.-]{+what I meant.+}"
     )
     shown = cli("show", str(story.id)).out
-    assert "  name: 'Ada' -> 'Ada L.'" in shown and "[-badly -]{+well, +}" in shown
+    assert "  name: 'Ada' -> 'Ada L.'" in shown and "[-badly-]{+well,+}" in shown
 
 
 def test_approve_change_and_reject_change(cli: Cli, store: Store, clock: FakeClock) -> None:

@@ -127,7 +127,7 @@ def test_without_javascript_approve_a_writers_change(
     diff = no_js.locator(f"#change-{story.id} .admin-change__diff")
     assert diff.locator("del").count() == 1 and diff.locator("ins").count() == 1
     spoken = " ".join((diff.text_content() or "").split())  # what a screen reader is given
-    assert spoken.startswith("[removed: Ten][added: Twelve] rejections")
+    assert spoken.startswith("[removed: Ten][added: Twelve] rejections, then")
     no_js.get_by_role("button", name=f"Approve the change to story #{story.id}").click()
     flash = no_js.locator(".admin-flash")
     flash.wait_for()

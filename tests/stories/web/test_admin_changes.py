@@ -35,8 +35,8 @@ def test_the_queue_shows_each_change_with_what_it_changes(
     diff = card.xpath(".//div[@class='admin-change__diff']")[0]
     removed = [" ".join(d.text_content().split()) for d in diff.xpath(".//del")]
     added = [" ".join(i.text_content().split()) for i in diff.xpath(".//ins")]
-    assert removed == ["[removed: badly ]", "[removed: nothing useful at all.]"]
-    assert added == ["[added: second ]", "[added: well, ]", "[added: what I meant.]"]
+    assert removed == ["[removed: badly]", "[removed: nothing useful at all.]"]
+    assert added == ["[added: second]", "[added: well,]", "[added: what I meant.]"]
     assert card.xpath("string(.//dd/del)") == "Ada" and card.xpath("string(.//dd/ins)") == "Ada L."
     # The story's own page shows it too.
     own = tree(served.client.get(f"/admin/stories/{story.id}"))

@@ -134,7 +134,7 @@ def listing(store: Store, status: Status, page: int) -> Listing:
         waiting = tuple(changes.waiting_in(tx)) if status == Status.PENDING else ()
     total = counts[status]
     pages = max(1, math.ceil(total / PAGE_SIZE))
-    return Listing(status, items, page, pages, total, counts, waiting)
+    return Listing(status, items, page, pages, total, counts, changes=waiting)
 
 
 def story_item(store: Store, story_id: int) -> tuple[Item, list[ModerationEvent]]:
