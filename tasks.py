@@ -451,6 +451,18 @@ def comments_requeue(c, ids, as_=""):
     _cli("requeue", ids, *_as(as_))
 
 
+@task(name="approve-change", help={"as_": AS_HELP})
+def comments_approve_change(c, id, as_=""):
+    """Publish a writer's change to their published story; its page is updated at once."""
+    _cli("approve-change", id, *_as(as_))
+
+
+@task(name="reject-change", help={"reason": "why, kept in the story's history", "as_": AS_HELP})
+def comments_reject_change(c, id, reason="", as_=""):
+    """Drop a writer's change to their published story; the published version stays."""
+    _cli("reject-change", id, "--reason", reason, *_as(as_))
+
+
 @task(name="delete", help={"as_": AS_HELP})
 def comments_delete(c, ids, as_=""):
     """Delete stories and their replies for good (e.g. at the writer's request)."""
@@ -598,6 +610,8 @@ comments = Collection(
     comments_edit,
     comments_redact,
     comments_reply,
+    comments_approve_change,
+    comments_reject_change,
     comments_delete,
     comments_export,
     comments_import,

@@ -8,8 +8,10 @@ The file is canonical so that export -> import -> export is byte-identical:
 
 - line 1: ``{"format": "nextround-stories", "version": 1}``
 - one ``{"kind": "story", ...}`` per story, by id; then one ``{"kind": "event", ...}`` per
-  moderation event, by id; the last line ``{"events": M, "kind": "end", "stories": N}`` tells a
-  complete file from one cut short at a line break;
+  moderation event, by id; then one ``{"kind": "revision", ...}`` per writer's change to a
+  published story waiting for a moderator, by story id; the last line
+  ``{"events": M, "kind": "end", "stories": N}`` (with ``"revisions": R`` when there are any)
+  tells a complete file from one cut short at a line break;
 - keys sorted, UTF-8 as is (``ensure_ascii=False``), times in ISO 8601 UTC with ``+00:00``.
 
 An import restores ids exactly, in one transaction: a bad line anywhere leaves the store as
@@ -41,12 +43,13 @@ from reader_stories.validation import REPLY_TO_MAX, SLUG_RE
 FORMAT = "nextround-stories"
 VERSION = 1
 HEADER: dict[str, object] = {"format": FORMAT, "version": VERSION}
-STORY, EVENT, END = "story", "event", "end"
+STORY, EVENT, REVISION, END = "story", "event", "revision", "end"
 # Rows sent to the database per statement: few round trips, bounded memory.
 BATCH = 500
 
 _stories = schema.stories
 _events = schema.moderation_events
+_revisions = schema.story_revisions
 _HEX64_RE = re.compile(r"[0-9a-f]{64}")
 
 
@@ -187,7 +190,16 @@ EVENT_FIELDS: dict[str, Check] = {
     "at": _time,
     "note": _optional(_text()),
 }
-END_FIELDS: dict[str, Check] = {"stories": _count, "events": _count}
+REVISION_FIELDS: dict[str, Check] = {
+    "story_id": _id,
+    "name": _text(schema.NAME_LENGTH),
+    "body_markdown": _text(),
+    "body_html": _text(),
+    "created": _time,
+}
+END_FIELDS: dict[str, Check] = {"stories": _count, "events": _count, "revisions": _count}
+# Written only when there are waiting changes, so a file without any reads as before.
+END_FIELDS_SINCE: dict[str, Any] = {"revisions": 0}
 
 
 # Summaries
@@ -199,6 +211,7 @@ class Tally:
 
     articles: dict[str, Counter[str]] = field(default_factory=dict)
     events: int = 0
+    revisions: int = 0  # writers' changes to published stories, waiting for a moderator
     follows_left_out: int = 0  # follows of articles are never exported (see export_summary)
 
     def add_story(self, article: str, status: str) -> None:
@@ -224,7 +237,11 @@ def _plural(count: int, one: str, many: str) -> str:
 
 def _amounts(tally: Tally) -> str:
     stories = _plural(tally.stories, "story", "stories")
-    return f"{stories} and {_plural(tally.events, 'moderation event', 'moderation events')}"
+    events = _plural(tally.events, "moderation event", "moderation events")
+    if not tally.revisions:
+        return f"{stories} and {events}"
+    changes = _plural(tally.revisions, "writer's change", "writers' changes")
+    return f"{stories}, {events} and {changes} waiting for a moderator"
 
 
 # Export
@@ -255,8 +272,15 @@ def export_lines(store: Store, tally: Tally | None = None) -> list[str]:
         for row in tx.conn.execute(select(_events).order_by(_events.c.id)).mappings():
             tally.events += 1
             lines.append(_line(_record(EVENT, EVENT_FIELDS, row)))
+        query = select(_revisions).order_by(_revisions.c.story_id)
+        for row in tx.conn.execute(query).mappings():
+            tally.revisions += 1
+            lines.append(_line(_record(REVISION, REVISION_FIELDS, row)))
         tally.follows_left_out = tx.count_follows()
-    lines.append(_line({"kind": END, "stories": tally.stories, "events": tally.events}))
+    end: dict[str, object] = {"kind": END, "stories": tally.stories, "events": tally.events}
+    if tally.revisions:
+        end["revisions"] = tally.revisions
+    lines.append(_line(end))
     return lines
 
 
@@ -378,6 +402,7 @@ class _Loader:
     tally: Tally = field(default_factory=Tally)
     stories: dict[int, tuple[str, int | None]] = field(default_factory=dict)
     events: set[int] = field(default_factory=set)
+    revised: set[int] = field(default_factory=set)
     pending: list[dict[str, Any]] = field(default_factory=list)
     table: Table | None = None
     ended: bool = False
@@ -407,18 +432,20 @@ class _Loader:
             self._story(_fields(STORY_FIELDS_SINCE | record, STORY_FIELDS, STORY, where), where)
         elif kind == EVENT:
             self._event(_fields(record, EVENT_FIELDS, EVENT, where), where)
+        elif kind == REVISION:
+            self._revision(_fields(record, REVISION_FIELDS, REVISION, where), where)
         elif kind == END:
-            self._end(_fields(record, END_FIELDS, END, where), where)
+            self._end(_fields(END_FIELDS_SINCE | record, END_FIELDS, END, where), where)
         elif kind is None:
             raise ArchiveError(f'{where}: a record without "kind" ({STORY}, {EVENT} or {END}).')
         else:
             raise ArchiveError(
                 f"{where}: unknown record kind {json.dumps(kind, ensure_ascii=False)}; "
-                f"expected {STORY}, {EVENT} or {END}."
+                f"expected {STORY}, {EVENT}, {REVISION} or {END}."
             )
 
     def _story(self, values: dict[str, Any], where: str) -> None:
-        if self.table is _events:
+        if self.table is _events or self.table is _revisions:
             raise ArchiveError(f"{where}: a story after the events; stories come first.")
         story_id, parent_id = values["id"], values["parent_id"]
         if story_id in self.stories:
@@ -461,12 +488,38 @@ class _Loader:
         self.tally.events += 1
         self._queue(_events, values)
 
-    def _end(self, values: dict[str, Any], where: str) -> None:
-        if (values["stories"], values["events"]) != (self.tally.stories, self.tally.events):
+    def _revision(self, values: dict[str, Any], where: str) -> None:
+        story_id = values["story_id"]
+        if story_id not in self.stories:
             raise ArchiveError(
-                f"{where}: the end record counts {values['stories']} stories and "
-                f"{values['events']} events, but the file holds {self.tally.stories} and "
-                f"{self.tally.events}; the file was edited or damaged."
+                f"{where}: a change to story {story_id}, which is not earlier in the file."
+            )
+        if story_id in self.revised:
+            raise ArchiveError(f"{where}: two changes to story {story_id}; one waits at a time.")
+        self.revised.add(story_id)
+        for name in ("name", "body_markdown", "body_html"):
+            problem = first_problem(values[name])
+            if problem is not None:
+                raise ArchiveError(
+                    f'{where}: the change to story {story_id}, field "{name}", holds {problem}, '
+                    "which no page can show; remove it from the file and import again."
+                )
+        values["body_html"] = sanitise(values["body_html"])
+        self.tally.revisions += 1
+        self._queue(_revisions, values)
+
+    def _end(self, values: dict[str, Any], where: str) -> None:
+        counted = (values["stories"], values["events"], values["revisions"])
+        held = (self.tally.stories, self.tally.events, self.tally.revisions)
+        if counted != held:
+            said = f"{counted[0]} stories and {counted[1]} events"
+            found = f"{held[0]} and {held[1]}"
+            if counted[2] or held[2]:
+                said = f"{counted[0]} stories, {counted[1]} events and {counted[2]} changes"
+                found = f"{held[0]}, {held[1]} and {held[2]}"
+            raise ArchiveError(
+                f"{where}: the end record counts {said}, but the file holds {found}; the file "
+                "was edited or damaged."
             )
         self.ended = True
         self.flush()
@@ -482,6 +535,10 @@ class _Loader:
     def flush(self) -> None:
         """Insert the queued rows, after making sure none of their ids is taken."""
         if not self.pending or self.table is None:
+            return
+        if self.table is _revisions:  # their stories were checked and are new to the store
+            self.conn.execute(insert(self.table), self.pending)
+            self.pending = []
             return
         ids = [values["id"] for values in self.pending]
         taken = list(

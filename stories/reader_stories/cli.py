@@ -255,6 +255,22 @@ def _reply(run: Command) -> None:
         run.say(*describe(service.reply(store, site, story_id, text, author, mailer, actor)))
 
 
+def _approve_change(run: Command) -> None:
+    story_id = parse_ids(run.args.id)[0]
+    with run.moderating() as (store, site):
+        outcome = service.approve_change(store, site, story_id, run.mailer(), run.actor)
+        run.say(*describe(outcome))
+
+
+def _reject_change(run: Command) -> None:
+    story_id = parse_ids(run.args.id)[0]
+    with run.moderating() as (store, site):
+        outcome = service.reject_change(
+            store, site, story_id, run.args.reason or None, run.mailer(), run.actor
+        )
+    run.say(*describe(outcome))
+
+
 def _delete(run: Command) -> None:
     ids = parse_ids(run.args.ids)
     with run.moderating() as (store, site):
@@ -403,6 +419,8 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "edit": (_edit, "replace a story's text or name (shown as edited by a moderator)"),
     "redact": (_redact, "take a piece of personal data out of a story, wherever it stands"),
     "reply": (_reply, "publish the site author's reply under a story"),
+    "approve-change": (_approve_change, "publish a writer's change to their published story"),
+    "reject-change": (_reject_change, "drop a writer's change; the published story stays"),
     "delete": (_delete, "delete stories and their replies for good"),
     "export": (_export, "export every story and the moderation history (JSON Lines)"),
     "import": (_import, "restore an export, or import Isso, Disqus, pelican-comment-system"),
@@ -452,6 +470,9 @@ def parser() -> argparse.ArgumentParser:
         sub[name].add_argument("--text", help="the new text (Markdown)")
         sub[name].add_argument("--file", help="read the text from this file (UTF-8)")
     sub["edit"].add_argument("--name", help="the writer's new name (recorded in the history)")
+    for name in ("approve-change", "reject-change"):
+        sub[name].add_argument("id", help="the published story's id")
+    sub["reject-change"].add_argument("--reason", default="", help="why, kept in the history")
     sub["redact"].add_argument("id")
     sub["redact"].add_argument("text", help="the text to take out, as `show` lists it")
     sub["reply"].add_argument("--author", default="", help="the name shown (default: AUTHOR)")

@@ -32,7 +32,18 @@ MSG_NO_ADMIN_HASH = (
     "There is no password set with `comments.set-password` to take over "
     "(COMMENTS_ADMIN_PASSWORD_HASH, or var/admin.env); give the new account a password instead."
 )
-ACTING_COMMANDS = ("approve", "reject", "spam", "requeue", "edit", "redact", "reply", "delete")
+ACTING_COMMANDS = (
+    "approve",
+    "reject",
+    "spam",
+    "requeue",
+    "edit",
+    "redact",
+    "reply",
+    "delete",
+    "approve-change",
+    "reject-change",
+)
 
 
 def acting_name(given: str | None, system_user: str | None = None) -> str:

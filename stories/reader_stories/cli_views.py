@@ -12,8 +12,9 @@ from datetime import datetime
 
 from reader_stories.errors import StoryNotFound
 from reader_stories.models import Action, ModerationEvent, Status, Story
-from reader_stories.moderation import actions
+from reader_stories.moderation import actions, changes
 from reader_stories.moderation.report import when
+from reader_stories.moderation.revision_diff import word_diff_text
 from reader_stories.moderation.search_terms import describe_terms
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.records import OutboxState
@@ -70,18 +71,41 @@ def pending_listing(store: Store, as_json: bool = False, wanted: StoryFilter | N
     if as_json:
         return json.dumps([story_record(s) for s in stories], ensure_ascii=False, indent=2)
     mail = mail_report(store) + held_report(store)
+    waiting_changes = change_lines(changes.waiting(store))
     if not stories:
         none = (
             f"No stories waiting for moderation{_matching(wanted)}."
             if wanted.narrowed
             else "No stories are waiting for moderation."
         )
-        return "\n".join([none, *mail])
+        return "\n".join([none, *waiting_changes, *mail])
     heading = (
         f"{len(stories)} waiting for moderation{_matching(wanted)} (newest first, as in the admin):"
     )
     lines = [heading, *(_story_line(story, with_status=False) for story in stories)]
-    return "\n".join([*lines, *mail])
+    return "\n".join([*lines, *waiting_changes, *mail])
+
+
+def change_lines(waiting: list[changes.WaitingChange]) -> list[str]:
+    """Writers' changes to published stories, each with what it changes, word by word."""
+    if not waiting:
+        return []
+    count = "1 change" if len(waiting) == 1 else f"{len(waiting)} changes"
+    lines = [
+        "",
+        f"{count} to published stories waiting (the page shows the published version until "
+        "one is approved; comments.approve-change ID or comments.reject-change ID):",
+    ]
+    for change in waiting:
+        story, revision = change.story, change.revision
+        lines.append(
+            f"#{story.id:<5} {revision.created:%Y-%m-%d %H:%M}  {story.article}  by {story.name}"
+        )
+        if change.name_changed:
+            lines.append(f"  name: {story.name!r} -> {revision.name!r}")
+        text = word_diff_text(story.body_markdown, revision.body_markdown)
+        lines += [f"  {line}" for line in text.splitlines() or [""]]
+    return lines
 
 
 def story_listing(store: Store, wanted: StoryFilter, limit: int, as_json: bool = False) -> str:
@@ -216,6 +240,10 @@ def show_story(store: Store, story_id: int) -> str:
         lines.append(f"Reason:  {story.reject_reason}")
     lines += ["", PREVIEW_HEADINGS[story.status], story.body_html, ""]
     lines += personal_data_lines(story)
+    waiting = changes.waiting_for(store, story.id) if story.status is Status.APPROVED else None
+    if waiting is not None:
+        lines += change_lines([waiting])[1:]
+        lines.append("")
     lines.append("History:")
     lines += _history(events)
     return "\n".join(lines)

@@ -40,6 +40,26 @@ class StoryMoved(StoriesError):
         )
 
 
+class ChangeWindowClosed(StoriesError):
+    """A writer's change to a published story after the time they had for it (or with changes
+    to published stories switched off)."""
+
+    def __init__(self, story_id: int, hours: int) -> None:
+        self.story_id = story_id
+        self.hours = hours
+        super().__init__(f"Story {story_id} can no longer be changed by its writer")
+
+
+class NoChangeWaiting(StoriesError):
+    """A moderator acted on a writer's change that is not waiting (any more)."""
+
+    def __init__(self, story_id: int) -> None:
+        self.story_id = story_id
+        super().__init__(
+            f"Story #{story_id} has no change from its writer waiting; nothing was changed."
+        )
+
+
 class StoreUnavailable(StoriesError):
     """The database is locked, busy or unreachable; the caller should retry later."""
 

@@ -8,6 +8,7 @@ module of the package that runs inside Pelican; it imports Pelican only in regis
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,10 @@ from reader_stories.pages.section import (
 )
 from reader_stories.pages.templates import PACKAGE_STATIC, PACKAGE_TEMPLATES, environment
 from reader_stories.store.approved import approved_for_build
+from reader_stories.story_order import DEFAULT_ORDER, parse_order
 from reader_stories.threads import group_by_article, threads
+
+log = logging.getLogger(__name__)
 
 # Where the configuration of the running build is kept between its two signals.
 CONFIG_KEY = "reader_stories_config"
@@ -55,8 +59,25 @@ def add_templates(generator: Any) -> None:
         loader.loaders.append(FileSystemLoader(str(PACKAGE_TEMPLATES)))
 
 
-def article_ref(article: Any) -> ArticleRef:
-    return ArticleRef(article.slug, article.title, article.url, article.date)
+def article_ref(article: Any, site_order: str = DEFAULT_ORDER.value) -> ArticleRef:
+    return ArticleRef(
+        article.slug, article.title, article.url, article.date, stories_order(article, site_order)
+    )
+
+
+def stories_order(article: Any, site_order: str) -> str:
+    """The article's `Stories-Order:` metadata, or the site's order. An unknown value is logged
+    as an error, which fails this site's build, and the site's order is used."""
+    metadata = getattr(article, "metadata", {}) or {}
+    given = metadata.get("stories-order", metadata.get("stories_order"))
+    if given is None:
+        return site_order
+    where = f"Stories-Order in {getattr(article, 'source_path', article.slug)}"
+    try:
+        return parse_order(given, where).value
+    except ValueError as wrong:
+        log.error("%s", wrong)
+        return site_order
 
 
 def build_config(generator: Any) -> Config:
@@ -75,7 +96,7 @@ def attach_stories(generator: Any) -> None:
     published = approved_for_build(config.comments.database_url)
     grouped = group_by_article(published)
     for article in generator.articles:
-        ref = article_ref(article)
+        ref = article_ref(article, config.comments.stories_order)
         article_threads = threads(grouped.get(article.slug, []))
         section = render_section(env, ref, site, secret, article_threads)
         article.stories_section = Markup(section)  # rendered with autoescape, by the package

@@ -13,9 +13,12 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from dataclasses import field as dataclass_field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from reader_stories.story_order import parse_order
 
 DEFAULT_DATABASE_URL = "sqlite:///var/comments.sqlite3"
 DEV_SECRET_FILE = Path("var") / "secret_key"
@@ -86,6 +89,16 @@ class CommentsSettings:
     mail_interval: int = 60
     # Hours the one-click approve and reject links of the moderator's email work; 0: no links.
     moderator_link_hours: int = 72
+    # Hours after its approval a writer may still change a published story with their receipt
+    # (the change waits for a moderator; the page keeps the approved words); 0: never.
+    edit_window_hours: int = 24
+    # The order of the published stories on an article page: oldest, newest or helped (most
+    # "This helped me" first); an article's `Stories-Order:` metadata overrides it.
+    stories_order: str = "oldest"
+
+    @property
+    def edit_window(self) -> timedelta:
+        return timedelta(hours=self.edit_window_hours)
 
     @property
     def signing_keys(self) -> tuple[str, ...]:
@@ -161,6 +174,7 @@ _INT_FIELDS = frozenset(
         "digest_minutes",
         "mail_interval",
         "moderator_link_hours",
+        "edit_window_hours",
     }
 )
 # Deliberately loose: one @, no spaces; the mail server has the last word on an address.
@@ -268,6 +282,11 @@ def build_settings(
         else:
             values[field.name] = str(raw).strip()
     settings = CommentsSettings(**values)
+    try:
+        order = parse_order(settings.stories_order, ENVIRONMENT["stories_order"])
+    except ValueError as wrong:
+        raise SettingsError(str(wrong)) from None
+    settings = replace(settings, stories_order=order.value)
     _check_proxies(settings.trusted_proxies)
     _check_admin_hash(settings.admin_password_hash)
     if settings.database_url.startswith("sqlite:///") and not settings.database_url.startswith(

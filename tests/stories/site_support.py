@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import store_calls as calls
@@ -32,20 +33,40 @@ def submit(store, name: str, story: str, article: str = SEED, reply_to: str = ""
     return calls.add_submission(store, validate_submission(form, ip_hash="f" * 64))
 
 
-def build_live(tmp_path: Path, db_url: str, secret: str = SECRET) -> tuple[Path, Republisher]:
-    """A real build into tmp_path/site, and the republisher over it with the build's config."""
-    report = build_site(
-        SETTINGS,
-        tmp_path / "site",
-        {
-            "SITEURL": "http://127.0.0.1:8000",
-            "CACHE_PATH": str(tmp_path / "cache"),
-            "COMMENTS": {**COMMENTS, "database_url": db_url, "secret_key": secret},
-        },
-        search_index=False,
-    )
+def build_live(
+    tmp_path: Path,
+    db_url: str,
+    secret: str = SECRET,
+    comments: dict[str, object] | None = None,
+    content: Path | None = None,
+) -> tuple[Path, Republisher]:
+    """A real build into tmp_path/site, and the republisher over it with the build's config.
+    ``comments`` adds COMMENTS settings; ``content`` is another content folder to build."""
+    overrides: dict[str, object] = {
+        "SITEURL": "http://127.0.0.1:8000",
+        "CACHE_PATH": str(tmp_path / "cache"),
+        "COMMENTS": {**COMMENTS, **(comments or {}), "database_url": db_url, "secret_key": secret},
+    }
+    if content is not None:
+        overrides["PATH"] = str(content)
+    report = build_site(SETTINGS, tmp_path / "site", overrides, search_index=False)
     return report.output, Republisher(config_from_pelican(report.settings), report.output)
 
 
-def build(tmp_path: Path, db_url: str) -> Path:
-    return build_live(tmp_path, db_url)[0]
+def build(
+    tmp_path: Path,
+    db_url: str,
+    comments: dict[str, object] | None = None,
+    content: Path | None = None,
+) -> Path:
+    return build_live(tmp_path, db_url, comments=comments, content=content)[0]
+
+
+def content_with(tmp_path: Path, slug: str, *metadata: str) -> Path:
+    """A copy of the site's content where the article ``slug`` has these metadata lines too."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    article = content / "articles" / f"{slug}.md"
+    lines = article.read_text(encoding="utf-8").split("\n")
+    article.write_text("\n".join([lines[0], *metadata, *lines[1:]]), encoding="utf-8")
+    return content

@@ -55,6 +55,17 @@ def _what(outcome: Outcome) -> list[str]:
         return [f"#{s.id} {done.value} ({s.article}, by {s.name})" for s in outcome.stories]
     if done == Done.EDITED:
         return [f"#{s.id} edited; it shows as edited by a moderator." for s in outcome.stories]
+    if done == Done.CHANGE_APPROVED:
+        return [
+            f"#{s.id}: its writer's change is approved and published ({s.article}, by {s.name}); "
+            "it shows as edited."
+            for s in outcome.stories
+        ]
+    if done == Done.CHANGE_REJECTED:
+        return [
+            f"#{s.id}: its writer's change is rejected; the published version stays."
+            for s in outcome.stories
+        ]
     if done == Done.REPLIED:
         return [
             f"#{s.id} published as the author's reply to #{s.parent_id}." for s in outcome.stories

@@ -15,7 +15,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from reader_stories.models import Status, Story
-from reader_stories.moderation import actions, per_story, privacy
+from reader_stories.moderation import actions, changes, per_story, privacy
 from reader_stories.moderation.edit_rules import EditRules
 from reader_stories.moderation.per_story import Missing, Skipped
 from reader_stories.notify.messages import Mailer
@@ -29,6 +29,8 @@ class Done(StrEnum):
     SPAM = "marked as spam"
     RETURNED = "back to pending"
     EDITED = "edited"
+    CHANGE_APPROVED = "writer's change approved"
+    CHANGE_REJECTED = "writer's change rejected"
     REPLIED = "replied"
     DELETED = "deleted"
     FORGOTTEN = "forgotten"
@@ -231,6 +233,32 @@ def redact(
     """One piece of personal data out of the story; a published page changes at once."""
     redacted = actions.redact(store, story_id, text, rules=rules, actor=actor)
     return _edited(store, republisher, redacted)
+
+
+def approve_change(
+    store: Store,
+    republisher: LivePages | None,
+    story_id: int,
+    mailer: Mailer | None = None,
+    actor: str = actions.DEFAULT_ACTOR,
+) -> Outcome:
+    """A writer's change to a published story goes live: the page is rewritten at once."""
+    story = changes.approve(store, story_id, actor, mailer)
+    return _outcome(Done.CHANGE_APPROVED, store, republisher, [story.article], stories=(story,))
+
+
+def reject_change(
+    store: Store,
+    republisher: LivePages | None,
+    story_id: int,
+    reason: str | None = None,
+    mailer: Mailer | None = None,
+    actor: str = actions.DEFAULT_ACTOR,
+) -> Outcome:
+    """A writer's change is dropped; the page keeps the published version, so nothing is
+    rewritten."""
+    story = changes.reject(store, story_id, reason, actor, mailer)
+    return _outcome(Done.CHANGE_REJECTED, store, republisher, [], stories=(story,))
 
 
 def reply(

@@ -254,6 +254,11 @@ class Mailer:
         """For the writer, if they asked: the story is on the site, here is the link."""
         return self._for_reader(MailKind.PUBLISHED, story, "published.txt")
 
+    def change_decided(self, story: Story, approved: bool) -> Draft | None:
+        """For the writer, if they asked: a moderator approved their change to the published
+        story (the page shows it now), or did not (the published version stays)."""
+        return self._for_reader(MailKind.CHANGE, story, "change.txt", approved=approved)
+
     def replied(self, story: Story, reply: Story) -> Draft | None:
         """For the writer, if they asked: the site's author answered, with the answer."""
         return self._for_reader(
@@ -281,6 +286,19 @@ class Mailer:
             story=story,
             story_url=self.story_url(story),
             article_url=self.article_url(story.article),
+        )
+
+    def follow_digest(self, follow: Follow, stories: Sequence[Story]) -> Draft:
+        """For a confirmed follower who asked for a digest: the day's new stories, each with
+        its link. A follower's email about stories, like follow_story's, but about several:
+        it names no one story."""
+        return self._for_follower(
+            MailKind.FOLLOW_STORY,
+            follow,
+            "follow-digest.txt",
+            None,
+            stories=[(story, self.story_url(story)) for story in stories],
+            article_url=self.article_url(follow.article),
         )
 
     def _for_follower(

@@ -87,6 +87,16 @@ def queue_reply(tx: Tx, mailer: Mailer | None, story: Story, reply: Story) -> No
         request_confirmation(tx, mailer, story)
 
 
+def queue_change_decided(tx: Tx, mailer: Mailer | None, story: Story, approved: bool) -> None:
+    """Tell the writer of a published story, if they asked, what became of their change."""
+    if mailer is None or not mailer.enabled or story.status != Status.APPROVED:
+        return
+    draft = _compose(lambda: mailer.change_decided(story, approved), story.id)
+    if draft is not None:
+        tx.add_mail(draft, tx.clock())
+        request_confirmation(tx, mailer, story)
+
+
 def cancel_published(tx: Tx, story_ids: Iterable[int]) -> None:
     """A story taken off the site must not be announced as published by a late email, to
     its writer or to the article's followers."""

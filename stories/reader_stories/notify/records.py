@@ -15,17 +15,21 @@ class MailKind(StrEnum):
     REPLY = "reply"
     CONFIRM = "confirm"
     # To a reader following an article (see notify/follow.py): the request to confirm the
-    # follow, then one email per story published there.
+    # follow, then one email per story published there, or a daily digest of them (a
+    # follow_story without a story_id).
     FOLLOW_CONFIRM = "follow_confirm"
     FOLLOW_STORY = "follow_story"
+    # To the writer who asked for email: a moderator decided on their change to their
+    # published story (approved or not).
+    CHANGE = "change"
 
 
-READER_KINDS = (MailKind.PUBLISHED, MailKind.REPLY, MailKind.CONFIRM)
+READER_KINDS = (MailKind.PUBLISHED, MailKind.REPLY, MailKind.CONFIRM, MailKind.CHANGE)
 # Mail to followers of an article; it ends with the follow (unsubscribe, forget, a bounce).
 FOLLOW_KINDS = (MailKind.FOLLOW_CONFIRM, MailKind.FOLLOW_STORY)
 # Reader mail that waits in the outbox until its address is confirmed: everything but the one
 # email that asks to confirm it.
-UNTIL_CONFIRMED = (MailKind.PUBLISHED, MailKind.REPLY)
+UNTIL_CONFIRMED = (MailKind.PUBLISHED, MailKind.REPLY, MailKind.CHANGE)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from reader_stories.errors import StoriesError
+from reader_stories.notify.follow import queue_digests
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.moderator import write_letter
 from reader_stories.notify.records import MailKind, OutboxMessage
@@ -250,7 +251,9 @@ def deliver(
     max_attempts: int = MAX_ATTEMPTS,
     batch: int = BATCH,
 ) -> PassReport:
-    """Send everything due now, ``batch`` at a time; stop at the first connection failure."""
+    """Queue the followers' digests that are due, then send everything due now, ``batch`` at
+    a time; stop at the first connection failure."""
+    queue_digests(store, mailer)
     run = Pass(store, mailer, max_attempts)
     while claimed := run.claim(batch):
         if not run.send(transport, list(letters(mailer, claimed))):

@@ -49,13 +49,16 @@ def _between(text: str, begin: str, end: str, page: Path) -> tuple[int, int]:
     return start, stop + len(end)
 
 
-def _article_ref(section_html: str, slug: str) -> ArticleRef:
+def _article_ref(section_html: str, slug: str, default_order: str = "oldest") -> ArticleRef:
+    """The article as its built section says; the order of its stories is the one the build
+    chose (the site's, or the article's own), so a rewrite keeps it."""
     attributes = section_attributes(section_html)
     return ArticleRef(
         slug=slug,
         title=attributes.get("data-article-title", ""),
         url=attributes.get("data-article-url", ""),
         date=datetime.fromisoformat(attributes.get("data-article-date", "")),
+        order=attributes.get("data-stories-order", default_order),
     )
 
 
@@ -85,7 +88,7 @@ def republish_article(store: Store, config: Config, site: Path, slug: str) -> li
         )
     text = page.read_text(encoding="utf-8")
     start, stop = _between(text, SECTION_BEGIN, SECTION_END, page)
-    article = _article_ref(text[start:stop], slug)
+    article = _article_ref(text[start:stop], slug, config.comments.stories_order)
     stories = store.approved_for_article(slug)
     env = environment(config.site.templates)
     grouped = threads(stories)

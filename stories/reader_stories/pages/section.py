@@ -19,6 +19,7 @@ from jinja2 import Environment
 
 from reader_stories.config import SITE_FEED, Site
 from reader_stories.models import Story
+from reader_stories.story_order import DEFAULT_ORDER, ORDER_LABELS, in_order
 from reader_stories.text import first_problem
 from reader_stories.threads import Thread
 from reader_stories.tokens import make_article_token
@@ -39,6 +40,7 @@ class ArticleRef:
     title: str
     url: str  # relative, as Pelican's article.url: "handling-job-rejection/"
     date: datetime
+    order: str = DEFAULT_ORDER.value  # of its published stories (story_order.py)
 
 
 def unpublishable(story: Story) -> str | None:
@@ -104,7 +106,8 @@ def render_section(
     body = env.get_template("stories/section.html").render(
         article=article,
         site=site,
-        threads=grouped,
+        threads=in_order(grouped, article.order),
+        orders=ORDER_LABELS,
         count=story_count(grouped),
         token=make_article_token(secret_key, article.slug),
         values={},

@@ -23,10 +23,37 @@
           }
           count.textContent = body.count + (body.count === 1 ? " reader" : " readers") +
             " found this helpful. " + body.message;
+          var item = helped.closest("li[data-helped]");
+          if (item && item.contains(helped) && !helped.closest(".stories__replies")) {
+            item.dataset.helped = String(body.count); // the next re-sort uses the new count
+          }
         });
       }, function () { helped.submit(); }); // network failed: post it the ordinary way
     });
   });
+
+  // Sort the stories in place: oldest, newest or most helpful first. Replies move with their
+  // story (they are inside its list item). The order without script is the page's own.
+  var sorter = document.querySelector("[data-stories-sort]");
+  var list = document.querySelector(".stories__list");
+  if (sorter && list) {
+    var choice = sorter.querySelector("select"), said = sorter.querySelector("[role=status]");
+    var byAge = function (a, b) {
+      return a.dataset.created < b.dataset.created ? -1 : a.dataset.created > b.dataset.created ? 1 :
+        Number(a.dataset.story) - Number(b.dataset.story);
+    };
+    var orders = {
+      oldest: byAge,
+      newest: function (a, b) { return byAge(b, a); },
+      helped: function (a, b) { return Number(b.dataset.helped) - Number(a.dataset.helped) || byAge(a, b); }
+    };
+    sorter.hidden = false;
+    choice.addEventListener("change", function () {
+      var items = Array.prototype.slice.call(list.children);
+      items.sort(orders[choice.value] || byAge).forEach(function (item) { list.appendChild(item); });
+      said.textContent = "Stories sorted: " + choice.options[choice.selectedIndex].text + ".";
+    });
+  }
 
   // Follow the article: the answer (always the same words) appears under the form.
   var follow = document.getElementById("follow-form");
@@ -38,7 +65,8 @@
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ article: follow.elements.article.value,
-        token: follow.elements.token.value, email: follow.elements.email.value })
+        token: follow.elements.token.value, email: follow.elements.email.value,
+        frequency: follow.elements.frequency.value })
     }).then(function (response) {
       return response.json().then(function (body) {
         go.disabled = false;

@@ -6,8 +6,9 @@ stories.py (stories and their history), rates.py (rate-limit events) and outbox.
 mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages waiting to reach
 a public site elsewhere), lookalikes.py (what a moderator's flags compare), imports.py (where
 imported stories came from, comments kept aside), follows.py (readers following an article),
-search.py (finding stories by status, article, writer, words or network);
-moderators.py (moderator accounts);
+search.py (finding stories by status, article, writer, words or network), moderators.py
+(moderator accounts), revisions.py (writers' changes to published stories, waiting for a
+moderator);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -46,6 +47,7 @@ from reader_stories.store.moderators import ModeratorQueries, ModeratorRow
 from reader_stories.store.outbox import OutboxQueries
 from reader_stories.store.pushes import PushQueries
 from reader_stories.store.rates import RateQueries
+from reader_stories.store.revisions import RevisionQueries
 from reader_stories.store.search import SearchQueries, StoryFilter
 from reader_stories.store.stories import READER_ACTOR, StoryQueries
 
@@ -108,9 +110,12 @@ class LazyStore:
     """A store opened on first use, for the web apps: a mounted app gets no lifespan to open it,
     a failed open is retried at the next use, and ``close()`` lets the next use reopen it."""
 
-    def __init__(self, url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(
+        self, url: str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, clock: Clock = utc_now
+    ) -> None:
         self.url = url
         self.busy_timeout = busy_timeout
+        self.clock = clock
         self._store: Store | None = None
         self._lock = threading.Lock()
 
@@ -118,7 +123,9 @@ class LazyStore:
         with self._lock:
             if self._store is None:
                 try:
-                    self._store = open_store(self.url, busy_timeout=self.busy_timeout)
+                    self._store = open_store(
+                        self.url, busy_timeout=self.busy_timeout, clock=self.clock
+                    )
                 except OSError as exc:  # e.g. its folder cannot be created: down, not a bug
                     raise StoreUnavailable(f"Cannot open the story database: {exc}") from exc
             return self._store
@@ -157,6 +164,7 @@ class Tx(
     LookalikeQueries,
     SearchQueries,
     ModeratorQueries,
+    RevisionQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 

@@ -12,12 +12,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
+from reader_stories.models import Status, Story, story_from_record
 from reader_stories.store import schema
 from reader_stories.store.engine import Clock
 
 _follows = schema.follows
+_stories = schema.stories
 _outbox = schema.outbox
 _UNSENT = and_(_outbox.c.sent_at.is_(None), _outbox.c.failed_at.is_(None))
 
@@ -31,6 +44,8 @@ class Follow:
     email: str
     confirmed: bool
     confirm_requested_at: datetime | None
+    digest: bool = False  # one email a day listing the new stories, not one per story
+    digest_since: datetime | None = None  # the next digest lists stories approved after it
 
 
 def _follow(row: Row[Any]) -> Follow:
@@ -40,6 +55,8 @@ def _follow(row: Row[Any]) -> Follow:
         email=row.email,
         confirmed=bool(row.confirmed),
         confirm_requested_at=row.confirm_requested_at,
+        digest=bool(row.digest),
+        digest_since=row.digest_since,
     )
 
 
@@ -62,11 +79,15 @@ class FollowQueries:
         row = self.conn.execute(query.order_by(_follows.c.id).limit(1)).first()
         return None if row is None else _follow(row)
 
-    def add_follow(self, article: str, email: str) -> Follow:
+    def add_follow(self, article: str, email: str, digest: bool = False) -> Follow:
         """A new, unconfirmed follow (the caller checked there was none for the address)."""
         result = self.conn.execute(
             insert(_follows).values(
-                article=article, email=email.strip(), confirmed=False, created=self.clock()
+                article=article,
+                email=email.strip(),
+                confirmed=False,
+                created=self.clock(),
+                digest=digest,
             )
         )
         found = self.find_follow(int(result.inserted_primary_key[0]))
@@ -88,7 +109,15 @@ class FollowQueries:
         )
 
     def confirm_follow(self, follow_id: int) -> None:
-        self.conn.execute(update(_follows).where(_follows.c.id == follow_id).values(confirmed=True))
+        """Confirmed from now: a digest counts the stories approved after this moment."""
+        self.conn.execute(
+            update(_follows)
+            .where(_follows.c.id == follow_id)
+            .values(confirmed=True, digest_since=self.clock())
+        )
+
+    def set_follow_digest(self, follow_id: int, digest: bool) -> None:
+        self.conn.execute(update(_follows).where(_follows.c.id == follow_id).values(digest=digest))
 
     def confirmed_followers(self, article: str) -> list[Follow]:
         query = (
@@ -97,6 +126,46 @@ class FollowQueries:
             .order_by(_follows.c.id)
         )
         return [_follow(row) for row in self.conn.execute(query)]
+
+    def digests_due(self, counted_before: datetime) -> list[Follow]:
+        """Confirmed digest follows whose last digest (or confirmation) is older than
+        ``counted_before``: a day has passed since they were last told of new stories."""
+        query = (
+            select(_follows)
+            .where(
+                _follows.c.confirmed.is_(True),
+                _follows.c.digest.is_(True),
+                _follows.c.digest_since <= counted_before,
+            )
+            .order_by(_follows.c.id)
+        )
+        return [_follow(row) for row in self.conn.execute(query)]
+
+    def stories_for_digest(self, follow: Follow, until: datetime) -> list[Story]:
+        """The readers' stories approved on the followed article after its last digest, oldest
+        first; not the site author's replies, and not the follower's own stories."""
+        query = (
+            select(_stories)
+            .where(
+                _stories.c.article == follow.article,
+                _stories.c.status == Status.APPROVED.value,
+                _stories.c.author_reply.is_(False),
+                _stories.c.approved_at > follow.digest_since,
+                _stories.c.approved_at <= until,
+                or_(
+                    _stories.c.email.is_(None),
+                    func.lower(_stories.c.email) != follow.email.strip().lower(),
+                ),
+            )
+            .order_by(_stories.c.approved_at, _stories.c.id)
+        )
+        return [story_from_record(row, public=True) for row in self.conn.execute(query)]
+
+    def mark_digest_queued(self, follow_id: int) -> None:
+        """The next digest counts from now."""
+        self.conn.execute(
+            update(_follows).where(_follows.c.id == follow_id).values(digest_since=self.clock())
+        )
 
     def has_follow_mail(self, follow_id: int, story_id: int) -> bool:
         """Whether this follower was ever sent (or is to be sent) this story."""

@@ -170,9 +170,13 @@ _OUTBOX_COLUMNS = (
 )
 
 
-def _outbox_with_kinds(md: MetaData, name: str, kinds: list[str]) -> Table:
-    """The outbox as 0004 made it, under ``name``, its kind check taking ``kinds``."""
+def _outbox_with_kinds(
+    md: MetaData, name: str, kinds: list[str], with_follows: bool = False
+) -> Table:
+    """The outbox as 0004 made it (with 0010's follow_id when ``with_follows``), under
+    ``name``, its kind check taking ``kinds``."""
     Table("stories", md, Column("id", Integer, primary_key=True))
+    follows = [Column("follow_id", Integer, nullable=True)] if with_follows else []
     return Table(
         name,
         md,
@@ -195,16 +199,17 @@ def _outbox_with_kinds(md: MetaData, name: str, kinds: list[str]) -> Table:
         Column("sent_at", UTCDateTime, nullable=True),
         Column("failed_at", UTCDateTime, nullable=True),
         Column("claim", String(32), nullable=True),
+        *follows,
         CheckConstraint(column("kind").in_(kinds), name="ck_outbox_kind"),
         sqlite_autoincrement=True,
     )
 
 
-def _allow_outbox_kinds(conn: Connection, kinds: list[str]) -> None:
+def _allow_outbox_kinds(conn: Connection, kinds: list[str], with_follows: bool = False) -> None:
     """Replace the outbox's kind check. PostgreSQL swaps the constraint; SQLite cannot change
     a check, so the table is rebuilt (create, copy, drop, rename), its ids' high-water mark
-    and indexes included. It knows the outbox of 0004's shape: 0010 adds a column after
-    calling it, and a later caller must carry that column over too."""
+    and indexes included. ``with_follows``: the outbox has 0010's follow_id (every caller
+    after 0010), carried over with its index."""
     if conn.dialect.name == "postgresql":
         table = _outbox_with_kinds(MetaData(), "outbox", kinds)
         check = next(c for c in table.constraints if c.name == "ck_outbox_kind")
@@ -212,17 +217,18 @@ def _allow_outbox_kinds(conn: Connection, kinds: list[str]) -> None:
         conn.execute(AddConstraint(check))
         return
     seq = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").scalar()
-    rebuilt = _outbox_with_kinds(MetaData(), "outbox_rebuilt", kinds)
+    rebuilt = _outbox_with_kinds(MetaData(), "outbox_rebuilt", kinds, with_follows)
     rebuilt.create(conn)
-    conn.exec_driver_sql(
-        f"INSERT INTO outbox_rebuilt ({_OUTBOX_COLUMNS}) SELECT {_OUTBOX_COLUMNS} FROM outbox"
-    )
+    columns = _OUTBOX_COLUMNS + (", follow_id" if with_follows else "")
+    conn.exec_driver_sql(f"INSERT INTO outbox_rebuilt ({columns}) SELECT {columns} FROM outbox")
     conn.exec_driver_sql("DROP TABLE outbox")
     conn.exec_driver_sql("ALTER TABLE outbox_rebuilt RENAME TO outbox")
     if seq is not None:
         conn.exec_driver_sql("UPDATE sqlite_sequence SET seq = ? WHERE name = 'outbox'", (seq,))
     conn.exec_driver_sql("CREATE INDEX ix_outbox_next_attempt ON outbox (next_attempt)")
     conn.exec_driver_sql("CREATE INDEX ix_outbox_story_id ON outbox (story_id)")
+    if with_follows:
+        conn.exec_driver_sql("CREATE INDEX ix_outbox_follow_id ON outbox (follow_id)")
 
 
 def _confirm_email_addresses(conn: Connection) -> None:
@@ -396,6 +402,40 @@ def _moderators(conn: Connection) -> None:
     ).create(conn)
 
 
+def _revisions_and_digests(conn: Connection) -> None:
+    """A writer may change a published story for a while: the change waits in its own table
+    for a moderator, and the page keeps the approved words until one approves it. A follower
+    of an article may ask for one daily digest instead of an email per story: whether they did,
+    and since when the next digest counts the stories. The writer who asked for email hears of
+    the moderator's decision on their change: a "change" kind of email."""
+    for added in (
+        Column("digest", Boolean, nullable=False, server_default=false()),
+        Column("digest_since", UTCDateTime, nullable=True),
+    ):
+        Table("follows", MetaData(), added)
+        ddl = CreateColumn(added).compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE follows ADD COLUMN {ddl}")
+    kinds = ["moderator", "published", "reply", "confirm", "follow_confirm", "follow_story"]
+    _allow_outbox_kinds(conn, [*kinds, "change"], with_follows=True)
+    md = MetaData()
+    Table("stories", md, Column("id", Integer, primary_key=True))
+    Table(
+        "story_revisions",
+        md,
+        Column(
+            "story_id",
+            Integer,
+            ForeignKey("stories.id", ondelete="CASCADE", name="fk_story_revisions_story"),
+            primary_key=True,
+        ),
+        Column("name", String(200), nullable=False),
+        Column("body_markdown", Text, nullable=False),
+        Column("body_html", Text, nullable=False),
+        Column("created", UTCDateTime, nullable=False),
+    )
+    md.tables["story_revisions"].create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
@@ -408,6 +448,7 @@ MIGRATIONS: list[Migration] = [
     ("0009_count_helpful_marks", _count_helpful_marks),
     ("0010_follow_articles", _follow_articles),
     ("0011_hold_stories_apart", _hold_stories_apart),
+    ("0012_revisions_and_digests", _revisions_and_digests),
     ("0013_moderators", _moderators),
 ]
 

@@ -158,6 +158,24 @@ helpful_marks = Table(
     Column("at", UTCDateTime, nullable=False),
 )
 
+# A writer's change to their published story, waiting for a moderator: one row per story (a
+# second change replaces the first), gone when a moderator decides on it or the story is
+# deleted. The published row keeps the approved words until the change is approved.
+story_revisions = Table(
+    "story_revisions",
+    metadata,
+    Column(
+        "story_id",
+        Integer,
+        ForeignKey("stories.id", ondelete="CASCADE", name="fk_story_revisions_story"),
+        primary_key=True,
+    ),
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("body_markdown", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+)
+
 # Readers following an article: one row per article and address, from the form under the
 # stories until the follow ends (unsubscribe, `comments.forget`, a bounce, or no confirmation
 # within FOLLOW_CONFIRM_DAYS). The address lives here and nowhere else.
@@ -170,6 +188,10 @@ follows = Table(
     Column("confirmed", Boolean, nullable=False, default=False, server_default=false()),
     Column("created", UTCDateTime, nullable=False),
     Column("confirm_requested_at", UTCDateTime, nullable=True),
+    # One daily digest instead of an email per story; the next one lists the stories approved
+    # after digest_since (set when the follow is confirmed, then when each digest is queued).
+    Column("digest", Boolean, nullable=False, default=False, server_default=false()),
+    Column("digest_since", UTCDateTime, nullable=True),
     sqlite_autoincrement=True,
 )
 Index("ix_follows_article", follows.c.article)

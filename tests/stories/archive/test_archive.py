@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from reader_stories.store import Store, open_store, schema
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "s" * 40
+DAY = timedelta(hours=24)
 
 
 @pytest.fixture
@@ -97,6 +99,55 @@ def test_export_import_export_is_byte_identical(
     assert lines[0] == '{"format": "nextround-stories", "version": 1}'
     assert lines[-1] == '{"events": 15, "kind": "end", "stories": 7}'
     assert first.endswith(b"\n")
+
+
+def test_a_writers_waiting_change_travels_with_the_archive(
+    source: Store, target: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    populate(source, clock)
+    published = all_stories(source)[0]
+    with source.writing() as tx:
+        tx.revise_by_writer(
+            published.id, "Told no twice, then hired: my notes are gone now.", "Zoë", DAY
+        )
+    first = export_bytes(source, tmp_path / "first.jsonl")
+    lines = first.decode("utf-8").split("\n")[:-1]
+    revision = json.loads(lines[-2])
+    assert (revision["kind"], revision["story_id"], revision["name"]) == (
+        "revision",
+        published.id,
+        "Zoë",
+    )
+    assert lines[-1] == '{"events": 16, "kind": "end", "revisions": 1, "stories": 7}'
+
+    tally = archive.import_file(target, tmp_path / "first.jsonl")
+
+    assert tally.revisions == 1
+    assert archive.import_summary(tally, "x")[-2] == (
+        "Restored 7 stories, 16 moderation events and 1 writer's change waiting for a moderator "
+        "from x, ids kept."
+    )
+    assert export_bytes(target, tmp_path / "second.jsonl") == first
+    with target.reading() as tx:
+        assert [r.story_id for r in tx.revisions_waiting()] == [published.id]
+
+
+def test_a_change_to_a_story_the_file_does_not_hold_is_refused(
+    source: Store, target: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    populate(source, clock)
+    with source.writing() as tx:
+        tx.revise_by_writer(all_stories(source)[0].id, "A change that lost its story.", "Zoë", DAY)
+    lines = export_bytes(source, tmp_path / "a.jsonl").decode("utf-8").split("\n")[:-1]
+    orphan = json.loads(lines[-2]) | {"story_id": 999}
+    lines[-2] = json.dumps(orphan, ensure_ascii=False, sort_keys=True)
+    (tmp_path / "b.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ArchiveError) as failed:
+        archive.import_file(target, tmp_path / "b.jsonl")
+    assert str(failed.value) == (
+        f"b.jsonl, line {len(lines) - 1}: a change to story 999, which is not earlier in the file."
+    )
+    assert all_stories(target) == []
 
 
 def test_export_keeps_everything_in_canonical_form(
@@ -245,7 +296,8 @@ BAD_LINES: dict[str, tuple[Edit, str]] = {
     ),
     "unknown kind": (
         _set(5, kind="comment"),
-        'first.jsonl, line 5: unknown record kind "comment"; expected story, event or end.',
+        'first.jsonl, line 5: unknown record kind "comment"; '
+        "expected story, event, revision or end.",
     ),
     "no kind": (
         _drop_field(12, "kind"),

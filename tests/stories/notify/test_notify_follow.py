@@ -1,6 +1,7 @@
 """Following an article, end to end: the intake over HTTP, a real SMTP server (aiosmtpd on
 loopback), the links of the emails clicked as a reader would (GET shows a page, its button
-POSTs), approvals, a bounce, one-click unsubscribe, `comments.forget` and the purge.
+POSTs), approvals, a bounce, one-click unsubscribe, `comments.forget` and the purge; and the
+daily digest, one email a day on a fake clock listing the stories approved since the last.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from reader_stories.settings import CommentsSettings
 from reader_stories.store import Store, open_store, schema
 from reader_stories.tokens import make_article_token
 from reader_stories.web.intake.app import create_app
-from reader_stories.web.intake.follow import FOLLOW_LIMIT
+from reader_stories.web.intake.follow import FOLLOW_LIMIT, MSG_FREQUENCY
 from sitetools.serve import create_app as create_site_app
 from sitetools.serve import running
 
@@ -387,3 +388,139 @@ def test_requests_to_confirm_are_spaced_per_follow_and_per_address(
     clock.advance(days=1, seconds=1)
     assert ask("a-one") is True  # a day later, a waiting follow is asked again
     assert len(follows(store)) == 5
+
+
+# The daily digest
+
+
+def follow_daily(
+    client: httpx.Client, store: Store, mailer: Mailer, smtp: Collector, email: str = FOLLOWER
+) -> None:
+    answer = client.post("/stories/follow", data=follow_form(email, frequency="daily"))
+    assert answer.status_code == 200
+    send(store, mailer)
+    [asking] = [m for m in smtp.messages if m.subject == ASKING and m.recipients == [email]]
+    token = urlsplit(link(asking.body, "/stories/follow/confirm")).query.removeprefix("token=")
+    assert client.post("/stories/follow/confirm", data={"token": token}).status_code == 200
+    smtp.messages.clear()
+
+
+def approve(store: Store, clock: FakeClock, mailer: Mailer, text: str, **changes: object) -> int:
+    story = add(store, clock, body_markdown=text, **changes)
+    moderation.approve(store, [story.id], mailer=mailer)
+    return story.id
+
+
+def test_one_digest_a_day_with_the_new_stories_and_none_without(
+    db_url: str, store: Store, smtp: Collector, intake, clock: FakeClock
+) -> None:
+    settings = mail_settings(db_url, smtp.port, moderator_email=None)
+    mailer = make_mailer(settings)
+    client = intake(settings)
+    follow_daily(client, store, mailer, smtp)
+
+    # Stories approved during the day: no email per story, and no digest before the day is out.
+    first = approve(store, clock, mailer, "DIGEST-ONE: my first rejection taught me patience.")
+    assert send(store, mailer) == "No email was due."
+    clock.advance(hours=23)
+    second = approve(store, clock, mailer, "DIGEST-TWO: a second story, later the same day.")
+    mine = approve(
+        store, clock, mailer, "DIGEST-OWN: the follower's own story.", email=FOLLOWER.upper()
+    )
+    reply = moderation.reply(store, first, "An answer from the editors.", "Next Round editors")
+    assert send(store, mailer) == "No email was due."
+    assert smtp.messages == []
+
+    # A day after the follow was confirmed: one digest with both stories, oldest first.
+    clock.advance(hours=1, seconds=31)
+    assert send(store, mailer) == "Sent 1 email."
+    [digest] = smtp.messages
+    assert digest.recipients == [FOLLOWER]
+    assert digest.subject == "2 new stories on Next Round"
+    body = digest.body
+    assert body.index("> DIGEST-ONE") < body.index("> DIGEST-TWO")
+    assert f"{SITE_URL}/{SLUG}/#story-{first}" in body and f"#story-{second}" in body
+    assert "DIGEST-OWN" not in body and f"#story-{mine}" not in body
+    assert "An answer from the editors." not in body and f"#story-{reply.id}" not in body
+    assert digest.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    one_click = digest.message["List-Unsubscribe"].strip("<>")
+    assert one_click.startswith(f"{SITE_URL}/stories/follow/unsubscribe?token=")
+
+    # The next day brings no new story: nothing is sent, and the day after lists only the new.
+    smtp.messages.clear()
+    clock.advance(days=1)
+    assert send(store, mailer) == "No email was due."
+    third = approve(store, clock, mailer, "DIGEST-THREE: a story two days later.")
+    assert send(store, mailer) == "Sent 1 email."  # its last digest is over a day old
+    [later] = smtp.messages
+    assert later.subject == "1 new story on Next Round"
+    assert "One new story was shared" in later.body and f"#story-{third}" in later.body
+    assert "DIGEST-ONE" not in later.body and "DIGEST-TWO" not in later.body
+
+    # One click ends it: the follow and its address go, and no digest follows.
+    parts = urlsplit(one_click)
+    stopped = client.post(f"{parts.path}?{parts.query}", data={"List-Unsubscribe": "One-Click"})
+    assert stopped.status_code == 200 and follows(store) == []
+    approve(store, clock, mailer, "DIGEST-FOUR: after the follower left.")
+    clock.advance(days=2)
+    assert send(store, mailer) == "No email was due."
+    assert all(row.recipient != FOLLOWER for row in outbox(store))
+
+
+def test_per_story_and_digest_followers_side_by_side(
+    db_url: str, store: Store, smtp: Collector, intake, clock: FakeClock
+) -> None:
+    settings = mail_settings(db_url, smtp.port, moderator_email=None)
+    mailer = make_mailer(settings)
+    client = intake(settings)
+    follow_daily(client, store, mailer, smtp)
+    assert client.post("/stories/follow", data=follow_form(WRITER)).status_code == 200
+    send(store, mailer)
+    [asking] = [m for m in smtp.messages if m.recipients == [WRITER]]
+    token = urlsplit(link(asking.body, "/stories/follow/confirm")).query.removeprefix("token=")
+    client.post("/stories/follow/confirm", data={"token": token})
+    smtp.messages.clear()
+
+    approve(store, clock, mailer, "SIDE-ONE: told to both kinds of follower.")
+    assert send(store, mailer) == "Sent 1 email."
+    assert [(m.recipients, m.subject) for m in smtp.messages] == [
+        ([WRITER], "A new story on Next Round")
+    ]
+    clock.advance(days=1)
+    assert send(store, mailer) == "Sent 1 email."
+    assert smtp.messages[-1].recipients == [FOLLOWER]
+    assert smtp.messages[-1].subject == "1 new story on Next Round"
+
+
+def test_following_again_changes_how_often_only_until_confirmed(
+    db_url: str, store: Store, smtp: Collector, intake, clock: FakeClock
+) -> None:
+    settings = mail_settings(db_url, smtp.port, moderator_email=None)
+    mailer = make_mailer(settings)
+    client = intake(settings)
+    client.post("/stories/follow", data=follow_form())
+    client.post("/stories/follow", data=follow_form(frequency="daily"))
+    with store.reading() as tx:
+        [follow] = [tx.follow_of(SLUG, FOLLOWER)]
+    assert follow is not None and follow.digest
+    send(store, mailer)
+    [asking] = smtp.messages
+    token = urlsplit(link(asking.body, "/stories/follow/confirm")).query.removeprefix("token=")
+    client.post("/stories/follow/confirm", data={"token": token})
+    # Confirmed: someone typing the address again cannot change what it gets.
+    client.post("/stories/follow", data=follow_form(frequency="each"))
+    with store.reading() as tx:
+        confirmed = tx.follow_of(SLUG, FOLLOWER)
+    assert confirmed is not None and confirmed.digest
+
+
+def test_a_choice_the_form_never_offers_is_refused_in_words(
+    db_url: str, store: Store, smtp: Collector, intake
+) -> None:
+    client = intake(mail_settings(db_url, smtp.port))
+    page = client.post("/stories/follow", data=follow_form(frequency="hourly"))
+    assert page.status_code == 422 and MSG_FREQUENCY in page.text
+    as_json = client.post("/stories/follow", json=follow_form(frequency="hourly"))
+    assert as_json.status_code == 422
+    assert as_json.json()["errors"] == {"frequency": f"{MSG_FREQUENCY}."}
+    assert follows(store) == [] and outbox(store) == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,11 @@ def queue(store: Store, clock: FakeClock) -> dict[str, Story]:
     published = add_with_status(
         store, Status.APPROVED, name="Ada", body_markdown="Ten rejections, then the right offer."
     )
+    # Its writer's change waits too, so the queue's pages show a change card with its diff.
+    with store.writing() as tx:
+        tx.revise_by_writer(
+            published.id, "Twelve rejections, then the right offer.", "Ada", timedelta(hours=24)
+        )
     return {
         "published": published,
         "links": add(
@@ -111,6 +117,23 @@ def test_without_javascript_log_in_and_approve_with_the_keyboard_alone(
     assert no_js.url == f"{base}/admin/?status=pending"
     assert no_js.locator(f"#story-{story.id}").count() == 0  # off the pending list
     assert store.get(story.id).status is Status.APPROVED
+
+
+def test_without_javascript_approve_a_writers_change(
+    no_js: Page, base: str, queue: dict[str, Story], store: Store
+) -> None:
+    story = queue["published"]
+    log_in(no_js, base)
+    diff = no_js.locator(f"#change-{story.id} .admin-change__diff")
+    assert diff.locator("del").count() == 1 and diff.locator("ins").count() == 1
+    spoken = " ".join((diff.text_content() or "").split())  # what a screen reader is given
+    assert spoken.startswith("[removed: Ten][added: Twelve] rejections, then")
+    no_js.get_by_role("button", name=f"Approve the change to story #{story.id}").click()
+    flash = no_js.locator(".admin-flash")
+    flash.wait_for()
+    assert f"#{story.id}: its writer's change is approved" in flash.inner_text()
+    assert no_js.locator(f"#change-{story.id}").count() == 0
+    assert store.get(story.id).body_markdown == "Twelve rejections, then the right offer."
 
 
 def test_without_javascript_bulk_reject_with_a_reason(

@@ -162,3 +162,25 @@ def test_the_follow_form_has_no_axe_violations(chromium, follow_site, scheme) ->
     results = Axe().run(tab)
     context.close()
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+def test_choose_a_daily_digest_with_and_without_javascript(
+    chromium, follow_site, javascript: bool
+) -> None:
+    reader = f"digest-{'js' if javascript else 'plain'}@example.org"
+    context = chromium.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(follow_site["base"] + SEED)
+    assert page.get_by_label("One email per new story").is_checked()  # the default
+    page.get_by_label(LABEL).fill(reader)
+    page.get_by_label("One daily digest").check()
+    page.get_by_role("button", name="Follow").click()
+    if javascript:
+        page.locator("#follow-status").filter(has_text="Thank you").wait_for()
+    else:
+        page.wait_for_url("**/stories/follow")
+    context.close()
+    with open_store(follow_site["db"]) as store, store.reading() as tx:
+        follow = tx.follow_of(SLUG, reader)
+    assert follow is not None and follow.digest and not follow.confirmed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -10,12 +11,13 @@ import pytest
 import store_calls as calls
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
-from stories_support import add, make_config
+from stories_support import FakeClock, add, make_config
 from test_intake import SECRET, Served, make_settings, serve_site
 from test_intake_browser import write_article_site
 
 from reader_stories.models import Status
 from reader_stories.moderation import actions as moderation
+from reader_stories.settings import CommentsSettings
 from reader_stories.store import Store
 from reader_stories.tokens import make_receipt_token
 from reader_stories.validation import MSG_NAME_EMPTY
@@ -25,15 +27,21 @@ from reader_stories.web.intake.change import MSG_DECIDED, MSG_GONE
 NEW_TEXT = "I changed my mind about the details: the second interview went better than I said."
 
 
-@pytest.fixture
-def served(tmp_path: Path, db_url: str) -> Iterator[Served]:
-    settings = make_settings(db_url)
-    app = create_app(make_config(settings))
+@contextmanager
+def serving(tmp_path: Path, settings: CommentsSettings, clock: FakeClock) -> Iterator[Served]:
+    """The intake on these settings, its store on the test's clock, with the site beside it."""
+    app = create_app(make_config(settings), clock=clock)
     with (
         serve_site(write_article_site(tmp_path / "site"), app) as base,  # the site's stylesheet
         httpx.Client(base_url=base, timeout=20) as client,
     ):
         yield Served(base, app, settings, client)
+
+
+@pytest.fixture
+def served(tmp_path: Path, db_url: str, clock: FakeClock) -> Iterator[Served]:
+    with serving(tmp_path, make_settings(db_url), clock) as running:
+        yield running
 
 
 def receipt(story_id: int) -> str:
@@ -91,11 +99,11 @@ def test_a_change_the_form_would_refuse_comes_back_with_the_text_kept(
     assert store.get(story.id).body_markdown == "My first try at telling this story, rushed."
 
 
-def test_once_a_moderator_has_read_it_the_story_can_only_be_deleted(
+def test_once_a_moderator_has_turned_it_down_the_story_can_only_be_deleted(
     served: Served, store: Store
 ) -> None:
     story = add(store, body_markdown="My first try at telling this story, rushed.")
-    moderation.approve(store, [story.id])
+    moderation.reject(store, [story.id], None)
     page = served.client.get("/stories/delete", params={"receipt": receipt(story.id)})
     assert "<h1>Delete your story?</h1>" in page.text and "textarea" not in page.text
     answer = served.client.post(

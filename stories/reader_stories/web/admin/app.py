@@ -32,6 +32,7 @@ from reader_stories.web.admin.views.account import AccountPage
 from reader_stories.web.admin.views.actions import Actions
 from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
 from reader_stories.web.admin.views.bulk import Bulk
+from reader_stories.web.admin.views.changes import Changes
 from reader_stories.web.admin.views.edit import Editing
 from reader_stories.web.admin.views.email_links import EmailLinks
 from reader_stories.web.admin.views.moderators import Moderators
@@ -157,6 +158,7 @@ def _working_routes(admin: Admin) -> list[Route]:
     email = EmailLinks(admin)
     account, moderators = AccountPage(admin, guard), Moderators(admin, guard)
     moderator = "/moderators/{moderator_id:int}/remove"
+    changes = Changes(admin, guard)
     story = "/stories/{story_id:int}"
     per_story = [
         ("", reading.story, "GET"),
@@ -171,6 +173,8 @@ def _working_routes(admin: Admin) -> list[Route]:
         ("/reply", editing.reply, "POST"),
         ("/delete", editing.delete_form, "GET"),
         ("/delete", editing.delete, "POST"),
+        ("/change/approve", partial(changes.decide, approve=True), "POST"),
+        ("/change/reject", partial(changes.decide, approve=False), "POST"),
     ]
     return [
         Route("/", reading.queue, methods=["GET"]),

@@ -17,6 +17,8 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from reader_stories.models import Action, ModerationEvent, Status, Story
+from reader_stories.moderation import changes
+from reader_stories.moderation.changes import WaitingChange
 from reader_stories.moderation.flags import Flags, flags_of
 from reader_stories.store import Store, StoryFilter, Tx, schema
 from reader_stories.story_html import plain_text, sanitise
@@ -71,6 +73,8 @@ class Listing:
     matching: dict[Status, int]
     articles: tuple[Article, ...]
     held: int = 0  # waiting stories held apart from the queue (models.Hold)
+    # Writers' changes to published stories, shown above the pending queue.
+    changes: tuple[WaitingChange, ...] = ()
 
     @property
     def status(self) -> Status | None:
@@ -140,6 +144,8 @@ def listing(
         ids = tx.search_ids(wanted, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         items = _items(tx, tx.get_many(ids)) if ids else ()
         in_use = tx.articles_with_stories()
+        unfiltered_queue = wanted.status == Status.PENDING and not wanted.narrowed
+        waiting = tuple(changes.waiting_in(tx)) if unfiltered_queue else ()
     total = sum(matching.values()) if wanted.status is None else matching[wanted.status]
     articles = tuple(Article(slug, titles(slug), count) for slug, count in in_use)
     return Listing(
@@ -152,6 +158,7 @@ def listing(
         matching,
         tuple(sorted(articles, key=lambda a: ((a.title or a.slug).casefold(), a.slug))),
         held,
+        changes=waiting,
     )
 
 

@@ -42,7 +42,7 @@ from reader_stories.pages.republish import Republisher
 from reader_stories.proxies import ProxyWatch
 from reader_stories.ratelimit import request_network_hash, take_slot, untrusted_forwarder
 from reader_stories.settings import CommentsSettings
-from reader_stories.store import DEFAULT_BUSY_TIMEOUT, LazyStore, Tx
+from reader_stories.store import DEFAULT_BUSY_TIMEOUT, Clock, LazyStore, Tx, utc_now
 from reader_stories.store.batching import BatchWriter
 from reader_stories.threads import Thread, threads
 from reader_stories.tokens import check_article_token, make_article_token, make_receipt_token
@@ -125,13 +125,14 @@ class Intake:
         mailer: Mailer | None = None,
         read_timeouts: ReadTimeouts = READ_TIMEOUTS,
         proxies: ProxyWatch | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         self.settings = settings
         self.pages = pages
         self.mailer = mailer
         self.read_timeouts = read_timeouts
         self.proxies = proxies
-        self.store = LazyStore(settings.database_url, busy_timeout)
+        self.store = LazyStore(settings.database_url, busy_timeout, clock)
         self.writer: BatchWriter[tuple[Submission, str]] = BatchWriter(self.store, self._write_one)
         # Run before the database is released: the helpful counts' last page rewrite.
         self.closing: list[Callable[[], None]] = []
@@ -323,6 +324,7 @@ def create_app(
     republisher: Republisher | None = None,
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     read_timeouts: ReadTimeouts = READ_TIMEOUTS,
+    clock: Clock = utc_now,
 ) -> Starlette:
     """The intake, to mount at /stories: POST / takes a story (or, with intent=preview, shows
     it), GET /received thanks the reader, POST /helped counts "This helped me",
@@ -332,7 +334,8 @@ def create_app(
     /follow/confirm and /follow/unsubscribe confirm and end a follow.
 
     With a ``republisher`` (the built site), a reader's deletion of a published story rewrites
-    its article page at once. ``read_timeouts`` bound how long a request body may take.
+    its article page at once. ``read_timeouts`` bound how long a request body may take;
+    ``clock`` is the store's (how long a writer may still change a published story).
 
     ``app.state.close()`` releases the database when the app is mounted inside another
     (Starlette runs no lifespan for mounted apps); standalone, the lifespan does it.
@@ -340,7 +343,9 @@ def create_app(
     settings = config.comments
     mailer = Mailer.for_config(config)
     proxies = ProxyWatch(config.state)
-    intake = Intake(settings, Pages(config.site), busy_timeout, mailer, read_timeouts, proxies)
+    intake = Intake(
+        settings, Pages(config.site), busy_timeout, mailer, read_timeouts, proxies, clock
+    )
     receipts = Receipts(intake, republisher)
     changes = Changes(receipts)
     helpful = Helpful(intake, republisher)

@@ -1,9 +1,10 @@
 """Follow an article: the small form under the stories, and the links of a follower's emails.
 
-POST /follow takes an address (a plain form, or JSON for stories.js) and answers the same words
-whatever the store held, so nobody learns whether an address follows an article. The links of
-the emails work as the story writer's do: GET shows a page with a button, POST acts (mail
-scanners open links), and POST /follow/unsubscribe alone is RFC 8058's one-click.
+POST /follow takes an address and how often to hear (one email per story, or a daily digest;
+a plain form, or JSON for stories.js) and answers the same words whatever the store held, so
+nobody learns whether an address follows an article. The links of the emails work as the story
+writer's do: GET shows a page with a button, POST acts (mail scanners open links), and POST
+/follow/unsubscribe alone is RFC 8058's one-click.
 """
 
 from __future__ import annotations
@@ -79,6 +80,12 @@ MSG_LINK_STORE = (
     "in a minute."
 )
 TITLE_FORM = "You could not follow this article"
+MSG_FREQUENCY = (
+    "Choose how often to hear: one email per new story, or one daily digest. Reload the "
+    "article page if the choice is not there"
+)
+# The form's "How often" choice: whether the follow gets a daily digest.
+FREQUENCIES = {"": False, "each": False, "daily": True}
 
 
 class Follows:
@@ -99,13 +106,13 @@ class Follows:
             raise Refused(400, MSG_FORM, title=TITLE_FORM) from None
         return slug
 
-    def _follow(self, article: str, email: str, network: str) -> None:
+    def _follow(self, article: str, email: str, digest: bool, network: str) -> None:
         mailer = self.intake.mailer
         assert mailer is not None
         try:
             with self.intake.store().writing() as tx:
                 take_slot(tx, purpose_bucket("follow", network), FOLLOW_LIMIT, FOLLOW_WINDOW)
-                outcome = request_follow(tx, mailer, article, email)
+                outcome = request_follow(tx, mailer, article, email, digest)
         except RateLimited as exc:
             wait = MSG_RATE.format(wait=wait_text(exc.retry_after))
             raise Refused(429, wait, retry_after=exc.retry_after, title=TITLE_FORM) from None
@@ -126,10 +133,13 @@ class Follows:
             email, problem = follow_email(form)
             if problem is not None:
                 return self._invalid(request, article, problem)
+            digest = FREQUENCIES.get(str(form.get("frequency", "")).strip())
+            if digest is None:
+                return self._invalid(request, article, MSG_FREQUENCY, "frequency")
             if intake.mailer is None or not intake.mailer.enabled:
                 raise Refused(503, MSG_NO_MAIL, title=TITLE_FORM)
             network = request_network_hash(request, settings.trusted_proxies, settings.secret_key)
-            await run_in_threadpool(self._follow, article, email, network)
+            await run_in_threadpool(self._follow, article, email, digest, network)
         except Refused as refusal:
             return intake.pages.refused(request, refusal, form.get("article"))
         back = f"{intake.pages.site.article_href(article)}#stories"
@@ -137,10 +147,12 @@ class Follows:
             return intake.pages.json({"status": "asked", "message": MSG_ASKED}, 200)
         return intake.pages.page("follow.html", 200, message=MSG_ASKED, back=back)
 
-    def _invalid(self, request: Request, article: str, problem: str) -> Response:
+    def _invalid(
+        self, request: Request, article: str, problem: str, field: str = "email"
+    ) -> Response:
         message = f"{problem}."
         if wants_json(request):
-            return self.intake.pages.json({"error": message, "errors": {"email": message}}, 422)
+            return self.intake.pages.json({"error": message, "errors": {field: message}}, 422)
         refusal = Refused(422, message, title=TITLE_FORM)
         return self.intake.pages.refused(request, refusal, article)
 

@@ -20,15 +20,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from reader_stories.errors import InvalidToken, StoreUnavailable, StoryNotFound
-from reader_stories.models import Status, Story
+from reader_stories.models import Story
 from reader_stories.moderation import service
 from reader_stories.pages.republish import Republisher
 from reader_stories.settings import CommentsSettings
-from reader_stories.story_html import plain_text
 from reader_stories.tokens import check_receipt_token
 from reader_stories.web.body import check_media_type, read_form
 from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
 from reader_stories.web.intake.pages import intake_root, plausible_receipt
+from reader_stories.web.intake.receipt_view import ReceiptView, receipt_view
 
 if TYPE_CHECKING:
     from reader_stories.web.intake.app import Intake
@@ -85,12 +85,16 @@ class Receipts:
         self.republisher = republisher
 
     def story_of(self, receipt: str) -> Story:
+        return self.view_of(receipt).story
+
+    def view_of(self, receipt: str) -> ReceiptView:
+        """The receipt's story and what its writer may do with it (Refused for a bad receipt)."""
         try:
             story_id = check_receipt_token(self.intake.settings.signing_keys, receipt)
         except InvalidToken:
             raise Refused(400, MSG_RECEIPT) from None
         try:
-            return self.intake.store().get(story_id)
+            return receipt_view(self.intake.store(), story_id, self.intake.settings.edit_window)
         except StoryNotFound:
             raise Refused(410, MSG_GONE) from None
         except StoreUnavailable:
@@ -99,17 +103,15 @@ class Receipts:
     async def confirm(self, request: Request) -> Response:
         receipt = request.query_params.get("receipt", "")
         try:
-            story = await run_in_threadpool(self.story_of, receipt)
+            view = await run_in_threadpool(self.view_of, receipt)
         except Refused as refusal:
             return self.intake.pages.refused(request, refusal)
+        # While it may be changed (change.py), the form is filled in with the latest words.
         return self.intake.pages.page(
             "delete.html",
             200,
-            story=story,
-            preview=plain_text(story.body_markdown, limit=160),
-            # While it waits, the writer may change it too (change.py): the form is filled in.
-            can_change=story.status is Status.PENDING,
-            values={"name": story.name, "story": story.body_markdown},
+            **view.context(),
+            values=view.values,
             errors={},
             receipt=plausible_receipt(receipt),
             intake_root=intake_root(request),

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from reader_stories.errors import StoryNotFound
 from reader_stories.models import Status
+from reader_stories.moderation import changes
 from reader_stories.moderation.actions import ALLOWED_TRANSITIONS
 from reader_stories.moderation.search_terms import (
     NETWORK_MIN,
@@ -117,6 +118,7 @@ class Reading:
         story_id = int(request.path_params["story_id"])
         try:
             item, history = await self.admin.with_store(queries.story_item, story_id)
+            change = await self.admin.with_store(changes.waiting_for, story_id)
         except StoryNotFound:
             raise no_story(await self.admin.with_store(checks.gone, story_id)) from None
         return self.admin.pages.render(
@@ -125,6 +127,7 @@ class Reading:
             session=session,
             item=item,
             history=history,
+            change=change,
             back=f"/stories/{story_id}",
             labels=LIST_LABELS,
             transitions=ALLOWED_TRANSITIONS,
