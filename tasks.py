@@ -294,10 +294,18 @@ def _text(text: str, file: str) -> list[str]:
     return [*(["--text", text] if text else []), *(["--file", file] if file else [])]
 
 
-@task(name="pending", help={"json": "print a JSON list instead of a table"})
-def comments_pending(c, json=False):
+@task(
+    name="pending",
+    help={
+        "json": "print a JSON list instead of a table",
+        "held": "list the held bin instead (suspected spam, blocked, listed), with reasons",
+        "suspected": "list only the stories suspected of spam, with reasons",
+    },
+)
+def comments_pending(c, json=False, held=False, suspected=False):
     """List the stories waiting for moderation, newest first, and any email not yet delivered."""
-    _cli("pending", *(["--json"] if json else []))
+    flags = {"--json": json, "--held": held, "--suspected": suspected}
+    _cli("pending", *(flag for flag, wanted in flags.items() if wanted))
 
 
 @task(name="send-mail")
@@ -359,6 +367,12 @@ def comments_reply(c, id, text="", file="", author=""):
 def comments_requeue(c, ids):
     """Undo a decision: the stories wait for moderation again (a published one leaves its page)."""
     _cli("requeue", ids)
+
+
+@task(name="release")
+def comments_release(c, ids):
+    """Put held stories (suspected spam, ...) in the moderation queue, like any other story."""
+    _cli("release", ids)
 
 
 @task(name="delete")
@@ -457,6 +471,7 @@ comments = Collection(
     comments_reject,
     comments_spam,
     comments_requeue,
+    comments_release,
     comments_edit,
     comments_redact,
     comments_reply,

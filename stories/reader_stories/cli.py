@@ -19,13 +19,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from reader_stories.cli_held import held_listing, held_notice
 from reader_stories.cli_views import mail_report, pending_listing, send_mail, show_story
 from reader_stories.config import SETTINGS_VARIABLE, Config, load_config, settings_path
 from reader_stories.errors import StoriesError, ValidationFailed
 from reader_stories.live.push import describe_pushes, push_due
 from reader_stories.live.site import live_republisher
-from reader_stories.models import Status
-from reader_stories.moderation import service
+from reader_stories.models import HoldKind, Status
+from reader_stories.moderation import held, service
 from reader_stories.moderation.edit_rules import EditRules
 from reader_stories.moderation.report import counted, describe, describe_done, not_done
 from reader_stories.notify.messages import Mailer
@@ -114,8 +115,13 @@ class Command:
 
 
 def _pending(run: Command) -> None:
+    if run.args.held or run.args.suspected:
+        _held(run)
+        return
     with run.moderating() as (store, _):
         run.say(pending_listing(store, as_json=run.args.json))
+        if not run.args.json:
+            run.say(*held_notice(store))
         with store.reading() as tx:
             pushes = describe_pushes(run.config, tx.push_state(), tx.clock())
         pushes += proxy_notice(run.config.state)
@@ -124,6 +130,25 @@ def _pending(run: Command) -> None:
                 print(line, file=run.err)
         elif pushes:
             run.say(*pushes)
+
+
+def _held(run: Command) -> None:
+    kind = HoldKind.SUSPECTED if run.args.suspected else None
+    with run.moderating() as (store, _):
+        run.say(held_listing(store, kind, as_json=run.args.json))
+
+
+def _release(run: Command) -> None:
+    ids = parse_ids(run.args.ids)
+    with run.moderating() as (store, _):
+        result = held.release_each(store, ids)
+    outcome = service.Outcome(service.Done.RETURNED, skipped=result.skipped, missing=result.missing)
+    if result.done:
+        run.say(*held.describe_released(result.done))
+    if not outcome.complete:
+        left = len(result.skipped) + len(result.missing)
+        summary = f"{left} of {counted(len(set(ids)), 'story', 'stories')} not put in the queue."
+        raise Incomplete("\n".join([*not_done(outcome), summary]))
 
 
 def _push(run: Command) -> None:
@@ -237,6 +262,8 @@ def _purge(run: Command) -> None:
     window = timedelta(seconds=run.config.comments.rate_limit.seconds)
     with run.moderating() as (store, site):
         run.say(*describe(service.purge(store, site, days, window)))
+        held_days = run.config.comments.held_days
+        run.say(held.describe_purged(held.purge(store, held_days), held_days))
 
 
 def _export(run: Command) -> None:
@@ -356,6 +383,7 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "reject": (_reject, "reject stories; a published one leaves its page at once"),
     "spam": (_spam, "mark stories as spam"),
     "requeue": (_requeue, "undo a decision: the stories wait for moderation again"),
+    "release": (_release, "put held stories (suspected spam, ...) in the moderation queue"),
     "edit": (_edit, "replace a story's text or name (shown as edited by a moderator)"),
     "redact": (_redact, "take a piece of personal data out of a story, wherever it stands"),
     "reply": (_reply, "publish the site author's reply under a story"),
@@ -381,8 +409,14 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub = {name: commands.add_parser(name, help=text) for name, (_, text) in COMMANDS.items()}
     sub["pending"].add_argument("--json", action="store_true", help="a JSON list on stdout")
+    sub["pending"].add_argument(
+        "--held", action="store_true", help="the held bin instead: every kind, with reasons"
+    )
+    sub["pending"].add_argument(
+        "--suspected", action="store_true", help="only the stories suspected of spam"
+    )
     sub["show"].add_argument("id")
-    for name in ("approve", "reject", "spam", "requeue", "delete"):
+    for name in ("approve", "reject", "spam", "requeue", "delete", "release"):
         sub[name].add_argument("ids", help="story ids: 12, or 12,13")
     sub["reject"].add_argument("--reason", default="", help="why, kept with the story")
     for name in ("edit", "reply"):

@@ -121,6 +121,7 @@ class Learner:
         now = self.clock()
         with self._lock:
             due = self._trained_at is None or now - self._trained_at >= self.retrain_after
+            due = due and self.retrain_after != math.inf
             if not due or (self._running is not None and self._running.is_alive()):
                 return
             self._trained_at = now
@@ -140,3 +141,9 @@ class Learner:
             self.train_now(store())
         except StoriesError as exc:  # the store is down: the current model stays
             log.warning("Spam classifier not retrained: %s", exc)
+        except ImportError:  # the package was installed without its spam-learning extra
+            log.warning(
+                "The spam classifier needs scikit-learn (pip install "
+                "'pelican-reader-stories[spam-learning]'); the other signals score alone."
+            )
+            self.retrain_after = math.inf
