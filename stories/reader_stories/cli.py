@@ -120,8 +120,9 @@ def _pending(run: Command) -> None:
         return
     with run.moderating() as (store, _):
         run.say(pending_listing(store, as_json=run.args.json))
-        if not run.args.json:
-            run.say(*held_notice(store))
+        notice = [] if run.args.json else held_notice(store)
+        if notice:
+            run.say(*notice)
         with store.reading() as tx:
             pushes = describe_pushes(run.config, tx.push_state(), tx.clock())
         pushes += proxy_notice(run.config.state)

@@ -110,6 +110,26 @@ class SpamQueries:
         )
         return list(self.conn.scalars(query))
 
+    def held_ids(self, kind: HoldKind | None, limit: int, offset: int = 0) -> list[int]:
+        """One page of the bin, newest first (``kind``: one kind of hold only)."""
+        query = select(_stories.c.id).where(
+            _stories.c.status == Status.PENDING.value, _stories.c.held.is_not(None)
+        )
+        if kind is not None:
+            query = query.where(_stories.c.held == kind.value)
+        query = query.order_by(_stories.c.created.desc(), _stories.c.id.desc())
+        return list(self.conn.scalars(query.limit(limit).offset(offset)))
+
+    def held_kind_counts(self) -> dict[HoldKind, int]:
+        """How many wait in the bin, per kind of hold (every kind, 0 for none)."""
+        query = (
+            select(_stories.c.held, func.count())
+            .where(_stories.c.status == Status.PENDING.value, _stories.c.held.is_not(None))
+            .group_by(_stories.c.held)
+        )
+        found = {HoldKind(kind): int(count) for kind, count in self.conn.execute(query)}
+        return {kind: found.get(kind, 0) for kind in HoldKind}
+
     def last_hold(self, story_id: int) -> Hold | None:
         """The hold a story arrived with, as logged (None: it was never held)."""
         row = self.conn.execute(

@@ -765,8 +765,9 @@ def test_the_counts_per_list_are_shown(served: Served, store: Store) -> None:
         "Approved 0",
         "Rejected 0",
         "Spam 1",
+        "Held 0",
     ]
-    assert [t.get("aria-current") for t in tabs] == ["page", None, None, None]
+    assert [t.get("aria-current") for t in tabs] == ["page", None, None, None, None]
 
 
 # Failures

@@ -78,12 +78,16 @@ SPAM_PHRASES = tuple(
     """.replace("\n", "").split("|")
     if phrase.strip()
 )
-# Everything but letters, digits and the signs spam phrasing uses becomes a space.
-_PUNCTUATION_RE = re.compile(r"[^\w$+@%]+")
+# A phrase never runs across the end of a clause; everything else but letters, digits and the
+# signs spam phrasing uses becomes a space.
+_CLAUSE_END_RE = re.compile(r"[,.;:!?()\[\]\"“”]+")
+_PUNCTUATION_RE = re.compile(r"[^\w$+@%|]+")
 _HREF_RE = re.compile(r'href="([^"]*)"')
 _TAG_RE = re.compile(r"<[^>]*>")
 _ANCHOR_RE = re.compile(r"<a\b[^>]*>.*?</a>", re.DOTALL)
 _ASCII_LETTERS_RE = re.compile(r"[A-Za-z]")
+_WWW_ADDRESS_RE = re.compile(r"\bwww\.\S+", re.IGNORECASE)
+_WWW_RE = re.compile(r"\b(www\.[\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)
 _CAPITALS_RE = re.compile(r"[A-Z]")
 # A code: letters and digits mixed in one word of 6 or more (coupon and referral codes,
 # tracking ids), not a year or a plain number.
@@ -92,8 +96,10 @@ _WORD_RE = re.compile(r"\w+")
 
 
 def _link_hosts(body_html: str) -> list[str]:
-    """The host of every link in the rendered story (bare addresses are links there too)."""
-    hosts = []
+    """The host of every address in the rendered story: its links (bare addresses with a
+    scheme are links there too), and addresses written as text, such as www.example.com."""
+    text = _TAG_RE.sub(" ", _ANCHOR_RE.sub(" ", body_html))
+    hosts = [host.lower().removeprefix("www.") for host in _WWW_RE.findall(text)]
     for href in _HREF_RE.findall(body_html):
         host = (urlsplit(href.replace("&amp;", "&")).hostname or "").lower()
         if host:
@@ -116,21 +122,22 @@ def links(markdown: str, body_html: str) -> list[Signal]:
 
 
 def mostly_links(markdown: str, body_html: str) -> list[Signal]:
-    """A text that is little besides its links says nothing a reader would."""
-    hrefs = _HREF_RE.findall(body_html)
-    if not hrefs:
+    """A text that is little besides its links says nothing a reader would: fewer than 12
+    words of its own for each link."""
+    hosts = _link_hosts(body_html)
+    if not hosts:
         return []
-    words = _WORD_RE.findall(_TAG_RE.sub(" ", _HREF_RE.sub(" ", body_html)))
-    link_words = sum(len(_WORD_RE.findall(_TAG_RE.sub(" ", h))) for h in hrefs)
-    prose = max(0, len(words) - link_words)
-    if prose < 12 * len(hrefs):
+    prose = _TAG_RE.sub(" ", _ANCHOR_RE.sub(" ", body_html))
+    words = len(_WORD_RE.findall(_WWW_ADDRESS_RE.sub(" ", prose)))
+    if words < 12 * len(hosts):
         return [Signal("mostly-links", 2, "little text besides its links")]
     return []
 
 
 def phrases(markdown: str, body_html: str) -> list[Signal]:
     """Known spam phrasing, quoted so the moderator sees what matched."""
-    padded = f" {_PUNCTUATION_RE.sub(' ', markdown.lower())} "
+    clauses = _CLAUSE_END_RE.sub(" | ", markdown.lower())
+    padded = f" {_PUNCTUATION_RE.sub(' ', clauses)} "
     matched = [
         phrase
         for phrase in SPAM_PHRASES

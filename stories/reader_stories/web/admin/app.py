@@ -33,6 +33,7 @@ from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
 from reader_stories.web.admin.views.bulk import Bulk
 from reader_stories.web.admin.views.edit import Editing
 from reader_stories.web.admin.views.email_links import EmailLinks
+from reader_stories.web.admin.views.held import HeldBin
 from reader_stories.web.admin.views.queue import Reading
 from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
 from reader_stories.web.redirects import relative_slash_redirects
@@ -134,6 +135,7 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
     actions, editing = Actions(admin, guard), Editing(admin, guard)
     bulk = Bulk(admin, guard, actions)
     email = EmailLinks(admin)
+    held = HeldBin(admin, guard)
     story = "/stories/{story_id:int}"
     per_story = [
         ("", reading.story, "GET"),
@@ -157,6 +159,9 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/bulk", bulk.bulk, methods=["POST"]),
         Route("/undo", actions.undo, methods=["POST"]),
+        Route("/held", held.page, methods=["GET"]),
+        Route("/held/release", held.release, methods=["POST"]),
+        Route("/held/undo", held.undo, methods=["POST"]),
         # The moderator's email links: the signed token is the credential, not a session.
         *(
             Route(f"/email/{action.value}", partial(handler, action=action), methods=[method])

@@ -24,6 +24,7 @@ REASON_MAX = 500
 # Where a form may send the moderator back to: a list page or a story page, nothing else.
 _BACK_RE = re.compile(r"/(\?status=(pending|approved|rejected|spam)(&page=[1-9][0-9]{0,5})?)?")
 _STORY_BACK_RE = re.compile(r"/stories/[1-9][0-9]{0,9}")
+_HELD_BACK_RE = re.compile(r"/held(\?(kind=(suspected|blocked|listed))?&?(page=[1-9][0-9]{0,5})?)?")
 _ID_RE = re.compile(r"[1-9][0-9]{0,9}")
 
 TITLE_FORM = "The form could not be read"
@@ -71,7 +72,7 @@ async def read_form(request: Request) -> Form:
 
 def back_path(value: str, default: str = "/") -> str:
     """A list or story page inside the admin to return to, or ``default``."""
-    if _BACK_RE.fullmatch(value) or _STORY_BACK_RE.fullmatch(value):
+    if any(r.fullmatch(value) for r in (_BACK_RE, _STORY_BACK_RE, _HELD_BACK_RE)):
         return value
     return default
 
