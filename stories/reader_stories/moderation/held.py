@@ -18,7 +18,7 @@ from reader_stories.moderation.actions import DEFAULT_ACTOR
 from reader_stories.moderation.per_story import Missing, Skipped, Sorted, _missing
 from reader_stories.moderation.report import counted
 from reader_stories.store import Store
-from reader_stories.store.spam import HoldSummary
+from reader_stories.store.spam import SHAPE_WINDOW, HoldSummary
 
 DEFAULT_HELD_DAYS = 14
 SUMMARY_WINDOW = timedelta(days=1)
@@ -109,7 +109,7 @@ def purge(store: Store, days: int = DEFAULT_HELD_DAYS) -> list[int]:
             if story_id not in gone:
                 gone.extend(tx.delete(story_id, actor=PURGE_ACTOR))
         tx.prune_hold_log(now - timedelta(days=max(days, 1)))
-        tx.prune_shapes(now - SUMMARY_WINDOW)
+        tx.prune_shapes(now - SHAPE_WINDOW)
         return gone
 
 

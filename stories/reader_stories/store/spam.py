@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, Select, and_, delete, exists, func, insert, select, update
 
 from reader_stories.errors import InvalidTransition
 from reader_stories.models import Action, Hold, HoldKind, Status
@@ -22,6 +23,9 @@ _log = schema.hold_log
 _shapes = schema.text_shapes
 
 RELEASED_NOTE = "released from suspected"
+# How long a text's shape is kept, and how many stories of one shape are kept in that time.
+SHAPE_WINDOW = timedelta(days=1)
+SHAPES_KEPT = 20
 REHELD_NOTE = "held again: a release undone"
 
 
@@ -71,15 +75,26 @@ class SpamQueries:
         return int(self.conn.execute(delete(_log).where(_log.c.at < before)).rowcount or 0)
 
     def record_shape(self, story_id: int, shape: str, article: str) -> None:
+        """Keep a story's shape for a day; a shape already kept SHAPES_KEPT times in that day
+        is not kept again, so a flood of one text costs each story a bounded read."""
+        since = self.clock() - SHAPE_WINDOW
+        kept = select(_shapes.c.article).where(_shapes.c.shape == shape, _shapes.c.at >= since)
+        if self._count(kept.limit(SHAPES_KEPT)) >= SHAPES_KEPT:
+            return
         row = {"story_id": story_id, "shape": shape, "article": article, "at": self.clock()}
         self.conn.execute(insert(_shapes), row)
 
     def shape_articles(self, shape: str, article: str, since: datetime) -> int:
-        """Other articles that got a text of this shape since ``since``."""
-        query = select(func.count(func.distinct(_shapes.c.article))).where(
+        """Other articles that got a text of this shape since ``since`` (counted among the
+        SHAPES_KEPT rows a shape has at most)."""
+        found = select(_shapes.c.article).where(
             _shapes.c.shape == shape, _shapes.c.at >= since, _shapes.c.article != article
         )
-        return int(self.conn.scalar(query) or 0)
+        others = found.limit(SHAPES_KEPT).subquery()
+        return int(self.conn.scalar(select(func.count(func.distinct(others.c.article)))) or 0)
+
+    def _count(self, query: Select[Any]) -> int:
+        return int(self.conn.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
     def prune_shapes(self, before: datetime) -> int:
         return int(self.conn.execute(delete(_shapes).where(_shapes.c.at < before)).rowcount or 0)

@@ -16,6 +16,7 @@ from reader_stories.moderation import held
 from reader_stories.moderation.spam.score import BIN_FULL_ACTOR, Score, arrived, make_room
 from reader_stories.moderation.spam.signals import Signal
 from reader_stories.store import Store
+from reader_stories.store.spam import SHAPES_KEPT
 
 SUSPECTED = Hold(HoldKind.SUSPECTED, ("spam score 6 (held from 5)", "3 links (+2)"))
 SCORE = Score((Signal("links", 2, "3 links"), Signal("phrases", 3, "spam phrasing: “x”")), "s1")
@@ -159,3 +160,15 @@ def test_the_classifier_learns_from_published_spam_and_released_stories(
     assert spam_texts == [spam.body_markdown]
     assert reply.body_markdown not in ham and waiting.body_markdown not in ham
     assert store.get(still_held).body_markdown not in ham
+
+
+def test_a_flood_of_one_text_keeps_a_bounded_number_of_its_shapes(
+    store: Store, clock: FakeClock
+) -> None:
+    for number in range(SHAPES_KEPT + 5):
+        story = add(store, clock, article=f"article-{number}")
+        with store.writing() as tx:
+            tx.record_shape(story.id, "one-shape", story.article)
+    with store.reading() as tx:
+        since = tx.clock() - timedelta(days=1)
+        assert tx.shape_articles("one-shape", "elsewhere", since) == SHAPES_KEPT

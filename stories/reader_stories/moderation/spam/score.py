@@ -11,7 +11,6 @@ stories, so a flood of spam never locks readers out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from reader_stories.errors import StoriesError
 from reader_stories.models import Hold, HoldKind, Story, Submission
@@ -19,8 +18,8 @@ from reader_stories.moderation.spam.learner import Learner
 from reader_stories.moderation.spam.shape import text_shape
 from reader_stories.moderation.spam.signals import Signal, text_signals
 from reader_stories.store import Store, Tx
+from reader_stories.store.spam import SHAPE_WINDOW
 
-REPEAT_WINDOW = timedelta(days=1)
 BIN_FULL_ACTOR = "held bin (full)"
 
 
@@ -80,7 +79,7 @@ def score_story(
 def _repeats(store: Store, shape: str, article: str) -> Signal | None:
     try:
         with store.reading() as tx:
-            return repeat_signal(tx.shape_articles(shape, article, tx.clock() - REPEAT_WINDOW))
+            return repeat_signal(tx.shape_articles(shape, article, tx.clock() - SHAPE_WINDOW))
     except StoriesError:  # busy or down: the save will say so; the score goes without
         return None
 
