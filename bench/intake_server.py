@@ -35,8 +35,13 @@ def intake_settings(database_url: str, secret: str) -> dict[str, object]:
     }
 
 
-def make_server_app(database_url: str, secret: str, work_dir: Path) -> Starlette:
-    settings = build_settings(intake_settings(database_url, secret), {}, work_dir, SITEURL)
+def make_server_app(
+    database_url: str, secret: str, work_dir: Path, overrides: dict[str, object] | None = None
+) -> Starlette:
+    """The intake with the benchmark's settings, and ``overrides`` over them (the flood keeps
+    production's rate limit and queue cap)."""
+    configured = {**intake_settings(database_url, secret), **(overrides or {})}
+    settings = build_settings(configured, {}, work_dir, SITEURL)
     site = Site(
         SITEURL, "", "Next Round", "", work_dir / "site", "{slug}/index.html", ROOT / "theme"
     )
@@ -48,7 +53,9 @@ def make_server_app(database_url: str, secret: str, work_dir: Path) -> Starlette
 
 def main(argv: list[str]) -> int:
     spec = json.loads(Path(argv[0]).read_text("utf-8"))
-    app = make_server_app(spec["database_url"], spec["secret"], Path(spec["work_dir"]))
+    app = make_server_app(
+        spec["database_url"], spec["secret"], Path(spec["work_dir"]), spec.get("settings")
+    )
     uvicorn.run(
         app,
         host="127.0.0.1",
