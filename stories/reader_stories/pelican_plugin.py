@@ -34,8 +34,9 @@ from reader_stories.threads import group_by_article, threads
 CONFIG_KEY = "reader_stories_config"
 
 
-# Copied into the built site's theme folder (THEME_STATIC_DIR/stories/) for stories/article.html.
-STATIC_FILES = ("stories.css", "stories.js")
+# Copied into the built site's theme folder (THEME_STATIC_DIR/stories/) for stories/article.html;
+# stories.js loads the ALTCHA widget (altcha.min.js, MIT, its licence beside it) from there.
+STATIC_FILES = ("stories.css", "stories.js", "altcha.min.js", "altcha.LICENSE.txt")
 
 
 def register() -> None:

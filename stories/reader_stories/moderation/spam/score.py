@@ -10,6 +10,7 @@ stories, so a flood of spam never locks readers out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reader_stories.errors import StoriesError
@@ -60,10 +61,12 @@ def score_story(
     store: Store | None,
     learner: Learner | None = None,
     site_script: str = "Latin",
+    proven: Sequence[Signal] = (),
 ) -> Score:
-    """Every signal for one story; ``store`` None leaves out the count of repeats."""
+    """Every signal for one story; ``store`` None leaves out the count of repeats. ``proven``:
+    what the story's proof of work showed (proof.py), read by the caller from the form."""
     text = submission.body_markdown
-    signals = text_signals(text, submission.body_html, site_script)
+    signals = [*text_signals(text, submission.body_html, site_script), *proven]
     shape = text_shape(text)
     if store is not None and shape is not None:
         repeat = _repeats(store, shape, submission.article)

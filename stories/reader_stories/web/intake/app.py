@@ -37,6 +37,8 @@ from reader_stories.errors import (
 )
 from reader_stories.models import Submission
 from reader_stories.moderation.spam.learner import Learner
+from reader_stories.moderation.spam.proof import FIELD as PROOF_FIELD
+from reader_stories.moderation.spam.proof import ProofKeys, new_challenge, proof_signals
 from reader_stories.moderation.spam.score import Score, arrived, make_room, score_story
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.outbox import queue_new_story
@@ -44,7 +46,7 @@ from reader_stories.pages.republish import Republisher
 from reader_stories.proxies import ProxyWatch
 from reader_stories.ratelimit import request_network_hash, take_slot, untrusted_forwarder
 from reader_stories.settings import CommentsSettings
-from reader_stories.store import DEFAULT_BUSY_TIMEOUT, LazyStore, Store, Tx
+from reader_stories.store import DEFAULT_BUSY_TIMEOUT, LazyStore, Store, Tx, utc_now
 from reader_stories.store.batching import BatchWriter
 from reader_stories.threads import Thread, threads
 from reader_stories.tokens import check_article_token, make_article_token, make_receipt_token
@@ -101,6 +103,9 @@ MSG_STORE = (
 )
 MSG_NOT_FOUND = (
     "There is nothing at this address. Stories are sent from the form at the end of each article."
+)
+MSG_NO_ARTICLE = (
+    "A challenge is for one article: give its address, like ?article=asking-for-a-raise."
 )
 MSG_METHOD = "This address only accepts stories sent from the form at the end of an article."
 MSG_SERVER = (
@@ -183,7 +188,8 @@ class Intake:
             submission = await run_in_threadpool(self._check, form, network)
             if form.get("intent") == "preview":
                 return await self._preview(request, form, submission)
-            submission, score = await run_in_threadpool(self._score, submission)
+            proof = form.get(PROOF_FIELD, "")
+            submission, score = await run_in_threadpool(self._score, submission, proof)
             story_id = await self._save(submission, network, score)
         except Refused as refusal:
             return self.pages.refused(request, refusal, form.get("article"))
@@ -260,7 +266,19 @@ class Intake:
         submission.prepare()
         return submission
 
-    def _score(self, submission: Submission) -> tuple[Submission, Score]:
+    async def challenge(self, request: Request) -> Response:
+        """GET /challenge?article=SLUG: a proof-of-work challenge for stories.js's widget."""
+        slug = plausible_slug(request.query_params.get("article"))
+        if not slug:
+            return self.pages.refused(request, Refused(400, MSG_NO_ARTICLE))
+        challenge = new_challenge(self.proof_keys, slug, utc_now())
+        return self.pages.json(challenge, 200, {"Cache-Control": "no-store"})
+
+    @cached_property
+    def proof_keys(self) -> ProofKeys:
+        return ProofKeys.from_secret(self.settings.secret_key)
+
+    def _score(self, submission: Submission, proof: str = "") -> tuple[Submission, Score]:
         """The spam score, and the submission held as suspected when it reaches the threshold
         (a hold the submission already has, such as a blocked writer's, stays as it is)."""
         store: Store | None = None
@@ -269,7 +287,8 @@ class Intake:
             store = self.store()
         if self.learner is not None and store is not None:
             self.learner.refresh(self.store)
-        score = score_story(submission, store, self.learner, self.settings.spam_script)
+        proven = proof_signals(self.proof_keys, proof, submission.article, utc_now())
+        score = score_story(submission, store, self.learner, self.settings.spam_script, proven)
         hold = score.hold(self.settings.spam_threshold)
         if hold is not None and submission.hold is None:
             submission = submission.held(hold)
@@ -355,11 +374,12 @@ def create_app(
     read_timeouts: ReadTimeouts = READ_TIMEOUTS,
 ) -> Starlette:
     """The intake, to mount at /stories: POST / takes a story (or, with intent=preview, shows
-    it), GET /received thanks the reader, POST /helped counts "This helped me",
-    GET and POST /delete let a reader delete their story with the receipt, GET and POST
-    /confirm confirm an email address, GET and POST /unsubscribe stop notification emails
-    (POST alone is RFC 8058's one-click); POST /follow follows the article, and GET and POST
-    /follow/confirm and /follow/unsubscribe confirm and end a follow.
+    it), GET /challenge gives stories.js a proof-of-work challenge, GET /received thanks the
+    reader, POST /helped counts "This helped me", GET and POST /delete let a reader delete
+    their story with the receipt, GET and POST /confirm confirm an email address, GET and POST
+    /unsubscribe stop notification emails (POST alone is RFC 8058's one-click); POST /follow
+    follows the article, and GET and POST /follow/confirm and /follow/unsubscribe confirm and
+    end a follow.
 
     With a ``republisher`` (the built site), a reader's deletion of a published story rewrites
     its article page at once. ``read_timeouts`` bound how long a request body may take.
@@ -382,6 +402,7 @@ def create_app(
         routes=[
             Route("/", intake.submit, methods=["POST"]),
             Route("/received", intake.received, methods=["GET"]),
+            Route("/challenge", intake.challenge, methods=["GET"]),
             Route("/helped", helpful.mark, methods=["POST"]),
             Route("/delete", receipts.confirm, methods=["GET"]),
             Route("/delete", receipts.delete, methods=["POST"]),
@@ -401,7 +422,7 @@ def create_app(
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
-                allow_methods=["POST"],
+                allow_methods=["GET", "POST"],
                 allow_headers=["Content-Type", "Accept"],
                 max_age=600,
             )
