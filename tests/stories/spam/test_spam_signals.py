@@ -72,7 +72,7 @@ def test_phrases_match_whole_words_only() -> None:
 
 
 def test_codes_in_the_text_but_not_in_link_addresses() -> None:
-    assert Signal("codes", 2, "codes such as SAVE20X") in found(
+    assert Signal("codes", 2, "2 codes of letters and digits") in found(
         "Use SAVE20X at checkout or REF9981QZ for a friend, " + STORY
     )
     assert not any(s.code == "codes" for s in found(STORY + " https://careers.example/a1b2c3d4"))

@@ -155,8 +155,11 @@ def codes(markdown: str, body_html: str) -> list[Signal]:
     found = _CODE_RE.findall(_TAG_RE.sub(" ", _ANCHOR_RE.sub(" ", body_html)))
     if not found:
         return []
-    points = 2 if len(found) >= 2 else 1
-    return [Signal("codes", points, f"codes such as {found[0]}")]
+    # Counted, never quoted: a code could be a postcode or an account number, and the reasons
+    # outlive the story in the log of holds.
+    if len(found) == 1:
+        return [Signal("codes", 1, "a code of letters and digits")]
+    return [Signal("codes", 2, f"{len(found)} codes of letters and digits")]
 
 
 def _script(character: str) -> str | None:
