@@ -54,8 +54,10 @@
 
   // Proof of work (ALTCHA): once the reader starts on the form, the widget (served beside this
   // script) fetches a challenge from the intake and solves it in the background; the story
-  // then carries the solution in the field "altcha". A story sent without it is taken too.
+  // then carries the solution in the field "altcha". The widget stays outside the form, so it
+  // never holds a story back: one sent before the proof is ready goes without it, and is taken.
   var widgetSource = script && script.src.replace(/stories\.js(\?.*)?$/, "altcha.min.js");
+  var proof = "";
   function startProof() {
     form.removeEventListener("focusin", startProof);
     if (!widgetSource || !window.customElements || !form.dataset.article) return;
@@ -69,7 +71,10 @@
     // No record of the reader's pointer and scrolling travels with the proof.
     widget.setAttribute("configuration", JSON.stringify({ humanInteractionSignature: false }));
     widget.hidden = true;
-    form.append(widget);
+    widget.addEventListener("verified", function (event) {
+      proof = (event.detail && event.detail.payload) || "";
+    });
+    form.after(widget);
     var loader = document.createElement("script");
     loader.src = widgetSource;
     document.head.append(loader);
@@ -153,6 +158,7 @@
     });
     var previewing = event.submitter && event.submitter.value === "preview";
     if (previewing) data.intent = "preview";
+    if (proof) data.altcha = proof;
     clearErrors();
     button.disabled = true;
     status.textContent = previewing ? "Preparing the preview…" : "Sending your story…";
