@@ -6,7 +6,9 @@ The tasks are thin: the work happens in plain functions in sitetools/, stories/ 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -127,8 +129,14 @@ def serve(c, build=True):
     )
 
 
-@task(help={"host": "address to listen on", "port": "port to listen on"})
-def intake(c, host="127.0.0.1", port=8001):
+@task(
+    help={
+        "host": "address to listen on",
+        "port": "port to listen on",
+        "workers": "worker processes on one store (one per core uses every core; default 1)",
+    }
+)
+def intake(c, host="127.0.0.1", port=8001, workers=1):
     """Run the stories service (intake at /stories, admin at /admin) behind a reverse proxy.
 
     Reads PELICAN_SETTINGS (default pelicanconf.py); with publishconf.py it needs
@@ -138,17 +146,25 @@ def intake(c, host="127.0.0.1", port=8001):
     """
     import uvicorn
 
+    from reader_stories.config import SETTINGS_VARIABLE
     from reader_stories.web.app import create_service
     from reader_stories.web.server import server_options
 
-    config = _config()
+    config = _config()  # read here too, so a wrong setting is one line before any worker starts
     _say_mail(config.comments)
+    workers = int(workers)
+    if workers < 1:
+        raise Exit("--workers must be 1 or more.", code=1)
     print(f"Story intake listening on http://{host}:{port}/stories/ (Ctrl+C stops)")
     # Timeouts and connection limits for slow clients, and no access log (every reader's IP
     # address): see reader_stories/web/server.py.
-    uvicorn.run(
-        create_service(config), host=host, port=int(port), log_level="info", **server_options()
-    )
+    options = {"host": host, "port": int(port), "log_level": "info", **server_options()}
+    if workers == 1:
+        uvicorn.run(create_service(config), **options)
+        return
+    # Each worker process reads the same settings file: the one this task read.
+    os.environ[SETTINGS_VARIABLE] = str(SETTINGS_FOR_COMMENTS)
+    uvicorn.run("reader_stories.web:create_app", factory=True, workers=workers, **options)
 
 
 @task
@@ -282,7 +298,24 @@ def screenshots(c):
 
 
 def _cli(*argv: str) -> None:
-    """One moderation command on the settings the comments tasks read; failures exit 1."""
+    """One moderation command on the settings the comments tasks read; failures exit 1. The
+    running stories service takes the moderation actions when it can, at once
+    (reader_stories/control.py); otherwise, or if it reads another store, they run here."""
+    from reader_stories.control import DELEGATED, delegate
+
+    if argv and argv[0] in DELEGATED:
+        from reader_stories.config import load_config
+
+        try:
+            answer = delegate(load_config(SETTINGS_FOR_COMMENTS), argv)
+        except SettingsError:
+            answer = None  # the command, run here, says what is wrong with the settings
+        if answer is not None:
+            print(answer.out, end="")
+            print(answer.err, end="", file=sys.stderr)
+            if answer.code != 0:
+                raise Exit(code=1)
+            return
     from reader_stories.cli import main
 
     if main(["--settings", str(SETTINGS_FOR_COMMENTS), *argv]) != 0:
@@ -294,18 +327,70 @@ def _text(text: str, file: str) -> list[str]:
     return [*(["--text", text] if text else []), *(["--file", file] if file else [])]
 
 
+SEARCH_HELP = {
+    "article": "only stories on this article (its slug)",
+    "writer": "only stories whose writer's name or email contains this (any case)",
+    "exact": "--writer is the whole name or email, not a part",
+    "text": "only stories whose text contains this (any case)",
+    "network": "only stories from this network hash (or its first 6 or more characters)",
+    "json": "print a JSON list instead of a table",
+}
+
+
+def _search(article: str, writer: str, exact: bool, text: str, network: str) -> list[str]:
+    """The filter options given, as the command line takes them."""
+    given = [("--article", article), ("--writer", writer), ("--text", text), ("--network", network)]
+    options = [part for name, value in given if value for part in (name, value)]
+    return options + (["--exact"] if exact else [])
+
+
 @task(
     name="pending",
     help={
-        "json": "print a JSON list instead of a table",
+        **SEARCH_HELP,
         "held": "list the held bin instead (suspected spam, blocked, listed), with reasons",
         "suspected": "list only the stories suspected of spam, with reasons",
     },
 )
-def comments_pending(c, json=False, held=False, suspected=False):
+def comments_pending(
+    c,
+    article="",
+    writer="",
+    exact=False,
+    text="",
+    network="",
+    json=False,
+    held=False,
+    suspected=False,
+):
     """List the stories waiting for moderation, newest first, and any email not yet delivered."""
+    options = _search(article, writer, exact, text, network)
     flags = {"--json": json, "--held": held, "--suspected": suspected}
-    _cli("pending", *(flag for flag, wanted in flags.items() if wanted))
+    _cli("pending", *options, *(flag for flag, wanted in flags.items() if wanted))
+
+
+@task(
+    name="list",
+    help={
+        **SEARCH_HELP,
+        "status": "pending, approved, rejected, spam or all (the default)",
+        "limit": "show at most this many (default 100)",
+    },
+)
+def comments_list(
+    c,
+    status="all",
+    article="",
+    writer="",
+    exact=False,
+    text="",
+    network="",
+    limit="100",
+    json=False,
+):
+    """List stories of any status by article, writer, words or network, as the admin finds them."""
+    options = _search(article, writer, exact, text, network)
+    _cli("list", "--status", status, "--limit", str(limit), *options, *(["--json"] if json else []))
 
 
 @task(name="send-mail")
@@ -466,6 +551,7 @@ def comments_set_password(c, password_file="", print_only=False):
 comments = Collection(
     "comments",
     comments_pending,
+    comments_list,
     comments_show,
     comments_approve,
     comments_reject,
@@ -494,15 +580,23 @@ comments = Collection(
         "sizes": "comma-separated corpus sizes (default 100,1000,5000)",
         "runs": "runs per size below 5000 (default 3)",
         "skip_isso": "do not install and run Isso (the intake peer)",
+        "skip_hugo": "do not install and run Hugo (the build's reference row)",
         "quick": "sizes 100,1000, one run, a shorter intake load",
         "profile": "profile whatever misses its target (default on)",
     }
 )
-def bench(c, sizes="", runs=0, skip_isso=False, quick=False, profile=True):
-    """Benchmark the site against plain Pelican and Isso; writes bench/results/latest.md/json."""
+def bench(c, sizes="", runs=0, skip_isso=False, skip_hugo=False, quick=False, profile=True):
+    """Benchmark the site against plain Pelican, Hugo and Isso; writes bench/results/latest.*"""
     from bench import harness
 
-    harness.main(sizes=sizes, runs=int(runs), skip_isso=skip_isso, quick=quick, profile=profile)
+    harness.main(
+        sizes=sizes,
+        runs=int(runs),
+        skip_isso=skip_isso,
+        skip_hugo=skip_hugo,
+        quick=quick,
+        profile=profile,
+    )
 
 
 namespace = Collection(

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from bench.builds import SETTINGS, build_ours
 from bench.procs import ROOT, child_env, run_measured
 from bench.stats import median
 from reader_stories.config import FEED_NAME, load_config
+from reader_stories.control import SOCKET_NAME
 from reader_stories.moderation import service
 from reader_stories.moderation.report import describe
 from reader_stories.pages.republish import Republisher
@@ -72,13 +77,16 @@ def measure(
     cli_samples: int = 5,
     log: Any = print,
 ) -> dict[str, Any]:
-    """Approve pending stories one by one (function, then CLI), then rebuild and compare."""
+    """Approve pending stories one by one (function, then the CLI alone, then the CLI with the
+    stories service running, which takes the action over its socket), then rebuild and
+    compare."""
     work.mkdir(parents=True, exist_ok=True)
     store_file = work / "approve.sqlite3"
     copy_database(database, store_file)
     url = f"sqlite:///{store_file}"
     by_function, by_cli = pending[:function_samples], pending[function_samples:][:cli_samples]
-    traced = pending[function_samples + cli_samples :][:1]
+    rest = pending[function_samples + cli_samples :]
+    by_service, traced = rest[:cli_samples], rest[cli_samples:][:1]
     config = load_config(SETTINGS, {"COMMENTS_SECRET_KEY": secret})
     republisher = Republisher(config, site)
     function_ms, problems = [], []
@@ -115,6 +123,9 @@ def measure(
         return result
 
     cli_s = [approve_by_cli(story_id, slug).seconds for story_id, slug in by_cli]
+    log(f"approve: now {len(by_service)} by the CLI with the stories service running")
+    with running_service(work, env):
+        service_s = [approve_by_cli(story_id, slug).seconds for story_id, slug in by_service]
     imports = None
     for story_id, slug in traced:
         result = approve_by_cli(story_id, slug, "-X", "importtime")
@@ -141,7 +152,7 @@ def measure(
         name="rebuild-after-approve",
         articles=articles,
     )
-    approved = [*by_function, *by_cli, *traced]
+    approved = [*by_function, *by_cli, *by_service, *traced]
     compared, different = _compare(site, rebuilt, [slug for _, slug in approved])
     for story_id, slug in approved:
         if f'id="story-{story_id}"' not in _page_and_feed(site, slug)[0].read_text("utf-8"):
@@ -155,12 +166,38 @@ def measure(
         "cli_s": cli_s,
         "cli_median_s": median(cli_s) if cli_s else None,
         "cli_startup_median_s": median(startup),
+        "service_cli_s": service_s,
+        "service_cli_median_s": median(service_s) if service_s else None,
         "cli_imports": imports,
         "files_compared": compared,
         "files_different": different,
         "identical": not different and compared > 0,
         "problems": problems,
     }
+
+
+@contextmanager
+def running_service(work: Path, env: dict[str, str]) -> Iterator[None]:
+    """`invoke intake` on the benchmark's settings, until its command socket is there."""
+    socket_file = work / "var" / SOCKET_NAME
+    service = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "intake", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not socket_file.exists():
+            if service.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the stories service did not open its command socket")
+            time.sleep(0.1)
+        yield
+    finally:
+        os.killpg(service.pid, signal.SIGINT)
+        service.wait(60)
 
 
 PYTHON_ITSELF = "Python itself (start-up and the standard library)"

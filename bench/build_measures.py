@@ -14,12 +14,14 @@ from typing import Any
 
 from bench.builds import BuildRun, build_ours, build_plain
 from bench.corpus import HEADINGS, TIPS, write_corpus
+from bench.hugo_peer import build_hugo, write_site
 from bench.stats import median
 from bench.stories_seed import seed_store
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 BIG = 5000  # from this size on, one run and no variants: enough to show how cost grows
-PENDING_FOR_APPROVE = 11  # 5 approved by function, 5 by the command line, 1 traced
+# 5 approved by function, 5 by the command line alone, 5 handed to the running service, 1 traced
+PENDING_FOR_APPROVE = 16
 
 
 def _summary(runs: list[BuildRun]) -> dict[str, Any]:
@@ -46,8 +48,10 @@ def measure_size(
     stories_per_article: int,
     replies_per_article: int,
     log: Callable[[str], None],
+    hugo: Path | None = None,
 ) -> dict[str, Any]:
-    """Every build measure at one corpus size, in `folder` (emptied first)."""
+    """Every build measure at one corpus size, in `folder` (emptied first); with ``hugo`` (its
+    binary), Hugo builds the same articles in the same rounds, as a reference."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     logs = folder / "logs"
@@ -65,8 +69,10 @@ def measure_size(
     )
     seed_seconds = time.perf_counter() - started
     log(f"N={n}: corpus written, {seeded.approved} stories seeded in {seed_seconds:.1f} s")
+    if hugo is not None:
+        write_site(folder / "content-tips", folder / "hugo-site")
     runs = runs if n < BIG else 1
-    ours, plain, headings = [], [], []
+    ours, plain, headings, hugos = [], [], [], []
     common = {"log_dir": logs, "articles": n}
     stories = {"database_url": url, "secret": SECRET}
     for run in range(runs):
@@ -100,8 +106,20 @@ def measure_size(
                     **common,
                 )
             )
+        if hugo is not None:
+            hugos.append(
+                build_hugo(
+                    hugo,
+                    folder / "hugo-site",
+                    folder / "out-hugo",
+                    log_dir=logs,
+                    name=f"hugo-{run}",
+                    articles=n,
+                )
+            )
         log(
             f"N={n}: run {run + 1}/{runs}: ours {ours[-1].wall:.2f} s, plain {plain[-1].wall:.2f} s"
+            + (f", Hugo {hugos[-1].wall:.2f} s" if hugos else "")
         )
     result: dict[str, Any] = {
         "articles": n,
@@ -111,10 +129,19 @@ def measure_size(
     }
     if headings:
         result["headings"] = _summary(headings)
+    if hugos:
+        result["hugo"] = _summary(hugos)
     if n < BIG:
         result["cached"], result["plain_cached"] = measure_cached(folder, specs[0].slug, n, runs)
         log(f"N={n}: cached rebuilds done")
-    for variant in ("out-plain", "out-headings", "out-ours-cached", "out-plain-cached"):
+    for variant in (
+        "out-plain",
+        "out-headings",
+        "out-ours-cached",
+        "out-plain-cached",
+        "out-hugo",
+        "hugo-site",
+    ):
         shutil.rmtree(folder / variant, ignore_errors=True)
     return result
 

@@ -21,7 +21,9 @@ from typing import Any
 
 from bench import (
     approve,
+    charts,
     flood,
+    hugo_peer,
     intake_load,
     machine,
     page_weight,
@@ -48,9 +50,11 @@ class Options:
     stories_per_article: int = 10
     replies_per_article: int = 2
     isso: bool = True
+    hugo: bool = True  # Hugo builds the same articles, as a reference row
     intake_requests: int = 2000
     intake_runs: int = 3
     intake_time_cap: float = 60.0
+    intake_workers: int = os.cpu_count() or 1  # `invoke intake --workers N`, one per core
     approve: bool = True
     page_weight: bool = True
     flood: flood.FloodPlan | None = FULL_FLOOD
@@ -72,7 +76,9 @@ class Options:
     @property
     def intake_plan(self) -> intake_load.LoadPlan:
         """The intake load, for the throughput measure and for its profile alike."""
-        return intake_load.LoadPlan(total=self.intake_requests, time_cap=self.intake_time_cap)
+        return intake_load.LoadPlan(
+            total=self.intake_requests, time_cap=self.intake_time_cap, workers=self.intake_workers
+        )
 
 
 @dataclass
@@ -143,6 +149,8 @@ def run(options: Options) -> dict[str, Any]:
         "builds": {},
         "problems": problems,
     }
+    hugo = _guarded("hugo", problems, log, hugo_peer.ensure_hugo) if options.hugo else None
+    results["hugo_version"] = hugo_peer.version() if hugo else None
     for n in sorted(options.sizes):
         results["builds"][str(n)] = measure_size(
             n,
@@ -151,6 +159,7 @@ def run(options: Options) -> dict[str, Any]:
             options.stories_per_article,
             options.replies_per_article,
             log,
+            hugo,
         )
     build_loads = list(log.loads)
     results["approve"] = None
@@ -283,12 +292,13 @@ def main(
     sizes: str = "",
     runs: int = 0,
     skip_isso: bool = False,
+    skip_hugo: bool = False,
     quick: bool = False,
     profile: bool = True,
 ) -> Path:
     """`invoke bench`: the task's options over the defaults (or over --quick's)."""
     options = Options.quick() if quick else Options()
-    changes: dict[str, Any] = {"isso": not skip_isso, "profile": profile}
+    changes: dict[str, Any] = {"isso": not skip_isso, "hugo": not skip_hugo, "profile": profile}
     if sizes:
         changes["sizes"] = tuple(int(n) for n in sizes.split(","))
     if runs:
@@ -308,7 +318,8 @@ def run_and_write(options: Options) -> Path:
         + "\n",
         "utf-8",
     )
+    drawn = charts.draw(json_path, options.results, results["problems"])
     md_path = options.results / "latest.md"
-    md_path.write_text(report.markdown(results, all_rows), "utf-8")
+    md_path.write_text(report.markdown(results, all_rows, drawn), "utf-8")
     print(f"Wrote {md_path} and {json_path}")
     return md_path

@@ -1,6 +1,6 @@
 """A minimal HTTP/1.1 client connection for the load generator: POST a JSON body, read the answer.
 
-Just enough of RFC 9112 for the two servers it drives (uvicorn and werkzeug): keep-alive unless
+Just enough of RFC 9112 for the servers it drives (uvicorn, gunicorn, werkzeug): keep-alive unless
 the server says otherwise, bodies framed by Content-Length or chunked, or by the server closing
 an HTTP/1.0 or `Connection: close` answer. Anything else is an HttpFailure, reported as an error.
 """

@@ -28,6 +28,7 @@ from bench.venvs import VenvUnavailable, ensure_isso
 @dataclass(frozen=True)
 class LoadPlan:
     total: int = 2000
+    workers: int = 1  # our intake's worker processes (Isso: one per core, as its docs say)
     concurrency: int = 20
     warmup: int = 40
     time_cap: float = 60.0
@@ -110,7 +111,7 @@ def running_ours(
     server and the load generator's spec for it."""
     port = free_port()
     spec = {"database_url": f"sqlite:///{database}", "secret": secret, "port": port}
-    spec["work_dir"] = str(folder)
+    spec["work_dir"], spec["workers"] = str(folder), plan.workers
     (folder / "server.json").write_text(json.dumps(spec), "utf-8")
     command = [sys.executable, "-m", "bench.intake_server", str(folder / "server.json")]
     with running_server(command, port=port, log_dir=folder, name=name) as server:
@@ -129,8 +130,9 @@ def run_isso(folder: Path, bin_dir: Path, plan: LoadPlan, slugs: list[str]) -> d
     _fresh(folder)
     port = free_port()
     config, database = isso_peer.write_config(folder, port)
-    command = isso_peer.command(bin_dir, config)
-    with running_server(command, port=port, log_dir=folder, name="isso-server") as server:
+    command = isso_peer.command(bin_dir, port)
+    env = isso_peer.environment(config)
+    with running_server(command, port=port, log_dir=folder, name="isso-server", env=env) as server:
         spec = {
             **load_spec(plan, server.base_url, slugs),
             "kind": "isso",

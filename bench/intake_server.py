@@ -1,7 +1,8 @@
 """Child entry point: our story intake alone, as production runs it, for the load benchmark.
 
-`python -m bench.intake_server SPEC.json` serves the intake at /stories with uvicorn (one worker,
-log level "info" and no access log, as `invoke intake` runs it) on a loopback port. Production
+`python -m bench.intake_server SPEC.json` serves the intake at /stories with uvicorn (the spec's
+worker processes, log level "info" and no access log, as `invoke intake --workers N` runs it)
+on a loopback port. Production
 settings, SQLite with durable writes; only the rate limit, duplicate window and queue cap are
 raised so every request of the benchmark is accepted (the same is done for Isso).
 """
@@ -9,6 +10,7 @@ raised so every request of the benchmark is accepted (the same is done for Isso)
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -51,13 +53,24 @@ def make_server_app(
     )
 
 
-def main(argv: list[str]) -> int:
-    spec = json.loads(Path(argv[0]).read_text("utf-8"))
-    app = make_server_app(
+SPEC_VARIABLE = "BENCH_INTAKE_SPEC"
+
+
+def app_from_spec() -> Starlette:
+    """The app each worker process makes, from the spec file the environment names."""
+    spec = json.loads(Path(os.environ[SPEC_VARIABLE]).read_text("utf-8"))
+    return make_server_app(
         spec["database_url"], spec["secret"], Path(spec["work_dir"]), spec.get("settings")
     )
+
+
+def main(argv: list[str]) -> int:
+    os.environ[SPEC_VARIABLE] = argv[0]
+    spec = json.loads(Path(argv[0]).read_text("utf-8"))
     uvicorn.run(
-        app,
+        "bench.intake_server:app_from_spec",
+        factory=True,
+        workers=int(spec.get("workers", 1)),
         host="127.0.0.1",
         port=int(spec["port"]),
         proxy_headers=False,

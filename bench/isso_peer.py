@@ -1,13 +1,16 @@
 """Isso 0.14 as the intake peer: its config, its command line, and where what it stored is.
 
-Isso runs as installed, with its own default server (werkzeug's threaded server, since gevent is
-not installed) and moderation on. Its guard stays enabled with the rate limits raised so it
-accepts every benchmark request, as our intake's are.
+Isso runs as its documentation deploys it: under gunicorn (`gunicorn --preload isso.run`, the
+config in ISSO_SETTINGS), one worker per core, with moderation on. Its guard stays enabled with
+the rate limits raised so it accepts every benchmark request, as our intake's are.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from bench.procs import child_env
 
 SITE_ORIGIN = "http://127.0.0.1:8000"
 # What intake_load.count_stored counts: Isso's comments table, and those waiting for moderation.
@@ -43,8 +46,28 @@ def write_config(folder: Path, port: int) -> tuple[Path, Path]:
     return config, database
 
 
-def command(bin_dir: Path, config: Path) -> list[str]:
-    return [str(bin_dir / "isso"), "-c", str(config), "run"]
+def workers() -> int:
+    """One gunicorn worker per core, as Isso's deployment docs suggest."""
+    return os.cpu_count() or 1
+
+
+def command(bin_dir: Path, port: int) -> list[str]:
+    """gunicorn serving Isso's WSGI app; the config file comes through the environment."""
+    return [
+        str(bin_dir / "gunicorn"),
+        "--preload",
+        "--workers",
+        str(workers()),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "isso.run",
+    ]
+
+
+def environment(config: Path) -> dict[str, str]:
+    return child_env({"ISSO_SETTINGS": str(config)})
 
 
 def version(bin_dir: Path) -> str:

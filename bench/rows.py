@@ -12,7 +12,7 @@ TIMES = "\N{MULTIPLICATION SIGN}"
 TARGET_BUILD_RATIO = 1.2
 TARGET_BUILD_SIZE = 1000
 TARGET_TIPS_RATIO = 1.05
-TARGET_APPROVE_S = 0.3
+TARGET_APPROVE_S = 0.2
 TARGET_INTAKE_RATIO = 3.0
 TARGET_P99_MS = 50.0
 TARGET_PAGE_BYTES = 25_000  # "25 KB", read strictly as 25,000 bytes
@@ -20,11 +20,19 @@ TARGET_IMAGE_PAGE_BYTES = 150_000  # an article with figures: its first screen
 TARGET_PAGE_REQUESTS = 4
 
 MEASURES: tuple[tuple[str, str, str], ...] = (
-    ("build_overhead", "1. Build overhead", "plain Pelican 4.12, default theme, no plugins"),
+    (
+        "build_overhead",
+        "1. Build overhead",
+        "plain Pelican 4.12, default theme, no plugins; Hugo as a reference",
+    ),
     ("tip_boxes", "2. Tip boxes", "our site with the tips written as plain headings"),
     ("cached_rebuild", "3. Cached rebuild after editing one article", "the full build"),
     ("approve_to_live", "4. Approve to live", "a full rebuild"),
-    ("intake", "5. Intake throughput (20 concurrent clients, loopback)", "Isso 0.14"),
+    (
+        "intake",
+        "5. Intake throughput (20 concurrent clients, loopback)",
+        "Isso 0.14 under gunicorn",
+    ),
     ("page_weight", "6. Page weight of the seed article", "plain Pelican, default theme"),
     ("memory", "7. Memory (peak RSS)", "plain Pelican / Isso"),
 )
@@ -110,7 +118,26 @@ def build_rows(results: dict[str, Any]) -> list[Row]:
         target = TARGET_BUILD_RATIO if n == TARGET_BUILD_SIZE else None
         label = f"Full build, N={n:,} ({stories:,} stories)"
         rows += _timed_rows("build_overhead", label, size["ours"], size["plain"], target)
+        if "hugo" in size:
+            rows.append(hugo_row(results, n, size))
     return rows
+
+
+def hugo_row(results: dict[str, Any], n: int, size: dict[str, Any]) -> Row:
+    """Ours against Hugo building the same articles: a reference, how far a Python build is
+    from the fastest static site generator; plain Pelican's own distance is in the label."""
+    hugo, plain = size["hugo"]["wall"], size["plain"]["wall"]
+    version = results.get("hugo_version") or "unknown"
+    return Row(
+        "build_overhead",
+        f"Full build, N={n:,}: wall time against Hugo {version}, same articles without stories "
+        f"(reference; plain Pelican takes {_x(_div(plain, hugo))} Hugo's)",
+        f"{size['ours']['wall']:.2f} s",
+        f"{hugo:.2f} s",
+        _x(_div(size["ours"]["wall"], hugo)),
+        "—",
+        None,
+    )
 
 
 def tips_rows(results: dict[str, Any]) -> list[Row]:
@@ -167,17 +194,31 @@ def approve_rows(results: dict[str, Any]) -> list[Row]:
             function_s <= TARGET_APPROVE_S and not found["problems"],
         )
     ]
+    if found.get("service_cli_median_s") is not None:
+        service_s = found["service_cli_median_s"]
+        rows.append(
+            Row(
+                "approve_to_live",
+                "`python -m invoke comments.approve ID` with the stories service running, whole "
+                "process (peer: `invoke --list`, start-up alone)",
+                f"{service_s:.2f} s",
+                f"{found['cli_startup_median_s']:.2f} s",
+                _x(_div(service_s, found["cli_startup_median_s"])),
+                f"≤ {TARGET_APPROVE_S} s",
+                service_s <= TARGET_APPROVE_S,
+            )
+        )
     if found["cli_median_s"] is not None:
         rows.append(
             Row(
                 "approve_to_live",
-                "`python -m invoke comments.approve ID`, whole process (peer: `invoke --list`, "
-                "start-up alone)",
+                "`python -m invoke comments.approve ID` without the service, whole process "
+                "(peer: `invoke --list`)",
                 f"{found['cli_median_s']:.2f} s",
                 f"{found['cli_startup_median_s']:.2f} s",
                 _x(_div(found["cli_median_s"], found["cli_startup_median_s"])),
-                f"≤ {TARGET_APPROVE_S} s",
-                found["cli_median_s"] <= TARGET_APPROVE_S,
+                "—",
+                None,
             )
         )
     compared, different = found["files_compared"], found["files_different"]

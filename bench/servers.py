@@ -49,6 +49,25 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process below it (a gunicorn or uvicorn master and its workers)."""
+    found, waiting = [], [pid]
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                waiting += [int(child) for child in task.read_text("utf-8").split()]
+            except OSError:
+                continue
+    return found
+
+
+def _summed(values: list[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return sum(known) if known else None
+
+
 @dataclass
 class Server:
     proc: subprocess.Popen[bytes]
@@ -61,10 +80,13 @@ class Server:
         return f"http://{LOOPBACK}:{self.port}"
 
     def peak_rss_mib(self) -> float | None:
-        return peak_rss_mib(self.proc.pid)
+        """Summed over the server's processes: what a server of several workers holds."""
+        return _summed([peak_rss_mib(pid) for pid in process_tree(self.proc.pid)])
 
     def cpu_seconds(self) -> float | None:
-        return cpu_seconds(self.proc.pid)
+        """Summed over the server's processes that are alive now (workers live as long as the
+        server, so a difference taken across a load counts all of its work)."""
+        return _summed([cpu_seconds(pid) for pid in process_tree(self.proc.pid)])
 
     def log_tail(self) -> str:
         err = self.log_dir / f"{self.name}.err"
@@ -110,7 +132,8 @@ def running_server(
 
 
 def stop(proc: subprocess.Popen[bytes], timeout: float) -> None:
-    """SIGINT (both uvicorn and werkzeug shut down cleanly on it), then SIGKILL if it lingers."""
+    """SIGINT (uvicorn, gunicorn and werkzeug shut down cleanly on it), then SIGKILL if it
+    lingers."""
     if proc.poll() is not None:
         return
     os.kill(proc.pid, signal.SIGINT)

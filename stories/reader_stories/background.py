@@ -3,14 +3,20 @@
 The stories service runs its mail sender and its page pusher this way while it serves. A pass
 that fails (a database, mail server or publish target that is down) is logged and the next
 tick tries again; stopping lets the pass under way finish, so nothing is cut off halfway.
+
+When the service runs several worker processes, each one starts the same workers; a lock file
+lets one process at a time do the work (the others wait their turn at each tick, and take over
+when the holder stops or dies, since the system releases its lock with it).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from reader_stories.errors import StoriesError
 from reader_stories.store import Store, open_store
@@ -33,6 +39,8 @@ class Periodic:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._store: Store | None = None
+        self.lock: Path | None = None  # one process at a time does the work (see the module)
+        self._held: IO[bytes] | None = None
 
     def run_once(self) -> Any:
         """One pass; None when it could not run (the error is logged, the next tick retries)."""
@@ -46,15 +54,39 @@ class Periodic:
             log.exception("%s: the pass failed; trying again in %s s", self.name, self.interval)
         return None
 
+    def my_turn(self) -> bool:
+        """Whether this process does the work: always without a lock file; with one, once it
+        holds the lock (taken at the first tick it is free, and kept until stop)."""
+        if self.lock is None or self._held is not None:
+            return True
+        try:
+            import fcntl
+        except ImportError:  # no flock (Windows): one process is all such a system runs
+            return True
+        self.lock.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.lock.open("ab")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._held = handle
+        log.info("%s: this process does the work (pid %s).", self.name, os.getpid())
+        return True
+
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
-                self.run_once()
+                if self.my_turn():
+                    self.run_once()
                 self._stop.wait(self.interval)
         finally:
             if self._store is not None:
                 self._store.close()
                 self._store = None
+            if self._held is not None:
+                self._held.close()  # releases the lock for another process
+                self._held = None
 
     def start(self) -> Periodic:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)

@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import TextIO
 
 from reader_stories.cli_held import held_listing, held_notice
-from reader_stories.cli_views import mail_report, pending_listing, send_mail, show_story
+from reader_stories.cli_views import (
+    mail_report,
+    pending_listing,
+    send_mail,
+    show_story,
+    story_listing,
+)
 from reader_stories.config import SETTINGS_VARIABLE, Config, load_config, settings_path
 from reader_stories.errors import StoriesError, ValidationFailed
 from reader_stories.live.push import describe_pushes, push_due
@@ -29,11 +35,12 @@ from reader_stories.models import HoldKind, Status
 from reader_stories.moderation import held, service
 from reader_stories.moderation.edit_rules import EditRules
 from reader_stories.moderation.report import counted, describe, describe_done, not_done
+from reader_stories.moderation.search_terms import ALL, CONTAINS, EXACT, read_terms
 from reader_stories.notify.messages import Mailer
 from reader_stories.pages.republish import LivePages
 from reader_stories.proxies import proxy_notice
 from reader_stories.settings import SettingsError
-from reader_stories.store import Store, open_store
+from reader_stories.store import Store, StoryFilter, open_store
 from reader_stories.validation import REPLY_TO_MAX
 
 _ID_DIGITS = len(str(REPLY_TO_MAX))
@@ -89,11 +96,13 @@ class Incomplete(Exception):
 class Command:
     """One run of a command: its parsed arguments, the configuration and where output goes."""
 
-    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    def __init__(
+        self, args: argparse.Namespace, out: TextIO, err: TextIO, config: Config | None = None
+    ) -> None:
         self.args = args
         self.out = out
         self.err = err
-        self._config: Config | None = None
+        self._config = config
 
     @property
     def config(self) -> Config:
@@ -114,12 +123,29 @@ class Command:
         print("\n".join(lines), file=self.out)
 
 
+def search_terms(args: argparse.Namespace, status: str | None) -> StoryFilter:
+    """The filter options as the admin's filters read them; any unusable value stops the command
+    with what is wrong with it."""
+    terms = read_terms(
+        status=status,
+        article=args.article,
+        writer=args.writer,
+        match=EXACT if args.exact else CONTAINS,
+        text=args.text,
+        network=args.network,
+    )
+    if terms.problems:
+        raise ValueError("\n".join(terms.problems))
+    return terms.wanted
+
+
 def _pending(run: Command) -> None:
     if run.args.held or run.args.suspected:
         _held(run)
         return
+    wanted = search_terms(run.args, Status.PENDING.value)
     with run.moderating() as (store, _):
-        run.say(pending_listing(store, as_json=run.args.json))
+        run.say(pending_listing(store, as_json=run.args.json, wanted=wanted))
         notice = [] if run.args.json else held_notice(store)
         if notice:
             run.say(*notice)
@@ -150,6 +176,15 @@ def _release(run: Command) -> None:
         left = len(result.skipped) + len(result.missing)
         summary = f"{left} of {counted(len(set(ids)), 'story', 'stories')} not put in the queue."
         raise Incomplete("\n".join([*not_done(outcome), summary]))
+
+
+def _list(run: Command) -> None:
+    wanted = search_terms(run.args, run.args.status)
+    limit = whole_number(run.args.limit, "--limit", "100")
+    if limit < 1:
+        raise ValueError("--limit takes a whole number from 1 up, like --limit 100.")
+    with run.moderating() as (store, _):
+        run.say(story_listing(store, wanted, limit, as_json=run.args.json))
 
 
 def _push(run: Command) -> None:
@@ -379,6 +414,7 @@ def settings_file(named: str | None) -> Path:
 
 COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "pending": (_pending, "list the stories waiting for moderation, and mail not yet sent"),
+    "list": (_list, "list stories of any status by article, writer, words or network"),
     "show": (_show, "show one story: its sanitised preview and its history"),
     "approve": (_approve, "approve stories (12 or 12,13): live at once, emails who asked"),
     "reject": (_reject, "reject stories; a published one leaves its page at once"),
@@ -402,6 +438,17 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
 }
 
 
+def add_search_options(command: argparse.ArgumentParser) -> None:
+    """The admin's filters, as options."""
+    command.add_argument("--article", default="", help="only stories on this article (its slug)")
+    command.add_argument(
+        "--writer", default="", help="name or email contains this (case-insensitive)"
+    )
+    command.add_argument("--exact", action="store_true", help="--writer is the whole name or email")
+    command.add_argument("--text", default="", help="the story's text contains this")
+    command.add_argument("--network", default="", help="network hash, or its first 6+ characters")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="reader-stories", description=__doc__.split("\n")[0])
     top.add_argument(
@@ -409,7 +456,13 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub = {name: commands.add_parser(name, help=text) for name, (_, text) in COMMANDS.items()}
-    sub["pending"].add_argument("--json", action="store_true", help="a JSON list on stdout")
+    for name in ("pending", "list"):
+        add_search_options(sub[name])
+        sub[name].add_argument("--json", action="store_true", help="a JSON list on stdout")
+    sub["list"].add_argument(
+        "--status", default=ALL, help="pending, approved, rejected, spam or all (the default)"
+    )
+    sub["list"].add_argument("--limit", default="100", help="show at most this many (100)")
     sub["pending"].add_argument(
         "--held", action="store_true", help="the held bin instead: every kind, with reasons"
     )
@@ -456,12 +509,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(
-    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    config: Config | None = None,
 ) -> int:
-    """Run one command; 0 when it did all that was asked, 1 with what was not on stderr."""
+    """Run one command; 0 when it did all that was asked, 1 with what was not on stderr. The
+    stories service passes its own ``config`` for the commands it runs for the command line."""
     args = parser().parse_args(argv)
     err = err or sys.stderr
-    run = Command(args, out or sys.stdout, err)
+    run = Command(args, out or sys.stdout, err, config)
     try:
         COMMANDS[args.command][0](run)
     except ValidationFailed as failed:

@@ -1,4 +1,5 @@
-"""What only the command line prints: the queue, one story with its history, the mail outbox.
+"""What only the command line prints: the queue and filtered lists of stories, one story with its
+history, the mail outbox.
 
 Outcomes of actions are put in words by moderation/report.py, which the admin shares; these are
 the commands' own views of the store.
@@ -13,10 +14,11 @@ from reader_stories.errors import StoryNotFound
 from reader_stories.models import Action, ModerationEvent, Status, Story
 from reader_stories.moderation import actions
 from reader_stories.moderation.report import when
+from reader_stories.moderation.search_terms import describe_terms
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.records import OutboxState
 from reader_stories.notify.sender import Transport, deliver, emails
-from reader_stories.store import Store
+from reader_stories.store import Store, StoryFilter
 
 
 def story_record(story: Story) -> dict[str, object]:
@@ -32,26 +34,68 @@ def story_record(story: Story) -> dict[str, object]:
     }
 
 
-def pending_listing(store: Store, as_json: bool = False) -> str:
-    """The moderation queue; as text, followed by any mail not delivered (JSON: stories only)."""
-    stories = store.pending()
+def _story_line(story: Story, with_status: bool) -> str:
+    """One story on one line, whatever its paragraphs and line breaks."""
+    from reader_stories.story_html import plain_text  # markdown-it: only listings need it
+
+    reply = f" reply to #{story.parent_id}" if story.parent_id else ""
+    status = f"{story.status.value:<8}  " if with_status else ""
+    opening = " ".join(plain_text(story.body_markdown, limit=60).split())
+    return (
+        f"#{story.id:<5} {story.created:%Y-%m-%d %H:%M}  {status}{story.article}{reply}  "
+        f"by {story.name}: {opening}"
+    )
+
+
+def _found(store: Store, wanted: StoryFilter, limit: int | None) -> tuple[list[Story], int]:
+    """The matching stories in the admin's order (up to ``limit``), and how many match."""
+    with store.reading() as tx:
+        ids = tx.search_ids(wanted, limit)
+        counts = tx.search_counts(wanted)
+        stories = tx.get_many(ids)
+    total = sum(counts.values()) if wanted.status is None else counts[wanted.status]
+    return stories, total
+
+
+def _matching(wanted: StoryFilter) -> str:
+    said = describe_terms(wanted)
+    return f" matching {'; '.join(said)}" if said else ""
+
+
+def pending_listing(store: Store, as_json: bool = False, wanted: StoryFilter | None = None) -> str:
+    """The moderation queue, or the part of it ``wanted`` asks for; as text, followed by any mail
+    not delivered (JSON: stories only)."""
+    wanted = wanted or StoryFilter()
+    stories, _total = _found(store, wanted, None)
     if as_json:
         return json.dumps([story_record(s) for s in stories], ensure_ascii=False, indent=2)
     mail = mail_report(store) + held_report(store)
     if not stories:
-        return "\n".join(["No stories are waiting for moderation.", *mail])
-    from reader_stories.story_html import plain_text  # markdown-it: only listings need it
-
-    lines = [f"{len(stories)} waiting for moderation (newest first, as in the admin):"]
-    for story in stories:
-        reply = f" reply to #{story.parent_id}" if story.parent_id else ""
-        # One line per story, whatever its paragraphs and line breaks.
-        opening = " ".join(plain_text(story.body_markdown, limit=60).split())
-        lines.append(
-            f"#{story.id:<5} {story.created:%Y-%m-%d %H:%M}  {story.article}{reply}  "
-            f"by {story.name}: {opening}"
+        none = (
+            f"No stories waiting for moderation{_matching(wanted)}."
+            if wanted.narrowed
+            else "No stories are waiting for moderation."
         )
+        return "\n".join([none, *mail])
+    heading = (
+        f"{len(stories)} waiting for moderation{_matching(wanted)} (newest first, as in the admin):"
+    )
+    lines = [heading, *(_story_line(story, with_status=False) for story in stories)]
     return "\n".join([*lines, *mail])
+
+
+def story_listing(store: Store, wanted: StoryFilter, limit: int, as_json: bool = False) -> str:
+    """Stories of any status the filter asks for, in the admin's order, a line each."""
+    stories, total = _found(store, wanted, limit)
+    if as_json:
+        return json.dumps([story_record(s) for s in stories], ensure_ascii=False, indent=2)
+    which = "stories" if wanted.status is None else f"{wanted.status.value} stories"
+    if not stories:
+        return f"No {which}{_matching(wanted)}."
+    order = "newest first" if wanted.status in (None, Status.PENDING) else "latest change first"
+    shown = f"{total}" if total == len(stories) else f"{len(stories)} of {total} (--limit)"
+    heading = f"{shown} {which}{_matching(wanted)}, {order}, as in the admin:"
+    return "\n".join([heading, *(_story_line(story, with_status=True) for story in stories)])
 
 
 def describe_outbox(state: OutboxState, now: datetime) -> list[str]:

@@ -1,4 +1,5 @@
-"""The benchmark harness keeps working: one tiny run (N=5, one run, no Isso, no profiling).
+"""The benchmark harness keeps working: one tiny run (N=5, one run, no Isso, no profiling;
+Hugo's reference row and the charts included).
 
 Benchmarks are not timed tests: nothing here looks at a duration, only that the report is
 written and has a row for every measure.
@@ -7,6 +8,7 @@ written and has a row for every measure.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +55,13 @@ def test_tiny_benchmark_run_writes_every_measure(tmp_path: Path) -> None:
     for row in data["rows"]:
         assert f"| {row['label'].replace('|', chr(92) + '|')} |" in text
     assert data["approve"]["identical"], data["approve"]["files_different"]
+    hugo = data["builds"]["5"]["hugo"]
+    assert hugo["runs"] and data["hugo_version"] in text
+    for chart in ("build-time.svg", "intake-rate.svg", "intake-latency.svg"):
+        svg = (tmp_path / "results" / chart).read_text("utf-8")
+        assert svg.startswith("<?xml") and "<path" in svg  # drawn
+        assert re.search(r"<script[^>]*href", svg) is None  # no script fetched from the web
+        assert f"]({chart})" in text
     assert data["intake"]["ours"]["lost"] == 0
     assert data["machine"]["cores"]
     # The flood: every reader got in, the queue is the readers' (the score misses none of these

@@ -6,7 +6,8 @@ stories.py (stories and their history), rates.py (rate-limit events) and outbox.
 mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages waiting to reach
 a public site elsewhere), lookalikes.py (what a moderator's flags compare), imports.py (where
 imported stories came from, comments kept aside), follows.py (readers following an article),
-spam.py (the spam score's log of holds, texts' shapes, and the held bin's upkeep);
+search.py (finding stories by status, article, writer, words or network), spam.py (the spam
+score's log of holds, texts' shapes, and the held bin's upkeep);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -44,6 +45,7 @@ from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
 from reader_stories.store.outbox import OutboxQueries
 from reader_stories.store.pushes import PushQueries
 from reader_stories.store.rates import RateQueries
+from reader_stories.store.search import SearchQueries, StoryFilter
 from reader_stories.store.spam import SpamQueries
 from reader_stories.store.stories import READER_ACTOR, StoryQueries
 
@@ -55,6 +57,7 @@ __all__ = [
     "Clock",
     "LazyStore",
     "Store",
+    "StoryFilter",
     "Tx",
     "approved_stories",
     "open_store",
@@ -151,6 +154,7 @@ class Tx(
     HelpfulQueries,
     FollowQueries,
     LookalikeQueries,
+    SearchQueries,
     SpamQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""

@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from reader_stories.config import Config
+from reader_stories.control import ControlListener
 from reader_stories.live.push import push_worker
 from reader_stories.live.site import live_republisher
 from reader_stories.notify.messages import Mailer
@@ -74,9 +75,12 @@ def closing(on_shutdown: Sequence[Callable[[], None]], config: Config | None = N
         for worker in workers:
             log.info("%s runs every %s s in the background.", worker.name, worker.interval)
             worker.start()
+        listener = None if config is None else command_listener(config).start()
         try:
             yield
         finally:
+            if listener is not None:
+                listener.stop()
             for worker in workers:
                 worker.stop()
             for close in on_shutdown:
@@ -86,8 +90,24 @@ def closing(on_shutdown: Sequence[Callable[[], None]], config: Config | None = N
 
 
 def background_workers(config: Config) -> list[Any]:
+    """The mail sender and the page pusher the settings ask for; when the service runs several
+    processes, a lock file in var/ lets one of them at a time do each."""
     mail = background_sender(Mailer.for_config(config))
-    return [worker for worker in (mail, push_worker(config)) if worker is not None]
+    workers = [worker for worker in (mail, push_worker(config)) if worker is not None]
+    for worker in workers:
+        worker.lock = config.state / f"{worker.name}.lock"
+    return workers
+
+
+def command_listener(config: Config) -> ControlListener:
+    """The socket the command line hands moderation actions to (reader_stories/control.py)."""
+
+    def run(argv: Sequence[str], out: Any, err: Any) -> int:
+        from reader_stories.cli import main
+
+        return main(list(argv), out, err, config=config)
+
+    return ControlListener(config, run)
 
 
 def create_service(config: Config) -> Starlette:

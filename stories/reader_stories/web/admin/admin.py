@@ -20,6 +20,7 @@ from reader_stories.web.admin.flash import Flashes
 from reader_stories.web.admin.pages import Pages
 from reader_stories.web.admin.passwords import fingerprint
 from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, Clock, Sessions
+from reader_stories.web.admin.titles import RememberedTitles
 from reader_stories.web.static import stylesheets
 
 # Failed login attempts per client network: 5 in 15 minutes (a correct login never counts).
@@ -43,6 +44,7 @@ class Admin:
         self.republisher = republisher
         # Approvals and replies from the browser email readers who asked, as the CLI does.
         self.mailer = Mailer.for_config(config)
+        self.titles = RememberedTitles(self.mailer.article_title, clock)
         self.login_limit = login_limit
         self.clock = clock  # seconds since the epoch, as time.time (sessions, email links)
         self.stylesheets = stylesheets(

@@ -15,14 +15,15 @@ from starlette.requests import Request
 
 from reader_stories.models import Status
 from reader_stories.text import normalise, strip_controls
+from reader_stories.web.admin.queue_view import list_back
 from reader_stories.web.body import FORM_TYPE, media_type, read_body
 from reader_stories.web.errors import Refused
 
 MAX_BYTES = 256 * 1024  # a full page of ticked stories, or an edit of the longest story
 MAX_FIELDS = 300
 REASON_MAX = 500
-# Where a form may send the moderator back to: a list page or a story page, nothing else.
-_BACK_RE = re.compile(r"/(\?status=(pending|approved|rejected|spam)(&page=[1-9][0-9]{0,5})?)?")
+# Where a form may send the moderator back to: a list page (queue_view.list_back reads and
+# rewrites its filters), the held bin or a story page, nothing else.
 _STORY_BACK_RE = re.compile(r"/stories/[1-9][0-9]{0,9}")
 _HELD_BACK_RE = re.compile(r"/held(\?(kind=(suspected|blocked|listed))?&?(page=[1-9][0-9]{0,5})?)?")
 _ID_RE = re.compile(r"[1-9][0-9]{0,9}")
@@ -72,9 +73,10 @@ async def read_form(request: Request) -> Form:
 
 def back_path(value: str, default: str = "/") -> str:
     """A list or story page inside the admin to return to, or ``default``."""
-    if any(r.fullmatch(value) for r in (_BACK_RE, _STORY_BACK_RE, _HELD_BACK_RE)):
+    if value == "/" or _STORY_BACK_RE.fullmatch(value) or _HELD_BACK_RE.fullmatch(value):
         return value
-    return default
+    listed = list_back(value)
+    return default if listed is None else listed
 
 
 def list_path(status: Status) -> str:
@@ -108,8 +110,3 @@ def reason(values: list[str]) -> str | None:
     if len(text) > REASON_MAX:
         raise ValueError(MSG_REASON_LONG.format(count=len(text)))
     return text or None
-
-
-def route_back(status: Status, page: int = 1) -> str:
-    """The list page to come back to after acting from it."""
-    return list_path(status) + (f"&page={page}" if page > 1 else "")

@@ -1,7 +1,8 @@
-"""What the admin reads: one page of a status list with each story's context and flags.
+"""What the admin reads: one page of a list, filtered, with each story's context and flags.
 
-Each function reads in one snapshot (``store.reading()``). The queries are the admin's own (lists
-by status, counts, replies), written against the same tables as store.py; the flags (links,
+Each function reads in one snapshot (``store.reading()``). The queries are the admin's own
+(counts, replies), written against the same tables as store.py; finding the stories a list's
+filters ask for is store/search.py's, shared with the command line; the flags (links,
 first-time author, duplicate, personal data) are moderation/flags.py's, shared with the
 moderator's email.
 """
@@ -9,7 +10,7 @@ moderator's email.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 
 from reader_stories.models import Action, ModerationEvent, Status, Story
 from reader_stories.moderation.flags import Flags, flags_of
-from reader_stories.store import Store, Tx, schema
+from reader_stories.store import Store, StoryFilter, Tx, schema
 from reader_stories.story_html import plain_text, sanitise
 from reader_stories.web.admin.link_targets import show_link_targets
 
@@ -44,17 +45,36 @@ class Item:
     parent: Parent | None
     replies: int
     opening: str  # its first words, on one line, for pages that list stories briefly
+    network: str | None = None  # the keyed hash of the writer's network, when it was kept
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article that has stories, for the article filter: its slug, title when known."""
+
+    slug: str
+    title: str | None
+    stories: int
 
 
 @dataclass(frozen=True)
 class Listing:
-    status: Status
+    """One page of a list. ``counts``: every story by status (the queue's size, for the title);
+    ``matching``: by status, those the filters other than the status match (for the tabs)."""
+
+    wanted: StoryFilter
     items: tuple[Item, ...]
     page: int
     pages: int
     total: int
     counts: dict[Status, int]  # pending: the queue only, without the held stories
+    matching: dict[Status, int]
+    articles: tuple[Article, ...]
     held: int = 0  # waiting stories held apart from the queue (models.Hold)
+
+    @property
+    def status(self) -> Status | None:
+        return self.wanted.status
 
 
 def _counts(tx: Tx) -> dict[Status, int]:
@@ -62,20 +82,6 @@ def _counts(tx: Tx) -> dict[Status, int]:
     found = {Status(status): int(count) for status, count in tx.conn.execute(query)}
     found[Status.PENDING] = tx.pending_count()
     return {status: found.get(status, 0) for status in Status}
-
-
-def _page_ids(tx: Tx, status: Status, page: int) -> list[int]:
-    """Pending: newest first, held stories left out. Moderated lists: most recently changed
-    first, for undoing."""
-    query = select(_stories.c.id).where(_stories.c.status == status.value)
-    if status == Status.PENDING:
-        query = query.where(_stories.c.held.is_(None)).order_by(
-            _stories.c.created.desc(), _stories.c.id.desc()
-        )
-    else:
-        query = query.order_by(_stories.c.updated.desc(), _stories.c.id.desc())
-    query = query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    return list(tx.conn.scalars(query))
 
 
 def _reply_counts(tx: Tx, ids: Sequence[int]) -> dict[int, int]:
@@ -93,6 +99,7 @@ def _items(tx: Tx, stories: Sequence[Story]) -> tuple[Item, ...]:
         return ()
     flags = flags_of(tx, stories)
     replies = _reply_counts(tx, ids)
+    networks = tx.network_hashes(ids)
     parent_ids = sorted({s.parent_id for s in stories if s.parent_id is not None})
     parents = {p.id: p for p in tx.get_many(parent_ids)} if parent_ids else {}
     items = []
@@ -115,21 +122,37 @@ def _items(tx: Tx, stories: Sequence[Story]) -> tuple[Item, ...]:
                 ),
                 replies=replies.get(story.id, 0),
                 opening=" ".join(plain_text(story.body_markdown, limit=CONTEXT_WORDS).split()),
+                network=networks.get(story.id),
             )
         )
     return tuple(items)
 
 
-def listing(store: Store, status: Status, page: int) -> Listing:
-    """One page of the stories in ``status``; a page past the end comes back empty."""
+def listing(
+    store: Store, wanted: StoryFilter, page: int, titles: Callable[[str], str | None]
+) -> Listing:
+    """One page of the stories ``wanted`` asks for; a page past the end comes back empty.
+    ``titles`` names an article by its slug when the built site knows it."""
     with store.reading() as tx:
         counts = _counts(tx)
         held = tx.held_count()
-        ids = _page_ids(tx, status, page)
+        matching = tx.search_counts(wanted) if wanted.narrowed else counts
+        ids = tx.search_ids(wanted, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         items = _items(tx, tx.get_many(ids)) if ids else ()
-    total = counts[status]
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    return Listing(status, items, page, pages, total, counts, held)
+        in_use = tx.articles_with_stories()
+    total = sum(matching.values()) if wanted.status is None else matching[wanted.status]
+    articles = tuple(Article(slug, titles(slug), count) for slug, count in in_use)
+    return Listing(
+        wanted,
+        items,
+        page,
+        max(1, math.ceil(total / PAGE_SIZE)),
+        total,
+        counts,
+        matching,
+        tuple(sorted(articles, key=lambda a: ((a.title or a.slug).casefold(), a.slug))),
+        held,
+    )
 
 
 def story_item(store: Store, story_id: int) -> tuple[Item, list[ModerationEvent]]:

@@ -27,8 +27,9 @@ from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.flash import Undo
 from reader_stories.web.admin.forms import back_path, story_ids
 from reader_stories.web.admin.guard import Guard
+from reader_stories.web.admin.queue_view import page_number
 from reader_stories.web.admin.views.actions import Answer, refused
-from reader_stories.web.admin.views.queue import LIST_LABELS, page_number
+from reader_stories.web.admin.views.queue import LIST_LABELS
 
 HELD_PATH = "/held"
 # The Undo of a release carries this in place of a status: back to the bin, not to pending.
@@ -96,7 +97,7 @@ class HeldBin:
             )
         except ValueError:
             kind = None
-        page = page_number(request.query_params.get("page"))
+        page = page_number(request.query_params.get("page")) or 1
         found = await self.admin.with_store(bin_page, kind, page)
         return self.admin.pages.render(
             request,

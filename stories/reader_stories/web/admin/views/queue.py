@@ -1,6 +1,9 @@
-"""The pages a moderator reads: a status list (the pending queue by default) and one story."""
+"""The pages a moderator reads: a list of stories (the pending queue by default, narrowed by
+the filters in its address) and one story."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -8,10 +11,17 @@ from starlette.responses import Response
 from reader_stories.errors import StoryNotFound
 from reader_stories.models import Status
 from reader_stories.moderation.actions import ALLOWED_TRANSITIONS
+from reader_stories.moderation.search_terms import (
+    NETWORK_MIN,
+    STATUS_WORDS,
+    TEXT_MAX,
+    WRITER_MAX,
+    describe_terms,
+)
 from reader_stories.web.admin import checks, queries
 from reader_stories.web.admin.admin import Admin
-from reader_stories.web.admin.forms import route_back
 from reader_stories.web.admin.guard import Guard
+from reader_stories.web.admin.queue_view import read_view, view_path
 from reader_stories.web.errors import Refused
 
 LIST_TITLES = {
@@ -19,6 +29,7 @@ LIST_TITLES = {
     Status.APPROVED: "Recently approved",
     Status.REJECTED: "Recently rejected",
     Status.SPAM: "Recently marked as spam",
+    None: "All stories",
 }
 LIST_LABELS = {
     Status.PENDING: "Pending",
@@ -26,24 +37,46 @@ LIST_LABELS = {
     Status.REJECTED: "Rejected",
     Status.SPAM: "Spam",
 }
+ALL_LABEL = "All"
 EMPTY = {
     Status.PENDING: "No stories are waiting for moderation.",
     Status.APPROVED: "No approved stories yet.",
     Status.REJECTED: "No rejected stories.",
     Status.SPAM: "No stories marked as spam.",
+    None: "There are no stories yet.",
 }
-TITLE_NO_LIST = "There is no such list"
-MSG_NO_LIST = "Stories are listed as pending, approved, rejected or spam; pick one of those lists."
+NO_MATCH = "No stories match these filters."
 TITLE_NO_STORY = "Story not found"
-
-
-def page_number(text: str | None) -> int:
-    """?page=N, forgiving: anything odd is page 1."""
-    return int(text) if text and text.isdigit() and 0 < int(text) < 1_000_000 else 1
 
 
 def no_story(store_message: str) -> Refused:
     return Refused(404, store_message, title=TITLE_NO_STORY)
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A link to one status with the other filters kept, and how many it would show."""
+
+    label: str
+    href: str
+    count: int
+    current: bool
+
+
+def tabs(listing: queries.Listing) -> list[Tab]:
+    wanted = listing.wanted
+    found = []
+    for status, label in (*LIST_LABELS.items(), (None, ALL_LABEL)):
+        count = sum(listing.matching.values()) if status is None else listing.matching[status]
+        href = view_path(replace(wanted, status=status))
+        found.append(Tab(label, href, count, status == wanted.status))
+    return found
+
+
+def article_title(listing: queries.Listing) -> str | None:
+    """The title of the article the list is narrowed to, when the built site shows one."""
+    chosen = listing.wanted.article
+    return next((a.title for a in listing.articles if a.slug == chosen and a.title), None)
 
 
 class Reading:
@@ -53,26 +86,30 @@ class Reading:
 
     async def queue(self, request: Request) -> Response:
         session = await self.guard.page(request)
-        try:
-            status = Status(request.query_params.get("status", Status.PENDING.value))
-        except ValueError:
-            raise Refused(404, MSG_NO_LIST, title=TITLE_NO_LIST) from None
-        page = page_number(request.query_params.get("page"))
-        listing = await self.admin.with_store(queries.listing, status, page)
+        view = read_view(request.query_params)
+        wanted = view.wanted
+        listing = await self.admin.with_store(queries.listing, wanted, view.page, self.admin.titles)
         moves = (Status.APPROVED, Status.REJECTED, Status.SPAM)
-        bulk = [s.value for s in moves if s in ALLOWED_TRANSITIONS[status]]
+        allowed = moves if wanted.status is None else ALLOWED_TRANSITIONS[wanted.status]
         return self.admin.pages.render(
             request,
             "queue.html",
             session=session,
             listing=listing,
-            title=LIST_TITLES[status],
+            view=view,
+            title=LIST_TITLES[wanted.status],
+            tabs=tabs(listing),
             labels=LIST_LABELS,
-            empty=EMPTY[status],
-            bulk=bulk,
+            empty=NO_MATCH if wanted.narrowed else EMPTY[wanted.status],
+            narrowed_by=describe_terms(wanted, article_title(listing)),
+            bulk=[s.value for s in moves if s in allowed],
             pending=listing.counts[Status.PENDING],
-            back=route_back(status, page),
+            back=view.path(),
             transitions=ALLOWED_TRANSITIONS,
+            status_words=STATUS_WORDS,
+            network_min=NETWORK_MIN,
+            text_max=TEXT_MAX,
+            writer_max=WRITER_MAX,
         )
 
     async def story(self, request: Request) -> Response:
