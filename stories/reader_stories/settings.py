@@ -309,6 +309,8 @@ def build_settings(
     _check_mail(settings)
     if settings.held_days < 1:
         raise SettingsError("COMMENTS_HELD_DAYS is 0; keep held stories for at least 1 day.")
+    if settings.max_held < 1:
+        raise SettingsError("COMMENTS_MAX_HELD is 0; the held bin needs room for 1 story or more.")
     return settings
 
 
