@@ -117,7 +117,7 @@ def serve(c, build=True):
     print(f"Serving the site and story intake at http://{CONFIG['host']}:{CONFIG['port']}/")
     print(
         f"Moderate in the browser at http://{CONFIG['host']}:{CONFIG['port']}{ADMIN_PATH}/ "
-        "(once `invoke comments.set-password` has set a password)."
+        "(once `invoke comments.add-moderator NAME --owner` has made an account)."
     )
     print("Moderate with `invoke comments.pending` and `invoke comments.approve ID`. Ctrl+C stops.")
     uvicorn.run(
@@ -327,6 +327,14 @@ def _text(text: str, file: str) -> list[str]:
     return [*(["--text", text] if text else []), *(["--file", file] if file else [])]
 
 
+def _as(actor: str) -> list[str]:
+    """--as NAME when given: the name the story's history records (default: the system user)."""
+    return ["--as", actor] if actor else []
+
+
+AS_HELP = "the name the history records (default: your system user name)"
+
+
 SEARCH_HELP = {
     "article": "only stories on this article (its slug)",
     "writer": "only stories whose writer's name or email contains this (any case)",
@@ -405,22 +413,22 @@ def comments_show(c, id):
     _cli("show", id)
 
 
-@task(name="approve")
-def comments_approve(c, ids):
+@task(name="approve", help={"as_": AS_HELP})
+def comments_approve(c, ids, as_=""):
     """Approve stories (ids like 12 or 12,13), update their pages at once, email who asked."""
-    _cli("approve", ids)
+    _cli("approve", ids, *_as(as_))
 
 
-@task(name="reject", help={"reason": "why, kept with the story for the record"})
-def comments_reject(c, ids, reason=""):
+@task(name="reject", help={"reason": "why, kept with the story for the record", "as_": AS_HELP})
+def comments_reject(c, ids, reason="", as_=""):
     """Reject stories; an already published one is taken off its page at once."""
-    _cli("reject", ids, "--reason", reason)
+    _cli("reject", ids, "--reason", reason, *_as(as_))
 
 
-@task(name="spam")
-def comments_spam(c, ids):
+@task(name="spam", help={"as_": AS_HELP})
+def comments_spam(c, ids, as_=""):
     """Mark stories as spam; they never reach the site."""
-    _cli("spam", ids)
+    _cli("spam", ids, *_as(as_))
 
 
 @task(
@@ -429,41 +437,48 @@ def comments_spam(c, ids):
         "text": "the new text",
         "file": "read the new text from a file",
         "name": "the writer's new name",
+        "as_": AS_HELP,
     },
 )
-def comments_edit(c, id, text="", file="", name=""):
+def comments_edit(c, id, text="", file="", name="", as_=""):
     """Replace a story's text or its writer's name (shown as edited by a moderator)."""
-    _cli("edit", id, *_text(text, file), *(["--name", name] if name else []))
+    _cli("edit", id, *_text(text, file), *(["--name", name] if name else []), *_as(as_))
 
 
-@task(name="redact", help={"text": "the personal detail to take out, as comments.show lists it"})
-def comments_redact(c, id, text):
+@task(
+    name="redact",
+    help={"text": "the personal detail to take out, as comments.show lists it", "as_": AS_HELP},
+)
+def comments_redact(c, id, text, as_=""):
     """Take a personal detail (a name, an address) out of a story: "[name removed]" in its place."""
-    _cli("redact", id, text)
+    _cli("redact", id, text, *_as(as_))
 
 
-@task(name="reply", help={"text": "the reply", "file": "read it from a file", "author": "name"})
-def comments_reply(c, id, text="", file="", author=""):
+@task(
+    name="reply",
+    help={"text": "the reply", "file": "read it from a file", "author": "name", "as_": AS_HELP},
+)
+def comments_reply(c, id, text="", file="", author="", as_=""):
     """Publish the site author's reply under a story, shown with an Author badge."""
-    _cli("reply", id, *_text(text, file), "--author", author)
+    _cli("reply", id, *_text(text, file), "--author", author, *_as(as_))
 
 
-@task(name="requeue")
-def comments_requeue(c, ids):
+@task(name="requeue", help={"as_": AS_HELP})
+def comments_requeue(c, ids, as_=""):
     """Undo a decision: the stories wait for moderation again (a published one leaves its page)."""
-    _cli("requeue", ids)
+    _cli("requeue", ids, *_as(as_))
 
 
-@task(name="release")
-def comments_release(c, ids):
+@task(name="release", help={"as_": AS_HELP})
+def comments_release(c, ids, as_=""):
     """Put held stories (suspected spam, ...) in the moderation queue, like any other story."""
-    _cli("release", ids)
+    _cli("release", ids, *_as(as_))
 
 
-@task(name="delete")
-def comments_delete(c, ids):
+@task(name="delete", help={"as_": AS_HELP})
+def comments_delete(c, ids, as_=""):
     """Delete stories and their replies for good (e.g. at the writer's request)."""
-    _cli("delete", ids)
+    _cli("delete", ids, *_as(as_))
 
 
 @task(name="export", help={"path": "write to this file; without it, to standard output"})
@@ -542,10 +557,57 @@ def comments_purge(c, days="30"):
     },
 )
 def comments_set_password(c, password_file="", print_only=False):
-    """Set the web admin's password: asks twice, writes its argon2 hash to var/admin.env."""
+    """Set the admin's single password (before accounts): asks twice, hash to var/admin.env."""
     _cli(
         "set-password", "--password-file", password_file, *(["--print-only"] if print_only else [])
     )
+
+
+@task(name="moderators")
+def comments_moderators(c):
+    """List the moderator accounts: name, role, when created, last login."""
+    _cli("moderators")
+
+
+@task(
+    name="add-moderator",
+    help={
+        "name": "the moderator's name, as the history will show it",
+        "owner": "an owner, who can also add and remove moderators",
+        "password_file": "read the password from this file's first line (- for standard input)",
+        "from_admin_password": "keep the password set with comments.set-password for this account",
+    },
+)
+def comments_add_moderator(c, name, owner=False, password_file="", from_admin_password=False):
+    """Add a moderator account; asks for its password twice."""
+    _cli(
+        "add-moderator",
+        name,
+        *(["--owner"] if owner else []),
+        *(["--password-file", password_file] if password_file else []),
+        *(["--from-admin-password"] if from_admin_password else []),
+    )
+
+
+@task(
+    name="set-moderator-password",
+    help={"password_file": "read the password from this file's first line (- for standard input)"},
+)
+def comments_set_moderator_password(c, name, password_file=""):
+    """Set or reset a moderator's password (asked twice); their sessions end."""
+    _cli("set-moderator-password", name, "--password-file", password_file)
+
+
+@task(name="set-role", help={"role": "owner or moderator"})
+def comments_set_role(c, name, role):
+    """Make a moderator an owner, or an owner a moderator (never the last owner)."""
+    _cli("set-role", name, role)
+
+
+@task(name="remove-moderator")
+def comments_remove_moderator(c, name):
+    """Remove a moderator account (never the last owner); its sessions end."""
+    _cli("remove-moderator", name)
 
 
 comments = Collection(
@@ -572,6 +634,11 @@ comments = Collection(
     comments_restore,
     comments_send_mail,
     comments_set_password,
+    comments_moderators,
+    comments_add_moderator,
+    comments_set_moderator_password,
+    comments_set_role,
+    comments_remove_moderator,
 )
 
 

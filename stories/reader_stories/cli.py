@@ -19,7 +19,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from reader_stories import cli_moderators
 from reader_stories.cli_held import held_listing, held_notice
+from reader_stories.cli_moderators import acting_name
 from reader_stories.cli_views import (
     mail_report,
     pending_listing,
@@ -119,6 +121,11 @@ class Command:
     def mailer(self) -> Mailer:
         return Mailer.for_config(self.config)
 
+    @property
+    def actor(self) -> str:
+        """The name the history records for this command's actions (--as, else the user's)."""
+        return acting_name(self.args.actor)
+
     def say(self, *lines: str) -> None:
         print("\n".join(lines), file=self.out)
 
@@ -168,7 +175,7 @@ def _held(run: Command) -> None:
 def _release(run: Command) -> None:
     ids = parse_ids(run.args.ids)
     with run.moderating() as (store, _):
-        result = held.release_each(store, ids)
+        result = held.release_each(store, ids, actor=run.actor)
     outcome = service.Outcome(service.Done.RETURNED, skipped=result.skipped, missing=result.missing)
     if result.done:
         run.say(*held.describe_released(result.done))
@@ -222,7 +229,7 @@ def _move(run: Command, target: Status, verb: str, reason: str | None = None) ->
     ids = parse_ids(run.args.ids)
     mailer = run.mailer() if target == Status.APPROVED else None
     with run.moderating() as (store, site):
-        outcome = service.move_each(store, site, ids, target, reason, mailer)
+        outcome = service.move_each(store, site, ids, target, reason, mailer, run.actor)
     _report(run, outcome, len(set(ids)), verb)
 
 
@@ -250,7 +257,7 @@ def _edit(run: Command) -> None:
     comments = run.config.comments
     rules = EditRules(comments.max_links, comments.author_name)
     with run.moderating() as (store, site):
-        outcome = service.edit(store, site, story_id, text, rules, name=run.args.name)
+        outcome = service.edit(store, site, story_id, text, rules, run.args.name, run.actor)
     run.say(*describe(outcome))
 
 
@@ -259,7 +266,7 @@ def _redact(run: Command) -> None:
     comments = run.config.comments
     rules = EditRules(comments.max_links, comments.author_name)
     with run.moderating() as (store, site):
-        outcome = service.redact(store, site, story_id, run.args.text, rules)
+        outcome = service.redact(store, site, story_id, run.args.text, rules, run.actor)
     run.say(*describe(outcome))
 
 
@@ -269,14 +276,15 @@ def _reply(run: Command) -> None:
     if text is None:
         raise ValueError(MSG_NO_REPLY)
     author = run.args.author or run.config.comments.author_name
+    actor, mailer = run.actor, run.mailer()
     with run.moderating() as (store, site):
-        run.say(*describe(service.reply(store, site, story_id, text, author, run.mailer())))
+        run.say(*describe(service.reply(store, site, story_id, text, author, mailer, actor)))
 
 
 def _delete(run: Command) -> None:
     ids = parse_ids(run.args.ids)
     with run.moderating() as (store, site):
-        outcome = service.delete_each(store, site, ids)
+        outcome = service.delete_each(store, site, ids, run.actor)
     _report(run, outcome, len(set(ids)), "deleted")
 
 
@@ -435,6 +443,7 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "backup": (_backup, "a consistent copy of the store, taken while the service runs"),
     "restore": (_restore, "bring a backup back"),
     "set-password": (_set_password, "set the web admin's password (its hash, in var/admin.env)"),
+    **cli_moderators.COMMANDS,
 }
 
 
@@ -505,6 +514,7 @@ def parser() -> argparse.ArgumentParser:
     sub["restore"].add_argument("path", help="a backup file (.sqlite3 or .jsonl)")
     sub["set-password"].add_argument("--password-file", default="", help="first line is used")
     sub["set-password"].add_argument("--print-only", action="store_true")
+    cli_moderators.add_arguments(sub)
     return top
 
 

@@ -20,6 +20,7 @@ The client half imports nothing heavy: this module's top level is the standard l
 from __future__ import annotations
 
 import contextlib
+import getpass
 import io
 import json
 import logging
@@ -79,7 +80,8 @@ def delegate(config: Any, argv: Sequence[str]) -> Answer | None:
     path = socket_path(config.state)
     if not path.exists():
         return None
-    request = json.dumps({"argv": list(argv), "identity": identity(config)}).encode() + b"\n"
+    message = {"argv": list(argv), "identity": identity(config), "user": _system_user()}
+    request = json.dumps(message).encode() + b"\n"
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.settimeout(CONNECT_TIMEOUT)
@@ -105,6 +107,14 @@ def delegate(config: Any, argv: Sequence[str]) -> Answer | None:
     )
 
 
+def _system_user() -> str | None:
+    """Who runs the command: the history names them, not the service's own user."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
 def _read_all(connection: socket.socket) -> bytes:
     chunks, size = [], 0
     while chunk := connection.recv(65536):
@@ -117,7 +127,9 @@ def _read_all(connection: socket.socket) -> bytes:
 
 # The service's half
 
-Runner = Callable[[Sequence[str], IO[str], IO[str]], int]
+# Runs one command: its arguments, where its report and problems go, and the system user who
+# typed it (the history's name when the command gives no --as).
+Runner = Callable[[Sequence[str], IO[str], IO[str], str | None], int]
 
 
 class ControlListener:
@@ -223,6 +235,7 @@ class ControlListener:
             return {"refused": "not a command the service runs"}
         if request.get("identity") != identity(self.config):
             return {"refused": "another store or site"}
+        user = request.get("user")
         out, err = io.StringIO(), io.StringIO()
-        code = self.run(argv, out, err)
+        code = self.run(argv, out, err, user if isinstance(user, str) else None)
         return {"code": code, "out": out.getvalue(), "err": err.getvalue()}

@@ -7,6 +7,7 @@ loaded the database layer: the service did the work.
 
 from __future__ import annotations
 
+import getpass
 import os
 import signal
 import socket
@@ -23,6 +24,7 @@ from typing import IO
 import pytest
 from stories_support import add, make_config
 
+from reader_stories.cli_moderators import acting_name
 from reader_stories.config import Config
 from reader_stories.control import (
     DELEGATED,
@@ -43,9 +45,11 @@ class Recorder:
 
     def __init__(self) -> None:
         self.asked: list[list[str]] = []
+        self.users: list[str | None] = []
 
-    def __call__(self, argv: Sequence[str], out: IO[str], err: IO[str]) -> int:
+    def __call__(self, argv: Sequence[str], out: IO[str], err: IO[str], user: str | None) -> int:
         self.asked.append(list(argv))
+        self.users.append(user)
         print(f"#{argv[1]} approved", file=out)
         print("a warning", file=err)
         return 3
@@ -77,6 +81,7 @@ def test_the_service_runs_the_command_and_the_answer_is_what_it_printed(
     assert answer is not None
     assert (answer.code, answer.out, answer.err) == (3, "#12,13 approved\n", "a warning\n")
     assert recorder.asked == [["approve", "12,13"]]
+    assert recorder.users == [getpass.getuser()]  # who typed it, for the history
 
 
 def test_a_command_for_another_store_runs_in_its_own_process(
@@ -193,3 +198,5 @@ def test_invoke_approve_is_done_by_the_running_intake(tmp_path: Path) -> None:
     assert "database layer loaded: False" in done.stdout
     with open_store(database) as store, store.reading() as tx:
         assert tx.get(story.id).status.value == "approved"
+        approved = tx.events(story.id)[-1]
+    assert approved.actor == acting_name(None)  # the command's user, not the service's

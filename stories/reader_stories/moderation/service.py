@@ -117,9 +117,10 @@ def spam(
     republisher: LivePages | None,
     ids: Sequence[int],
     expected: Status | None = None,
+    actor: str = actions.DEFAULT_ACTOR,
 ) -> Outcome:
     was_public = _published(store, ids)
-    stories = actions.mark_spam(store, ids, expected=expected)
+    stories = actions.mark_spam(store, ids, expected=expected, actor=actor)
     return _outcome(Done.SPAM, store, republisher, was_public, stories=tuple(stories))
 
 
@@ -128,10 +129,11 @@ def return_to_pending(
     republisher: LivePages | None,
     ids: Sequence[int],
     expected: Status | None = None,
+    actor: str = actions.DEFAULT_ACTOR,
 ) -> Outcome:
     """Undo decisions, all or none: the stories wait again; published ones leave their page."""
     was_public = _published(store, ids)
-    stories = actions.return_to_pending(store, ids, expected=expected)
+    stories = actions.return_to_pending(store, ids, expected=expected, actor=actor)
     return _outcome(Done.RETURNED, store, republisher, was_public, stories=tuple(stories))
 
 
@@ -150,10 +152,11 @@ def move_each(
     target: Status,
     reason: str | None = None,
     mailer: Mailer | None = None,
+    actor: str = actions.DEFAULT_ACTOR,
 ) -> Outcome:
     """Every id attempted (the command line): those that can move do, the rest are named."""
     before = _statuses(store, ids)
-    result = per_story.move_each(store, ids, target, reason, mailer=mailer)
+    result = per_story.move_each(store, ids, target, reason, mailer=mailer, actor=actor)
     articles = {
         s.article
         for s in result.done
@@ -170,10 +173,15 @@ def move_each(
     )
 
 
-def delete_each(store: Store, republisher: LivePages | None, ids: Sequence[int]) -> Outcome:
+def delete_each(
+    store: Store,
+    republisher: LivePages | None,
+    ids: Sequence[int],
+    actor: str = actions.DEFAULT_ACTOR,
+) -> Outcome:
     """Every id attempted: each story that exists is deleted, the rest are named."""
     before = _statuses(store, ids)
-    result = per_story.delete_each(store, ids)
+    result = per_story.delete_each(store, ids, actor=actor)
     articles = {before[i].article for i in result.replies if before[i].status == Status.APPROVED}
     return _outcome(
         Done.DELETED,
@@ -205,9 +213,11 @@ def edit(
     text: str | None,
     rules: EditRules,
     name: str | None = None,
+    actor: str = actions.DEFAULT_ACTOR,
 ) -> Outcome:
     """A new text or name (None keeps it), checked as the form checks a reader's."""
-    return _edited(store, republisher, actions.edit(store, story_id, text, rules=rules, name=name))
+    edited = actions.edit(store, story_id, text, rules=rules, name=name, actor=actor)
+    return _edited(store, republisher, edited)
 
 
 def redact(
@@ -216,9 +226,11 @@ def redact(
     story_id: int,
     text: str,
     rules: EditRules,
+    actor: str = actions.DEFAULT_ACTOR,
 ) -> Outcome:
     """One piece of personal data out of the story; a published page changes at once."""
-    return _edited(store, republisher, actions.redact(store, story_id, text, rules=rules))
+    redacted = actions.redact(store, story_id, text, rules=rules, actor=actor)
+    return _edited(store, republisher, redacted)
 
 
 def reply(
@@ -228,8 +240,11 @@ def reply(
     text: str,
     author: str,
     mailer: Mailer | None = None,
+    actor: str | None = None,
 ) -> Outcome:
-    answer = actions.reply(store, story_id, text, author, mailer=mailer)
+    """The author's reply; the history names ``actor`` (the moderator who wrote it), else the
+    author."""
+    answer = actions.reply(store, story_id, text, author, mailer=mailer, actor=actor)
     return _outcome(Done.REPLIED, store, republisher, [answer.article], stories=(answer,))
 
 
@@ -240,12 +255,13 @@ def approve_and_reply(
     text: str,
     author: str,
     mailer: Mailer | None = None,
+    actor: str = actions.DEFAULT_ACTOR,
 ) -> list[Outcome]:
     """Publish a waiting story with the author's answer under it, as one decision of the
     moderator's. The reply is checked first, so a reply the rules refuse approves nothing."""
     actions.clean_reply(text)
-    approved = approve(store, republisher, [story_id], mailer, expected=Status.PENDING)
-    return [approved, reply(store, republisher, story_id, text, author, mailer)]
+    approved = approve(store, republisher, [story_id], mailer, Status.PENDING, actor)
+    return [approved, reply(store, republisher, story_id, text, author, mailer, actor)]
 
 
 def delete(
@@ -253,9 +269,10 @@ def delete(
     republisher: LivePages | None,
     ids: Sequence[int],
     expected: Status | None = None,
+    actor: str = actions.DEFAULT_ACTOR,
 ) -> Outcome:
     was_public = _published(store, ids)
-    removed = actions.delete(store, ids, expected=expected)
+    removed = actions.delete(store, ids, expected=expected, actor=actor)
     return _outcome(Done.DELETED, store, republisher, was_public, removed=tuple(removed))
 
 

@@ -164,18 +164,22 @@ class Mailer:
 
     @property
     def admin_enabled(self) -> bool:
-        """The web admin runs beside the intake once a password hash is set."""
+        """The web admin runs beside the intake once a password hash is set (or a moderator
+        account exists, which only the store knows: the callers that read it say so)."""
         return bool(self.settings.admin_password_hash)
 
-    def admin_story_url(self, story_id: int) -> str | None:
+    def admin_story_url(self, story_id: int, admin_on: bool | None = None) -> str | None:
         """The story's page in the admin (served with the intake), or None without an admin."""
-        if not self.admin_enabled:
+        if not (self.admin_enabled if admin_on is None else admin_on):
             return None
         return f"{self._intake_base()}/admin/stories/{story_id}"
 
-    def action_url(self, story_id: int, action: LinkAction, issued: datetime) -> str | None:
+    def action_url(
+        self, story_id: int, action: LinkAction, issued: datetime, admin_on: bool | None = None
+    ) -> str | None:
         """A signed one-click link for the moderator, or None when there are none to give."""
-        if not (self.admin_enabled and self.settings.moderator_link_hours > 0):
+        admin = self.admin_enabled if admin_on is None else admin_on
+        if not (admin and self.settings.moderator_link_hours > 0):
             return None
         token = make_action_token(self.settings.secret_key, story_id, action, issued)
         return f"{self._intake_base()}/admin/email/{action.value}?token={quote(token)}"

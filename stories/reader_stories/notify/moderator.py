@@ -45,27 +45,35 @@ class ModeratorLetter:
     body: str = ""
 
 
-def _waiting(store: Store, messages: Sequence[OutboxMessage]) -> dict[int, tuple[Story, Flags]]:
-    """The letter's stories that still wait for moderation, with their flags, by id."""
+def _waiting(
+    store: Store, messages: Sequence[OutboxMessage]
+) -> tuple[dict[int, tuple[Story, Flags]], bool]:
+    """The letter's stories that still wait for moderation, with their flags, by id; and
+    whether a moderator account exists (then the admin is on, password hash or not)."""
     ids = sorted({m.story_id for m in messages if m.story_id is not None})
     with store.reading() as tx:
         found = tx.get_many(ids) if ids else []
         # A held story (suspected spam, a blocked writer) is not worth a moderator's email.
         stories = [s for s in found if s.status == Status.PENDING and s.hold is None]
         flags = flags_of(tx, stories)
-    return {story.id: (story, flags[story.id]) for story in stories}
+        accounts = tx.count_moderators() > 0
+    return {story.id: (story, flags[story.id]) for story in stories}, accounts
 
 
-def new_story(mailer: Mailer, story: Story, flags: Flags, now: datetime) -> NewStory:
-    """The story as the email shows it, its one-click links signed at ``now``."""
+def new_story(
+    mailer: Mailer, story: Story, flags: Flags, now: datetime, accounts: bool = False
+) -> NewStory:
+    """The story as the email shows it, its one-click links signed at ``now`` (``accounts``:
+    moderator accounts exist, so the admin is on)."""
+    admin_on = accounts or mailer.admin_enabled
     return NewStory(
         story=story,
         title=mailer.article_title(story.article),
         flags=flags,
         text=without_personal_data(story.body_markdown, flags.personal),
-        admin_url=mailer.admin_story_url(story.id),
-        approve_url=mailer.action_url(story.id, LinkAction.APPROVE, now),
-        reject_url=mailer.action_url(story.id, LinkAction.REJECT, now),
+        admin_url=mailer.admin_story_url(story.id, admin_on),
+        approve_url=mailer.action_url(story.id, LinkAction.APPROVE, now, admin_on),
+        reject_url=mailer.action_url(story.id, LinkAction.REJECT, now, admin_on),
     )
 
 
@@ -85,7 +93,7 @@ def write_letter(
     store: Store, mailer: Mailer, messages: Sequence[OutboxMessage], now: datetime
 ) -> ModeratorLetter:
     """One email for the stories of ``messages`` still waiting: alone, or as a digest."""
-    waiting = _waiting(store, messages)
+    waiting, accounts = _waiting(store, messages)
     kept = tuple(m for m in messages if m.story_id in waiting)
     stale = tuple(m for m in messages if m.story_id not in waiting)
     if not kept:
@@ -94,7 +102,9 @@ def write_letter(
     subject = ""
     for message in kept:
         story, flags = waiting[message.story_id]  # type: ignore[index]
-        subject, body = render_new_story(mailer, new_story(mailer, story, flags, now), now)
+        subject, body = render_new_story(
+            mailer, new_story(mailer, story, flags, now, accounts), now
+        )
         bodies.append(body)
     if len(kept) > 1:
         ids = [m.story_id for m in kept if m.story_id is not None]

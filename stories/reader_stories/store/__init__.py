@@ -8,6 +8,7 @@ a public site elsewhere), lookalikes.py (what a moderator's flags compare), impo
 imported stories came from, comments kept aside), follows.py (readers following an article),
 search.py (finding stories by status, article, writer, words or network), spam.py (the spam
 score's log of holds, texts' shapes, and the held bin's upkeep);
+moderators.py (moderator accounts);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -42,6 +43,7 @@ from reader_stories.store.helpful import HelpfulQueries
 from reader_stories.store.imports import ImportQueries
 from reader_stories.store.lookalikes import LookalikeQueries
 from reader_stories.store.migrations import WRITE_OPTION, apply_migrations
+from reader_stories.store.moderators import ModeratorQueries, ModeratorRow
 from reader_stories.store.outbox import OutboxQueries
 from reader_stories.store.pushes import PushQueries
 from reader_stories.store.rates import RateQueries
@@ -56,6 +58,7 @@ __all__ = [
     "READER_ACTOR",
     "Clock",
     "LazyStore",
+    "ModeratorRow",
     "Store",
     "StoryFilter",
     "Tx",
@@ -155,6 +158,7 @@ class Tx(
     FollowQueries,
     LookalikeQueries,
     SearchQueries,
+    ModeratorQueries,
     SpamQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""

@@ -32,6 +32,7 @@ CURRENT_MIGRATIONS = (
     "0009_count_helpful_marks",
     "0010_follow_articles",
     "0011_hold_stories_apart",
+    "0013_moderators",
     "0015_spam_scores",
 )
 

@@ -377,6 +377,25 @@ def _hold_stories_apart(conn: Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE stories ADD COLUMN {ddl}")
 
 
+def _moderators(conn: Connection) -> None:
+    """Named moderator accounts: each signs the history with its name and has its own password."""
+    md = MetaData()
+    Table(
+        "moderators",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("name", String(80), nullable=False),
+        Column("name_key", String(80), nullable=False, unique=True),
+        Column("password_hash", String(255), nullable=False),
+        Column("role", String(16), nullable=False),
+        Column("created", UTCDateTime, nullable=False),
+        Column("password_changed", UTCDateTime, nullable=False),
+        Column("last_login", UTCDateTime, nullable=True),
+        CheckConstraint(column("role").in_(["owner", "moderator"]), name="ck_moderators_role"),
+        sqlite_autoincrement=True,
+    ).create(conn)
+
+
 def _spam_scores(conn: Connection) -> None:
     """The spam score's memory: a log of every story held on arrival (its kind, score and
     reasons, for the day's count and to undo a release), and each recent story's text shape,
@@ -427,6 +446,7 @@ MIGRATIONS: list[Migration] = [
     ("0009_count_helpful_marks", _count_helpful_marks),
     ("0010_follow_articles", _follow_articles),
     ("0011_hold_stories_apart", _hold_stories_apart),
+    ("0013_moderators", _moderators),
     ("0015_spam_scores", _spam_scores),
 ]
 

@@ -256,6 +256,27 @@ held_comments = Table(
 )
 Index("ix_held_comments_email", held_comments.c.email)
 
+MODERATOR_NAME_LENGTH = 80
+ROLES = ("owner", "moderator")
+
+# Named moderator accounts. ``name_key`` (the name case-folded) keeps "Mia" and "mia" from being
+# two accounts; a session carries a fingerprint of ``password_hash``, so a new password or a
+# removed account ends that account's sessions.
+moderators = Table(
+    "moderators",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(MODERATOR_NAME_LENGTH), nullable=False),
+    Column("name_key", String(MODERATOR_NAME_LENGTH), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(ENUM_LENGTH), nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    Column("password_changed", UTCDateTime, nullable=False),
+    Column("last_login", UTCDateTime, nullable=True),
+    CheckConstraint(column("role").in_(ROLES), name="ck_moderators_role"),
+    sqlite_autoincrement=True,
+)
+
 # Every story held apart on arrival: its kind, spam score and reasons (no reader text), for
 # the count of the last day and to put a released story back in its bin. No foreign key: the
 # count outlives a story dropped from a full bin; comments.purge prunes old rows.

@@ -102,10 +102,14 @@ def background_workers(config: Config) -> list[Any]:
 def command_listener(config: Config) -> ControlListener:
     """The socket the command line hands moderation actions to (reader_stories/control.py)."""
 
-    def run(argv: Sequence[str], out: Any, err: Any) -> int:
+    def run(argv: Sequence[str], out: Any, err: Any, user: str | None) -> int:
         from reader_stories.cli import main
+        from reader_stories.cli_moderators import acting_name
 
-        return main(list(argv), out, err, config=config)
+        given = list(argv)
+        if "--as" not in given:  # the history names who typed it, as when it runs itself
+            given += ["--as", acting_name(None, system_user=user)]
+        return main(given, out, err, config=config)
 
     return ControlListener(config, run)
 

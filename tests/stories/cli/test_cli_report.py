@@ -134,11 +134,11 @@ def test_purge_counts_in_words_that_agree(cli: Cli, store: Store) -> None:
 
 def test_show_a_deleted_story_says_so_and_shows_its_history(cli: Cli, store: Store) -> None:
     story = add(store)
-    assert cli("delete", str(story.id)).code == 0
+    assert cli("delete", str(story.id), "--as", "Mia Wong").code == 0
     ran = cli("show", str(story.id))
     assert ran.code == 0
     assert ran.out_lines[0].startswith(f"Story #{story.id} was deleted on ")
-    assert ran.out_lines[0].endswith("by moderator; its text is gone, its history remains:")
+    assert ran.out_lines[0].endswith("by Mia Wong; its text is gone, its history remains:")
     assert [line.split()[2] for line in ran.out_lines[1:]] == ["submitted", "deleted"]
     never = cli("show", "999")
     assert (never.code, never.err) == (1, "No story with id 999\n")

@@ -158,6 +158,19 @@ def test_without_the_admin_or_with_links_off_the_email_has_no_links_to_it(
     assert "token=" not in text_of(second)
 
 
+def test_a_moderator_account_switches_the_admin_and_its_links_on_without_a_password_hash(
+    db_url: str, store: Store, clock: FakeClock, smtp: Collector
+) -> None:
+    mailer = make_mailer(mail_settings(db_url, smtp.port))
+    with store.writing() as tx:
+        tx.add_moderator("mia", "mia", ADMIN_HASH, "owner")
+    story = submit(store, mailer, clock)
+    send(store, mailer)
+    [mail] = smtp.messages
+    assert list(links(text_of(mail))) == ["In the admin", "Approve", "Reject"]
+    assert links(text_of(mail))["In the admin"].endswith(f"/admin/stories/{story.id}")
+
+
 def test_a_single_email_about_a_story_handled_before_it_goes_is_not_sent(
     db_url: str, store: Store, clock: FakeClock, smtp: Collector
 ) -> None:

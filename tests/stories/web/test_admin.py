@@ -23,11 +23,11 @@ from lxml import html
 from starlette.applications import Starlette
 from stories_support import FakeClock, add, add_with_status, make_config, submission
 
+from reader_stories.accounts.login import legacy_account
 from reader_stories.models import Action, Status
 from reader_stories.settings import CommentsSettings
 from reader_stories.store import Store, open_store
 from reader_stories.web.admin.app import create_app
-from reader_stories.web.admin.passwords import fingerprint
 from reader_stories.web.admin.sessions import SESSION_COOKIE, Sessions
 from sitetools.serve import create_app as create_site_app
 from sitetools.serve import running
@@ -169,7 +169,10 @@ def test_a_wrong_password_is_refused_in_words_that_reveal_nothing(served: Served
         assert answer.status_code == 422
         page = tree(answer)
         summary = page.xpath("//div[@id='error-summary']")[0]
-        assert summary.xpath("string(.//a)") == "Password not recognised. Check it and try again."
+        assert (
+            summary.xpath("string(.//a)")
+            == "Name or password not recognised. Check both and try again."
+        )
         assert summary.xpath(".//a/@href") == ["#password"]
         assert page.xpath("//input[@id='password']/@aria-invalid") == ["true"]
         assert SESSION_COOKIE + "=" not in answer.headers.get("set-cookie", "")
@@ -233,7 +236,7 @@ def test_login_attempts_are_limited_per_network(start: Callable[..., Served]) ->
     limited = served.client.post("/admin/login", data={"csrf": token, "password": PASSWORD})
     assert limited.status_code == 429
     assert 1 <= int(limited.headers["retry-after"]) <= 15 * 60
-    assert "Too many login attempts" in limited.text and "minutes" in limited.text
+    assert "Too many failed login attempts" in limited.text and "minutes" in limited.text
     assert served.client.get("/admin/").status_code == 303  # refused, even the right password
     # Another network (through the trusted proxy) has attempts of its own.
     elsewhere = served.client.post(
@@ -277,10 +280,8 @@ def test_the_session_cookie_is_httponly_strict_signed_and_secure_when_asked(
 
 
 def forged(clock_offset: float = 0.0, password_hash: str = PASSWORD_HASH) -> str:
-    sessions = Sessions(
-        SECRET, fingerprint(password_hash, SECRET), clock=lambda: time.time() + clock_offset
-    )
-    return sessions.issue()[0]
+    sessions = Sessions(SECRET, clock=lambda: time.time() + clock_offset)
+    return sessions.issue(legacy_account(password_hash))[0]
 
 
 def tampered(cookie: str) -> str:
@@ -378,9 +379,9 @@ def test_approve_reject_and_spam_change_the_store_and_its_history(
         Status.SPAM,
     ]
     assert store.get(second.id).reject_reason == "off topic"
-    assert history(store, first.id)[-1] == ("approved", "moderator", None)
-    assert history(store, second.id)[-1] == ("rejected", "moderator", "off topic")
-    assert history(store, third.id)[-1] == ("spam", "moderator", None)
+    assert history(store, first.id)[-1] == ("approved", "owner", None)
+    assert history(store, second.id)[-1] == ("rejected", "owner", "off topic")
+    assert history(store, third.id)[-1] == ("spam", "owner", None)
 
 
 def test_without_the_built_site_the_message_says_when_readers_see_it(
@@ -435,7 +436,7 @@ def test_edit_replaces_the_text_and_marks_it_edited(served: Served, store: Store
     edited = store.get(story.id)
     assert edited.body_markdown == "My manager said no twice." and edited.edited
     assert "Jane" not in edited.body_html
-    assert history(store, story.id)[-1] == ("edited", "moderator", None)
+    assert history(store, story.id)[-1] == ("edited", "owner", None)
 
 
 def test_an_empty_edit_comes_back_with_an_error_summary_and_changes_nothing(
@@ -478,7 +479,7 @@ def test_reply_as_the_author_publishes_under_a_published_story(
         True,
         "The editors",
     )
-    assert history(store, reply_id) == [("replied", "The editors", f"reply to story {story.id}")]
+    assert history(store, reply_id) == [("replied", "owner", f"reply to story {story.id}")]
 
 
 def test_rejected_stories_cannot_be_answered(served: Served, store: Store) -> None:
@@ -566,7 +567,7 @@ def test_delete_asks_first_then_deletes_with_the_replies(served: Served, store: 
     )
     with store.reading() as tx:
         assert tx.find(story.id) is None and tx.find(reply.id) is None
-    assert history(store, story.id)[-1] == ("deleted", "moderator", None)
+    assert history(store, story.id)[-1] == ("deleted", "owner", None)
 
 
 def test_bulk_approve_and_reject_the_ticked_stories(served: Served, store: Store) -> None:
@@ -582,7 +583,7 @@ def test_bulk_approve_and_reject_the_ticked_stories(served: Served, store: Store
     )
     assert len(flash_lines(served.client, rejected)) == 2
     assert [store.get(i).status for i in ids] == [Status.APPROVED] * 2 + [Status.REJECTED] * 2
-    assert {history(store, i)[-1] for i in ids[2:]} == {("rejected", "moderator", "dup")}
+    assert {history(store, i)[-1] for i in ids[2:]} == {("rejected", "owner", "dup")}
 
 
 def test_a_bulk_action_with_nothing_ticked_changes_nothing(served: Served, store: Store) -> None:

@@ -47,7 +47,7 @@ def test_one_action_takes_a_finding_out_everywhere_and_records_only_its_kind(
     assert "Sarah" not in redacted.body_html and redacted.edited
     assert history(store, story.id)[-1] == (
         "edited",
-        "moderator",
+        "owner",
         "redacted: probable personal name",
     )
     assert all("Sarah" not in (note or "") for _, _, note in history(store, story.id))

@@ -123,7 +123,7 @@ def test_bulk_spam_then_undo_puts_them_back_in_the_queue(served: Served, store: 
         f"#{first.id} back to pending (handling-job-rejection, by Ada)",
         f"#{second.id} back to pending (handling-job-rejection, by Bo)",
     ]
-    assert history(store, first.id)[-1] == ("returned", "moderator", None)
+    assert history(store, first.id)[-1] == ("returned", "owner", None)
     assert all(store.get(s.id).status is Status.PENDING for s in (first, second))
 
 
@@ -229,7 +229,7 @@ def test_the_edit_page_edits_the_name_under_the_forms_rules(served: Served, stor
         == f"#{story.id} edited; it shows as edited by a moderator."
     )
     assert store.get(story.id).name == "Ada F."
-    assert history(store, story.id)[-1] == ("edited", "moderator", "name changed")
+    assert history(store, story.id)[-1] == ("edited", "owner", "name changed")
 
 
 def test_previews_write_out_where_links_go(served: Served, store: Store, clock: FakeClock) -> None:

@@ -11,20 +11,17 @@ from typing import Any, TypeVar
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
+from reader_stories.accounts.login import accounts_exist
 from reader_stories.config import Config
 from reader_stories.notify.messages import Mailer
 from reader_stories.pages.republish import Republisher
-from reader_stories.settings import RateLimit
 from reader_stories.store import DEFAULT_BUSY_TIMEOUT, LazyStore
 from reader_stories.web.admin.flash import Flashes
+from reader_stories.web.admin.login_limits import LOGIN_LIMITS, LoginLimits
 from reader_stories.web.admin.pages import Pages
-from reader_stories.web.admin.passwords import fingerprint
 from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, Clock, Sessions
 from reader_stories.web.admin.titles import RememberedTitles
 from reader_stories.web.static import stylesheets
-
-# Failed login attempts per client network: 5 in 15 minutes (a correct login never counts).
-LOGIN_LIMIT = RateLimit(5, 15 * 60)
 
 T = TypeVar("T")
 
@@ -36,7 +33,7 @@ class Admin:
         *,
         republisher: Republisher | None = None,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-        login_limit: RateLimit = LOGIN_LIMIT,
+        login_limits: LoginLimits = LOGIN_LIMITS,
         session_lifetime: timedelta = DEFAULT_LIFETIME,
         clock: Clock = time.time,
     ) -> None:
@@ -45,25 +42,24 @@ class Admin:
         # Approvals and replies from the browser email readers who asked, as the CLI does.
         self.mailer = Mailer.for_config(config)
         self.titles = RememberedTitles(self.mailer.article_title, clock)
-        self.login_limit = login_limit
+        self.login_limits = login_limits
         self.clock = clock  # seconds since the epoch, as time.time (sessions, email links)
         self.stylesheets = stylesheets(
             config.site, "site.css", "stories.css", "admin.css", "admin.js"
         )
         self.flashes = Flashes(settings.secret_key, settings.secure_cookies)
         self.pages = Pages(config.site, self.flashes)
-        self.sessions = Sessions(
-            settings.secret_key,
-            fingerprint(settings.admin_password_hash, settings.secret_key),
-            session_lifetime,
-            clock,
-        )
+        self.sessions = Sessions(settings.secret_key, session_lifetime, clock)
         self.store = LazyStore(settings.database_url, busy_timeout)
+        self._accounts_seen = False
 
-    @property
-    def enabled(self) -> bool:
-        """No password hash, no admin: there is never a default password."""
-        return bool(self.settings.admin_password_hash)
+    async def enabled(self) -> bool:
+        """No moderator account and no password hash, no admin: there is never a default
+        password. The first account made with the command line switches it on at once."""
+        if self.settings.admin_password_hash or self._accounts_seen:
+            return True
+        self._accounts_seen = await self.with_store(accounts_exist)
+        return self._accounts_seen
 
     async def with_store(self, function: Callable[..., T], *args: Any) -> T:
         """``function(store, *args)`` in a worker thread: opening the store and queries block."""

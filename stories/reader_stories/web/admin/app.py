@@ -21,19 +21,21 @@ from reader_stories.errors import StoreUnavailable
 from reader_stories.models import Status
 from reader_stories.notify.action_links import LinkAction
 from reader_stories.pages.republish import Republisher
-from reader_stories.settings import RateLimit
 from reader_stories.store import DEFAULT_BUSY_TIMEOUT
 from reader_stories.validation import REPLY_TO_MAX
-from reader_stories.web.admin.admin import LOGIN_LIMIT, Admin
+from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.flash import cookie_options
 from reader_stories.web.admin.guard import Guard, LoginRequired
+from reader_stories.web.admin.login_limits import LOGIN_LIMITS, LoginLimits
 from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, SESSION_COOKIE, Clock
+from reader_stories.web.admin.views.account import AccountPage
 from reader_stories.web.admin.views.actions import Actions
 from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
 from reader_stories.web.admin.views.bulk import Bulk
 from reader_stories.web.admin.views.edit import Editing
 from reader_stories.web.admin.views.email_links import EmailLinks
 from reader_stories.web.admin.views.held import HeldBin
+from reader_stories.web.admin.views.moderators import Moderators
 from reader_stories.web.admin.views.queue import Reading
 from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
 from reader_stories.web.redirects import relative_slash_redirects
@@ -99,7 +101,8 @@ class Handlers:
         return self.admin.pages.error(request, error)
 
     async def disabled(self, request: Request) -> Response:
-        """503 until a password hash is set: the admin exists but cannot be used yet.
+        """503 until a moderator account or a password hash exists: the admin exists but
+        cannot be used yet.
 
         Not a 404: the operator who opens /admin/ should learn how to switch it on, and a 503
         reads as "not available" to monitoring. It says nothing a reader could use: there is
@@ -114,13 +117,25 @@ def _quote(path: str) -> str:
     return quote(path, safe="/")
 
 
-def known_id(endpoint: Endpoint) -> Endpoint:
-    """404 for a story id no database column can hold: the store would fail on it (SQLite
-    cannot bind it, PostgreSQL refuses it), and no story has it anyway."""
+def known_id(endpoint: Endpoint, parameter: str = "story_id") -> Endpoint:
+    """404 for an id no database column can hold: the store would fail on it (SQLite
+    cannot bind it, PostgreSQL refuses it), and no row has it anyway."""
 
     async def checked(request: Request) -> Response:
-        if request.path_params["story_id"] > REPLY_TO_MAX:
+        if request.path_params[parameter] > REPLY_TO_MAX:
             raise HTTPException(404)
+        return await endpoint(request)
+
+    return checked
+
+
+def switched_on(admin: Admin, handlers: Handlers, endpoint: Endpoint) -> Endpoint:
+    """The switched-off page until the first account or password hash exists (asked on each
+    request until then, so an account made from the command line works without a restart)."""
+
+    async def checked(request: Request) -> Response:
+        if not await admin.enabled():
+            return await handlers.disabled(request)
         return await endpoint(request)
 
     return checked
@@ -128,14 +143,22 @@ def known_id(endpoint: Endpoint) -> Endpoint:
 
 def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
     stylesheet = Route("/static/{name}", stylesheet_route(admin.stylesheets), methods=["GET"])
-    if not admin.enabled:
-        return [stylesheet, Route("/{path:path}", handlers.disabled, methods=["GET", "POST"])]
+    routes = [
+        Route(route.path, switched_on(admin, handlers, route.endpoint), methods=route.methods)
+        for route in _working_routes(admin)
+    ]
+    return [stylesheet, *routes]
+
+
+def _working_routes(admin: Admin) -> list[Route]:
     guard = Guard(admin)
     auth, reading = Auth(admin, guard), Reading(admin, guard)
     actions, editing = Actions(admin, guard), Editing(admin, guard)
     bulk = Bulk(admin, guard, actions)
     email = EmailLinks(admin)
     held = HeldBin(admin, guard)
+    account, moderators = AccountPage(admin, guard), Moderators(admin, guard)
+    moderator = "/moderators/{moderator_id:int}/remove"
     story = "/stories/{story_id:int}"
     per_story = [
         ("", reading.story, "GET"),
@@ -152,7 +175,6 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
         ("/delete", editing.delete, "POST"),
     ]
     return [
-        stylesheet,
         Route("/", reading.queue, methods=["GET"]),
         Route("/login", auth.login_form, methods=["GET"]),
         Route("/login", auth.login, methods=["POST"]),
@@ -162,6 +184,12 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
         Route("/held", held.page, methods=["GET"]),
         Route("/held/release", held.release, methods=["POST"]),
         Route("/held/undo", held.undo, methods=["POST"]),
+        Route("/account", account.form, methods=["GET"]),
+        Route("/account", account.change, methods=["POST"]),
+        Route("/moderators", moderators.list, methods=["GET"]),
+        Route("/moderators", moderators.add, methods=["POST"]),
+        Route(moderator, known_id(moderators.remove_form, "moderator_id"), methods=["GET"]),
+        Route(moderator, known_id(moderators.remove, "moderator_id"), methods=["POST"]),
         # The moderator's email links: the signed token is the credential, not a session.
         *(
             Route(f"/email/{action.value}", partial(handler, action=action), methods=[method])
@@ -180,11 +208,12 @@ def create_app(
     *,
     republisher: Republisher | None = None,
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-    login_limit: RateLimit = LOGIN_LIMIT,
+    login_limits: LoginLimits = LOGIN_LIMITS,
     session_lifetime: timedelta = DEFAULT_LIFETIME,
     clock: Clock = time.time,
 ) -> Starlette:
-    """The moderation admin, to mount at /admin. Switched off (503) without a password hash.
+    """The moderation admin, to mount at /admin. Switched off (503) until a moderator account
+    or a password hash exists.
 
     With a ``republisher`` (the built site), approvals and other public changes rewrite the
     article pages at once, as `invoke comments.approve` does; without one they show at the next
@@ -195,7 +224,7 @@ def create_app(
         config,
         republisher=republisher,
         busy_timeout=busy_timeout,
-        login_limit=login_limit,
+        login_limits=login_limits,
         session_lifetime=session_lifetime,
         clock=clock,
     )

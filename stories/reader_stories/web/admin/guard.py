@@ -1,4 +1,8 @@
-"""Who may do what: a page needs a live session; a POST needs a live session and its CSRF token.
+"""Who may do what: a page needs a live session; a POST needs a live session and its CSRF token;
+the Moderators pages need an owner's session.
+
+A session is live while it is not logged out, its account exists, and it was opened with the
+account's current password: removing an account or giving it a new password ends its sessions.
 
 A page without a session sends the browser to the login page. A POST without one is refused with
 403 and changes nothing, whatever else it carries: a replayed form from before a logout, a form
@@ -7,11 +11,13 @@ from another site, or a token that does not belong to the session.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from reader_stories.accounts.login import Account, session_account
 from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.forms import Form, read_form
 from reader_stories.web.admin.sessions import (
@@ -25,8 +31,13 @@ from reader_stories.web.errors import Refused
 TITLE_SESSION = "Your session has ended"
 MSG_SESSION = (
     "This form was not accepted because your session has ended: you logged out, it is more "
-    "than 12 hours old, or the password was changed. Nothing was changed. Log in again, then "
-    "repeat what you were doing."
+    "than 12 hours old, or your password was changed or your account removed. Nothing was "
+    "changed. Log in again, then repeat what you were doing."
+)
+TITLE_OWNERS = "Only an owner can do this"
+MSG_OWNERS = (
+    "Adding and removing moderators is for the site's owners. Nothing was changed; ask an owner "
+    "if an account needs to change."
 )
 TITLE_CSRF = "This form was refused"
 MSG_CSRF = (
@@ -60,12 +71,21 @@ class Guard:
     def __init__(self, admin: Admin) -> None:
         self.admin = admin
 
-    def _logged_out(self, session: Session) -> bool:
-        """Whether this session's logout was recorded (in any process sharing the store)."""
+    def _account(self, session: Session) -> Account:
+        """The session's account, or SessionInvalid: logged out (in any process sharing the
+        store), the account removed, or its password changed since."""
         key = self.admin.sessions.revocation_key(session)
+        legacy_hash = self.admin.settings.admin_password_hash
         with self.admin.store().reading() as tx:
             since = tx.clock() - self.admin.sessions.lifetime - timedelta(hours=1)
-            return tx.count_rate_events(key, since) > 0
+            if tx.count_rate_events(key, since) > 0:
+                raise SessionInvalid("logged out")
+            account = session_account(tx, legacy_hash, session.moderator_id)
+        if account is None:
+            raise SessionInvalid("account removed")
+        if not self.admin.sessions.belongs_to(session, account):
+            raise SessionInvalid("password changed")
+        return account
 
     def record_logout(self, session: Session) -> None:
         """End the session in every process: its logout is kept in the store's rate events."""
@@ -75,9 +95,8 @@ class Guard:
     async def live_session(self, request: Request) -> Session:
         """The session of the request, or SessionInvalid saying why there is none."""
         session = self.admin.sessions.open(request.cookies.get(SESSION_COOKIE))
-        if await run_in_threadpool(self._logged_out, session):
-            raise SessionInvalid("logged out")
-        return session
+        account = await run_in_threadpool(self._account, session)
+        return replace(session, account=account)
 
     async def page(self, request: Request) -> Session:
         """For pages: the session, or off to the login page (and back here afterwards)."""
@@ -96,3 +115,18 @@ class Guard:
         if not csrf_matches(session, form):
             raise Refused(403, MSG_CSRF, title=TITLE_CSRF)
         return session, form
+
+    async def owner_page(self, request: Request) -> Session:
+        """For the Moderators pages: an owner's session (403 for a moderator's)."""
+        session = await self.page(request)
+        return _owner(session)
+
+    async def owner_post(self, request: Request) -> tuple[Session, Form]:
+        session, form = await self.post(request)
+        return _owner(session), form
+
+
+def _owner(session: Session) -> Session:
+    if session.account is None or not session.account.owner:
+        raise Refused(403, MSG_OWNERS, title=TITLE_OWNERS)
+    return session

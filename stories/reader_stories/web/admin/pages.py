@@ -61,6 +61,7 @@ class Pages:
             sitename=self.site.sitename,
             csrf=session.csrf if session else "",
             logged_in=session is not None,
+            moderator=session.account if session else None,
             flash=flash,
             **context,
         )

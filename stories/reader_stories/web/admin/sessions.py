@@ -1,10 +1,12 @@
 """Signed, expiring session cookies and the CSRF tokens tied to them.
 
-A session cookie holds a random session id and a fingerprint of the password hash, signed with the
-site secret and stamped with the time (itsdangerous): a changed byte, an old stamp or a new
-password each end it. Nothing else is kept per session. Logging out records the session id (keyed
-hash) in the store's rate events, so a copied cookie is dead after logout in every process; those
-records outlive the session they end (purge keeps rate events for a day, a session lasts 12 hours).
+A session cookie holds a random session id, the moderator account's id and a fingerprint of that
+account's password hash, signed with the site secret and stamped with the time (itsdangerous): a
+changed byte or an old stamp ends it here; the guard ends it when the account is gone or has a new
+password (its fingerprint no longer matches). Nothing else is kept per session. Logging out
+records the session id (keyed hash) in the store's rate events, so a copied cookie is dead after
+logout in every process; those records outlive the session they end (purge keeps rate events for
+a day, a session lasts 12 hours).
 
 The CSRF token of a session is an HMAC of its id: the same on every form of the session, checked in
 constant time, and useless once the session ends. The login form, before any session exists, gets
@@ -24,7 +26,10 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
+from reader_stories.accounts.login import Account
+from reader_stories.accounts.names import LEGACY_OWNER
 from reader_stories.ratelimit import hash_network
+from reader_stories.web.admin.passwords import fingerprint
 
 SESSION_COOKIE = "nextround_admin"
 LOGIN_COOKIE = "nextround_admin_login"
@@ -46,8 +51,18 @@ class SessionInvalid(Exception):
 
 @dataclass(frozen=True)
 class Session:
+    """A session as its cookie says; ``account`` is set once the guard has found it live."""
+
     sid: str
     csrf: str
+    moderator_id: int = 0
+    password_mark: str = ""
+    account: Account | None = None
+
+    @property
+    def actor(self) -> str:
+        """The name the history records for what this session does."""
+        return self.account.name if self.account else LEGACY_OWNER
 
 
 def _signer_class(clock: Clock) -> type[TimestampSigner]:
@@ -75,12 +90,10 @@ class Sessions:
     def __init__(
         self,
         secret: str,
-        password_fingerprint: str,
         lifetime: timedelta = DEFAULT_LIFETIME,
         clock: Clock = time.time,
     ) -> None:
         self.secret = secret
-        self.password_fingerprint = password_fingerprint
         self.lifetime = lifetime
         signer = _signer_class(clock)
         self._sessions = URLSafeTimedSerializer(secret, salt=SESSION_SALT, signer=signer)
@@ -88,11 +101,21 @@ class Sessions:
 
     # Sessions
 
-    def issue(self) -> tuple[str, Session]:
-        """A new session (a fresh id at every login, so no id chosen before login survives it)."""
+    def issue(self, account: Account) -> tuple[str, Session]:
+        """A new session for ``account`` (a fresh id at every login, so no id chosen before login
+        survives it)."""
         sid = secrets.token_urlsafe(32)
-        cookie = str(self._sessions.dumps({"sid": sid, "pw": self.password_fingerprint}))
-        return cookie, self._session(sid)
+        mark = self.password_mark(account.password_hash)
+        cookie = str(self._sessions.dumps({"sid": sid, "mid": account.id, "pw": mark}))
+        return cookie, self._session(sid, account.id, mark)
+
+    def password_mark(self, password_hash: str) -> str:
+        """What a session keeps of its account's password: a new password ends the session."""
+        return fingerprint(password_hash, self.secret)
+
+    def belongs_to(self, session: Session, account: Account) -> bool:
+        """Whether the session was opened with the account's current password."""
+        return tokens_match(self.password_mark(account.password_hash), session.password_mark)
 
     def open(self, cookie: str | None) -> Session:
         """The session in a cookie, or SessionInvalid saying why not (logout is checked apart)."""
@@ -106,12 +129,15 @@ class Sessions:
             raise SessionInvalid("tampered") from None
         if not isinstance(payload, dict) or not isinstance(payload.get("sid"), str):
             raise SessionInvalid("tampered")
-        if not tokens_match(self.password_fingerprint, str(payload.get("pw", ""))):
-            raise SessionInvalid("password changed")
-        return self._session(payload["sid"])
+        # A session from before accounts carries no account id: the single password's, 0.
+        moderator_id = payload.get("mid", 0)
+        if not isinstance(moderator_id, int):
+            raise SessionInvalid("tampered")
+        return self._session(payload["sid"], moderator_id, str(payload.get("pw", "")))
 
-    def _session(self, sid: str) -> Session:
-        return Session(sid=sid, csrf=_digest(self.secret, "admin-csrf", sid))
+    def _session(self, sid: str, moderator_id: int = 0, mark: str = "") -> Session:
+        csrf = _digest(self.secret, "admin-csrf", sid)
+        return Session(sid=sid, csrf=csrf, moderator_id=moderator_id, password_mark=mark)
 
     def revocation_key(self, session: Session) -> str:
         """The rate-event key that marks this session as logged out (a keyed hash of its id)."""

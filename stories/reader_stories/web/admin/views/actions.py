@@ -25,6 +25,7 @@ from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.flash import Kind, Undo
 from reader_stories.web.admin.forms import back_path, list_path, shown_status, story_ids
 from reader_stories.web.admin.guard import Guard
+from reader_stories.web.admin.sessions import Session
 
 Result = tuple[Kind, list[str]]
 
@@ -49,21 +50,31 @@ class Actions:
         self.guard = guard
 
     def _service(
-        self, ids: Sequence[int], shown: Status | None, target: Status, reason: str | None
+        self,
+        ids: Sequence[int],
+        shown: Status | None,
+        target: Status,
+        reason: str | None,
+        actor: str,
     ) -> service.Outcome:
         store, republisher = self.admin.store(), self.admin.republisher
         # `shown` goes along, so the store checks it again inside the change's transaction.
         if target == Status.APPROVED:
             mailer = self.admin.mailer
-            return service.approve(store, republisher, ids, mailer, expected=shown)
+            return service.approve(store, republisher, ids, mailer, shown, actor)
         if target == Status.REJECTED:
-            return service.reject(store, republisher, ids, reason, expected=shown)
+            return service.reject(store, republisher, ids, reason, shown, actor)
         if target == Status.SPAM:
-            return service.spam(store, republisher, ids, expected=shown)
-        return service.return_to_pending(store, republisher, ids, expected=shown)
+            return service.spam(store, republisher, ids, shown, actor)
+        return service.return_to_pending(store, republisher, ids, shown, actor)
 
     def move(
-        self, ids: Sequence[int], shown: Status | None, target: Status, reason: str | None
+        self,
+        ids: Sequence[int],
+        shown: Status | None,
+        target: Status,
+        reason: str | None,
+        actor: str,
     ) -> Answer:
         """Check every story is where the page showed it, then move them all (or none)."""
         store = self.admin.store()
@@ -72,7 +83,7 @@ class Actions:
         if problems:
             return Answer("error", [*problems, checks.NOTHING_CHANGED])
         try:
-            outcome = self._service(ids, shown, target, reason)
+            outcome = self._service(ids, shown, target, reason, actor)
         except (StoryNotFound, InvalidTransition, StoryMoved) as exc:
             return Answer(*refused(exc))
         moved = tuple(story.id for story in outcome.stories)
@@ -81,26 +92,27 @@ class Actions:
 
     async def one(self, request: Request, target: Status) -> Response:
         """POST /stories/{id}/approve, /reject, /spam or /requeue from a list or a story page."""
-        _session, form = await self.guard.post(request)
+        session, form = await self.guard.post(request)
         shown = shown_status(form.get("status"))
         back = back_path(form.get("back"), list_path(shown or Status.PENDING))
         story_id = int(request.path_params["story_id"])
-        return await self.answer(request, [story_id], form, shown, target, back)
+        return await self.answer(request, session, [story_id], form, shown, target, back)
 
     async def undo(self, request: Request) -> Response:
         """POST /undo from a result message: the stories it names go back to pending, provided
         each is still where that change put it."""
-        _session, form = await self.guard.post(request)
+        session, form = await self.guard.post(request)
         shown = shown_status(form.get("status"))
         back = back_path(form.get("back"), list_path(Status.PENDING))
         ids = story_ids(form.getlist("ids"))
         if shown is None or shown == Status.PENDING or not ids:
             return self.admin.pages.redirect(request, back, "error", [checks.NOTHING_CHANGED])
-        return await self.answer(request, ids, form, shown, Status.PENDING, back)
+        return await self.answer(request, session, ids, form, shown, Status.PENDING, back)
 
     async def answer(
         self,
         request: Request,
+        session: Session,
         ids: list[int],
         form: forms.Form,
         shown: Status | None,
@@ -113,7 +125,7 @@ class Actions:
             reason = forms.reason(form.getlist("reason")) if target == Status.REJECTED else None
         except ValueError as problem:
             return self.admin.pages.redirect(request, back, "error", [str(problem)], ticked=ticked)
-        answer = await run_in_threadpool(self.move, ids, shown, target, reason)
+        answer = await run_in_threadpool(self.move, ids, shown, target, reason, session.actor)
         return self.admin.pages.redirect(
             request,
             back,

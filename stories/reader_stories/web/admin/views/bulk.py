@@ -83,10 +83,10 @@ class Bulk:
         if action == "delete":
             return await self._confirm_delete(request, session, ids, shown, back)
         if action == "delete-confirmed":
-            kind, lines = await run_in_threadpool(self._delete, ids, shown)
+            kind, lines = await run_in_threadpool(self._delete, ids, shown, session.actor)
             return redirect(request, back, kind, lines, ticked=ticked if kind == "error" else ())
         target = MOVES[action]
-        return await self.actions.answer(request, ids, form, shown, target, back, ticked)
+        return await self.actions.answer(request, session, ids, form, shown, target, back, ticked)
 
     async def _confirm_delete(
         self,
@@ -111,13 +111,13 @@ class Bulk:
             back=back,
         )
 
-    def _delete(self, ids: list[int], shown: Status | None) -> Result:
+    def _delete(self, ids: list[int], shown: Status | None, actor: str) -> Result:
         store = self.admin.store()
         problems = _problems(store, ids, shown)
         if problems:
             return "error", [*problems, checks.NOTHING_CHANGED]
         try:
-            outcome = service.delete(store, self.admin.republisher, ids, expected=shown)
+            outcome = service.delete(store, self.admin.republisher, ids, shown, actor)
         except (StoryNotFound, StoryMoved) as exc:
             return refused(exc)
         return "success", describe(outcome)

@@ -80,7 +80,7 @@ class Editing:
             request, session, "edit.html", item, text=item.story.body_markdown, back=back
         )
 
-    def _edit(self, story_id: int, text: str, name: str | None) -> Result:
+    def _edit(self, story_id: int, text: str, name: str | None, actor: str) -> Result:
         store = self.admin.store()
         current = queries.current_statuses(store, [story_id]).get(story_id)
         if current is None:
@@ -88,7 +88,9 @@ class Editing:
         settings = self.admin.settings
         rules = EditRules(settings.max_links, settings.author_name)
         try:
-            outcome = service.edit(store, self.admin.republisher, story_id, text, rules, name)
+            outcome = service.edit(
+                store, self.admin.republisher, story_id, text, rules, name, actor
+            )
         except StoryNotFound as exc:
             return refused(exc)
         return "success", describe(outcome)
@@ -101,21 +103,21 @@ class Editing:
         # An author reply's form has no name field: its name is the author's.
         name = form.get("name") if any(key == "name" for key, _ in form.pairs) else None
         try:
-            kind, lines = await run_in_threadpool(self._edit, story_id, text, name)
+            kind, lines = await run_in_threadpool(self._edit, story_id, text, name, session.actor)
         except ValidationFailed as failed:
             return await self._invalid(request, session, "edit.html", story_id, form, failed)
         return self.admin.pages.redirect(request, back, kind, lines)
 
     # Redact: one piece of personal data the privacy check found, out of the story
 
-    def _redact(self, story_id: int, text: str) -> Result:
+    def _redact(self, story_id: int, text: str, actor: str) -> Result:
         store = self.admin.store()
         if queries.current_statuses(store, [story_id]).get(story_id) is None:
             return "error", [checks.gone(store, story_id), checks.NOTHING_CHANGED]
         settings = self.admin.settings
         rules = EditRules(settings.max_links, settings.author_name)
         try:
-            outcome = service.redact(store, self.admin.republisher, story_id, text, rules)
+            outcome = service.redact(store, self.admin.republisher, story_id, text, rules, actor)
         except StoryNotFound as exc:
             return refused(exc)
         except ValueError as exc:  # edited since the page was shown: the text is gone already
@@ -123,11 +125,12 @@ class Editing:
         return "success", describe(outcome)
 
     async def redact(self, request: Request) -> Response:
-        _, form = await self.guard.post(request)
+        session, form = await self.guard.post(request)
         story_id = int(request.path_params["story_id"])
         back = back_path(form.get("back"), list_path(Status.PENDING))
+        text = form.get("text") or ""
         try:
-            kind, lines = await run_in_threadpool(self._redact, story_id, form.get("text") or "")
+            kind, lines = await run_in_threadpool(self._redact, story_id, text, session.actor)
         except ValidationFailed as failed:
             problems = [e.message for e in failed.errors]
             kind, lines = "error", [*problems, checks.NOTHING_CHANGED]
@@ -171,7 +174,7 @@ class Editing:
         back = back_path(request.query_params.get("back", ""), list_path(item.story.status))
         return self._form_page(request, session, "reply.html", item, text="", back=back)
 
-    def _reply(self, story_id: int, text: str, shown: Status | None) -> Result:
+    def _reply(self, story_id: int, text: str, shown: Status | None, actor: str) -> Result:
         store = self.admin.store()
         current = queries.current_statuses(store, [story_id]).get(story_id)
         if current is None:
@@ -180,12 +183,12 @@ class Editing:
         try:
             if shown == Status.PENDING:  # the page offered "Approve and publish the reply"
                 outcomes = service.approve_and_reply(
-                    store, admin.republisher, story_id, text, author, mailer=admin.mailer
+                    store, admin.republisher, story_id, text, author, admin.mailer, actor
                 )
             else:
                 outcomes = [
                     service.reply(
-                        store, admin.republisher, story_id, text, author, mailer=admin.mailer
+                        store, admin.republisher, story_id, text, author, admin.mailer, actor
                     )
                 ]
         except (StoryNotFound, InvalidTransition, StoryMoved) as exc:
@@ -198,7 +201,8 @@ class Editing:
         back = back_path(form.get("back"), list_path(Status.APPROVED))
         try:
             shown = shown_status(form.get("status") or "")
-            kind, lines = await run_in_threadpool(self._reply, story_id, form.get("text"), shown)
+            text = form.get("text")
+            kind, lines = await run_in_threadpool(self._reply, story_id, text, shown, session.actor)
         except ValidationFailed as failed:
             return await self._invalid(request, session, "reply.html", story_id, form, failed)
         return self.admin.pages.redirect(request, back, kind, lines)
@@ -213,24 +217,24 @@ class Editing:
             request, "delete.html", session=session, item=item, back=back
         )
 
-    def _delete(self, story_id: int, shown: Status | None) -> Result:
+    def _delete(self, story_id: int, shown: Status | None, actor: str) -> Result:
         store = self.admin.store()
         current = queries.current_statuses(store, [story_id])
         problems = checks.problems(store, [story_id], current, shown, None)
         if problems:
             return "error", [*problems, checks.NOTHING_CHANGED]
         try:
-            outcome = service.delete(store, self.admin.republisher, [story_id], expected=shown)
+            outcome = service.delete(store, self.admin.republisher, [story_id], shown, actor)
         except (StoryNotFound, StoryMoved) as exc:
             return refused(exc)
         return "success", describe(outcome)
 
     async def delete(self, request: Request) -> Response:
-        _session, form = await self.guard.post(request)
+        session, form = await self.guard.post(request)
         story_id = int(request.path_params["story_id"])
         shown = shown_status(form.get("status"))
         back = back_path(form.get("back"), list_path(shown or Status.PENDING))
         if back == f"/stories/{story_id}":
             back = list_path(shown or Status.PENDING)  # that page is gone with the story
-        kind, lines = await run_in_threadpool(self._delete, story_id, shown)
+        kind, lines = await run_in_threadpool(self._delete, story_id, shown, session.actor)
         return self.admin.pages.redirect(request, back, kind, lines)

@@ -114,12 +114,12 @@ class HeldBin:
     async def release(self, request: Request) -> Response:
         """POST /held/release: the ticked stories (or the one of a story's button) go into
         the moderator's queue, all or none."""
-        _session, form = await self.guard.post(request)
+        session, form = await self.guard.post(request)
         back = back_path(form.get("back"), HELD_PATH)
         ids = story_ids(form.getlist("ids"))
         if not ids:
             return self.admin.pages.redirect(request, back, "error", [MSG_NOTHING_TICKED])
-        answer = await run_in_threadpool(self._release, ids)
+        answer = await run_in_threadpool(self._release, ids, session.actor)
         ticked = tuple(ids) if answer.kind == "error" else ()
         return self.admin.pages.redirect(
             request, back, answer.kind, answer.lines, ticked=ticked, undo=answer.undo
@@ -128,25 +128,25 @@ class HeldBin:
     async def undo(self, request: Request) -> Response:
         """POST /held/undo from a release's message: those stories go back to the bin, each
         while it still waits in the queue."""
-        _session, form = await self.guard.post(request)
+        session, form = await self.guard.post(request)
         back = back_path(form.get("back"), HELD_PATH)
         ids = story_ids(form.getlist("ids"))
         if not ids:
             return self.admin.pages.redirect(request, back, "error", [checks.NOTHING_CHANGED])
-        answer = await run_in_threadpool(self._hold_again, ids)
+        answer = await run_in_threadpool(self._hold_again, ids, session.actor)
         return self.admin.pages.redirect(request, back, answer.kind, answer.lines)
 
-    def _release(self, ids: list[int]) -> Answer:
+    def _release(self, ids: list[int], actor: str) -> Answer:
         try:
-            released = held.release(self.admin.store(), ids)
+            released = held.release(self.admin.store(), ids, actor=actor)
         except (StoryNotFound, StoryMoved) as exc:
             return Answer(*refused(exc))
         lines = held.describe_released(released)
         return Answer("success", lines, Undo(tuple(ids), UNDO_RELEASE))
 
-    def _hold_again(self, ids: list[int]) -> Answer:
+    def _hold_again(self, ids: list[int], actor: str) -> Answer:
         try:
-            stories = held.hold_again(self.admin.store(), ids)
+            stories = held.hold_again(self.admin.store(), ids, actor=actor)
         except (StoryNotFound, StoryMoved) as exc:
             return Answer(*refused(exc))
         return Answer("success", [f"#{s.id} back in the held bin." for s in stories])
