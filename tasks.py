@@ -352,11 +352,29 @@ def _search(article: str, writer: str, exact: bool, text: str, network: str) -> 
     return options + (["--exact"] if exact else [])
 
 
-@task(name="pending", help=SEARCH_HELP)
-def comments_pending(c, article="", writer="", exact=False, text="", network="", json=False):
+@task(
+    name="pending",
+    help={
+        **SEARCH_HELP,
+        "held": "list the held bin instead (suspected spam, blocked, listed), with reasons",
+        "suspected": "list only the stories suspected of spam, with reasons",
+    },
+)
+def comments_pending(
+    c,
+    article="",
+    writer="",
+    exact=False,
+    text="",
+    network="",
+    json=False,
+    held=False,
+    suspected=False,
+):
     """List the stories waiting for moderation, newest first, and any email not yet delivered."""
     options = _search(article, writer, exact, text, network)
-    _cli("pending", *options, *(["--json"] if json else []))
+    flags = {"--json": json, "--held": held, "--suspected": suspected}
+    _cli("pending", *options, *(flag for flag, wanted in flags.items() if wanted))
 
 
 @task(
@@ -461,6 +479,12 @@ def comments_approve_change(c, id, as_=""):
 def comments_reject_change(c, id, reason="", as_=""):
     """Drop a writer's change to their published story; the published version stays."""
     _cli("reject-change", id, "--reason", reason, *_as(as_))
+
+
+@task(name="release", help={"as_": AS_HELP})
+def comments_release(c, ids, as_=""):
+    """Put held stories (suspected spam, ...) in the moderation queue, like any other story."""
+    _cli("release", ids, *_as(as_))
 
 
 @task(name="delete", help={"as_": AS_HELP})
@@ -607,6 +631,7 @@ comments = Collection(
     comments_reject,
     comments_spam,
     comments_requeue,
+    comments_release,
     comments_edit,
     comments_redact,
     comments_reply,

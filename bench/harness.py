@@ -3,7 +3,8 @@
 The order is chosen so that nothing measured disturbs what is measured next: all builds per
 size first (runs interleaved ours / plain / headings so drifts of the machine hit every side),
 then approve-to-live on the last build at N=1000 (it edits that site), then the intake against
-Isso, page weight, and the profiles of whatever missed its target.
+Isso, page weight, a flood of spam among readers' stories, and the profiles of whatever missed
+its target.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from bench import (
     approve,
     charts,
+    flood,
     hugo_peer,
     intake_load,
     machine,
@@ -35,6 +37,8 @@ from bench.build_measures import BIG, SECRET, measure_size
 from bench.corpus import article_markdown, word_count
 from bench.procs import ROOT
 from bench.stats import median
+
+FULL_FLOOD = flood.FloodPlan()
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Options:
     intake_workers: int = os.cpu_count() or 1  # `invoke intake --workers N`, one per core
     approve: bool = True
     page_weight: bool = True
+    flood: flood.FloodPlan | None = FULL_FLOOD
     profile: bool = True  # profile only where a target is missed
     work: Path = ROOT / "bench" / "work" / "run"
     results: Path = ROOT / "bench" / "results"
@@ -60,7 +65,8 @@ class Options:
     @classmethod
     def quick(cls, **changes: Any) -> Options:
         """Sizes 100 and 1000, one run each, a shorter intake load: a few minutes."""
-        base = cls(sizes=(100, 1000), runs=1, intake_requests=1000, intake_runs=1)
+        plan = flood.FloodPlan(bots=2000, networks=100, readers=50)
+        base = cls(sizes=(100, 1000), runs=1, intake_requests=1000, intake_runs=1, flood=plan)
         return replace(base, **changes)
 
     @property
@@ -199,6 +205,12 @@ def run(options: Options) -> dict[str, Any]:
             problems,
             log,
             lambda: page_weight.measure(options.work / "page-weight", SECRET, log),
+        )
+    results["flood"] = None
+    if options.flood is not None:
+        plan = options.flood
+        results["flood"] = _guarded(
+            "flood", problems, log, lambda: flood.measure(options.work / "flood", SECRET, plan, log)
         )
     results["profile"] = {}
     if options.profile:

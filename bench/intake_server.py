@@ -37,8 +37,13 @@ def intake_settings(database_url: str, secret: str) -> dict[str, object]:
     }
 
 
-def make_server_app(database_url: str, secret: str, work_dir: Path) -> Starlette:
-    settings = build_settings(intake_settings(database_url, secret), {}, work_dir, SITEURL)
+def make_server_app(
+    database_url: str, secret: str, work_dir: Path, overrides: dict[str, object] | None = None
+) -> Starlette:
+    """The intake with the benchmark's settings, and ``overrides`` over them (the flood keeps
+    production's rate limit and queue cap)."""
+    configured = {**intake_settings(database_url, secret), **(overrides or {})}
+    settings = build_settings(configured, {}, work_dir, SITEURL)
     site = Site(
         SITEURL, "", "Next Round", "", work_dir / "site", "{slug}/index.html", ROOT / "theme"
     )
@@ -54,7 +59,9 @@ SPEC_VARIABLE = "BENCH_INTAKE_SPEC"
 def app_from_spec() -> Starlette:
     """The app each worker process makes, from the spec file the environment names."""
     spec = json.loads(Path(os.environ[SPEC_VARIABLE]).read_text("utf-8"))
-    return make_server_app(spec["database_url"], spec["secret"], Path(spec["work_dir"]))
+    return make_server_app(
+        spec["database_url"], spec["secret"], Path(spec["work_dir"]), spec.get("settings")
+    )
 
 
 def main(argv: list[str]) -> int:

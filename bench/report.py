@@ -79,6 +79,7 @@ def markdown(results: dict[str, Any], all_rows: list[Row], charts: Sequence[str]
         out += ["", *NOTES.get(key, ()), ""]
         out += [f"![{alt}]({name})" for name, alt in CHARTS.get(key, ()) if name in charts]
         out += [""] if any(name in charts for name, _ in CHARTS.get(key, ())) else []
+    out += _flood_section(results.get("flood"))
     out += _profile_section(results)
     if results.get("problems"):
         out += ["## Problems during the run", ""]
@@ -86,6 +87,44 @@ def markdown(results: dict[str, Any], all_rows: list[Row], charts: Sequence[str]
     out += _timeline(results)
     out += REPRODUCE
     return "\n".join(out).rstrip() + "\n"
+
+
+def _flood_section(flood: dict[str, Any] | None) -> list[str]:
+    """The flood: what readers and bots were answered, and what the store holds after."""
+    if not flood or "plan" not in flood:
+        return []
+    plan, readers, bots, store = flood["plan"], flood["readers"], flood["bots"], flood["store"]
+    yes = {True: "yes", False: "**no**"}
+    return [
+        "## A flood of spam among readers' stories",
+        "",
+        f"{plan['bots']:,} bot submissions (comment spam from five templates, varied) from "
+        f"{plan['networks']} networks, with {plan['readers']} readers' stories spread among "
+        f"them, {plan['concurrency']} connections, rate limit {plan['rate_limit']} per network, "
+        f"queue cap {plan['max_pending']:,}, held bin {plan['max_held']:,}; "
+        f"{flood['elapsed']:.1f} s.",
+        "",
+        "| | Sent | Accepted | p50 | p99 | Max |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {name} | {side['sent']:,} | {side['accepted']:,} | {side['p50_ms']:.1f} ms "
+            f"| {side['p99_ms']:.1f} ms | {side['max_ms']:.1f} ms |"
+            for name, side in (("Readers", readers), ("Bots", bots))
+        ),
+        "",
+        f"Every reader's story accepted: {yes[flood['every_reader_accepted']]}. The moderator's "
+        f"queue: {store['queue_readers']:,} readers' stories and {store['queue_bots']:,} bots' "
+        f"the score missed; the held bin: {store['held']:,} ({store['held_readers']} of them "
+        f"readers'), {store['dropped']:,} oldest suspected dropped to make room. "
+        f"Bots' other answers: {_other_answers(bots['statuses'])}.",
+        "",
+    ]
+
+
+def _other_answers(statuses: dict[str, int]) -> str:
+    """ "429: 7,500" for each answer but the acceptance, or "none"."""
+    others = [f"{k}: {v:,}" for k, v in sorted(statuses.items()) if k != "202"]
+    return ", ".join(others) or "none"
 
 
 def _code_warning(results: dict[str, Any]) -> list[str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reader_stories import cli_moderators
+from reader_stories.cli_held import held_listing, held_notice
 from reader_stories.cli_moderators import acting_name
 from reader_stories.cli_views import (
     mail_report,
@@ -32,8 +33,8 @@ from reader_stories.config import SETTINGS_VARIABLE, Config, load_config, settin
 from reader_stories.errors import StoriesError, ValidationFailed
 from reader_stories.live.push import describe_pushes, push_due
 from reader_stories.live.site import live_republisher
-from reader_stories.models import Status
-from reader_stories.moderation import service
+from reader_stories.models import HoldKind, Status
+from reader_stories.moderation import held, service
 from reader_stories.moderation.edit_rules import EditRules
 from reader_stories.moderation.report import counted, describe, describe_done, not_done
 from reader_stories.moderation.search_terms import ALL, CONTAINS, EXACT, read_terms
@@ -146,9 +147,15 @@ def search_terms(args: argparse.Namespace, status: str | None) -> StoryFilter:
 
 
 def _pending(run: Command) -> None:
+    if run.args.held or run.args.suspected:
+        _held(run)
+        return
     wanted = search_terms(run.args, Status.PENDING.value)
     with run.moderating() as (store, _):
         run.say(pending_listing(store, as_json=run.args.json, wanted=wanted))
+        notice = [] if run.args.json else held_notice(store)
+        if notice:
+            run.say(*notice)
         with store.reading() as tx:
             pushes = describe_pushes(run.config, tx.push_state(), tx.clock())
         pushes += proxy_notice(run.config.state)
@@ -157,6 +164,25 @@ def _pending(run: Command) -> None:
                 print(line, file=run.err)
         elif pushes:
             run.say(*pushes)
+
+
+def _held(run: Command) -> None:
+    kind = HoldKind.SUSPECTED if run.args.suspected else None
+    with run.moderating() as (store, _):
+        run.say(held_listing(store, kind, as_json=run.args.json))
+
+
+def _release(run: Command) -> None:
+    ids = parse_ids(run.args.ids)
+    with run.moderating() as (store, _):
+        result = held.release_each(store, ids, actor=run.actor)
+    outcome = service.Outcome(service.Done.RETURNED, skipped=result.skipped, missing=result.missing)
+    if result.done:
+        run.say(*held.describe_released(result.done))
+    if not outcome.complete:
+        left = len(result.skipped) + len(result.missing)
+        summary = f"{left} of {counted(len(set(ids)), 'story', 'stories')} not put in the queue."
+        raise Incomplete("\n".join([*not_done(outcome), summary]))
 
 
 def _list(run: Command) -> None:
@@ -296,6 +322,8 @@ def _purge(run: Command) -> None:
     window = timedelta(seconds=run.config.comments.rate_limit.seconds)
     with run.moderating() as (store, site):
         run.say(*describe(service.purge(store, site, days, window)))
+        held_days = run.config.comments.held_days
+        run.say(held.describe_purged(held.purge(store, held_days), held_days))
 
 
 def _export(run: Command) -> None:
@@ -416,6 +444,7 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "reject": (_reject, "reject stories; a published one leaves its page at once"),
     "spam": (_spam, "mark stories as spam"),
     "requeue": (_requeue, "undo a decision: the stories wait for moderation again"),
+    "release": (_release, "put held stories (suspected spam, ...) in the moderation queue"),
     "edit": (_edit, "replace a story's text or name (shown as edited by a moderator)"),
     "redact": (_redact, "take a piece of personal data out of a story, wherever it stands"),
     "reply": (_reply, "publish the site author's reply under a story"),
@@ -461,8 +490,14 @@ def parser() -> argparse.ArgumentParser:
         "--status", default=ALL, help="pending, approved, rejected, spam or all (the default)"
     )
     sub["list"].add_argument("--limit", default="100", help="show at most this many (100)")
+    sub["pending"].add_argument(
+        "--held", action="store_true", help="the held bin instead: every kind, with reasons"
+    )
+    sub["pending"].add_argument(
+        "--suspected", action="store_true", help="only the stories suspected of spam"
+    )
     sub["show"].add_argument("id")
-    for name in ("approve", "reject", "spam", "requeue", "delete"):
+    for name in ("approve", "reject", "spam", "requeue", "delete", "release"):
         sub[name].add_argument("ids", help="story ids: 12, or 12,13")
     sub["reject"].add_argument("--reason", default="", help="why, kept with the story")
     for name in ("edit", "reply"):

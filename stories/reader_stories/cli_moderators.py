@@ -37,6 +37,7 @@ ACTING_COMMANDS = (
     "reject",
     "spam",
     "requeue",
+    "release",
     "edit",
     "redact",
     "reply",

@@ -4,9 +4,9 @@
 templates and the mail composer before it approves anything, several times what the approval
 costs. The service has all of that loaded. While it runs, it listens on a Unix socket in the
 project's var/ (owner-only, like the store beside it), and the command line sends it the
-moderation actions (approve, reject, spam, delete, and deciding on a writer's change) to run
-with its own configuration, then prints the same report the command would have printed and
-exits with the same status.
+moderation actions (approve, reject, spam, delete, release from the held bin, and deciding on
+a writer's change) to run with its own configuration, then prints the same report the command
+would have printed and exits with the same status.
 
 It is only a shortcut: the command runs in its own process, exactly as before, whenever no
 service listens, or the service reads another store or publishes another site (the command's
@@ -38,7 +38,9 @@ SOCKET_NAME = "stories.sock"
 LOCK_NAME = "stories.sock.lock"
 # What the service runs for the command line: actions on stories by id, with no prompt, no file
 # and no output but their report.
-DELEGATED = frozenset({"approve", "reject", "spam", "delete", "approve-change", "reject-change"})
+DELEGATED = frozenset(
+    {"approve", "reject", "spam", "delete", "release", "approve-change", "reject-change"}
+)
 MAX_MESSAGE = 64 * 1024
 CONNECT_TIMEOUT = 2.0
 ANSWER_TIMEOUT = 120.0  # an approval of many stories republishes many pages

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
@@ -116,6 +116,15 @@ class Submission:
         """Compute the HTML and the fingerprint now, where the caller can afford the time."""
         for cached in ("body_html", "body_hash"):
             getattr(self, cached)
+
+    def held(self, hold: Hold) -> Submission:
+        """The same submission set apart by ``hold``, keeping the HTML and fingerprint already
+        computed (the write batch must not render again)."""
+        copy = replace(self, hold=hold)
+        for cached in ("body_html", "body_hash"):
+            if cached in self.__dict__:
+                copy.__dict__[cached] = self.__dict__[cached]
+        return copy
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 CONFIG_KEY = "reader_stories_config"
 
 
-# Copied into the built site's theme folder (THEME_STATIC_DIR/stories/) for stories/article.html.
-STATIC_FILES = ("stories.css", "stories.js")
+# Copied into the built site's theme folder (THEME_STATIC_DIR/stories/) for stories/article.html;
+# stories.js loads the ALTCHA widget (altcha.min.js, MIT, its licence beside it) from there.
+STATIC_FILES = ("stories.css", "stories.js", "altcha.min.js", "altcha.LICENSE.txt")
 
 
 def register() -> None:

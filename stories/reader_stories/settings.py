@@ -100,6 +100,17 @@ class CommentsSettings:
     def edit_window(self) -> timedelta:
         return timedelta(hours=self.edit_window_hours)
 
+    # The spam score (moderation/spam/): a story scoring this many points or more waits in the
+    # held bin instead of the queue; 0 holds none. The bin keeps at most max_held stories
+    # (the oldest suspected ones make room), and comments.purge drops held stories after
+    # held_days. spam_learning: the score weighs what a classifier learned from this site's
+    # decisions. spam_script: the script the site is written in, as Unicode names it.
+    spam_threshold: int = 5
+    max_held: int = 5000
+    held_days: int = 14
+    spam_learning: bool = True
+    spam_script: str = "Latin"
+
     @property
     def signing_keys(self) -> tuple[str, ...]:
         """Every secret whose signature is accepted, newest last (itsdangerous signs with it)."""
@@ -175,6 +186,9 @@ _INT_FIELDS = frozenset(
         "mail_interval",
         "moderator_link_hours",
         "edit_window_hours",
+        "spam_threshold",
+        "max_held",
+        "held_days",
     }
 )
 # Deliberately loose: one @, no spaces; the mail server has the last word on an address.
@@ -271,7 +285,7 @@ def build_settings(
         if field.name not in merged:
             continue
         raw = merged[field.name]
-        if field.name in {"production", "smtp_starttls", "secure_cookies"}:
+        if field.name in {"production", "smtp_starttls", "secure_cookies", "spam_learning"}:
             values[field.name] = _as_bool(field.name, raw)
         elif field.name == "rate_limit":
             values[field.name] = raw if isinstance(raw, RateLimit) else RateLimit.parse(raw)
@@ -313,6 +327,10 @@ def build_settings(
         settings = replace(settings, allowed_origins=(_origin(siteurl),))
     settings = replace(settings, site_url=(settings.site_url or siteurl).rstrip("/"))
     _check_mail(settings)
+    if settings.held_days < 1:
+        raise SettingsError("COMMENTS_HELD_DAYS is 0; keep held stories for at least 1 day.")
+    if settings.max_held < 1:
+        raise SettingsError("COMMENTS_MAX_HELD is 0; the held bin needs room for 1 story or more.")
     return settings
 
 

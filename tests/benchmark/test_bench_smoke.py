@@ -23,9 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN = """
 from pathlib import Path
 from bench import harness
+from bench.flood import FloodPlan
 options = harness.Options(
     sizes=(5,), runs=1, isso=False, intake_requests=40, intake_runs=1, intake_time_cap=30.0,
     profile=False, work=Path({work!r}), results=Path({results!r}),
+    flood=FloodPlan(bots=200, networks=20, readers=10, max_held=40),
 )
 print(harness.run_and_write(options))
 """
@@ -62,3 +64,10 @@ def test_tiny_benchmark_run_writes_every_measure(tmp_path: Path) -> None:
         assert f"]({chart})" in text
     assert data["intake"]["ours"]["lost"] == 0
     assert data["machine"]["cores"]
+    # The flood: every reader got in, the queue is the readers' (the score misses none of these
+    # templates), and the bin made room by dropping its oldest suspected stories.
+    flood = data["flood"]
+    assert flood["every_reader_accepted"] and flood["queue_is_readers_and_missed"]
+    assert flood["store"]["queue_readers"] == 10 and flood["store"]["queue_bots"] == 0
+    assert flood["store"]["held"] == 40 and flood["store"]["dropped"] > 0
+    assert "## A flood of spam among readers' stories" in text

@@ -95,3 +95,16 @@ def test_no_development_secret_is_made_beside_a_store_made_with_other_settings(
     # A store that is empty (a first start that failed) is nobody's yet.
     store.write_bytes(b"")
     assert build_settings({}, {}, tmp_path, "http://127.0.0.1:8000").secret_key
+
+
+def test_the_held_bin_needs_a_day_and_room(tmp_path: Path) -> None:
+    for name, message in (
+        ("held_days", "COMMENTS_HELD_DAYS is 0; keep held stories for at least 1 day."),
+        ("max_held", "COMMENTS_MAX_HELD is 0; the held bin needs room for 1 story or more."),
+    ):
+        with pytest.raises(SettingsError) as refused:
+            build_settings({name: 0, "secret_key": SECRET}, {}, tmp_path)
+        assert str(refused.value) == message
+    settings = build_settings({"spam_threshold": "7", "secret_key": SECRET}, {}, tmp_path)
+    assert (settings.spam_threshold, settings.max_held, settings.held_days) == (7, 5000, 14)
+    assert settings.spam_learning and settings.spam_script == "Latin"

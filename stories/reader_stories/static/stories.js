@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   if (!window.fetch || !window.FormData) return;
+  var script = document.currentScript;
 
   // "This helped me": count in place, and say so next to the button.
   document.querySelectorAll("form.story__helped").forEach(function (helped) {
@@ -78,6 +79,35 @@
 
   var form = document.getElementById("story-form");
   if (!form) return;
+
+  // Proof of work (ALTCHA): once the reader starts on the form, the widget (served beside this
+  // script) fetches a challenge from the intake and solves it in the background; the story
+  // then carries the solution in the field "altcha". The widget stays outside the form, so it
+  // never holds a story back: one sent before the proof is ready goes without it, and is taken.
+  var widgetSource = script && script.src.replace(/stories\.js(\?.*)?$/, "altcha.min.js");
+  var proof = "";
+  function startProof() {
+    form.removeEventListener("focusin", startProof);
+    if (!widgetSource || !window.customElements || !form.dataset.article) return;
+    var widget = document.createElement("altcha-widget");
+    var challenge = new URL("challenge", form.action);
+    challenge.searchParams.set("article", form.dataset.article);
+    widget.setAttribute("challenge", challenge.href);
+    widget.setAttribute("auto", "onload");
+    widget.setAttribute("display", "invisible");
+    widget.setAttribute("name", "altcha");
+    // No record of the reader's pointer and scrolling travels with the proof.
+    widget.setAttribute("configuration", JSON.stringify({ humanInteractionSignature: false }));
+    widget.hidden = true;
+    widget.addEventListener("verified", function (event) {
+      proof = (event.detail && event.detail.payload) || "";
+    });
+    form.after(widget);
+    var loader = document.createElement("script");
+    loader.src = widgetSource;
+    document.head.append(loader);
+  }
+  form.addEventListener("focusin", startProof);
   var status = document.getElementById("story-form-status");
   var summary = document.getElementById("story-form-errors");
   var button = form.querySelector("[type=submit]");
@@ -156,6 +186,7 @@
     });
     var previewing = event.submitter && event.submitter.value === "preview";
     if (previewing) data.intent = "preview";
+    if (proof) data.altcha = proof;
     clearErrors();
     button.disabled = true;
     status.textContent = previewing ? "Preparing the preview…" : "Sending your story…";

@@ -6,9 +6,9 @@ stories.py (stories and their history), rates.py (rate-limit events) and outbox.
 mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages waiting to reach
 a public site elsewhere), lookalikes.py (what a moderator's flags compare), imports.py (where
 imported stories came from, comments kept aside), follows.py (readers following an article),
-search.py (finding stories by status, article, writer, words or network), moderators.py
-(moderator accounts), revisions.py (writers' changes to published stories, waiting for a
-moderator);
+search.py (finding stories by status, article, writer, words or network), spam.py (the spam
+score's log of holds, texts' shapes, and the held bin's upkeep), moderators.py (moderator
+accounts), revisions.py (writers' changes to published stories, waiting for a moderator);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -49,6 +49,7 @@ from reader_stories.store.pushes import PushQueries
 from reader_stories.store.rates import RateQueries
 from reader_stories.store.revisions import RevisionQueries
 from reader_stories.store.search import SearchQueries, StoryFilter
+from reader_stories.store.spam import SpamQueries
 from reader_stories.store.stories import READER_ACTOR, StoryQueries
 
 __all__ = [
@@ -165,6 +166,7 @@ class Tx(
     SearchQueries,
     ModeratorQueries,
     RevisionQueries,
+    SpamQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 

@@ -34,6 +34,7 @@ CURRENT_MIGRATIONS = (
     "0011_hold_stories_apart",
     "0012_revisions_and_digests",
     "0013_moderators",
+    "0015_spam_scores",
 )
 
 _MOMENTS = ("created", "updated", "approved_at")

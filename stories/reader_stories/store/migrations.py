@@ -436,6 +436,44 @@ def _revisions_and_digests(conn: Connection) -> None:
     md.tables["story_revisions"].create(conn)
 
 
+def _spam_scores(conn: Connection) -> None:
+    """The spam score's memory: a log of every story held on arrival (its kind, score and
+    reasons, for the day's count and to undo a release), and each recent story's text shape,
+    to spot the same text sent to several articles."""
+    md = MetaData()
+    Table("stories", md, Column("id", Integer, primary_key=True))
+    hold_log = Table(
+        "hold_log",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("story_id", Integer, nullable=True),
+        Column("at", UTCDateTime, nullable=False),
+        Column("kind", String(16), nullable=False),
+        Column("score", Integer, nullable=True),
+        Column("signals", String(200), nullable=False, server_default=""),
+        Column("reasons", Text, nullable=False, server_default=""),
+        sqlite_autoincrement=True,
+    )
+    Index("ix_hold_log_at", hold_log.c.at)
+    Index("ix_hold_log_story_id", hold_log.c.story_id)
+    text_shapes = Table(
+        "text_shapes",
+        md,
+        Column(
+            "story_id",
+            Integer,
+            ForeignKey("stories.id", ondelete="CASCADE", name="fk_text_shapes_story"),
+            primary_key=True,
+        ),
+        Column("shape", String(64), nullable=False),
+        Column("article", String(200), nullable=False),
+        Column("at", UTCDateTime, nullable=False),
+    )
+    Index("ix_text_shapes_shape_at", text_shapes.c.shape, text_shapes.c.at)
+    hold_log.create(conn)
+    text_shapes.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
@@ -450,6 +488,7 @@ MIGRATIONS: list[Migration] = [
     ("0011_hold_stories_apart", _hold_stories_apart),
     ("0012_revisions_and_digests", _revisions_and_digests),
     ("0013_moderators", _moderators),
+    ("0015_spam_scores", _spam_scores),
 ]
 
 

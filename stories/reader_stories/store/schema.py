@@ -299,6 +299,41 @@ moderators = Table(
     sqlite_autoincrement=True,
 )
 
+# Every story held apart on arrival: its kind, spam score and reasons (no reader text), for
+# the count of the last day and to put a released story back in its bin. No foreign key: the
+# count outlives a story dropped from a full bin; comments.purge prunes old rows.
+hold_log = Table(
+    "hold_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("story_id", Integer, nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(ENUM_LENGTH), nullable=False),
+    Column("score", Integer, nullable=True),
+    Column("signals", String(200), nullable=False, server_default=""),
+    Column("reasons", Text, nullable=False, server_default=""),
+    sqlite_autoincrement=True,
+)
+Index("ix_hold_log_at", hold_log.c.at)
+Index("ix_hold_log_story_id", hold_log.c.story_id)
+
+# The shape of each recent story's text (moderation/spam/shape.py), to spot the same or
+# nearly the same text sent to several articles; rows older than a day are pruned.
+text_shapes = Table(
+    "text_shapes",
+    metadata,
+    Column(
+        "story_id",
+        Integer,
+        ForeignKey("stories.id", ondelete="CASCADE", name="fk_text_shapes_story"),
+        primary_key=True,
+    ),
+    Column("shape", String(64), nullable=False),
+    Column("article", String(SLUG_LENGTH), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+Index("ix_text_shapes_shape_at", text_shapes.c.shape, text_shapes.c.at)
+
 migrations = Table(
     "migrations",
     metadata,

@@ -767,8 +767,9 @@ def test_the_counts_per_list_are_shown(served: Served, store: Store) -> None:
         "Rejected 0",
         "Spam 1",
         "All 2",
+        "Held 0",
     ]
-    assert [t.get("aria-current") for t in tabs] == ["page", None, None, None, None]
+    assert [t.get("aria-current") for t in tabs] == ["page", None, None, None, None, None]
 
 
 # Failures

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page
 from stories_support import FakeClock, add, add_with_status, make_config
 from test_admin import PASSWORD, make_settings, serve_admin
 
-from reader_stories.models import Status, Story
+from reader_stories.models import Hold, HoldKind, Status, Story
 from reader_stories.store import Store
 from reader_stories.web.admin.app import create_app
 
@@ -60,6 +60,14 @@ def queue(store: Store, clock: FakeClock) -> dict[str, Story]:
             clock,
             name="Di",
             body_markdown="The recruiter, Sarah Jones, rang me on 07911 123456 to say no.",
+        ),
+        # Held apart (the Held tab): its kind and reasons, and the button that releases it.
+        "held": add(
+            store,
+            clock,
+            name="Promo",
+            body_markdown="Check out my channel https://bit.ly/3xYz for daily tips!",
+            hold=Hold(HoldKind.SUSPECTED, ("spam score 7 (held from 5)", "a link (+1)")),
         ),
     }
 
@@ -218,6 +226,18 @@ def open_approved(page: Page, base: str) -> None:
     page.goto(f"{base}/admin/?status=approved")
 
 
+def open_held(page: Page, base: str) -> None:
+    log_in(page, base)
+    page.get_by_role("link", name="Held 1").click()
+    page.wait_for_url(f"{base}/admin/held")
+
+
+def open_held_released(page: Page, base: str) -> None:
+    open_held(page, base)
+    page.get_by_role("button", name="Not spam: put in the queue").first.click()
+    page.locator(".admin-flash").wait_for()
+
+
 PAGES: dict[str, Callable[[Page, str], None]] = {
     "login": open_login,
     "login-error": open_login_error,
@@ -228,6 +248,8 @@ PAGES: dict[str, Callable[[Page, str], None]] = {
     "edit": open_edit,
     "edit-error": open_edit_error,
     "delete": open_delete,
+    "held": open_held,
+    "held-released": open_held_released,
 }
 
 
@@ -259,7 +281,7 @@ def test_axe_finds_no_violations_and_headings_go_in_order(
     assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
 
 
-@pytest.mark.parametrize("name", ["login-error", "queue", "story", "edit-error", "delete"])
+@pytest.mark.parametrize("name", ["login-error", "queue", "story", "edit-error", "delete", "held"])
 def test_at_320_px_nothing_scrolls_sideways(chromium: Browser, base: str, name: str) -> None:
     context = chromium.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()

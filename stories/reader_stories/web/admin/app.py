@@ -35,6 +35,7 @@ from reader_stories.web.admin.views.bulk import Bulk
 from reader_stories.web.admin.views.changes import Changes
 from reader_stories.web.admin.views.edit import Editing
 from reader_stories.web.admin.views.email_links import EmailLinks
+from reader_stories.web.admin.views.held import HeldBin
 from reader_stories.web.admin.views.moderators import Moderators
 from reader_stories.web.admin.views.queue import Reading
 from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
@@ -156,6 +157,7 @@ def _working_routes(admin: Admin) -> list[Route]:
     actions, editing = Actions(admin, guard), Editing(admin, guard)
     bulk = Bulk(admin, guard, actions)
     email = EmailLinks(admin)
+    held = HeldBin(admin, guard)
     account, moderators = AccountPage(admin, guard), Moderators(admin, guard)
     moderator = "/moderators/{moderator_id:int}/remove"
     changes = Changes(admin, guard)
@@ -183,6 +185,9 @@ def _working_routes(admin: Admin) -> list[Route]:
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/bulk", bulk.bulk, methods=["POST"]),
         Route("/undo", actions.undo, methods=["POST"]),
+        Route("/held", held.page, methods=["GET"]),
+        Route("/held/release", held.release, methods=["POST"]),
+        Route("/held/undo", held.undo, methods=["POST"]),
         Route("/account", account.form, methods=["GET"]),
         Route("/account", account.change, methods=["POST"]),
         Route("/moderators", moderators.list, methods=["GET"]),

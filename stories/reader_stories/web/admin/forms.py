@@ -23,8 +23,9 @@ MAX_BYTES = 256 * 1024  # a full page of ticked stories, or an edit of the longe
 MAX_FIELDS = 300
 REASON_MAX = 500
 # Where a form may send the moderator back to: a list page (queue_view.list_back reads and
-# rewrites its filters) or a story page, nothing else.
+# rewrites its filters), the held bin or a story page, nothing else.
 _STORY_BACK_RE = re.compile(r"/stories/[1-9][0-9]{0,9}")
+_HELD_BACK_RE = re.compile(r"/held(\?(kind=(suspected|blocked|listed))?&?(page=[1-9][0-9]{0,5})?)?")
 _ID_RE = re.compile(r"[1-9][0-9]{0,9}")
 
 TITLE_FORM = "The form could not be read"
@@ -72,7 +73,7 @@ async def read_form(request: Request) -> Form:
 
 def back_path(value: str, default: str = "/") -> str:
     """A list or story page inside the admin to return to, or ``default``."""
-    if value == "/" or _STORY_BACK_RE.fullmatch(value):
+    if value == "/" or _STORY_BACK_RE.fullmatch(value) or _HELD_BACK_RE.fullmatch(value):
         return value
     listed = list_back(value)
     return default if listed is None else listed

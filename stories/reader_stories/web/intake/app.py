@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from functools import cached_property
 from typing import cast
@@ -36,13 +36,17 @@ from reader_stories.errors import (
     ValidationFailed,
 )
 from reader_stories.models import Submission
+from reader_stories.moderation.spam.learner import Learner
+from reader_stories.moderation.spam.proof import FIELD as PROOF_FIELD
+from reader_stories.moderation.spam.proof import ProofKeys, new_challenge, proof_signals
+from reader_stories.moderation.spam.score import Score, arrived, make_room, score_story
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.outbox import queue_new_story
 from reader_stories.pages.republish import Republisher
 from reader_stories.proxies import ProxyWatch
 from reader_stories.ratelimit import request_network_hash, take_slot, untrusted_forwarder
 from reader_stories.settings import CommentsSettings
-from reader_stories.store import DEFAULT_BUSY_TIMEOUT, Clock, LazyStore, Tx, utc_now
+from reader_stories.store import DEFAULT_BUSY_TIMEOUT, Clock, LazyStore, Store, Tx, utc_now
 from reader_stories.store.batching import BatchWriter
 from reader_stories.threads import Thread, threads
 from reader_stories.tokens import check_article_token, make_article_token, make_receipt_token
@@ -66,6 +70,9 @@ from reader_stories.web.redirects import relative_slash_redirects
 from reader_stories.web.static import stylesheet_route, stylesheets
 
 log = logging.getLogger(__name__)
+
+# Seconds a shutdown waits for the spam classifier's training to finish with the store.
+LEARNER_SHUTDOWN = 30.0
 
 
 MSG_ORIGIN = (
@@ -96,6 +103,9 @@ MSG_STORE = (
 )
 MSG_NOT_FOUND = (
     "There is nothing at this address. Stories are sent from the form at the end of each article."
+)
+MSG_NO_ARTICLE = (
+    "A challenge is for one article: give its address, like ?article=asking-for-a-raise."
 )
 MSG_METHOD = "This address only accepts stories sent from the form at the end of an article."
 MSG_SERVER = (
@@ -133,7 +143,11 @@ class Intake:
         self.read_timeouts = read_timeouts
         self.proxies = proxies
         self.store = LazyStore(settings.database_url, busy_timeout, clock)
-        self.writer: BatchWriter[tuple[Submission, str]] = BatchWriter(self.store, self._write_one)
+        self.writer: BatchWriter[tuple[Submission, str, Score]] = BatchWriter(
+            self.store, self._write_one
+        )
+        # The spam classifier, trained from the store's decisions in a background thread.
+        self.learner = Learner() if settings.spam_learning else None
         # Run before the database is released: the helpful counts' last page rewrite.
         self.closing: list[Callable[[], None]] = []
 
@@ -141,6 +155,8 @@ class Intake:
         """Release the database; safe to call twice, and the next request reopens it."""
         for step in self.closing:
             step()
+        if self.learner is not None:
+            self.learner.wait(LEARNER_SHUTDOWN)
         self.store.close()
 
     @asynccontextmanager
@@ -173,7 +189,9 @@ class Intake:
             submission = await run_in_threadpool(self._check, form, network)
             if form.get("intent") == "preview":
                 return await self._preview(request, form, submission)
-            story_id = await self._save(submission, network)
+            proof = form.get(PROOF_FIELD, "")
+            submission, score = await run_in_threadpool(self._score, submission, proof)
+            story_id = await self._save(submission, network, score)
         except Refused as refusal:
             return self.pages.refused(request, refusal, form.get("article"))
         except ValidationFailed as failed:
@@ -249,33 +267,64 @@ class Intake:
         submission.prepare()
         return submission
 
-    def _write_one(self, tx: Tx, item: tuple[Submission, str]) -> int | Exception:
+    async def challenge(self, request: Request) -> Response:
+        """GET /challenge?article=SLUG: a proof-of-work challenge for stories.js's widget."""
+        slug = plausible_slug(request.query_params.get("article"))
+        if not slug:
+            return self.pages.refused(request, Refused(400, MSG_NO_ARTICLE))
+        challenge = new_challenge(self.proof_keys, slug, utc_now())
+        return self.pages.json(challenge, 200, {"Cache-Control": "no-store"})
+
+    @cached_property
+    def proof_keys(self) -> ProofKeys:
+        return ProofKeys.from_secret(self.settings.secret_key)
+
+    def _score(self, submission: Submission, proof: str = "") -> tuple[Submission, Score]:
+        """The spam score, and the submission held as suspected when it reaches the threshold
+        (a hold the submission already has, such as a blocked writer's, stays as it is)."""
+        store: Store | None = None
+        # Down or busy: the save will say so; meanwhile score what the text alone tells.
+        with suppress(StoriesError):
+            store = self.store()
+        if self.learner is not None and store is not None:
+            self.learner.refresh(self.store)
+        proven = proof_signals(self.proof_keys, proof, submission.article, utc_now())
+        score = score_story(submission, store, self.learner, self.settings.spam_script, proven)
+        hold = score.hold(self.settings.spam_threshold)
+        if hold is not None and submission.hold is None:
+            submission = submission.held(hold)
+        return submission, score
+
+    def _write_one(self, tx: Tx, item: tuple[Submission, str, Score]) -> int | Exception:
         """One story's checks and writes, inside the batch's transaction (in its own savepoint).
 
         The rate limit comes first, and a duplicate counts against it like any other attempt:
         its answer tells whether a text is on file, so asking costs a slot. The duplicate is
         returned rather than raised, so the batch keeps the slot it took.
         """
-        submission, network = item
+        submission, network, score = item
         settings = self.settings
         window = timedelta(seconds=settings.rate_limit.seconds)
         take_slot(tx, network, settings.rate_limit.count, window)
         duplicate = _duplicate(tx, submission, timedelta(seconds=settings.duplicate_window) or None)
         if duplicate is not None:
             return duplicate
+        if submission.hold is not None and not submission.honeypot:
+            make_room(tx, settings.max_held)
         # The duplicate check above ran in this same savepoint: no need to repeat it.
         story = tx.add_submission(submission, max_pending=settings.max_pending)
+        arrived(tx, story, score)
         # Queued, not sent: a mail server that is down never holds up the reader.
         queue_new_story(tx, self.mailer, story)
         return story.id
 
-    async def _save(self, submission: Submission, network: str) -> int:
+    async def _save(self, submission: Submission, network: str, score: Score) -> int:
         """Commit before answering: once this returns, the story survives a crash.
 
         Stories sent at the same moment share one commit (group commit, see batching.py).
         """
         try:
-            story_id = await self.writer.write((submission, network))
+            story_id = await self.writer.write((submission, network, score))
         except RateLimited as exc:
             wait = MSG_RATE.format(wait=wait_text(exc.retry_after))
             raise Refused(429, wait, retry_after=exc.retry_after) from None
@@ -327,11 +376,12 @@ def create_app(
     clock: Clock = utc_now,
 ) -> Starlette:
     """The intake, to mount at /stories: POST / takes a story (or, with intent=preview, shows
-    it), GET /received thanks the reader, POST /helped counts "This helped me",
-    GET and POST /delete let a reader delete their story with the receipt, GET and POST
-    /confirm confirm an email address, GET and POST /unsubscribe stop notification emails
-    (POST alone is RFC 8058's one-click); POST /follow follows the article, and GET and POST
-    /follow/confirm and /follow/unsubscribe confirm and end a follow.
+    it), GET /challenge gives stories.js a proof-of-work challenge, GET /received thanks the
+    reader, POST /helped counts "This helped me", GET and POST /delete let a reader delete
+    their story with the receipt, GET and POST /confirm confirm an email address, GET and POST
+    /unsubscribe stop notification emails (POST alone is RFC 8058's one-click); POST /follow
+    follows the article, and GET and POST /follow/confirm and /follow/unsubscribe confirm and
+    end a follow.
 
     With a ``republisher`` (the built site), a reader's deletion of a published story rewrites
     its article page at once. ``read_timeouts`` bound how long a request body may take;
@@ -357,6 +407,7 @@ def create_app(
         routes=[
             Route("/", intake.submit, methods=["POST"]),
             Route("/received", intake.received, methods=["GET"]),
+            Route("/challenge", intake.challenge, methods=["GET"]),
             Route("/helped", helpful.mark, methods=["POST"]),
             Route("/delete", receipts.confirm, methods=["GET"]),
             Route("/delete", receipts.delete, methods=["POST"]),
@@ -376,7 +427,7 @@ def create_app(
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
-                allow_methods=["POST"],
+                allow_methods=["GET", "POST"],
                 allow_headers=["Content-Type", "Accept"],
                 max_age=600,
             )
