@@ -5,7 +5,9 @@ several stories all-or-nothing. The queries live beside this file, one module pe
 stories.py (stories and their history), rates.py (rate-limit events) and outbox.py (queued
 mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages waiting to reach
 a public site elsewhere), lookalikes.py (what a moderator's flags compare), imports.py (where
-imported stories came from, comments kept aside), follows.py (readers following an article);
+imported stories came from, comments kept aside), follows.py (readers following an article),
+blocks.py (blocked writers, the list of words and domains that hold stories), closed.py
+(articles closed to new stories);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -26,6 +28,8 @@ from reader_stories.errors import StoreUnavailable
 from reader_stories.models import Story
 from reader_stories.private_files import create_private
 from reader_stories.store.addresses import AddressQueries
+from reader_stories.store.blocks import BlockQueries
+from reader_stories.store.closed import ClosedQueries
 from reader_stories.store.engine import (
     DEFAULT_BUSY_TIMEOUT,
     DEFAULT_URL,
@@ -149,6 +153,8 @@ class Tx(
     HelpfulQueries,
     FollowQueries,
     LookalikeQueries,
+    BlockQueries,
+    ClosedQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 

@@ -28,6 +28,7 @@ def test_migration_names_are_the_recorded_list() -> None:
         "0009_count_helpful_marks",
         "0010_follow_articles",
         "0011_hold_stories_apart",
+        "0014_blocks_and_closed_articles",
     ]
 
 

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from reader_stories.config import Config
 from reader_stories.errors import (
+    ArticleClosed,
     DuplicateSubmission,
     InvalidToken,
     QueueFull,
@@ -36,6 +37,7 @@ from reader_stories.errors import (
     ValidationFailed,
 )
 from reader_stories.models import Submission
+from reader_stories.moderation.holds import hold_for
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.outbox import queue_new_story
 from reader_stories.pages.republish import Republisher
@@ -50,6 +52,7 @@ from reader_stories.validation import validate_submission
 from reader_stories.web.body import READ_TIMEOUTS, ReadTimeouts, check_media_type, read_form
 from reader_stories.web.errors import QUEUE_RETRY_AFTER, STORE_RETRY_AFTER, Refused
 from reader_stories.web.intake.change import Changes
+from reader_stories.web.intake.closed import closed_answer
 from reader_stories.web.intake.confirm import Confirmations
 from reader_stories.web.intake.follow import Follows
 from reader_stories.web.intake.helpful import Helpful
@@ -177,6 +180,8 @@ class Intake:
             return self.pages.refused(request, refusal, form.get("article"))
         except ValidationFailed as failed:
             return await self._invalid(request, form, failed)
+        except ArticleClosed:
+            return closed_answer(self.pages, request, form)
         receipt = make_receipt_token(self.settings.secret_key, story_id)
         response = self.pages.accepted(request, form["article"], receipt)
         if response.status_code == 303:  # the plain form: the receipt rides in a cookie
@@ -251,17 +256,24 @@ class Intake:
     def _write_one(self, tx: Tx, item: tuple[Submission, str]) -> int | Exception:
         """One story's checks and writes, inside the batch's transaction (in its own savepoint).
 
-        The rate limit comes first, and a duplicate counts against it like any other attempt:
-        its answer tells whether a text is on file, so asking costs a slot. The duplicate is
-        returned rather than raised, so the batch keeps the slot it took.
+        An article whose stories are closed refuses first, before the rate limit: the reader
+        did nothing wrong, their page was only older than the closing. Then the rate limit,
+        and a duplicate counts against it like any other attempt: its answer tells whether a
+        text is on file, so asking costs a slot. The duplicate is returned rather than raised,
+        so the batch keeps the slot it took. Last, the hold (moderation/holds.py), which the
+        reader's answer never shows.
         """
         submission, network = item
         settings = self.settings
+        if tx.article_closed(submission.article):
+            raise ArticleClosed(submission.article)
         window = timedelta(seconds=settings.rate_limit.seconds)
         take_slot(tx, network, settings.rate_limit.count, window)
         duplicate = _duplicate(tx, submission, timedelta(seconds=settings.duplicate_window) or None)
         if duplicate is not None:
             return duplicate
+        # Held apart (a blocked writer, a listed word) but answered as any other story.
+        submission = submission.with_hold(hold_for(tx, submission, settings.secret_key))
         # The duplicate check above ran in this same savepoint: no need to repeat it.
         story = tx.add_submission(submission, max_pending=settings.max_pending)
         # Queued, not sent: a mail server that is down never holds up the reader.
