@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from reader_stories import cli_blocks
 from reader_stories.cli_views import mail_report, pending_listing, send_mail, show_story
 from reader_stories.config import SETTINGS_VARIABLE, Config, load_config, settings_path
 from reader_stories.errors import StoriesError, ValidationFailed
@@ -370,6 +371,7 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "backup": (_backup, "a consistent copy of the store, taken while the service runs"),
     "restore": (_restore, "bring a backup back"),
     "set-password": (_set_password, "set the web admin's password (its hash, in var/admin.env)"),
+    **cli_blocks.COMMANDS,
 }
 
 
@@ -417,6 +419,7 @@ def parser() -> argparse.ArgumentParser:
     sub["restore"].add_argument("path", help="a backup file (.sqlite3 or .jsonl)")
     sub["set-password"].add_argument("--password-file", default="", help="first line is used")
     sub["set-password"].add_argument("--print-only", action="store_true")
+    cli_blocks.add_arguments(sub)
     return top
 
 
@@ -434,7 +437,7 @@ def main(
             print(f"{FIELD_NAMES.get(error.field, error.field)}: {error.message}.", file=err)
         print("Nothing was changed.", file=err)
         return 1
-    except (StoriesError, SettingsError, ValueError, OSError, Incomplete) as problem:
+    except (StoriesError, SettingsError, ValueError, LookupError, OSError, Incomplete) as problem:
         print(problem, file=err)
         return 1
     return 0

@@ -92,3 +92,44 @@ def block_state(block: Block, now: datetime) -> str:
     if block.lifted_at is not None:
         return "lifted"
     return "active" if block.active_at(now) else "expired"
+
+
+MSG_NOTHING_TO_BLOCK = (
+    "Story #{story_id} carries no email address and no network to block it by; nothing was changed."
+)
+
+
+def writer_of_story(tx: Tx, secret: str, story_id: int, ways: set[BlockKind]) -> Writer:
+    """The writer of a story, named the ways asked for (StoryNotFound when it is gone)."""
+    keys = tx.writer_of(story_id)
+    writer = Writer.of(
+        secret,
+        keys.email if BlockKind.EMAIL in ways else None,
+        keys.network_hash if BlockKind.NETWORK in ways else None,
+    )
+    if not writer.names():
+        raise ValueError(MSG_NOTHING_TO_BLOCK.format(story_id=story_id))
+    return writer
+
+
+def block_writer(
+    tx: Tx,
+    writer: Writer,
+    *,
+    days: int | None,
+    note: str,
+    actor: str,
+    story_id: int | None = None,
+) -> list[Block]:
+    """One block per way the writer is named, all ending together."""
+    until = until_for(tx.clock(), days)
+    return [
+        tx.add_block(kind, value, until=until, note=note, actor=actor, story_id=story_id)
+        for kind, value in writer.names()
+    ]
+
+
+def blocked_in_words(blocks: list[Block]) -> list[str]:
+    return [f"Block #{block.id}: {block_words(block)}." for block in blocks] + [
+        "Their new stories are taken as any other, then held for review; they are not told."
+    ]

@@ -7,7 +7,7 @@ mail), addresses.py (readers' addresses, confirmed or not), pushes.py (pages wai
 a public site elsewhere), lookalikes.py (what a moderator's flags compare), imports.py (where
 imported stories came from, comments kept aside), follows.py (readers following an article),
 blocks.py (blocked writers, the list of words and domains that hold stories), closed.py
-(articles closed to new stories);
+(articles closed to new stories), writers.py (one writer's stories);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -48,6 +48,7 @@ from reader_stories.store.outbox import OutboxQueries
 from reader_stories.store.pushes import PushQueries
 from reader_stories.store.rates import RateQueries
 from reader_stories.store.stories import READER_ACTOR, StoryQueries
+from reader_stories.store.writers import WriterQueries
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT",
@@ -155,6 +156,7 @@ class Tx(
     LookalikeQueries,
     BlockQueries,
     ClosedQueries,
+    WriterQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 
