@@ -30,10 +30,12 @@ from reader_stories.web.admin.guard import Guard, LoginRequired
 from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, SESSION_COOKIE, Clock
 from reader_stories.web.admin.views.actions import Actions
 from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
+from reader_stories.web.admin.views.blocks import Safety
 from reader_stories.web.admin.views.bulk import Bulk
 from reader_stories.web.admin.views.edit import Editing
 from reader_stories.web.admin.views.email_links import EmailLinks
 from reader_stories.web.admin.views.queue import Reading
+from reader_stories.web.admin.views.writer import Writers
 from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
 from reader_stories.web.redirects import relative_slash_redirects
 from reader_stories.web.static import stylesheet_route
@@ -113,12 +115,12 @@ def _quote(path: str) -> str:
     return quote(path, safe="/")
 
 
-def known_id(endpoint: Endpoint) -> Endpoint:
-    """404 for a story id no database column can hold: the store would fail on it (SQLite
-    cannot bind it, PostgreSQL refuses it), and no story has it anyway."""
+def known_id(endpoint: Endpoint, name: str = "story_id") -> Endpoint:
+    """404 for an id no database column can hold: the store would fail on it (SQLite
+    cannot bind it, PostgreSQL refuses it), and no story (or block) has it anyway."""
 
     async def checked(request: Request) -> Response:
-        if request.path_params["story_id"] > REPLY_TO_MAX:
+        if request.path_params[name] > REPLY_TO_MAX:
             raise HTTPException(404)
         return await endpoint(request)
 
@@ -149,9 +151,11 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
         ("/delete", editing.delete_form, "GET"),
         ("/delete", editing.delete, "POST"),
     ]
+    writers, safety = Writers(admin, guard), Safety(admin, guard)
     return [
         stylesheet,
         Route("/", reading.queue, methods=["GET"]),
+        *_safety_routes(writers, safety),
         Route("/login", auth.login_form, methods=["GET"]),
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
@@ -167,6 +171,20 @@ def _routes(admin: Admin, handlers: Handlers) -> list[Route]:
             Route(story + tail, known_id(endpoint), methods=[method])
             for tail, endpoint, method in per_story
         ),
+    ]
+
+
+def _safety_routes(writers: Writers, safety: Safety) -> list[Route]:
+    """A writer's page and blocks, the hold list, closed articles (views/writer.py, blocks.py)."""
+    return [
+        Route("/writers/{story_id:int}", known_id(writers.page), methods=["GET"]),
+        Route("/writers/{story_id:int}/block", known_id(writers.block), methods=["POST"]),
+        Route("/blocks", safety.blocks, methods=["GET"]),
+        Route("/blocks/{block_id:int}/lift", known_id(safety.lift, "block_id"), methods=["POST"]),
+        Route("/hold-list", safety.hold_list, methods=["GET"]),
+        Route("/hold-list", safety.change_list, methods=["POST"]),
+        Route("/closed", safety.closed, methods=["GET"]),
+        Route("/closed", safety.close, methods=["POST"]),
     ]
 
 

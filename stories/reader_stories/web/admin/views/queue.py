@@ -8,6 +8,7 @@ from starlette.responses import Response
 from reader_stories.errors import StoryNotFound
 from reader_stories.models import Status
 from reader_stories.moderation.actions import ALLOWED_TRANSITIONS
+from reader_stories.moderation.blocks import DURATION_LABELS
 from reader_stories.web.admin import checks, queries
 from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.forms import route_back
@@ -91,4 +92,5 @@ class Reading:
             back=f"/stories/{story_id}",
             labels=LIST_LABELS,
             transitions=ALLOWED_TRANSITIONS,
+            durations=DURATION_LABELS,  # the block form under the story
         )
