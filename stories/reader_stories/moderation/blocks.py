@@ -122,9 +122,10 @@ def block_writer(
     story_id: int | None = None,
 ) -> list[Block]:
     """One block per way the writer is named, all ending together."""
-    until = until_for(tx.clock(), days)
+    now = tx.clock()
+    until = until_for(now, days)
     return [
-        tx.add_block(kind, value, until=until, note=note, actor=actor, story_id=story_id)
+        tx.add_block(kind, value, until=until, note=note, actor=actor, story_id=story_id, at=now)
         for kind, value in writer.names()
     ]
 

@@ -98,10 +98,12 @@ class BlockQueries:
         note: str,
         actor: str,
         story_id: int | None = None,
+        at: datetime | None = None,
     ) -> Block:
-        """A new block; one still active on the same writer is lifted by it (the newest
+        """A new block, made ``at`` (the clock's now by default: pass the moment ``until`` was
+        counted from); one still active on the same writer is lifted by it (the newest
         decision stands, and the list shows one active block per writer)."""
-        now = self.clock()
+        now = at or self.clock()
         self.conn.execute(
             update(_blocks)
             .where(_blocks.c.kind == kind.value, _blocks.c.value_hash == value_hash, _active(now))
