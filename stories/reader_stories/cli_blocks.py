@@ -27,6 +27,7 @@ from reader_stories.moderation.blocks import (
     writer_of_story,
 )
 from reader_stories.moderation.listed import normal_term
+from reader_stories.store import Tx
 from reader_stories.store.blocks import Block, BlockKind, TermKind
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def _network(value: str) -> str:
     return text
 
 
-def _writer(run: Command, tx: object) -> tuple[Writer, int | None]:
+def _writer(run: Command, tx: Tx) -> tuple[Writer, int | None]:
     """The writer named on the command line, and the story it was named by (if one)."""
     from reader_stories.cli import parse_ids
 
@@ -68,7 +69,7 @@ def _writer(run: Command, tx: object) -> tuple[Writer, int | None]:
     if args.story:
         story_id = parse_ids(args.story)[0]
         ways = {BlockKind.EMAIL, BlockKind.NETWORK}
-        return writer_of_story(tx, secret, story_id, ways), story_id  # type: ignore[arg-type]
+        return writer_of_story(tx, secret, story_id, ways), story_id
     if args.email:
         if "@" not in args.email:
             raise ValueError(f"--email takes an address like name@example.com; not {args.email!r}.")

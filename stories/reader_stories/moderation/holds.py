@@ -2,8 +2,9 @@
 or domain. The reader is answered exactly as for any story; only the moderators see the hold.
 
 ``hold_for`` runs inside the intake's write transaction, beside the rate limit and the duplicate
-check: an indexed look-up per way the writer is named, one short read of the list, and a scan
-of the story with a matcher compiled once per list (listed.py).
+check: one indexed look-up of the writer's blocks, one row saying whether the list changed (it
+is read again only then), and a scan of the story with a matcher compiled once per list
+(listed.py).
 """
 
 from __future__ import annotations
