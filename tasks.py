@@ -562,6 +562,81 @@ def comments_purge(c, days="30"):
 
 
 @task(
+    name="block",
+    help={
+        "email": "the address the writer gave",
+        "network": "the network hash the store keeps",
+        "story": "the writer of this story (its address and network)",
+        "days": "how many days the block lasts",
+        "forever": "block for good",
+        "note": "why, for the moderators",
+    },
+)
+def comments_block(c, email="", network="", story="", days="", forever=False, note=""):
+    """Hold a writer's new stories for review (they are not told), for N days or for good."""
+    who = [*(["--email", email] if email else []), *(["--network", network] if network else [])]
+    who += ["--story", story] if story else []
+    how_long = ["--forever"] if forever else (["--days", days] if days else [])
+    _cli("block", *who, *how_long, "--note", note)
+
+
+@task(
+    name="unblock",
+    help={
+        "email": "lift the blocks on this address",
+        "network": "lift the blocks on this network hash",
+        "story": "lift the blocks on this story's writer",
+    },
+)
+def comments_unblock(c, id="", email="", network="", story=""):
+    """Lift a block, by its number (comments.blocks lists them) or by the writer."""
+    who = [*(["--email", email] if email else []), *(["--network", network] if network else [])]
+    _cli("unblock", *([id] if id else []), *who, *(["--story", story] if story else []))
+
+
+@task(name="blocks")
+def comments_blocks(c):
+    """List the blocks on writers: active, expired and lifted."""
+    _cli("blocks")
+
+
+@task(
+    name="hold-list",
+    iterable=["add_word", "add_domain", "remove_word", "remove_domain"],
+    help={
+        "add-word": "hold stories with this word or phrase (repeatable)",
+        "add-domain": "hold stories linking to this domain or its subdomains (repeatable)",
+        "remove-word": "take a word off the list (repeatable)",
+        "remove-domain": "take a domain off the list (repeatable)",
+    },
+)
+def comments_hold_list(c, add_word=None, add_domain=None, remove_word=None, remove_domain=None):
+    """Change and print the list of words and link domains that hold a story for review."""
+    argv: list[str] = []
+    for option, values in (
+        ("--add-word", add_word),
+        ("--add-domain", add_domain),
+        ("--remove-word", remove_word),
+        ("--remove-domain", remove_domain),
+    ):
+        for value in values or []:
+            argv += [option, value]
+    _cli("hold-list", *argv)
+
+
+@task(name="close")
+def comments_close(c, slug):
+    """Close an article's stories: its page shows a note instead of the form, at once."""
+    _cli("close", slug)
+
+
+@task(name="reopen")
+def comments_reopen(c, slug):
+    """Open an article's stories again: its form is back, at once."""
+    _cli("reopen", slug)
+
+
+@task(
     name="set-password",
     help={
         "password_file": "read the password from the first line of this file (for scripts)",
@@ -653,6 +728,12 @@ comments = Collection(
     comments_set_moderator_password,
     comments_set_role,
     comments_remove_moderator,
+    comments_block,
+    comments_unblock,
+    comments_blocks,
+    comments_hold_list,
+    comments_close,
+    comments_reopen,
 )
 
 

@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from reader_stories import cli_moderators
+from reader_stories import cli_blocks, cli_moderators
 from reader_stories.cli_held import held_listing, held_notice
 from reader_stories.cli_moderators import acting_name
 from reader_stories.cli_views import (
@@ -462,6 +462,7 @@ COMMANDS: dict[str, tuple[Callable[[Command], None], str]] = {
     "restore": (_restore, "bring a backup back"),
     "set-password": (_set_password, "set the web admin's password (its hash, in var/admin.env)"),
     **cli_moderators.COMMANDS,
+    **cli_blocks.COMMANDS,
 }
 
 
@@ -536,6 +537,7 @@ def parser() -> argparse.ArgumentParser:
     sub["set-password"].add_argument("--password-file", default="", help="first line is used")
     sub["set-password"].add_argument("--print-only", action="store_true")
     cli_moderators.add_arguments(sub)
+    cli_blocks.add_arguments(sub)
     return top
 
 
@@ -557,7 +559,7 @@ def main(
             print(f"{FIELD_NAMES.get(error.field, error.field)}: {error.message}.", file=err)
         print("Nothing was changed.", file=err)
         return 1
-    except (StoriesError, SettingsError, ValueError, OSError, Incomplete) as problem:
+    except (StoriesError, SettingsError, ValueError, LookupError, OSError, Incomplete) as problem:
         print(problem, file=err)
         return 1
     return 0

@@ -44,6 +44,11 @@ ACTING_COMMANDS = (
     "delete",
     "approve-change",
     "reject-change",
+    "block",
+    "unblock",
+    "hold-list",
+    "close",
+    "reopen",
 )
 
 

@@ -116,3 +116,11 @@ class DuplicateSubmission(StoriesError):
 
 class InvalidToken(StoriesError):
     """A form token that is garbage, was tampered with, or belongs to another article."""
+
+
+class ArticleClosed(StoriesError):
+    """The article takes no new stories: a moderator closed them (its stories stay)."""
+
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+        super().__init__(f"Stories are closed on {slug}")

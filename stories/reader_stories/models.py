@@ -112,19 +112,27 @@ class Submission:
 
         return render_story(self.body_markdown)
 
+    @cached_property
+    def link_hosts(self) -> tuple[str, ...]:
+        """The hosts the story links to (computed once), for the list of held domains."""
+        from reader_stories.story_html import link_hosts
+
+        return link_hosts(self.body_markdown)
+
     def prepare(self) -> None:
-        """Compute the HTML and the fingerprint now, where the caller can afford the time."""
-        for cached in ("body_html", "body_hash"):
+        """Compute the HTML, the fingerprint and the links now, where the caller can afford
+        the time."""
+        for cached in _COMPUTED:
             getattr(self, cached)
 
-    def held(self, hold: Hold) -> Submission:
-        """The same submission set apart by ``hold``, keeping the HTML and fingerprint already
-        computed (the write batch must not render again)."""
-        copy = replace(self, hold=hold)
-        for cached in ("body_html", "body_hash"):
-            if cached in self.__dict__:
-                copy.__dict__[cached] = self.__dict__[cached]
-        return copy
+    def with_hold(self, hold: Hold | None) -> Submission:
+        """The same submission, held apart; what was computed already comes along."""
+        held = replace(self, hold=hold)
+        held.__dict__.update({k: v for k, v in self.__dict__.items() if k in _COMPUTED})
+        return held
+
+
+_COMPUTED = ("body_html", "body_hash", "link_hosts")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -28,7 +28,7 @@ from reader_stories.pages.section import (
     story_count,
 )
 from reader_stories.pages.templates import PACKAGE_STATIC, PACKAGE_TEMPLATES, environment
-from reader_stories.store.approved import approved_for_build
+from reader_stories.store.approved import approved_for_build, closed_for_build
 from reader_stories.story_order import DEFAULT_ORDER, parse_order
 from reader_stories.threads import group_by_article, threads
 
@@ -96,10 +96,12 @@ def attach_stories(generator: Any) -> None:
     env = environment(site.templates)
     published = approved_for_build(config.comments.database_url)
     grouped = group_by_article(published)
+    closed = closed_for_build(config.comments.database_url)
     for article in generator.articles:
         ref = article_ref(article, config.comments.stories_order)
         article_threads = threads(grouped.get(article.slug, []))
-        section = render_section(env, ref, site, secret, article_threads)
+        shut = article.slug in closed
+        section = render_section(env, ref, site, secret, article_threads, closed=shut)
         article.stories_section = Markup(section)  # rendered with autoescape, by the package
         article.story_count = story_count(article_threads)
         article.story_count_html = render_count(env, ref, article.story_count)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -131,6 +132,32 @@ def count_links(markdown: str) -> int:
         elif not inside_link and token.type in {"text", "code_inline", "code_block", "fence"}:
             count += len(_BARE_URL_RE.findall(token.content))
     return count
+
+
+def _host(address: str) -> str | None:
+    """The host of a link's target or of a bare address ("www.example.com/x" has one too)."""
+    if address.lower().startswith("mailto:"):
+        return None
+    parts = urlsplit(address if "://" in address else f"//{address}")
+    try:
+        return parts.hostname
+    except ValueError:  # a malformed port or bracket: no host to name
+        return None
+
+
+def link_hosts(markdown: str) -> tuple[str, ...]:
+    """The hosts of every link a reader wrote, in order: the links count_links counts."""
+    hosts: list[str] = []
+    inside_link = False
+    for token in _inline_children(_parsed(_prepare(markdown))[0]):
+        if token.type == "link_open":
+            inside_link = True
+            hosts.append(_host(str(token.attrs.get("href", ""))) or "")
+        elif token.type == "link_close":
+            inside_link = False
+        elif not inside_link and token.type in {"text", "code_inline", "code_block", "fence"}:
+            hosts.extend(_host(found) or "" for found in _BARE_URL_RE.findall(token.content))
+    return tuple(host for host in hosts if host)
 
 
 def plain_text(markdown: str, limit: int | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from reader_stories.moderation.service import Done, Outcome
@@ -130,9 +131,14 @@ def not_done(outcome: Outcome) -> list[str]:
 
 
 def _pages(outcome: Outcome) -> list[str]:
-    if outcome.public and not outcome.republished:
+    return page_lines(outcome.pages, outcome.republished) if outcome.public else []
+
+
+def page_lines(pages: Iterable[PageUpdate], republished: bool) -> list[str]:
+    """What became of each article page a change rewrote, or that it waits for a build."""
+    if not republished:
         return [MSG_LATER]
-    return [_page(page) for page in outcome.pages]
+    return [_page(page) for page in pages]
 
 
 def _page(page: PageUpdate) -> str:

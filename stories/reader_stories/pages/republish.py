@@ -89,10 +89,13 @@ def republish_article(store: Store, config: Config, site: Path, slug: str) -> li
     text = page.read_text(encoding="utf-8")
     start, stop = _between(text, SECTION_BEGIN, SECTION_END, page)
     article = _article_ref(text[start:stop], slug, config.comments.stories_order)
-    stories = store.approved_for_article(slug)
+    with store.reading() as tx:
+        stories = tx.approved_for_article(slug)
+        closed = tx.article_closed(slug)
     env = environment(config.site.templates)
     grouped = threads(stories)
-    section = render_section(env, article, config.site, config.comments.secret_key, grouped)
+    secret = config.comments.secret_key
+    section = render_section(env, article, config.site, secret, grouped, closed=closed)
     text = text[:start] + section + text[stop:]
     if COUNT_BEGIN in text:  # a theme may show the count (article.story_count_html) or not
         start, stop = _between(text, COUNT_BEGIN, COUNT_END, page)

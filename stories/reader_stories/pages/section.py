@@ -99,9 +99,16 @@ def render_count(env: Environment, article: ArticleRef, count: int) -> str:
 
 
 def render_section(
-    env: Environment, article: ArticleRef, site: Site, secret_key: str, grouped: Sequence[Thread]
+    env: Environment,
+    article: ArticleRef,
+    site: Site,
+    secret_key: str,
+    grouped: Sequence[Thread],
+    *,
+    closed: bool = False,
 ) -> str:
-    """``grouped`` is threads(stories): callers need the threads for the count too."""
+    """``grouped`` is threads(stories): callers need the threads for the count too. On an
+    article whose stories are ``closed``, a note takes the form's place."""
     grouped = _shown_threads(grouped, f"the page of {article.slug}")
     body = env.get_template("stories/section.html").render(
         article=article,
@@ -112,6 +119,7 @@ def render_section(
         token=make_article_token(secret_key, article.slug),
         values={},
         errors={},
+        closed=closed,
     )
     return f"{SECTION_BEGIN}\n{body}\n{SECTION_END}"
 

@@ -9,6 +9,8 @@ imported stories came from, comments kept aside), follows.py (readers following 
 search.py (finding stories by status, article, writer, words or network), spam.py (the spam
 score's log of holds, texts' shapes, and the held bin's upkeep), moderators.py (moderator
 accounts), revisions.py (writers' changes to published stories, waiting for a moderator);
+blocks.py (blocked writers, the list of words and domains that hold stories), closed.py
+(articles closed to new stories), writers.py (one writer's stories);
 engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
@@ -29,6 +31,8 @@ from reader_stories.errors import StoreUnavailable
 from reader_stories.models import Story
 from reader_stories.private_files import create_private
 from reader_stories.store.addresses import AddressQueries
+from reader_stories.store.blocks import BlockQueries
+from reader_stories.store.closed import ClosedQueries
 from reader_stories.store.engine import (
     DEFAULT_BUSY_TIMEOUT,
     DEFAULT_URL,
@@ -51,6 +55,7 @@ from reader_stories.store.revisions import RevisionQueries
 from reader_stories.store.search import SearchQueries, StoryFilter
 from reader_stories.store.spam import SpamQueries
 from reader_stories.store.stories import READER_ACTOR, StoryQueries
+from reader_stories.store.writers import WriterQueries
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT",
@@ -167,6 +172,9 @@ class Tx(
     ModeratorQueries,
     RevisionQueries,
     SpamQueries,
+    BlockQueries,
+    ClosedQueries,
+    WriterQueries,
 ):
     """The queries, run on one connection inside one transaction (see Store.writing)."""
 

@@ -34,6 +34,7 @@ CURRENT_MIGRATIONS = (
     "0011_hold_stories_apart",
     "0012_revisions_and_digests",
     "0013_moderators",
+    "0014_blocks_and_closed_articles",
     "0015_spam_scores",
 )
 
@@ -76,6 +77,30 @@ def approved_for_build(url: str) -> list[Story]:
     except sqlite3.Error:  # no migrations table yet, locked, damaged: the store says what is wrong
         return _through_store(url)
     return [story_from_record(row, public=True) for row in rows]
+
+
+def closed_for_build(url: str) -> frozenset[str]:
+    """The articles whose stories are closed: their pages show a note instead of the form."""
+    path = sqlite_file(url)
+    if path is None:
+        return _closed_through_store(url)
+    if not path.exists():
+        return frozenset()
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            applied = tuple(name for (name,) in db.execute("SELECT name FROM migrations"))
+            if sorted(applied) != sorted(CURRENT_MIGRATIONS):
+                return _closed_through_store(url)
+            return frozenset(slug for (slug,) in db.execute("SELECT article FROM closed_articles"))
+    except sqlite3.Error:
+        return _closed_through_store(url)
+
+
+def _closed_through_store(url: str) -> frozenset[str]:
+    from reader_stories.store import open_store
+
+    with open_store(url) as store, store.reading() as tx:
+        return frozenset(closed.article for closed in tx.closed_articles())
 
 
 def _through_store(url: str) -> list[Story]:

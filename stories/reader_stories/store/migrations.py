@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     column,
     false,
     func,
@@ -474,6 +475,51 @@ def _spam_scores(conn: Connection) -> None:
     text_shapes.create(conn)
 
 
+def _blocks_and_closed_articles(conn: Connection) -> None:
+    """Moderators' safety tools: blocked writers (by a keyed hash of their email or their
+    network hash), a list of words and link domains that hold stories for review, and the
+    articles whose stories are closed."""
+    md = MetaData()
+    blocks = Table(
+        "blocks",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("kind", String(16), nullable=False),
+        Column("value_hash", String(64), nullable=False),
+        Column("until", UTCDateTime, nullable=True),
+        Column("note", Text, nullable=False),
+        Column("blocked_by", String(200), nullable=False),
+        Column("blocked_at", UTCDateTime, nullable=False),
+        Column("story_id", Integer, nullable=True),
+        Column("lifted_by", String(200), nullable=True),
+        Column("lifted_at", UTCDateTime, nullable=True),
+        CheckConstraint("kind IN ('email', 'network')", name="ck_blocks_kind"),
+        sqlite_autoincrement=True,
+    )
+    Index("ix_blocks_kind_value", blocks.c.kind, blocks.c.value_hash)
+    listed = Table(
+        "listed_terms",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("kind", String(16), nullable=False),
+        Column("value", String(200), nullable=False),
+        Column("added_by", String(200), nullable=False),
+        Column("added_at", UTCDateTime, nullable=False),
+        CheckConstraint("kind IN ('word', 'domain')", name="ck_listed_terms_kind"),
+        UniqueConstraint("kind", "value", name="uq_listed_terms_kind_value"),
+        sqlite_autoincrement=True,
+    )
+    closed = Table(
+        "closed_articles",
+        md,
+        Column("article", String(200), primary_key=True),
+        Column("closed_by", String(200), nullable=False),
+        Column("closed_at", UTCDateTime, nullable=False),
+    )
+    for table in (blocks, listed, closed):
+        table.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
@@ -488,6 +534,7 @@ MIGRATIONS: list[Migration] = [
     ("0011_hold_stories_apart", _hold_stories_apart),
     ("0012_revisions_and_digests", _revisions_and_digests),
     ("0013_moderators", _moderators),
+    ("0014_blocks_and_closed_articles", _blocks_and_closed_articles),
     ("0015_spam_scores", _spam_scores),
 ]
 

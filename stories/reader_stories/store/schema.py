@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     column,
     false,
 )
@@ -333,6 +334,50 @@ text_shapes = Table(
     Column("at", UTCDateTime, nullable=False),
 )
 Index("ix_text_shapes_shape_at", text_shapes.c.shape, text_shapes.c.at)
+# Writers whose new stories are held for review: by a keyed hash of their email address (the
+# address itself is not kept: moderation/blocks.py) or by the network hash stories keep. Active
+# while not lifted and not past ``until`` (null: for good); lifted and expired ones stay listed.
+blocks = Table(
+    "blocks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(ENUM_LENGTH), nullable=False),
+    Column("value_hash", String(HASH_LENGTH), nullable=False),
+    Column("until", UTCDateTime, nullable=True),
+    Column("note", Text, nullable=False),
+    Column("blocked_by", String(NAME_LENGTH), nullable=False),
+    Column("blocked_at", UTCDateTime, nullable=False),
+    # The story it was blocked from, if any (no foreign key: the block outlives the story).
+    Column("story_id", Integer, nullable=True),
+    Column("lifted_by", String(NAME_LENGTH), nullable=True),
+    Column("lifted_at", UTCDateTime, nullable=True),
+    CheckConstraint("kind IN ('email', 'network')", name="ck_blocks_kind"),
+    sqlite_autoincrement=True,
+)
+Index("ix_blocks_kind_value", blocks.c.kind, blocks.c.value_hash)
+
+# Words, phrases and link domains that hold a new story for review (moderation/listed.py).
+listed_terms = Table(
+    "listed_terms",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(ENUM_LENGTH), nullable=False),
+    Column("value", String(SLUG_LENGTH), nullable=False),
+    Column("added_by", String(NAME_LENGTH), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    CheckConstraint("kind IN ('word', 'domain')", name="ck_listed_terms_kind"),
+    UniqueConstraint("kind", "value", name="uq_listed_terms_kind_value"),
+    sqlite_autoincrement=True,
+)
+
+# Articles that take no new stories; the stories already there stay.
+closed_articles = Table(
+    "closed_articles",
+    metadata,
+    Column("article", String(SLUG_LENGTH), primary_key=True),
+    Column("closed_by", String(NAME_LENGTH), nullable=False),
+    Column("closed_at", UTCDateTime, nullable=False),
+)
 
 migrations = Table(
     "migrations",

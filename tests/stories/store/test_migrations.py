@@ -30,6 +30,7 @@ def test_migration_names_are_the_recorded_list() -> None:
         "0011_hold_stories_apart",
         "0012_revisions_and_digests",
         "0013_moderators",
+        "0014_blocks_and_closed_articles",
         "0015_spam_scores",
     ]
 

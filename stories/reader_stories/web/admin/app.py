@@ -31,6 +31,7 @@ from reader_stories.web.admin.sessions import DEFAULT_LIFETIME, SESSION_COOKIE, 
 from reader_stories.web.admin.views.account import AccountPage
 from reader_stories.web.admin.views.actions import Actions
 from reader_stories.web.admin.views.auth import MSG_SESSION_ENDED, Auth
+from reader_stories.web.admin.views.blocks import Safety
 from reader_stories.web.admin.views.bulk import Bulk
 from reader_stories.web.admin.views.changes import Changes
 from reader_stories.web.admin.views.edit import Editing
@@ -38,6 +39,7 @@ from reader_stories.web.admin.views.email_links import EmailLinks
 from reader_stories.web.admin.views.held import HeldBin
 from reader_stories.web.admin.views.moderators import Moderators
 from reader_stories.web.admin.views.queue import Reading
+from reader_stories.web.admin.views.writer import Writers
 from reader_stories.web.errors import STORE_RETRY_AFTER, Refused
 from reader_stories.web.redirects import relative_slash_redirects
 from reader_stories.web.static import stylesheet_route
@@ -178,8 +180,10 @@ def _working_routes(admin: Admin) -> list[Route]:
         ("/change/approve", partial(changes.decide, approve=True), "POST"),
         ("/change/reject", partial(changes.decide, approve=False), "POST"),
     ]
+    writers, safety = Writers(admin, guard), Safety(admin, guard)
     return [
         Route("/", reading.queue, methods=["GET"]),
+        *_safety_routes(writers, safety),
         Route("/login", auth.login_form, methods=["GET"]),
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
@@ -204,6 +208,20 @@ def _working_routes(admin: Admin) -> list[Route]:
             Route(story + tail, known_id(endpoint), methods=[method])
             for tail, endpoint, method in per_story
         ),
+    ]
+
+
+def _safety_routes(writers: Writers, safety: Safety) -> list[Route]:
+    """A writer's page and blocks, the hold list, closed articles (views/writer.py, blocks.py)."""
+    return [
+        Route("/writers/{story_id:int}", known_id(writers.page), methods=["GET"]),
+        Route("/writers/{story_id:int}/block", known_id(writers.block), methods=["POST"]),
+        Route("/blocks", safety.blocks, methods=["GET"]),
+        Route("/blocks/{block_id:int}/lift", known_id(safety.lift, "block_id"), methods=["POST"]),
+        Route("/hold-list", safety.hold_list, methods=["GET"]),
+        Route("/hold-list", safety.change_list, methods=["POST"]),
+        Route("/closed", safety.closed, methods=["GET"]),
+        Route("/closed", safety.close, methods=["POST"]),
     ]
 
 

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from reader_stories.config import Config
 from reader_stories.errors import (
+    ArticleClosed,
     DuplicateSubmission,
     InvalidToken,
     QueueFull,
@@ -36,6 +37,7 @@ from reader_stories.errors import (
     ValidationFailed,
 )
 from reader_stories.models import Submission
+from reader_stories.moderation.holds import hold_for
 from reader_stories.moderation.spam.learner import Learner
 from reader_stories.moderation.spam.proof import FIELD as PROOF_FIELD
 from reader_stories.moderation.spam.proof import ProofKeys, new_challenge, proof_signals
@@ -54,6 +56,7 @@ from reader_stories.validation import validate_submission
 from reader_stories.web.body import READ_TIMEOUTS, ReadTimeouts, check_media_type, read_form
 from reader_stories.web.errors import QUEUE_RETRY_AFTER, STORE_RETRY_AFTER, Refused
 from reader_stories.web.intake.change import Changes
+from reader_stories.web.intake.closed import closed_answer
 from reader_stories.web.intake.confirm import Confirmations
 from reader_stories.web.intake.follow import Follows
 from reader_stories.web.intake.helpful import Helpful
@@ -196,6 +199,8 @@ class Intake:
             return self.pages.refused(request, refusal, form.get("article"))
         except ValidationFailed as failed:
             return await self._invalid(request, form, failed)
+        except ArticleClosed:
+            return closed_answer(self.pages, request, form)
         receipt = make_receipt_token(self.settings.secret_key, story_id)
         response = self.pages.accepted(request, form["article"], receipt)
         if response.status_code == 303:  # the plain form: the receipt rides in a cookie
@@ -292,23 +297,33 @@ class Intake:
         score = score_story(submission, store, self.learner, self.settings.spam_script, proven)
         hold = score.hold(self.settings.spam_threshold)
         if hold is not None and submission.hold is None:
-            submission = submission.held(hold)
+            submission = submission.with_hold(hold)
         return submission, score
 
     def _write_one(self, tx: Tx, item: tuple[Submission, str, Score]) -> int | Exception:
         """One story's checks and writes, inside the batch's transaction (in its own savepoint).
 
-        The rate limit comes first, and a duplicate counts against it like any other attempt:
-        its answer tells whether a text is on file, so asking costs a slot. The duplicate is
-        returned rather than raised, so the batch keeps the slot it took.
+        An article whose stories are closed refuses first, before the rate limit: the reader
+        did nothing wrong, their page was only older than the closing. Then the rate limit,
+        and a duplicate counts against it like any other attempt: its answer tells whether a
+        text is on file, so asking costs a slot. The duplicate is returned rather than raised,
+        so the batch keeps the slot it took. Last, the hold (moderation/holds.py), which the
+        reader's answer never shows.
         """
         submission, network, score = item
         settings = self.settings
+        if tx.article_closed(submission.article):
+            raise ArticleClosed(submission.article)
         window = timedelta(seconds=settings.rate_limit.seconds)
         take_slot(tx, network, settings.rate_limit.count, window)
         duplicate = _duplicate(tx, submission, timedelta(seconds=settings.duplicate_window) or None)
         if duplicate is not None:
             return duplicate
+        # A blocked writer or a listed word holds a story whatever its score (the reader's
+        # answer never shows it); otherwise the spam score's hold, if any, stands.
+        listed_or_blocked = hold_for(tx, submission, settings.secret_key)
+        if listed_or_blocked is not None:
+            submission = submission.with_hold(listed_or_blocked)
         if submission.hold is not None and not submission.honeypot:
             make_room(tx, settings.max_held)
         # The duplicate check above ran in this same savepoint: no need to repeat it.

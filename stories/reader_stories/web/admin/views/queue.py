@@ -12,6 +12,7 @@ from reader_stories.errors import StoryNotFound
 from reader_stories.models import Status
 from reader_stories.moderation import changes
 from reader_stories.moderation.actions import ALLOWED_TRANSITIONS
+from reader_stories.moderation.blocks import DURATION_LABELS
 from reader_stories.moderation.search_terms import (
     NETWORK_MIN,
     STATUS_WORDS,
@@ -131,4 +132,5 @@ class Reading:
             back=f"/stories/{story_id}",
             labels=LIST_LABELS,
             transitions=ALLOWED_TRANSITIONS,
+            durations=DURATION_LABELS,  # the block form under the story
         )
