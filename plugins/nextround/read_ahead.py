@@ -12,11 +12,14 @@ build's own); fewer files than BUILD_PARALLEL_MIN_FILES are converted in the bui
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from nextround import ahead
 from tipboxes.pelican_glue import Converted, ReusingMarkdownReader
+
+logger = logging.getLogger(__name__)
 
 
 class _Reading:
@@ -51,6 +54,12 @@ def convert_ahead(generator: Any) -> None:
     def convert(path: str) -> Converted:
         return readers[_suffix(path)].convert(path)
 
+    logger.debug(
+        "Converting %d Markdown files of %s in %d worker processes",
+        len(paths),
+        generator.path,
+        workers,
+    )
     _reading.work = work = ahead.WorkAhead(convert, paths, workers)
     for reader in set(readers.values()):
         reader.converted_ahead = work.take
