@@ -1,6 +1,6 @@
 """Build runs: our site (pelicanconf.py plus overrides) and plain Pelican (default theme, no
-plugins), each in a fresh process, timed by wall clock, with the peak RSS of the child and of
-its worker processes, summed (bench/tree_memory.py).
+plugins), each in a fresh process, timed by wall clock, with the peak memory of the child and
+its worker processes (bench/tree_memory.py).
 
 The wall time includes interpreter start-up and imports, because that is what an author waits
 for; the in-process time (Pelican's own run) is recorded beside it.
@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.procs import ROOT, VENV_BIN, ChildResult, run_measured, settle_disk
-from bench.tree_memory import WorkerPeaks
+from bench.tree_memory import TreeMemory
 
 SETTINGS = ROOT / "pelicanconf.py"
 _PLAIN_DONE = re.compile(r"in ([0-9.]+) seconds")
@@ -26,14 +26,15 @@ _PLAIN_DONE = re.compile(r"in ([0-9.]+) seconds")
 @dataclass(frozen=True)
 class BuildRun:
     """One build: wall seconds (process), Pelican's own seconds, CPU seconds (the build's and its
-    workers'), peak RSS in MiB (the build's and its workers' peaks, summed; the workers' share
-    beside it)."""
+    workers'), peak memory in MiB (the build's peak RSS, or the sampled peak PSS of the build
+    and its workers together when larger), that PSS peak, and the most processes seen."""
 
     wall: float
     inproc: float
     cpu: float
     rss_mib: float
-    workers_rss_mib: float = 0.0
+    tree_pss_mib: float = 0.0
+    processes: int = 1
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -100,7 +101,7 @@ def build_ours(
     log_dir.mkdir(parents=True, exist_ok=True)
     spec_file.write_text(json.dumps(spec), "utf-8")
     settle_disk()
-    with WorkerPeaks() as workers:
+    with TreeMemory() as tree:
         result = run_measured(
             [sys.executable, "-m", "bench.build_child", str(spec_file)],
             log_dir=log_dir,
@@ -108,19 +109,21 @@ def build_ours(
             timeout=build_timeout(articles),
         )
     inproc = json.loads(result.stdout.strip().splitlines()[-1])["seconds"]
-    return _run(result, inproc, workers.total_kib)
+    return _run(result, inproc, tree)
 
 
-def _run(result: ChildResult, inproc: float, workers_kib: int = 0) -> BuildRun:
-    """wait4's CPU time already holds the workers' (the build waits for them); its peak RSS is
-    only the largest process's, so the workers' peaks are added."""
+def _run(result: ChildResult, inproc: float, tree: TreeMemory) -> BuildRun:
+    """wait4's CPU time already holds the workers' (the build waits for them). Its peak RSS is
+    the build process's alone (or its largest worker's), so the tree's sampled peak PSS is taken
+    when larger: what the build and its workers held at once."""
     own_kib = result.max_rss_kib
     return BuildRun(
         result.seconds,
         inproc,
         result.cpu_seconds,
-        (own_kib + workers_kib) / 1024,
-        workers_kib / 1024,
+        max(own_kib, tree.peak_kib) / 1024,
+        tree.peak_kib / 1024,
+        tree.most_processes,
     )
 
 
@@ -197,7 +200,7 @@ def build_plain(
     settings = log_dir / f"{name}-pelicanconf.py"
     settings.write_text(plain_settings(content, cache, cached=cached), "utf-8")
     settle_disk()
-    with WorkerPeaks() as workers:
+    with TreeMemory() as tree:
         result = run_measured(
             [str(VENV_BIN / "pelican"), *plain_argv(content, output, settings)],
             log_dir=log_dir,
@@ -206,4 +209,4 @@ def build_plain(
         )
     done = _PLAIN_DONE.search(result.stdout + result.stderr)
     inproc = float(done.group(1)) if done else result.seconds
-    return _run(result, inproc, workers.total_kib)
+    return _run(result, inproc, tree)

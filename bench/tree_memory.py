@@ -1,11 +1,11 @@
-"""The peak memory of a child's own worker processes, which wait4 does not add up.
+"""The peak memory of a build together with its worker processes, which wait4 does not give.
 
-wait4 gives the child's ru_maxrss, the largest peak among it and the processes it waited for,
-never their sum. A build that converts and renders in worker processes is counted here as the
-sum of every process's peak: the child's from wait4, and each worker's VmHWM (its own peak,
-which the kernel keeps), read from /proc every few milliseconds while it lives. Forked workers
-share most of their pages with the build, so the sum overstates what the machine held at once:
-an upper bound, never an undercount.
+wait4 gives the build's ru_maxrss: the largest peak among it and the processes it waited for,
+never their sum. Summing every process's peak RSS would not do either: forked workers share
+most of their pages with the build, and RSS counts a shared page in full in each process. PSS
+(proportional set size) splits each shared page between the processes sharing it, so the sum of
+the tree's PSS is the memory the tree holds at that moment. It is read from /proc every few
+milliseconds while the build runs, and the largest sum is kept.
 """
 
 from __future__ import annotations
@@ -30,27 +30,32 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _peak_kib(pid: int) -> int | None:
+def _pss_kib(pid: int) -> int:
+    """The process's proportional set size; 0 once it has gone."""
     try:
-        status = Path(f"/proc/{pid}/status").read_text("utf-8")
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text("utf-8")
     except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
+        return 0
+    for line in rollup.splitlines():
+        if line.startswith("Pss:"):
             return int(line.split()[1])
-    return None
+    return 0
 
 
-class WorkerPeaks:
-    """While open: the peak of every process started by this process's children (not theirs)."""
+class TreeMemory:
+    """While open: the largest total PSS of the processes this process starts (its children and
+    all their descendants); processes it had already started (a resource tracker) are left out."""
 
     def __init__(self, interval: float = 0.02) -> None:
         self.interval = interval
-        self._peaks: dict[int, int] = {}
+        self.peak_kib = 0
+        self.most_processes = 0
+        self._earlier: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def __enter__(self) -> WorkerPeaks:
+    def __enter__(self) -> TreeMemory:
+        self._earlier = set(_children(os.getpid()))
         self._thread.start()
         return self
 
@@ -63,11 +68,6 @@ class WorkerPeaks:
         self._stop.set()
         self._thread.join()
 
-    @property
-    def total_kib(self) -> int:
-        """The sum of the workers' peaks; each process counted once, however long it lived."""
-        return sum(self._peaks.values())
-
     def _watch(self) -> None:
         me = os.getpid()
         while not self._stop.is_set():
@@ -75,10 +75,12 @@ class WorkerPeaks:
             self._stop.wait(self.interval)
 
     def sample(self, root: int) -> None:
-        pending = [grandchild for child in _children(root) for grandchild in _children(child)]
+        """One reading of the tree below `root` (root itself not counted)."""
+        pending = [pid for pid in _children(root) if pid not in self._earlier]
+        seen = []
         while pending:
             pid = pending.pop()
-            peak = _peak_kib(pid)
-            if peak is not None:
-                self._peaks[pid] = max(peak, self._peaks.get(pid, 0))
+            seen.append(pid)
             pending += _children(pid)
+        self.peak_kib = max(self.peak_kib, sum(_pss_kib(pid) for pid in seen))
+        self.most_processes = max(self.most_processes, len(seen))

@@ -161,8 +161,8 @@ def _fork_share(job: Callable[[Shares], Any], index: int, processes: int) -> tup
             pickle.dump(outcome, pipe)
         status = 0
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        # No flush of standard output: another thread of the parent may have held its lock
+        # when the child was forked. Whatever the share logs travels back through the pipe.
         os._exit(status)
 
 
