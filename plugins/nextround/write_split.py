@@ -9,8 +9,9 @@ at that moment (the stories' feeds) run once with the whole context.
 
 The split stays off (and the build writes in one process) when BUILD_PROCESSES or the number of
 cores says one process, when fork is missing, with RELATIVE_URLS (Pelican then changes the
-shared context as it writes each file), and when a plugin listens to content_written,
-feed_generated or feed_written (it would hear only the build's own half).
+shared context as it writes each file), when a plugin listens to content_written,
+feed_generated or feed_written (it would hear only the build's own half), and with a writer other
+than Pelican's.
 """
 
 from __future__ import annotations
@@ -42,45 +43,43 @@ def write_in_shares(generator: Any, writer: Any) -> None:
     """ArticlesGenerator.generate_output, with its files rendered by several processes."""
     from pelican import signals
 
-    settings = generator.settings
-    processes = _processes(generator)
+    processes = _processes(generator, writer)
     if processes < 2:
+        type(generator).generate_output(generator, writer)  # Pelican's own, signal included
+        return
+    before = (set(writer._written_files), set(writer._overridden_files))
+
+    def job(shares: split.Shares) -> tuple[set[str], set[str]]:
+        shared = SharedWriter(writer, shares, generator.settings)
+        generator.generate_feeds(shared)
+        generator.generate_pages(shared)
+        return writer._written_files - before[0], writer._overridden_files - before[1]
+
+    def alone() -> None:
+        writer._written_files, writer._overridden_files = set(before[0]), set(before[1])
         generator.generate_feeds(writer)
         generator.generate_pages(writer)
+
+    def combine(own: tuple[set[str], set[str]], others: list[tuple[set[str], set[str]]]) -> bool:
+        return _combine(writer, own, others)
+
+    shared = split.run_split(job, alone, combine, processes)
+    files = len(writer._written_files) - len(before[0])
+    if shared:
+        logger.debug("%d pages and feeds written by %d processes", files, processes)
     else:
-        before = (set(writer._written_files), set(writer._overridden_files))
-
-        def job(shares: split.Shares) -> tuple[set[str], set[str]]:
-            shared = SharedWriter(writer, shares, settings)
-            generator.generate_feeds(shared)
-            generator.generate_pages(shared)
-            return writer._written_files - before[0], writer._overridden_files - before[1]
-
-        def alone() -> None:
-            writer._written_files, writer._overridden_files = set(before[0]), set(before[1])
-            generator.generate_feeds(writer)
-            generator.generate_pages(writer)
-
-        def combine(
-            own: tuple[set[str], set[str]], others: list[tuple[set[str], set[str]]]
-        ) -> bool:
-            return _combine(writer, own, others)
-
-        shared = split.run_split(job, alone, combine, processes)
-        files = len(writer._written_files) - len(before[0])
-        if shared:
-            logger.debug("%d pages and feeds written by %d processes", files, processes)
-        else:
-            logger.debug("%d pages and feeds written again by one process", files)
+        logger.debug("%d pages and feeds written again by one process", files)
     signals.article_writer_finalized.send(generator, writer=writer)
 
 
-def _processes(generator: Any) -> int:
+def _processes(generator: Any, writer: Any) -> int:
     from pelican import signals
 
     settings = generator.settings
     if settings.get("RELATIVE_URLS"):
         return 1
+    if not isinstance(getattr(writer, "_written_files", None), set):
+        return 1  # a plugin's own writer: its record of written files is unknown
     if any(getattr(signals, name).receivers for name in WRITER_SIGNALS):
         return 1
     files = len(generator.articles) + len(generator.drafts)
