@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -111,10 +112,12 @@ class WorkAhead:
         self._order: Iterator[str] = iter(items)
         self._ready: dict[str, Any] = {}
         chunk = max(1, min(MAX_CHUNK, len(items) // (workers * 8)))
-        self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
-        )
-        self._results: Iterator[Any] = self._executor.map(_work_quietly, items, chunksize=chunk)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # forking beside threads
+            self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
+            )
+            self._results: Iterator[Any] = self._executor.map(_work_quietly, items, chunksize=chunk)
 
     def take(self, item: str) -> Any:
         if item not in self._waiting:

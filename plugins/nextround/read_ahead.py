@@ -97,14 +97,16 @@ def _files_to_read(generator: Any) -> list[str]:
 
     kind = "ARTICLE" if isinstance(generator, ArticlesGenerator) else "PAGE"
     settings = generator.settings
+    cached = bool(settings.get("LOAD_CONTENT_CACHE"))  # else no cache holds anything
     found = []
     for relative in generator.get_files(
         settings[f"{kind}_PATHS"], exclude=settings[f"{kind}_EXCLUDES"]
     ):
-        if generator.get_cached_data(relative, None) is not None:
-            continue
         path = os.path.abspath(os.path.join(generator.path, relative))
-        if generator.readers.get_cached_data(path, None) is not None:
+        if cached and (
+            generator.get_cached_data(relative, None) is not None
+            or generator.readers.get_cached_data(path, None) is not None
+        ):
             continue
         found.append(path)
     return found

@@ -19,6 +19,7 @@ import logging
 import os
 import pickle
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -147,7 +148,11 @@ def _run_share(job: Callable[[Shares], Any], index: int, processes: int) -> _Out
 
 def _fork_share(job: Callable[[Shares], Any], index: int, processes: int) -> tuple[int, int]:
     reader, writer = os.pipe()
-    pid = os.fork()
+    with warnings.catch_warnings():
+        # Python 3.12 warns of forking beside threads (the share cards' pool); the child runs
+        # only the build's own code, on locks it made or that Python remakes after a fork.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
     if pid:
         os.close(writer)
         return pid, reader
