@@ -120,9 +120,18 @@ def run_split(
     """
     sys.stdout.flush()  # or a child would write the parent's buffered output a second time
     sys.stderr.flush()
+    children: list[tuple[int, int]] = []
     gc.freeze()  # forked children then share the heap's pages instead of copying them
-    children = [_fork_share(job, index, processes) for index in range(1, processes)]
-    gc.unfreeze()
+    try:
+        for index in range(1, processes):
+            children.append(_fork_share(job, index, processes))
+    except OSError:  # no more processes allowed: the shares would not cover the job
+        for pid, reader in children:
+            _collect(pid, reader)
+        alone()
+        return False
+    finally:
+        gc.unfreeze()
     own = _run_share(job, 0, processes)
     outcomes = [_collect(pid, reader) for pid, reader in children]
     everyone = [own, *outcomes]
