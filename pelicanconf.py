@@ -123,6 +123,10 @@ DISPLAY_CATEGORIES_ON_MENU = True
 # The theme's CSS and JS are minified in output/theme/ (plugins/nextround/minify.py).
 MINIFY_THEME_ASSETS = True
 
+# Processes the build runs on: Markdown is converted and pages are rendered in worker processes
+# (plugins/nextround/read_ahead.py, write_split.py). 0: one per usable core; 1: one process.
+BUILD_PROCESSES = 0
+
 READING_WORDS_PER_MINUTE = 230
 RELATED_ARTICLES_MAX = 3
 

@@ -1,5 +1,6 @@
 """Build runs: our site (pelicanconf.py plus overrides) and plain Pelican (default theme, no
-plugins), each in a fresh process, timed by wall clock, with the child's peak RSS.
+plugins), each in a fresh process, timed by wall clock, with the peak memory of the child and
+its worker processes (bench/tree_memory.py).
 
 The wall time includes interpreter start-up and imports, because that is what an author waits
 for; the in-process time (Pelican's own run) is recorded beside it.
@@ -15,7 +16,8 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.procs import ROOT, VENV_BIN, run_measured, settle_disk
+from bench.procs import ROOT, VENV_BIN, ChildResult, run_measured, settle_disk
+from bench.tree_memory import TreeMemory
 
 SETTINGS = ROOT / "pelicanconf.py"
 _PLAIN_DONE = re.compile(r"in ([0-9.]+) seconds")
@@ -23,12 +25,16 @@ _PLAIN_DONE = re.compile(r"in ([0-9.]+) seconds")
 
 @dataclass(frozen=True)
 class BuildRun:
-    """One build: wall seconds (process), Pelican's own seconds, CPU seconds, peak RSS in MiB."""
+    """One build: wall seconds (process), Pelican's own seconds, CPU seconds (the build's and its
+    workers'), peak memory in MiB (the build's peak RSS, or the sampled peak PSS of the build
+    and its workers together when larger), that PSS peak, and the most processes seen."""
 
     wall: float
     inproc: float
     cpu: float
     rss_mib: float
+    tree_pss_mib: float = 0.0
+    processes: int = 1
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -95,14 +101,30 @@ def build_ours(
     log_dir.mkdir(parents=True, exist_ok=True)
     spec_file.write_text(json.dumps(spec), "utf-8")
     settle_disk()
-    result = run_measured(
-        [sys.executable, "-m", "bench.build_child", str(spec_file)],
-        log_dir=log_dir,
-        name=name,
-        timeout=build_timeout(articles),
-    )
+    with TreeMemory() as tree:
+        result = run_measured(
+            [sys.executable, "-m", "bench.build_child", str(spec_file)],
+            log_dir=log_dir,
+            name=name,
+            timeout=build_timeout(articles),
+        )
     inproc = json.loads(result.stdout.strip().splitlines()[-1])["seconds"]
-    return BuildRun(result.seconds, inproc, result.cpu_seconds, result.max_rss_kib / 1024)
+    return _run(result, inproc, tree)
+
+
+def _run(result: ChildResult, inproc: float, tree: TreeMemory) -> BuildRun:
+    """wait4's CPU time already holds the workers' (the build waits for them). Its peak RSS is
+    the build process's alone (or its largest worker's), so the tree's sampled peak PSS is taken
+    when larger: what the build and its workers held at once."""
+    own_kib = result.max_rss_kib
+    return BuildRun(
+        result.seconds,
+        inproc,
+        result.cpu_seconds,
+        max(own_kib, tree.peak_kib) / 1024,
+        tree.peak_kib / 1024,
+        tree.most_processes,
+    )
 
 
 def plain_settings(content: Path, cache: Path, *, cached: bool = False) -> str:
@@ -178,12 +200,13 @@ def build_plain(
     settings = log_dir / f"{name}-pelicanconf.py"
     settings.write_text(plain_settings(content, cache, cached=cached), "utf-8")
     settle_disk()
-    result = run_measured(
-        [str(VENV_BIN / "pelican"), *plain_argv(content, output, settings)],
-        log_dir=log_dir,
-        name=name,
-        timeout=build_timeout(articles),
-    )
+    with TreeMemory() as tree:
+        result = run_measured(
+            [str(VENV_BIN / "pelican"), *plain_argv(content, output, settings)],
+            log_dir=log_dir,
+            name=name,
+            timeout=build_timeout(articles),
+        )
     done = _PLAIN_DONE.search(result.stdout + result.stderr)
     inproc = float(done.group(1)) if done else result.seconds
-    return BuildRun(result.seconds, inproc, result.cpu_seconds, result.max_rss_kib / 1024)
+    return _run(result, inproc, tree)

@@ -53,6 +53,8 @@ def profile_builds(
     work.mkdir(parents=True, exist_ok=True)
     results.mkdir(parents=True, exist_ok=True)
     ours = our_spec(content, work / "out-ours", work / "cache-ours", database_url, secret)
+    # One process: the profiler sees only its own process, and every function's share counts.
+    ours["overrides"]["BUILD_PROCESSES"] = 1  # type: ignore[index]
     plain_conf = work / "plain-pelicanconf.py"
     plain_conf.write_text(plain_settings(content, work / "cache-plain"), "utf-8")
     specs = {

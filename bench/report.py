@@ -419,8 +419,9 @@ NOTES: dict[str, tuple[str, ...]] = {
         "can replace the stories part of a page as it was written.",
     ),
     "memory": (
-        "Builds: ru_maxrss of the build process (wait4). Intake: VmHWM of the server process "
-        "after the load.",
+        "Builds: ru_maxrss of the build process (wait4), or, when larger, the peak total PSS "
+        "of the build and its worker processes sampled every 20 ms (shared pages counted once). "
+        "Intake: VmHWM of the server process after the load.",
     ),
 }
 

@@ -11,7 +11,7 @@ def register() -> None:
     """Connect handlers; each lives in a module that does one job."""
     from pelican import signals
 
-    from nextround import enrich, links, minify
+    from nextround import enrich, links, minify, read_ahead, write_split
     from nextround.images import glue as images
 
     links.skip_impossible_link_scans()
@@ -19,6 +19,14 @@ def register() -> None:
     signals.article_generator_finalized.connect(enrich.enrich_articles)
     signals.page_generator_finalized.connect(enrich.freeze_page_urls)
     signals.finalized.connect(minify.minify_theme_assets)
+    # Markdown converted in worker processes while Pelican reads (nextround/read_ahead.py).
+    signals.article_generator_preread.connect(read_ahead.convert_ahead)
+    signals.page_generator_preread.connect(read_ahead.convert_ahead)
+    signals.article_generator_pretaxonomy.connect(read_ahead.stop_after)
+    signals.page_generator_finalized.connect(read_ahead.stop_after)
+    signals.finalized.connect(read_ahead.stop)
+    # The articles' pages and feeds rendered by two processes (nextround/write_split.py).
+    signals.all_generators_finalized.connect(write_split.split_article_writing)
     # Images and share cards (nextround/images/): rewritten as read, files made at the end.
     signals.initialized.connect(images.start)
     signals.content_object_init.connect(images.rewrite_images)

@@ -78,11 +78,11 @@ def test_one_markdown_instance_reads_many_files_without_leaking_state(tmp_path: 
     reader = _reader(tmp_path)
 
     content1, meta1 = reader.read(str(first))
-    md = reader._md
+    md = reader._markdown
     content2, meta2 = reader.read(str(second))
     again, meta_again = reader.read(str(first))
 
-    assert reader._md is md  # reused, not rebuilt
+    assert reader._markdown is md  # reused, not rebuilt
     assert meta1["summary"] == "<p>The <em>first</em> one.</p>"
     assert [tip.title for tip in meta1["tips"]] == ["Only in the first"]
     assert "First note" in content1 and '<h2 id="intro">' in content1

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,53 @@ class TipsReaderMixin:
         return os.path.relpath(path, content) if path.startswith(content + os.sep) else source_path
 
 
+@dataclass(frozen=True)
+class Converted:
+    """One Markdown file converted, as plain data that can cross a process boundary.
+
+    Pelican turns metadata into dates, categories and tags tied to the running build's settings,
+    so those are made from `meta` by the process that reads the file, never where it was
+    converted.
+    """
+
+    html: str
+    meta: dict[str, list[str]] | None  # the Meta extension's raw strings, None without it
+    formatted: dict[str, str]  # each formatted field's Markdown (such as Summary) to its HTML
+    attributes: dict[str, Any]  # what extensions left on the Markdown instance (tips, toc)
+
+
+# What extensions leave on the Markdown instance that readers look at after converting.
+CARRIED_ATTRIBUTES = ("tips", "toc", "toc_tokens")
+
+
+class ConvertedMarkdown:
+    """Stands for the Markdown instance once a file is converted: Pelican's `_parse_metadata`
+    converts formatted fields through the instance, so those answers come from `Converted`."""
+
+    def __init__(self, converted: Converted) -> None:
+        self._formatted = converted.formatted
+        self.preprocessors = _NoPreprocessors()
+        if converted.meta is not None:
+            self.Meta = converted.meta
+        for name, value in converted.attributes.items():
+            setattr(self, name, value)
+
+    def reset(self) -> ConvertedMarkdown:
+        return self
+
+    def convert(self, source: str) -> str:
+        return self._formatted[source]
+
+
+class _NoPreprocessors:
+    def deregister(self, name: str, strict: bool = True) -> None:
+        """Nothing to take out: the file is converted already."""
+
+
+# Gives a file's conversion made ahead of reading (in a worker process), or None to convert it.
+ConvertedAhead = Callable[[str], Converted | None]
+
+
 class ReusingMarkdownReader(MarkdownReader):
     """Pelican's Markdown reader with one Markdown instance for all files instead of one each.
 
@@ -101,18 +149,46 @@ class ReusingMarkdownReader(MarkdownReader):
     `Markdown.reset()` clears every extension's per-document state (the tip boxes keep theirs in
     a registered extension for this). Pelican's `_parse_metadata` deregisters the "meta"
     preprocessor before converting Summary, so it is put back before the next file.
+
+    Converting (`convert`) gives plain data and reading turns it into Pelican's metadata, so a
+    build may convert files in other processes ahead of time (`converted_ahead`) and read
+    exactly what it would have read converting them itself.
     """
 
     _markdown: Markdown | None = None
     _meta_preprocessor: Any = None
+    converted_ahead: ConvertedAhead | None = None
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         self._source_path = source_path
-        self._md = self._reusable_markdown()
+        ahead = self.converted_ahead
+        converted = ahead(source_path) if ahead is not None else None
+        if converted is None:
+            converted = self.convert(source_path)
+        self._md = ConvertedMarkdown(converted)
+        metadata = self._parse_metadata(converted.meta) if converted.meta is not None else {}
+        return converted.html, metadata
+
+    def convert(self, source_path: str) -> Converted:
+        """The file's HTML, raw metadata and formatted fields, as `_parse_metadata` would
+        convert them (the same instance, reset, without the "meta" preprocessor)."""
+        md = self._reusable_markdown()
         with pelican_open(source_path) as text:
-            content = self._md.convert(text)
-        metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
-        return content, metadata
+            html = md.convert(text)
+        meta = getattr(md, "Meta", None)
+        attributes = {
+            name: _copied(getattr(md, name)) for name in CARRIED_ATTRIBUTES if hasattr(md, name)
+        }
+        formatted: dict[str, str] = {}
+        if meta is not None:
+            md.preprocessors.deregister("meta")
+            fields = self.settings["FORMATTED_FIELDS"]
+            for name, values in meta.items():
+                if name.lower() in fields:
+                    source = "\n".join(values)
+                    md.reset()
+                    formatted[source] = md.convert(source)
+        return Converted(html, meta, formatted, attributes)
 
     def _reusable_markdown(self) -> Markdown:
         md = self._markdown
@@ -124,6 +200,11 @@ class ReusingMarkdownReader(MarkdownReader):
         if "meta" not in md.preprocessors:
             md.preprocessors.register(self._meta_preprocessor, "meta", META_PRIORITY)
         return md
+
+
+def _copied(value: Any) -> Any:
+    """Lists are copied: the next conversion on the same instance may change them in place."""
+    return list(value) if isinstance(value, list) else value
 
 
 class TipsMarkdownReader(TipsReaderMixin, ReusingMarkdownReader):
