@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader
-from markupsafe import Markup
 
 from reader_stories.config import SITE_FEED, Config, config_from_pelican
 from reader_stories.live.manifest import MANIFEST, manifest_text
@@ -89,8 +90,26 @@ def build_config(generator: Any) -> Config:
     return config
 
 
+class StoriesSection:
+    """An article's stories part, rendered when its page is written (a template outputs it
+    through ``__html__``) rather than when stories are attached: held for every article at
+    once, the rendered parts cost more memory than the rest of a large build."""
+
+    __slots__ = ("_render",)
+
+    def __init__(self, render: Callable[[], str]) -> None:
+        self._render = render
+
+    def __html__(self) -> str:
+        return self._render()
+
+    def __str__(self) -> str:
+        return self._render()
+
+
 def attach_stories(generator: Any) -> None:
-    """Render each article's stories section and count from the approved stories in the store."""
+    """Each article's stories section (rendered as its page is written) and count, from the
+    approved stories in the store."""
     config = build_config(generator)
     site, secret = config.site, config.comments.secret_key
     env = environment(site.templates)
@@ -101,8 +120,10 @@ def attach_stories(generator: Any) -> None:
         ref = article_ref(article, config.comments.stories_order)
         article_threads = threads(grouped.get(article.slug, []))
         shut = article.slug in closed
-        section = render_section(env, ref, site, secret, article_threads, closed=shut)
-        article.stories_section = Markup(section)  # rendered with autoescape, by the package
+        # Rendered with autoescape, by the package, when the page is written.
+        article.stories_section = StoriesSection(
+            partial(render_section, env, ref, site, secret, article_threads, closed=shut)
+        )
         article.story_count = story_count(article_threads)
         article.story_count_html = render_count(env, ref, article.story_count)
         article.stories_feed = site.feed_path(ref)
