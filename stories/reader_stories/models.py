@@ -120,9 +120,10 @@ class Submission:
         return link_hosts(self.body_markdown)
 
     def prepare(self) -> None:
-        """Compute the HTML, the fingerprint and the links now, where the caller can afford
-        the time."""
-        for cached in _COMPUTED:
+        """Compute the HTML and the fingerprint now, where the caller can afford the time. The
+        links' hosts are left until a hold list asks for them: most sites have none, and they
+        cost a second parse of the story."""
+        for cached in _PREPARED:
             getattr(self, cached)
 
     def with_hold(self, hold: Hold | None) -> Submission:
@@ -132,7 +133,8 @@ class Submission:
         return held
 
 
-_COMPUTED = ("body_html", "body_hash", "link_hosts")
+_PREPARED = ("body_html", "body_hash")
+_COMPUTED = (*_PREPARED, "link_hosts")  # what with_hold carries over, once computed
 
 
 @dataclass(frozen=True, kw_only=True)
