@@ -7,6 +7,7 @@ layer is still caught by the other.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -158,6 +159,12 @@ def link_hosts(markdown: str) -> tuple[str, ...]:
         elif not inside_link and token.type in {"text", "code_inline", "code_block", "fence"}:
             hosts.extend(_host(found) or "" for found in _BARE_URL_RE.findall(token.content))
     return tuple(host for host in hosts if host)
+
+
+def shows_text(markdown: str) -> bool:
+    """Whether the story, rendered, has any text a reader sees."""
+    visible = re.sub(r"<[^>]*>", "", render_story(markdown))
+    return bool(html.unescape(visible).strip())
 
 
 def plain_text(markdown: str, limit: int | None = None) -> str:

@@ -65,6 +65,10 @@ MSG_STORY_MARKS = (
     f"Story must not stack more than {MARKS_MAX} accents or other marks on one letter, or put one "
     "where there is no letter (see character {position:,} of your story)"
 )
+MSG_STORY_BLANK = (
+    "Story must have some text a page can show; yours is only character codes (such as "
+    "&#x202E;) for characters no page shows"
+)
 MSG_STORY_NO_LINKS = "Story must not contain links"
 MSG_STORY_LINKS = "Story can contain at most {limit} {noun}; yours has {count}"
 MSG_EMAIL_FORMAT = (
@@ -142,6 +146,7 @@ class Wording:
     story_controls: str
     story_unusable: str
     story_marks: str
+    story_blank: str
     story_no_links: str
     story_links: str
 
@@ -160,6 +165,7 @@ READER = Wording(
     story_controls=MSG_STORY_CONTROLS,
     story_unusable=MSG_STORY_UNUSABLE,
     story_marks=MSG_STORY_MARKS,
+    story_blank=MSG_STORY_BLANK,
     story_no_links=MSG_STORY_NO_LINKS,
     story_links=MSG_STORY_LINKS,
 )
@@ -228,8 +234,12 @@ def story_problem(story: str, max_links: int, words: Wording = READER) -> str | 
         )
     # Imported here: the store and moderation import this module for its messages, and
     # loading markdown-it would slow every `invoke comments.*` command that never parses.
-    from reader_stories.story_html import count_links
+    from reader_stories.story_html import count_links, shows_text
 
+    # Character codes are read when the story is rendered: only they can make a story of 20
+    # characters show nothing (each decoded to a character the renderer leaves out).
+    if "&" in story and not shows_text(story):
+        return words.story_blank
     links = count_links(story)
     if links > max_links:
         return _links_message(max_links, links, words)

@@ -11,7 +11,7 @@ from reader_stories import story_html, validation
 from reader_stories.errors import ValidationFailed
 from reader_stories.models import Submission
 from reader_stories.text import first_problem, normalise
-from reader_stories.validation import validate_submission
+from reader_stories.validation import MSG_STORY_BLANK, validate_submission
 
 STORY = "I was turned down twice before the offer came."
 GOOD = {
@@ -392,3 +392,11 @@ def test_lone_surrogates_are_refused_like_control_characters() -> None:
             "Story must not contain control characters (only line breaks and tabs are allowed)",
         ),
     ]
+
+
+def test_a_story_of_character_codes_that_show_nothing_is_refused_in_words() -> None:
+    # Each code decodes to a right-to-left override, which no page shows: 24 characters typed,
+    # nothing on the page.
+    assert errors_of(form(story="&#x202E;&#x202E;&#x202E;")) == [("story", MSG_STORY_BLANK)]
+    kept = "Fish &amp; chips after the interview helped me."
+    assert validate_submission(form(story=kept), ip_hash=IP_HASH).body_markdown == kept

@@ -58,6 +58,10 @@ MODERATOR = Wording(
         f"The new text must not stack more than {MARKS_MAX} accents or other marks on one "
         "letter, or put one where there is no letter (see character {position:,})"
     ),
+    story_blank=(
+        "The new text shows nothing on a page: it is only character codes (such as &#x202E;) "
+        "for characters no page shows"
+    ),
     story_no_links="The new text must not contain links: this site allows none in stories",
     story_links=(
         "The new text has {count} links; stories may have at most {limit} {noun} "
