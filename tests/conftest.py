@@ -69,6 +69,14 @@ def chromium() -> Iterator[object]:
 
 
 @pytest.fixture
+def no_js(chromium):
+    """A page of a browser with JavaScript switched off: every path must work without it."""
+    context = chromium.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def page(chromium):
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()

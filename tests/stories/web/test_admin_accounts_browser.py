@@ -45,13 +45,6 @@ def single_password_base(tmp_path: Path, db_url: str, store: Store) -> Iterator[
         yield url
 
 
-@pytest.fixture
-def no_js(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(java_script_enabled=False)
-    yield context.new_page()
-    context.close()
-
-
 def log_in(page: Page, base: str, name: str = "Mia", password: str = MIA) -> None:
     page.goto(f"{base}/admin/login")
     page.fill("#name", name)

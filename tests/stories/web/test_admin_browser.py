@@ -79,13 +79,6 @@ def base(tmp_path: Path, db_url: str, queue: dict[str, Story]) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def no_js(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(java_script_enabled=False)
-    yield context.new_page()
-    context.close()
-
-
 def log_in(page: Page, base: str) -> None:
     page.goto(f"{base}/admin/login")
     page.fill("#password", PASSWORD)

@@ -84,13 +84,6 @@ def inbox(tmp_path: Path, db_url: str) -> Iterator[Inbox]:
             server.stop()
 
 
-@pytest.fixture
-def no_js(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(java_script_enabled=False)
-    yield context.new_page()
-    context.close()
-
-
 def test_the_email_names_the_article_by_its_title(inbox: Inbox) -> None:
     story = inbox.stories["approve"]
     body = inbox.emails[story.id]

@@ -91,13 +91,6 @@ def base(tmp_path: Path, db_url: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def no_js(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(java_script_enabled=False)
-    yield context.new_page()
-    context.close()
-
-
 def fill(page: Page, story: str = STORY, *, email: str = "", consent: bool = True) -> None:
     page.fill("#story-name", "Ada")
     page.fill("#story-email", email)
