@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from reader_stories import exclusive
 from reader_stories.errors import StoriesError
 from reader_stories.store import Store, open_store
 
@@ -59,16 +60,10 @@ class Periodic:
         holds the lock (taken at the first tick it is free, and kept until stop)."""
         if self.lock is None or self._held is not None:
             return True
-        try:
-            import fcntl
-        except ImportError:  # no flock (Windows): one process is all such a system runs
+        if not exclusive.HAS_LOCKS:  # one process is all such a system runs
             return True
-        self.lock.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.lock.open("ab")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
+        handle = exclusive.try_hold(self.lock)
+        if handle is None:
             return False
         self._held = handle
         log.info("%s: this process does the work (pid %s).", self.name, os.getpid())

@@ -15,7 +15,7 @@ that was sent but not answered is never run again (it may have been done): the c
 With several worker processes, one of them at a time listens (a lock file, as the background
 work has).
 
-The client half imports nothing heavy: this module's top level is the standard library only.
+The client half imports nothing heavy: the standard library, and exclusive.py's lock file.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
+
+from reader_stories import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -148,16 +150,10 @@ class ControlListener:
 
     def start(self) -> ControlListener:
         """Listen, unless another process of the service does (or this system has no flock)."""
-        try:
-            import fcntl
-        except ImportError:
+        if not exclusive.HAS_LOCKS:
             return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = (self.path.parent / LOCK_NAME).open("ab")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            lock.close()
+        lock = exclusive.try_hold(self.path.parent / LOCK_NAME)
+        if lock is None:
             return self
         self._lock = lock
         with contextlib.suppress(FileNotFoundError):
