@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import test_admin_browser as admin_browser
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 from stories_support import FakeClock, add, make_config
@@ -23,7 +22,6 @@ from reader_stories.web.admin.app import create_app
 
 pytestmark = pytest.mark.browser
 
-no_js = admin_browser.no_js  # a context with JavaScript off
 MAX_TABS = 60
 
 

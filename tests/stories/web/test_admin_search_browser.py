@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import test_admin_browser as admin_browser
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 from stories_support import FakeClock, add, make_config
@@ -23,7 +22,6 @@ from reader_stories.web.admin.app import create_app
 
 pytestmark = pytest.mark.browser
 
-no_js = admin_browser.no_js
 NETWORK = "9f8e" * 16
 MAX_TABS = 60
 
