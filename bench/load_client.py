@@ -39,11 +39,30 @@ class Tally:
     timed_sent: int = 0
 
 
+# Words a serial number is spelled in, so no two stories share a text even with the numbers
+# left out (the spam score's repeat check ignores them, as a spammer's template varies them).
+_WORDS = (
+    "recruiter manager offer interview feedback panel salary portfolio mentor referral "
+    "rejection contract startup agency bootcamp degree résumé network hiring deadline project "
+    "team promotion freelance internship review answer question silence call letter email"
+).split()
+
+
+def spelled(serial: int) -> str:
+    """``serial`` in base len(_WORDS), as four of those words: distinct up to a million."""
+    words = []
+    for _ in range(4):
+        serial, digit = divmod(serial, len(_WORDS))
+        words.append(_WORDS[digit])
+    return " ".join(words)
+
+
 def story_text(serial: int) -> str:
-    """Unique per request, so neither side's duplicate detection is involved."""
+    """Unique per request, so neither side's duplicate detection nor our spam score's repeat
+    check is involved: readers' stories differ in their words, not only in a number."""
     return (
-        f"Benchmark story number {serial}: I was turned down twice before the offer came, "
-        "and the follow-up email made the difference."
+        f"Benchmark story {serial} ({spelled(serial)}): I was turned down twice before the "
+        "offer came, and the follow-up email made the difference."
     )
 
 

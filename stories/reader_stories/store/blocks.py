@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
 from reader_stories.store import schema
 from reader_stories.store.engine import Clock
@@ -79,10 +79,18 @@ def _term(row: Any) -> ListedTerm:
     return ListedTerm(int(row.id), TermKind(row.kind), row.value, row.added_by, row.added_at)
 
 
-def _active(moment: datetime) -> Any:
+def _active(moment: Any) -> Any:
     return and_(
         _blocks.c.lifted_at.is_(None), or_(_blocks.c.until.is_(None), _blocks.c.until > moment)
     )
+
+
+# Built once: the intake runs both for every story. The blocks on any of a writer's hashes
+# (the kind is told apart in Python), and the list's version.
+_ACTIVE_ON = select(_blocks).where(
+    _blocks.c.value_hash.in_(bindparam("hashes", expanding=True)), _active(bindparam("now"))
+)
+_LISTED_VERSION = select(func.count(), func.max(_terms.c.id))
 
 
 class BlockQueries:
@@ -142,12 +150,9 @@ class BlockQueries:
         first), in one query: the intake asks for every story."""
         if not names:
             return None
-        matches = [
-            and_(_blocks.c.kind == kind.value, _blocks.c.value_hash == value)
-            for kind, value in names
-        ]
-        query = select(_blocks).where(or_(*matches), _active(self.clock()))
-        found = {(row.kind, row.value_hash): _block(row) for row in self.conn.execute(query)}
+        params = {"hashes": [value for _kind, value in names], "now": self.clock()}
+        rows = self.conn.execute(_ACTIVE_ON, params)
+        found = {(row.kind, row.value_hash): _block(row) for row in rows}
         for kind, value in names:
             if (kind.value, value) in found:
                 return found[(kind.value, value)]
@@ -181,7 +186,7 @@ class BlockQueries:
     def listed_version(self) -> tuple[int, int]:
         """(how many terms, the newest id): ids are never reused and only grow, so the pair
         changes whenever the list does. One row to read, where the list may have hundreds."""
-        row = self.conn.execute(select(func.count(), func.max(_terms.c.id))).one()
+        row = self.conn.execute(_LISTED_VERSION).one()
         return int(row[0]), int(row[1] or 0)
 
     def add_listed_term(self, kind: TermKind, value: str, *, actor: str) -> bool:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from reader_stories.store import schema
 from reader_stories.store.engine import Clock
 
 _closed = schema.closed_articles
+# Built once: the intake asks for every story.
+_IS_CLOSED = select(_closed.c.article).where(_closed.c.article == bindparam("slug"))
 
 
 @dataclass(frozen=True)
@@ -25,9 +27,7 @@ class ClosedQueries:
     clock: Clock
 
     def article_closed(self, slug: str) -> bool:
-        return (
-            self.conn.scalar(select(_closed.c.article).where(_closed.c.article == slug)) is not None
-        )
+        return self.conn.scalar(_IS_CLOSED, {"slug": slug}) is not None
 
     def closed_articles(self) -> list[ClosedArticle]:
         query = select(_closed).order_by(_closed.c.article)

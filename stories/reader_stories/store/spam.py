@@ -8,9 +8,18 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, Select, and_, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from reader_stories.errors import InvalidTransition
 from reader_stories.models import Action, Hold, HoldKind, Status
@@ -27,6 +36,17 @@ RELEASED_NOTE = "released from suspected"
 SHAPE_WINDOW = timedelta(days=1)
 SHAPES_KEPT = 20
 REHELD_NOTE = "held again: a release undone"
+
+# Built once: the intake runs these for every story, inside its write lock.
+_SHAPE_ROWS = (
+    select(_shapes.c.article)
+    .where(_shapes.c.shape == bindparam("shape"), _shapes.c.at >= bindparam("since"))
+    .limit(SHAPES_KEPT)
+)
+_SHAPES_KEPT = select(func.count()).select_from(_SHAPE_ROWS.subquery())
+_OTHER_ARTICLES = _SHAPE_ROWS.where(_shapes.c.article != bindparam("article")).subquery()
+_SHAPE_ARTICLES = select(func.count(func.distinct(_OTHER_ARTICLES.c.article)))
+_INSERT_SHAPE = insert(_shapes)
 
 
 @dataclass(frozen=True)
@@ -77,24 +97,18 @@ class SpamQueries:
     def record_shape(self, story_id: int, shape: str, article: str) -> None:
         """Keep a story's shape for a day; a shape already kept SHAPES_KEPT times in that day
         is not kept again, so a flood of one text costs each story a bounded read."""
-        since = self.clock() - SHAPE_WINDOW
-        kept = select(_shapes.c.article).where(_shapes.c.shape == shape, _shapes.c.at >= since)
-        if self._count(kept.limit(SHAPES_KEPT)) >= SHAPES_KEPT:
+        now = self.clock()
+        kept = self.conn.scalar(_SHAPES_KEPT, {"shape": shape, "since": now - SHAPE_WINDOW})
+        if int(kept or 0) >= SHAPES_KEPT:
             return
-        row = {"story_id": story_id, "shape": shape, "article": article, "at": self.clock()}
-        self.conn.execute(insert(_shapes), row)
+        row = {"story_id": story_id, "shape": shape, "article": article, "at": now}
+        self.conn.execute(_INSERT_SHAPE, row)
 
     def shape_articles(self, shape: str, article: str, since: datetime) -> int:
         """Other articles that got a text of this shape since ``since`` (counted among the
         SHAPES_KEPT rows a shape has at most)."""
-        found = select(_shapes.c.article).where(
-            _shapes.c.shape == shape, _shapes.c.at >= since, _shapes.c.article != article
-        )
-        others = found.limit(SHAPES_KEPT).subquery()
-        return int(self.conn.scalar(select(func.count(func.distinct(others.c.article)))) or 0)
-
-    def _count(self, query: Select[Any]) -> int:
-        return int(self.conn.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        params = {"shape": shape, "article": article, "since": since}
+        return int(self.conn.scalar(_SHAPE_ARTICLES, params) or 0)
 
     def prune_shapes(self, before: datetime) -> int:
         return int(self.conn.execute(delete(_shapes).where(_shapes.c.at < before)).rowcount or 0)

@@ -77,7 +77,7 @@ def cross_validate(*, learning: bool) -> Measure:
                     [texts[i] for i in learn_from], [labels[i] for i in learn_from]
                 )
             for i in judge:
-                points = score_story(stories[i], None, learner).points
+                points = score_story(stories[i], learner).points
                 judged.append(Judged(labels[i], points >= THRESHOLD))
     return Measure(tuple(judged))
 

@@ -25,7 +25,7 @@ def found(text: str, site_script: str = "Latin") -> list[Signal]:
 
 def test_an_ordinary_story_raises_no_signal() -> None:
     assert found(STORY) == []
-    assert score_story(submission(body_markdown=STORY), None).points == 0
+    assert score_story(submission(body_markdown=STORY)).points == 0
 
 
 def test_links_are_counted_bare_addresses_too() -> None:
@@ -132,5 +132,5 @@ def test_the_score_is_the_sum_and_holds_at_the_threshold_with_every_reason() -> 
 
 def test_typical_comment_spam_is_held_at_the_default_threshold() -> None:
     text = "Check out my channel!!! https://bit.ly/3kz and subscribe to my page"
-    score = score_story(submission(body_markdown=text), None)
+    score = score_story(submission(body_markdown=text))
     assert score.points >= 5, score.reasons

@@ -2,10 +2,12 @@
 what follows from it (a hold as suspected spam at the site's threshold).
 
 ``score_story`` runs where the intake can afford the time (a worker thread, outside the write
-lock): the text's signals, the classifier and the count of other articles that got the same
-text. ``arrived`` runs inside the story's write transaction: it keeps the text's shape for the
-next story's count, logs a hold, and makes room in a full bin by dropping the oldest suspected
-stories, so a flood of spam never locks readers out.
+lock): the text's signals and the classifier. The rest runs inside the story's write
+transaction, which is open anyway: ``with_repeats`` counts the other articles that got the same
+text (one indexed read, seeing every story committed before this one, even in the same batch),
+and ``arrived`` keeps the text's shape for the next story's count, logs a hold, and makes room
+in a full bin by dropping the oldest suspected stories, so a flood of spam never locks readers
+out.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reader_stories.errors import StoriesError
 from reader_stories.models import Hold, HoldKind, Story, Submission
 from reader_stories.moderation.spam.learner import Learner
 from reader_stories.moderation.spam.shape import text_shape
 from reader_stories.moderation.spam.signals import Signal, text_signals
-from reader_stories.store import Store, Tx
+from reader_stories.store import Tx
 from reader_stories.store.spam import SHAPE_WINDOW
 
 BIN_FULL_ACTOR = "held bin (full)"
@@ -58,33 +59,28 @@ def repeat_signal(others: int) -> Signal | None:
 
 def score_story(
     submission: Submission,
-    store: Store | None,
     learner: Learner | None = None,
     site_script: str = "Latin",
     proven: Sequence[Signal] = (),
 ) -> Score:
-    """Every signal for one story; ``store`` None leaves out the count of repeats. ``proven``:
-    what the story's proof of work showed (proof.py), read by the caller from the form."""
+    """Every signal the story itself shows, without the store (``with_repeats`` adds the count
+    of repeats). ``proven``: what the story's proof of work showed (proof.py), read by the
+    caller from the form."""
     text = submission.body_markdown
     signals = [*text_signals(text, submission.body_html, site_script), *proven]
-    shape = text_shape(text)
-    if store is not None and shape is not None:
-        repeat = _repeats(store, shape, submission.article)
-        if repeat is not None:
-            signals.append(repeat)
     if learner is not None:
         learned = learner.signal(text)
         if learned is not None:
             signals.append(learned)
-    return Score(tuple(signals), shape)
+    return Score(tuple(signals), text_shape(text))
 
 
-def _repeats(store: Store, shape: str, article: str) -> Signal | None:
-    try:
-        with store.reading() as tx:
-            return repeat_signal(tx.shape_articles(shape, article, tx.clock() - SHAPE_WINDOW))
-    except StoriesError:  # busy or down: the save will say so; the score goes without
-        return None
+def with_repeats(tx: Tx, score: Score, article: str) -> Score:
+    """``score`` with the count of other articles that got a text of the same shape today."""
+    if score.shape is None:
+        return score
+    repeat = repeat_signal(tx.shape_articles(score.shape, article, tx.clock() - SHAPE_WINDOW))
+    return score if repeat is None else Score((*score.signals, repeat), score.shape)
 
 
 def make_room(tx: Tx, max_held: int) -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import cached_property
 from typing import cast
@@ -41,14 +41,20 @@ from reader_stories.moderation.holds import hold_for
 from reader_stories.moderation.spam.learner import Learner
 from reader_stories.moderation.spam.proof import FIELD as PROOF_FIELD
 from reader_stories.moderation.spam.proof import ProofKeys, new_challenge, proof_signals
-from reader_stories.moderation.spam.score import Score, arrived, make_room, score_story
+from reader_stories.moderation.spam.score import (
+    Score,
+    arrived,
+    make_room,
+    score_story,
+    with_repeats,
+)
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.outbox import queue_new_story
 from reader_stories.pages.republish import Republisher
 from reader_stories.proxies import ProxyWatch
 from reader_stories.ratelimit import request_network_hash, take_slot, untrusted_forwarder
 from reader_stories.settings import CommentsSettings
-from reader_stories.store import DEFAULT_BUSY_TIMEOUT, Clock, LazyStore, Store, Tx, utc_now
+from reader_stories.store import DEFAULT_BUSY_TIMEOUT, Clock, LazyStore, Tx, utc_now
 from reader_stories.store.batching import BatchWriter
 from reader_stories.threads import Thread, threads
 from reader_stories.tokens import check_article_token, make_article_token, make_receipt_token
@@ -187,13 +193,12 @@ class Intake:
             )
             if self.proxies is not None:
                 self.proxies.saw(untrusted_forwarder(request, self.settings.trusted_proxies))
-            # In a thread: validating, rendering and fingerprinting take time that grows with
-            # the text, and on the event loop one slow form would hold up every other request.
-            submission = await run_in_threadpool(self._check, form, network)
-            if form.get("intent") == "preview":
+            # In a thread: validating, rendering, fingerprinting and scoring take time that
+            # grows with the text, and on the event loop one slow form would hold up every
+            # other request. One hop for all of it: each hop costs a thread switch.
+            submission, score = await run_in_threadpool(self._check_and_score, form, network)
+            if score is None:
                 return await self._preview(request, form, submission)
-            proof = form.get(PROOF_FIELD, "")
-            submission, score = await run_in_threadpool(self._score, submission, proof)
             story_id = await self._save(submission, network, score)
         except Refused as refusal:
             return self.pages.refused(request, refusal, form.get("article"))
@@ -284,21 +289,20 @@ class Intake:
     def proof_keys(self) -> ProofKeys:
         return ProofKeys.from_secret(self.settings.secret_key)
 
-    def _score(self, submission: Submission, proof: str = "") -> tuple[Submission, Score]:
-        """The spam score, and the submission held as suspected when it reaches the threshold
-        (a hold the submission already has, such as a blocked writer's, stays as it is)."""
-        store: Store | None = None
-        # Down or busy: the save will say so; meanwhile score what the text alone tells.
-        with suppress(StoriesError):
-            store = self.store()
-        if self.learner is not None and store is not None:
+    def _check_and_score(
+        self, form: dict[str, str], network: str
+    ) -> tuple[Submission, Score | None]:
+        """The checked submission and its spam score from the text alone (None for a preview,
+        which is never stored). The repeats and the hold are decided in the write."""
+        submission = self._check(form, network)
+        if form.get("intent") == "preview":
+            return submission, None
+        if self.learner is not None:
             self.learner.refresh(self.store)
-        proven = proof_signals(self.proof_keys, proof, submission.article, utc_now())
-        score = score_story(submission, store, self.learner, self.settings.spam_script, proven)
-        hold = score.hold(self.settings.spam_threshold)
-        if hold is not None and submission.hold is None:
-            submission = submission.with_hold(hold)
-        return submission, score
+        proven = proof_signals(
+            self.proof_keys, form.get(PROOF_FIELD, ""), submission.article, utc_now()
+        )
+        return submission, score_story(submission, self.learner, self.settings.spam_script, proven)
 
     def _write_one(self, tx: Tx, item: tuple[Submission, str, Score]) -> int | Exception:
         """One story's checks and writes, inside the batch's transaction (in its own savepoint).
@@ -319,8 +323,13 @@ class Intake:
         duplicate = _duplicate(tx, submission, timedelta(seconds=settings.duplicate_window) or None)
         if duplicate is not None:
             return duplicate
-        # A blocked writer or a listed word holds a story whatever its score (the reader's
-        # answer never shows it); otherwise the spam score's hold, if any, stands.
+        # Suspected spam at the threshold, counting the same text sent to other articles (a
+        # hold the submission already has stays as it is). A blocked writer or a listed word
+        # holds a story whatever its score; the reader's answer never shows a hold.
+        score = with_repeats(tx, score, submission.article)
+        suspected = score.hold(settings.spam_threshold)
+        if suspected is not None and submission.hold is None:
+            submission = submission.with_hold(suspected)
         listed_or_blocked = hold_for(tx, submission, settings.secret_key)
         if listed_or_blocked is not None:
             submission = submission.with_hold(listed_or_blocked)
