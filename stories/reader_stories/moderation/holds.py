@@ -25,8 +25,9 @@ _LISTS: WeakKeyDictionary[Engine, tuple[tuple[int, int], tuple[tuple[str, str], 
 
 
 def listed_terms(tx: Tx) -> tuple[tuple[str, str], ...]:
-    """The list, read again only when its version (store.blocks.listed_version) changed."""
-    version = tx.listed_version()
+    """The list, read again only when its version (store.blocks.listed_version) changed; the
+    version is read once per transaction, which in the intake writes a batch of stories."""
+    version = tx.once("listed_version", tx.listed_version)
     if version == (0, 0):
         return ()
     engine = tx.conn.engine

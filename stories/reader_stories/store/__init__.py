@@ -10,20 +10,23 @@ search.py (finding stories by status, article, writer, words or network), spam.p
 score's log of holds, texts' shapes, and the held bin's upkeep), moderators.py (moderator
 accounts), revisions.py (writers' changes to published stories, waiting for a moderator);
 blocks.py (blocked writers, the list of words and domains that hold stories), closed.py
-(articles closed to new stories), writers.py (one writer's stories);
-engine.py sets up SQLite or PostgreSQL, schema.py and migrations.py hold the tables.
+(articles closed to new stories), writers.py (one writer's stories), writelock.py (the lock
+file the processes writing one SQLite file queue on); engine.py sets up SQLite or PostgreSQL,
+schema.py and migrations.py hold the tables.
 Everything other modules use is importable from here.
 
 Writers queue: one write transaction at a time per process (a lock here), and across processes
-BEGIN IMMEDIATE on SQLite or a transaction-level advisory lock on PostgreSQL.
+a lock file and BEGIN IMMEDIATE on SQLite, or a transaction-level advisory lock on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -55,6 +58,7 @@ from reader_stories.store.revisions import RevisionQueries
 from reader_stories.store.search import SearchQueries, StoryFilter
 from reader_stories.store.spam import SpamQueries
 from reader_stories.store.stories import READER_ACTOR, StoryQueries
+from reader_stories.store.writelock import ProcessWriteLock
 from reader_stories.store.writers import WriterQueries
 
 __all__ = [
@@ -72,6 +76,8 @@ __all__ = [
     "open_store",
     "utc_now",
 ]
+
+T = TypeVar("T")
 
 # Any fixed 64-bit number other than the migrations' lock key.
 POSTGRES_WRITE_LOCK_KEY = 7_264_110_518
@@ -109,7 +115,8 @@ def open_store(
     except BaseException:
         engine.dispose()
         raise
-    return Store(engine, clock, busy_timeout)
+    process_lock = None if path is None else ProcessWriteLock.beside(path)
+    return Store(engine, clock, busy_timeout, process_lock)
 
 
 class LazyStore:
@@ -181,27 +188,57 @@ class Tx(
     def __init__(self, conn: Connection, clock: Clock) -> None:
         self.conn = conn
         self.clock = clock
+        self._kept: dict[str, Any] = {}
+        self._savepoints = 0
+
+    def once(self, key: str, read: Callable[[], T]) -> T:
+        """``read()`` the first time ``key`` is asked for in this transaction, kept after. Only
+        for what no other writer can change meanwhile: in a write transaction, which holds the
+        database's write lock, for example the list of held words asked for every story of a
+        batch."""
+        if key not in self._kept:
+            self._kept[key] = read()
+        return cast(T, self._kept[key])
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """A nested transaction: an error inside undoes only what was written inside."""
-        with self.conn.begin_nested():
+        """A nested transaction: an error inside undoes only what was written inside.
+
+        Plain SAVEPOINT statements, which SQLite and PostgreSQL share: the intake takes one
+        per story, and SQLAlchemy's begin_nested cost several times what the two statements
+        do. The name is unique within the transaction, so savepoints may nest.
+        """
+        self._savepoints += 1
+        name = f"story_sp_{self._savepoints}"
+        self.conn.exec_driver_sql(f"SAVEPOINT {name}")
+        try:
             yield
+        except BaseException:
+            self.conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {name}")
+            self.conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
+            raise
+        self.conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
 
 
 class Store:
     """A handle on the story database; cheap to keep for the life of a process."""
 
     def __init__(
-        self, engine: Engine, clock: Clock = utc_now, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+        self,
+        engine: Engine,
+        clock: Clock = utc_now,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        process_lock: ProcessWriteLock | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.busy_timeout = busy_timeout
         # Writers of one process queue here, in order, instead of polling the database lock:
         # SQLite's busy handler sleeps between tries, which made the slowest submissions under
-        # load wait far longer than the writes in front of them took.
+        # load wait far longer than the writes in front of them took. Writers of several
+        # processes on one SQLite file queue on ``process_lock`` (writelock.py) the same way.
         self._writers = threading.Lock()
+        self._process_lock = process_lock
 
     def close(self) -> None:
         """Release pooled connections (and SQLite file handles)."""
@@ -224,15 +261,26 @@ class Store:
             with self._open(write=False) as tx:
                 yield tx
             return
+        deadline = time.monotonic() + self.busy_timeout
         if not self._writers.acquire(timeout=self.busy_timeout):
             raise StoreUnavailable(
                 f"The story database is busy: no write slot within {self.busy_timeout:g} s"
             )
         try:
-            with self._open(write=True) as tx:
+            with self._other_processes_waited(deadline), self._open(write=True) as tx:
                 yield tx
         finally:
             self._writers.release()
+
+    @contextmanager
+    def _other_processes_waited(self, deadline: float) -> Iterator[None]:
+        """Wait for the writers of other processes in the kernel's queue, when there is one.
+        Not free in time: BEGIN IMMEDIATE meets the lock and says busy, as it would alone."""
+        if self._process_lock is None:
+            yield
+            return
+        with self._process_lock.held(max(0.0, deadline - time.monotonic())):
+            yield
 
     @contextmanager
     def _open(self, *, write: bool) -> Iterator[Tx]:

@@ -36,6 +36,7 @@ CURRENT_MIGRATIONS = (
     "0013_moderators",
     "0014_blocks_and_closed_articles",
     "0015_spam_scores",
+    "0016_index_stories_by_hold",
 )
 
 _MOMENTS = ("created", "updated", "approved_at")

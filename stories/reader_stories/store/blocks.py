@@ -85,10 +85,18 @@ def _active(moment: Any) -> Any:
     )
 
 
-# Built once: the intake runs both for every story. The blocks on any of a writer's hashes
-# (the kind is told apart in Python), and the list's version.
+# Built once: the intake runs both for every story. The block in force on a writer's email
+# hash or network hash (a name the writer lacks is bound as NULL, which matches nothing),
+# and the list's version.
 _ACTIVE_ON = select(_blocks).where(
-    _blocks.c.value_hash.in_(bindparam("hashes", expanding=True)), _active(bindparam("now"))
+    or_(
+        and_(_blocks.c.kind == BlockKind.EMAIL.value, _blocks.c.value_hash == bindparam("email")),
+        and_(
+            _blocks.c.kind == BlockKind.NETWORK.value,
+            _blocks.c.value_hash == bindparam("network"),
+        ),
+    ),
+    _active(bindparam("now")),
 )
 _LISTED_VERSION = select(func.count(), func.max(_terms.c.id))
 
@@ -150,7 +158,12 @@ class BlockQueries:
         first), in one query: the intake asks for every story."""
         if not names:
             return None
-        params = {"hashes": [value for _kind, value in names], "now": self.clock()}
+        by_kind = dict(names)  # a writer has one name of each kind
+        params = {
+            "email": by_kind.get(BlockKind.EMAIL),
+            "network": by_kind.get(BlockKind.NETWORK),
+            "now": self.clock(),
+        }
         rows = self.conn.execute(_ACTIVE_ON, params)
         found = {(row.kind, row.value_hash): _block(row) for row in rows}
         for kind, value in names:

@@ -29,6 +29,10 @@ class ClosedQueries:
     def article_closed(self, slug: str) -> bool:
         return self.conn.scalar(_IS_CLOSED, {"slug": slug}) is not None
 
+    def closed_slugs(self) -> frozenset[str]:
+        """Every closed article's slug: one read for a batch of stories (see Tx.once)."""
+        return frozenset(self.conn.scalars(select(_closed.c.article)))
+
     def closed_articles(self) -> list[ClosedArticle]:
         query = select(_closed).order_by(_closed.c.article)
         return [

@@ -520,6 +520,14 @@ def _blocks_and_closed_articles(conn: Connection) -> None:
         table.create(conn)
 
 
+def _index_stories_by_hold(conn: Connection) -> None:
+    """Every story asks whether the queue is full, and every held one whether the bin is: both
+    count waiting stories by their hold, which an index on (status, held) answers by itself,
+    without reading each story's row."""
+    stories = Table("stories", MetaData(), Column("status", String(16)), Column("held", String(16)))
+    Index("ix_stories_status_held", stories.c.status, stories.c.held).create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
@@ -536,6 +544,7 @@ MIGRATIONS: list[Migration] = [
     ("0013_moderators", _moderators),
     ("0014_blocks_and_closed_articles", _blocks_and_closed_articles),
     ("0015_spam_scores", _spam_scores),
+    ("0016_index_stories_by_hold", _index_stories_by_hold),
 ]
 
 

@@ -120,6 +120,7 @@ Index("ix_stories_article_status", stories.c.article, stories.c.status)
 Index("ix_stories_status_created", stories.c.status, stories.c.created)
 Index("ix_stories_article_body_hash", stories.c.article, stories.c.body_hash)
 Index("ix_stories_parent_id", stories.c.parent_id)
+Index("ix_stories_status_held", stories.c.status, stories.c.held)
 
 # No foreign key to stories on purpose: the history of a deleted story must outlive it.
 moderation_events = Table(

@@ -43,9 +43,6 @@ _SHAPE_ROWS = (
     .where(_shapes.c.shape == bindparam("shape"), _shapes.c.at >= bindparam("since"))
     .limit(SHAPES_KEPT)
 )
-_SHAPES_KEPT = select(func.count()).select_from(_SHAPE_ROWS.subquery())
-_OTHER_ARTICLES = _SHAPE_ROWS.where(_shapes.c.article != bindparam("article")).subquery()
-_SHAPE_ARTICLES = select(func.count(func.distinct(_OTHER_ARTICLES.c.article)))
 _INSERT_SHAPE = insert(_shapes)
 
 
@@ -94,21 +91,29 @@ class SpamQueries:
     def prune_hold_log(self, before: datetime) -> int:
         return int(self.conn.execute(delete(_log).where(_log.c.at < before)).rowcount or 0)
 
-    def record_shape(self, story_id: int, shape: str, article: str) -> None:
+    def record_shape(
+        self, story_id: int, shape: str, article: str, kept: int | None = None
+    ) -> None:
         """Keep a story's shape for a day; a shape already kept SHAPES_KEPT times in that day
-        is not kept again, so a flood of one text costs each story a bounded read."""
+        is not kept again, so a flood of one text costs each story a bounded read. ``kept``:
+        how many are kept already, when the caller has just read them (shape_rows)."""
         now = self.clock()
-        kept = self.conn.scalar(_SHAPES_KEPT, {"shape": shape, "since": now - SHAPE_WINDOW})
-        if int(kept or 0) >= SHAPES_KEPT:
+        if kept is None:
+            kept = len(self.shape_rows(shape, now - SHAPE_WINDOW))
+        if kept >= SHAPES_KEPT:
             return
         row = {"story_id": story_id, "shape": shape, "article": article, "at": now}
         self.conn.execute(_INSERT_SHAPE, row)
 
+    def shape_rows(self, shape: str, since: datetime) -> list[str]:
+        """The article of each story with a text of this shape since ``since`` (SHAPES_KEPT
+        at most): the repeats and the room left in one read."""
+        return list(self.conn.scalars(_SHAPE_ROWS, {"shape": shape, "since": since}))
+
     def shape_articles(self, shape: str, article: str, since: datetime) -> int:
         """Other articles that got a text of this shape since ``since`` (counted among the
         SHAPES_KEPT rows a shape has at most)."""
-        params = {"shape": shape, "article": article, "since": since}
-        return int(self.conn.scalar(_SHAPE_ARTICLES, params) or 0)
+        return len(set(self.shape_rows(shape, since)) - {article})
 
     def prune_shapes(self, before: datetime) -> int:
         return int(self.conn.execute(delete(_shapes).where(_shapes.c.at < before)).rowcount or 0)

@@ -31,6 +31,7 @@ class Score:
 
     signals: tuple[Signal, ...] = ()
     shape: str | None = None
+    shape_kept: int | None = None  # stories of this shape kept today, once with_repeats read them
 
     @property
     def points(self) -> int:
@@ -79,8 +80,10 @@ def with_repeats(tx: Tx, score: Score, article: str) -> Score:
     """``score`` with the count of other articles that got a text of the same shape today."""
     if score.shape is None:
         return score
-    repeat = repeat_signal(tx.shape_articles(score.shape, article, tx.clock() - SHAPE_WINDOW))
-    return score if repeat is None else Score((*score.signals, repeat), score.shape)
+    articles = tx.shape_rows(score.shape, tx.clock() - SHAPE_WINDOW)
+    repeat = repeat_signal(len(set(articles) - {article}))
+    signals = score.signals if repeat is None else (*score.signals, repeat)
+    return Score(signals, score.shape, len(articles))
 
 
 def make_room(tx: Tx, max_held: int) -> list[int]:
@@ -97,7 +100,7 @@ def make_room(tx: Tx, max_held: int) -> list[int]:
 def arrived(tx: Tx, story: Story, score: Score | None) -> None:
     """What a stored story leaves for the spam score: its shape, and its hold in the log."""
     if score is not None and score.shape is not None:
-        tx.record_shape(story.id, score.shape, story.article)
+        tx.record_shape(story.id, score.shape, story.article, score.shape_kept)
     if story.hold is not None:
         codes = [s.code for s in score.signals] if score is not None else []
         if story.hold.kind != HoldKind.SUSPECTED:

@@ -316,7 +316,7 @@ class Intake:
         """
         submission, network, score = item
         settings = self.settings
-        if tx.article_closed(submission.article):
+        if submission.article in tx.once("closed_articles", tx.closed_slugs):
             raise ArticleClosed(submission.article)
         window = timedelta(seconds=settings.rate_limit.seconds)
         take_slot(tx, network, settings.rate_limit.count, window)
