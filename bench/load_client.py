@@ -41,11 +41,40 @@ class Tally:
 
 # Words a serial number is spelled in, so no two stories share a text even with the numbers
 # left out (the spam score's repeat check ignores them, as a spammer's template varies them).
-_WORDS = (
-    "recruiter manager offer interview feedback panel salary portfolio mentor referral "
-    "rejection contract startup agency bootcamp degree résumé network hiring deadline project "
-    "team promotion freelance internship review answer question silence call letter email"
-).split()
+_WORDS = [
+    "recruiter",
+    "manager",
+    "offer",
+    "interview",
+    "feedback",
+    "panel",
+    "salary",
+    "portfolio",
+    "mentor",
+    "referral",
+    "rejection",
+    "contract",
+    "startup",
+    "agency",
+    "bootcamp",
+    "degree",
+    "résumé",
+    "network",
+    "hiring",
+    "deadline",
+    "project",
+    "team",
+    "promotion",
+    "freelance",
+    "internship",
+    "review",
+    "answer",
+    "question",
+    "silence",
+    "call",
+    "letter",
+    "email",
+]
 
 
 def spelled(serial: int) -> str:
