@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
-from jinja2 import FileSystemBytecodeCache
-
 AUTHOR = "Next Round editors"
 SITENAME = "Next Round"
 SITESUBTITLE = "Career advice, and the stories of readers who have been there"
@@ -83,13 +81,14 @@ FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
 FEED_MAX_ITEMS = 20
 
+# Compiled templates are kept between builds, keyed by each template's source (Jinja's own
+# cache, in a private folder of the system's temporary folder), as Python keeps .pyc files;
+# the plugin makes the cache (plugins/nextround/template_cache.py).
+TEMPLATE_BYTECODE_CACHE = True
 JINJA_ENVIRONMENT = {
     # Pelican makes a new environment for every build, so nothing is gained by checking each
     # template file's date again at every include (tens of thousands of times per build).
     "auto_reload": False,
-    # Compiled templates are kept between builds, keyed by each template's source (Jinja's own
-    # cache, in a private folder of the system's temporary folder), as Python keeps .pyc files.
-    "bytecode_cache": FileSystemBytecodeCache(),
     "autoescape": True,
     "trim_blocks": True,
     "lstrip_blocks": True,

@@ -11,10 +11,11 @@ def register() -> None:
     """Connect handlers; each lives in a module that does one job."""
     from pelican import signals
 
-    from nextround import enrich, links, minify, read_ahead, write_split
+    from nextround import enrich, links, minify, read_ahead, template_cache, write_split
     from nextround.images import glue as images
 
     links.skip_impossible_link_scans()
+    signals.initialized.connect(template_cache.keep_compiled_templates)
     signals.generator_init.connect(links.use_site_root)
     signals.article_generator_finalized.connect(enrich.enrich_articles)
     signals.page_generator_finalized.connect(enrich.freeze_page_urls)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from reader_stories.threads import Thread
+if TYPE_CHECKING:  # the settings read this module, and every command reads the settings
+    from reader_stories.threads import Thread
 
 
 class Order(StrEnum):
