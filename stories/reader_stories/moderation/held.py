@@ -110,6 +110,7 @@ def purge(store: Store, days: int = DEFAULT_HELD_DAYS) -> list[int]:
                 gone.extend(tx.delete(story_id, actor=PURGE_ACTOR))
         tx.prune_hold_log(now - timedelta(days=max(days, 1)))
         tx.prune_shapes(now - SHAPE_WINDOW)
+        tx.prune_spent_proofs(now)
         return gone
 
 

@@ -38,6 +38,7 @@ CURRENT_MIGRATIONS = (
     "0014_blocks_and_closed_articles",
     "0015_spam_scores",
     "0016_index_stories_by_hold",
+    "0017_spend_proofs_once",
 )
 
 _MOMENTS = ("created", "updated", "approved_at")

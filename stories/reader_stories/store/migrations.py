@@ -528,6 +528,19 @@ def _index_stories_by_hold(conn: Connection) -> None:
     Index("ix_stories_status_held", stories.c.status, stories.c.held).create(conn)
 
 
+def _spend_proofs_once(conn: Connection) -> None:
+    """A proof of work counts for one story: the proofs already sent, until they expire."""
+    md = MetaData()
+    spent = Table(
+        "spent_proofs",
+        md,
+        Column("proof_id", String(128), primary_key=True),
+        Column("until", UTCDateTime, nullable=False),
+    )
+    Index("ix_spent_proofs_until", spent.c.until)
+    spent.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
@@ -545,6 +558,7 @@ MIGRATIONS: list[Migration] = [
     ("0014_blocks_and_closed_articles", _blocks_and_closed_articles),
     ("0015_spam_scores", _spam_scores),
     ("0016_index_stories_by_hold", _index_stories_by_hold),
+    ("0017_spend_proofs_once", _spend_proofs_once),
 ]
 
 

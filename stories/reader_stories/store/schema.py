@@ -335,6 +335,16 @@ text_shapes = Table(
     Column("at", UTCDateTime, nullable=False),
 )
 Index("ix_text_shapes_shape_at", text_shapes.c.shape, text_shapes.c.at)
+
+# Proofs of work already sent with a story (by their challenge's signature), until they expire:
+# a proof counts for one story.
+spent_proofs = Table(
+    "spent_proofs",
+    metadata,
+    Column("proof_id", String(128), primary_key=True),
+    Column("until", UTCDateTime, nullable=False),
+)
+Index("ix_spent_proofs_until", spent_proofs.c.until)
 # Writers whose new stories are held for review: by a keyed hash of their email address (the
 # address itself is not kept: moderation/blocks.py) or by the network hash stories keep. Active
 # while not lifted and not past ``until`` (null: for good); lifted and expired ones stay listed.

@@ -44,6 +44,10 @@ _SHAPE_ROWS = (
     .limit(SHAPES_KEPT)
 )
 _INSERT_SHAPE = insert(_shapes)
+_spent = schema.spent_proofs
+_PROOF_SPENT = select(_spent.c.proof_id).where(
+    _spent.c.proof_id == bindparam("proof_id"), _spent.c.until > bindparam("now")
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,21 @@ class SpamQueries:
         """Other articles that got a text of this shape since ``since`` (counted among the
         SHAPES_KEPT rows a shape has at most)."""
         return len(set(self.shape_rows(shape, since)) - {article})
+
+    def spend_proof(self, proof_id: str, until: datetime) -> bool:
+        """Mark a proof of work spent until ``until``; False when it was spent already. Run
+        in a write transaction, which holds the write lock: two stories cannot both spend it."""
+        params = {"proof_id": proof_id, "now": self.clock()}
+        if self.conn.scalar(_PROOF_SPENT, params) is not None:
+            return False
+        # A row past its time (not yet pruned) is replaced: its challenge has expired anyway.
+        self.conn.execute(delete(_spent).where(_spent.c.proof_id == proof_id))
+        self.conn.execute(insert(_spent), {"proof_id": proof_id, "until": until})
+        return True
+
+    def prune_spent_proofs(self, before: datetime) -> int:
+        result = self.conn.execute(delete(_spent).where(_spent.c.until < before))
+        return int(result.rowcount or 0)
 
     def prune_shapes(self, before: datetime) -> int:
         return int(self.conn.execute(delete(_shapes).where(_shapes.c.at < before)).rowcount or 0)

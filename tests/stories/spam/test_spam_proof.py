@@ -4,6 +4,8 @@ sent too fast, or missing."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +14,13 @@ import pytest
 from altcha import Challenge, Payload, solve_challenge
 from stories_support import make_config
 
-from reader_stories.moderation.spam.proof import LIFETIME, ProofKeys, new_challenge, proof_signals
+from reader_stories.moderation.spam.proof import (
+    LIFETIME,
+    ProofKeys,
+    new_challenge,
+    proof_id,
+    proof_signals,
+)
 from reader_stories.moderation.spam.signals import Signal
 from reader_stories.settings import CommentsSettings
 from reader_stories.web.intake.app import create_app
@@ -59,6 +67,14 @@ def test_no_proof_or_an_expired_one_is_neither_good_nor_bad() -> None:
     expired = Challenge.from_dict(new_challenge(KEYS, "asking-for-a-raise", ISSUED - LIFETIME * 2))
     payload = Payload(expired, solve_challenge(expired)).to_base64()  # type: ignore[arg-type]
     assert proof_signals(KEYS, payload, "asking-for-a-raise", later) == []
+
+
+def test_a_proof_is_named_by_its_challenges_signature() -> None:
+    one, other = solved(), solved()
+    assert proof_id(one) == json.loads(base64.b64decode(one))["challenge"]["signature"]
+    assert proof_id(one) != proof_id(other)  # each challenge has a signature of its own
+    assert proof_id("not a proof") is None
+    assert proof_id(base64.b64encode(b'{"challenge": {"signature": 7}}').decode()) is None
 
 
 def test_the_intake_hands_out_challenges_for_an_article_only(base_app: httpx.Client) -> None:

@@ -33,6 +33,7 @@ def test_migration_names_are_the_recorded_list() -> None:
         "0014_blocks_and_closed_articles",
         "0015_spam_scores",
         "0016_index_stories_by_hold",
+        "0017_spend_proofs_once",
     ]
 
 

@@ -47,6 +47,28 @@ def test_the_same_shape_on_other_articles_is_counted_for_a_day(
         assert tx.shape_articles("shape-a", "three", tx.clock() - timedelta(days=1)) == 0
 
 
+def test_a_proof_is_spent_once_until_it_expires_and_the_purge_forgets_it(
+    store: Store, clock: FakeClock
+) -> None:
+    until = clock() + timedelta(hours=6)
+    with store.writing() as tx:
+        assert tx.spend_proof("signature-1", until) is True
+        assert tx.spend_proof("signature-1", until) is False
+        assert tx.spend_proof("signature-2", until) is True
+    with store.writing() as tx:  # a refused story's savepoint gives its proof back
+        with pytest.raises(RuntimeError), tx.savepoint():
+            assert tx.spend_proof("signature-3", until) is True
+            raise RuntimeError("refused")
+        assert tx.spend_proof("signature-3", until) is True
+    clock.advance(hours=6, seconds=1)
+    with store.writing() as tx:
+        assert tx.spend_proof("signature-2", clock() + timedelta(hours=6)) is True  # expired
+    held.purge(store)
+    with store.writing() as tx:
+        assert tx.prune_spent_proofs(clock()) == 0  # the purge left only signature-2's new row
+        assert tx.spend_proof("signature-1", clock() + timedelta(hours=6)) is True
+
+
 def test_the_days_count_says_how_many_were_held_of_which_kind_and_why(
     store: Store, clock: FakeClock
 ) -> None:

@@ -7,16 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import store_calls as calls
+from altcha import Challenge, Payload, solve_challenge
 from stories_support import make_config
 
 from reader_stories.models import HoldKind, Status
 from reader_stories.moderation import held
+from reader_stories.moderation.spam.proof import ProofKeys, new_challenge
 from reader_stories.moderation.spam.score import BIN_FULL_ACTOR
 from reader_stories.settings import CommentsSettings, RateLimit
 from reader_stories.store import Store, open_store
@@ -30,6 +33,7 @@ READER = (
     "I asked for a raise after a year of extra work, wrote down three results with numbers, "
     "and my manager agreed to it at the spring review."
 )
+PROOF_KEYS = ProofKeys.from_secret(SECRET)
 SPAM = "Earn $400 a day from home!! Check out my channel https://bit.ly/3HomeCash now"
 
 Post = Callable[..., httpx.Response]
@@ -52,7 +56,9 @@ def start(tmp_path: Path, db_url: str) -> Iterator[Callable[..., Post]]:
             base = stack.enter_context(running(create_site_app(site, mounts={"/stories": app})))
             client = stack.enter_context(httpx.Client(base_url=base, timeout=20))
 
-            def post(story: str, article: str = "asking-for-a-raise") -> httpx.Response:
+            def post(
+                story: str, article: str = "asking-for-a-raise", **extra: str
+            ) -> httpx.Response:
                 form = {
                     "article": article,
                     "token": make_article_token(SECRET, article),
@@ -62,6 +68,7 @@ def start(tmp_path: Path, db_url: str) -> Iterator[Callable[..., Post]]:
                     "reply_to": "",
                     "story": story,
                     "consent": "yes",
+                    **extra,
                 }
                 return client.post("/stories/", data=form)
 
@@ -95,6 +102,24 @@ def test_a_readers_story_is_queued_and_spam_is_held_with_its_reasons(
     assert any(r.startswith("spam phrasing: “check out my channel”") for r in suspect.hold.reasons)
     summary = held.summary(reading)
     assert summary.total == 1 and summary.signals["shortener"] == 1
+
+
+def test_a_proof_of_work_counts_for_one_story(start: Callable[..., Post], reading: Store) -> None:
+    """A bot that solved one challenge cannot send its solution with every story it sends."""
+    post = start(spam_threshold=3)
+    # Begun a minute ago, so the story is not also scored as sent too fast.
+    begun = datetime.now(UTC) - timedelta(minutes=1)
+    challenge = Challenge.from_dict(new_challenge(PROOF_KEYS, "asking-for-a-raise", begun))
+    payload = Payload(challenge, solve_challenge(challenge)).to_base64()  # type: ignore[arg-type]
+    assert post(READER, altcha=payload).status_code == 303
+    again = READER.replace("spring review", "autumn review")
+    assert post(again, altcha=payload).status_code == 303  # the same answer: a bot learns nothing
+    [first] = reading.pending()
+    assert first.body_markdown == READER and first.hold is None  # its proof took points off
+    [second] = held.listing(reading)
+    assert second.body_markdown == again and second.hold is not None
+    assert "a proof of work already sent with another story (+3)" in second.hold.reasons
+    assert "the browser solved the proof of work (-2)" not in second.hold.reasons
 
 
 def test_the_same_text_on_several_articles_is_held(

@@ -7,6 +7,10 @@ background and sends the solution with the story. The challenge is signed by thi
 proves: a real browser spent a second of work on this form, and how long after the reader
 started on it the story was sent. A story without a proof (no JavaScript, an old browser, a
 challenge that expired while the reader wrote) is scored on everything else and never refused.
+
+A proof counts for one story: the challenge's signature names it, and the story stored with it
+spends it (score.with_spent_proof), so a bot that solved one challenge cannot send a thousand
+stories with that one solution and take the points off each.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ LIFETIME = timedelta(hours=6)
 # Sent this soon after the reader first touched the form: typed by a script, not a person.
 TOO_FAST = timedelta(seconds=5)
 FIELD = "altcha"  # the name of the hidden field the widget fills
+SOLVED = Signal("proof", -2, "the browser solved the proof of work")
+REUSED = Signal("proof", 3, "a proof of work already sent with another story")
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ def proof_signals(keys: ProofKeys, payload: str, article: str, now: datetime) ->
     data = _data(payload) if result.verified else None
     if data is None or data.get("article") != article:
         return [Signal("proof", 3, "a proof of work that does not check out")]
-    found = [Signal("proof", -2, "the browser solved the proof of work")]
+    found = [SOLVED]
     issued = str(data.get("issued", ""))
     if issued.isdigit():
         taken = now.timestamp() - int(issued)
@@ -84,11 +90,29 @@ def proof_signals(keys: ProofKeys, payload: str, article: str, now: datetime) ->
     return found
 
 
+def proof_id(payload: str) -> str | None:
+    """The signature of the payload's challenge, which names that one challenge: what a story
+    stored with the proof spends. None when the payload holds none."""
+    challenge = _challenge(payload)
+    signature = challenge.get("signature") if challenge else None
+    if not isinstance(signature, str) or not 16 <= len(signature) <= 128:
+        return None
+    return signature
+
+
 def _data(payload: str) -> dict[str, Any] | None:
     """The data of a verified payload's challenge (its signature covers them)."""
+    challenge = _challenge(payload)
     try:
-        decoded = json.loads(base64.b64decode(payload, validate=True))
-        data = decoded["challenge"]["parameters"]["data"]
-    except (ValueError, KeyError, TypeError):
+        data = challenge["parameters"]["data"] if challenge else None
+    except (KeyError, TypeError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _challenge(payload: str) -> dict[str, Any] | None:
+    try:
+        challenge = json.loads(base64.b64decode(payload, validate=True))["challenge"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return challenge if isinstance(challenge, dict) else None

@@ -5,7 +5,8 @@ what follows from it (a hold as suspected spam at the site's threshold).
 lock): the text's signals and the classifier. The rest runs inside the story's write
 transaction, which is open anyway: ``with_repeats`` counts the other articles that got the same
 text (one indexed read, seeing every story committed before this one, even in the same batch),
-and ``arrived`` keeps the text's shape for the next story's count, logs a hold, and makes room
+``with_spent_proof`` spends the story's proof of work (a proof counts for one story), and
+``arrived`` keeps the text's shape for the next story's count, logs a hold, and makes room
 in a full bin by dropping the oldest suspected stories, so a flood of spam never locks readers
 out.
 """
@@ -13,10 +14,12 @@ out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reader_stories.models import Hold, HoldKind, Story, Submission
 from reader_stories.moderation.spam.learner import Learner
+from reader_stories.moderation.spam.proof import LIFETIME as PROOF_LIFETIME
+from reader_stories.moderation.spam.proof import REUSED, SOLVED
 from reader_stories.moderation.spam.shape import text_shape
 from reader_stories.moderation.spam.signals import Signal, text_signals
 from reader_stories.store import Tx
@@ -32,6 +35,7 @@ class Score:
     signals: tuple[Signal, ...] = ()
     shape: str | None = None
     shape_kept: int | None = None  # stories of this shape kept today, once with_repeats read them
+    proof_id: str | None = None  # the solved proof of work it came with, spent when it is stored
 
     @property
     def points(self) -> int:
@@ -83,7 +87,18 @@ def with_repeats(tx: Tx, score: Score, article: str) -> Score:
     articles = tx.shape_rows(score.shape, tx.clock() - SHAPE_WINDOW)
     repeat = repeat_signal(len(set(articles) - {article}))
     signals = score.signals if repeat is None else (*score.signals, repeat)
-    return Score(signals, score.shape, len(articles))
+    return replace(score, signals=signals, shape_kept=len(articles))
+
+
+def with_spent_proof(tx: Tx, score: Score) -> Score:
+    """``score`` once its proof of work is spent: the first story stored with a proof keeps
+    the points it took off; another sent with the same proof loses them, and gets points."""
+    if score.proof_id is None:
+        return score
+    if tx.spend_proof(score.proof_id, tx.clock() + PROOF_LIFETIME):
+        return score
+    kept = tuple(signal for signal in score.signals if signal != SOLVED)
+    return replace(score, signals=(*kept, REUSED), proof_id=None)
 
 
 def make_room(tx: Tx, max_held: int) -> list[int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import timedelta
 from functools import cached_property
 from typing import cast
@@ -40,13 +41,20 @@ from reader_stories.models import Submission
 from reader_stories.moderation.holds import hold_for
 from reader_stories.moderation.spam.learner import Learner
 from reader_stories.moderation.spam.proof import FIELD as PROOF_FIELD
-from reader_stories.moderation.spam.proof import ProofKeys, new_challenge, proof_signals
+from reader_stories.moderation.spam.proof import (
+    SOLVED,
+    ProofKeys,
+    new_challenge,
+    proof_id,
+    proof_signals,
+)
 from reader_stories.moderation.spam.score import (
     Score,
     arrived,
     make_room,
     score_story,
     with_repeats,
+    with_spent_proof,
 )
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.outbox import queue_new_story
@@ -299,10 +307,12 @@ class Intake:
             return submission, None
         if self.learner is not None:
             self.learner.refresh(self.store)
-        proven = proof_signals(
-            self.proof_keys, form.get(PROOF_FIELD, ""), submission.article, utc_now()
-        )
-        return submission, score_story(submission, self.learner, self.settings.spam_script, proven)
+        payload = form.get(PROOF_FIELD, "")
+        proven = proof_signals(self.proof_keys, payload, submission.article, utc_now())
+        score = score_story(submission, self.learner, self.settings.spam_script, proven)
+        if SOLVED in proven:  # spent when the story is stored: a proof counts for one story
+            score = replace(score, proof_id=proof_id(payload))
+        return submission, score
 
     def _write_one(self, tx: Tx, item: tuple[Submission, str, Score]) -> int | Exception:
         """One story's checks and writes, inside the batch's transaction (in its own savepoint).
@@ -326,7 +336,7 @@ class Intake:
         # Suspected spam at the threshold, counting the same text sent to other articles (a
         # hold the submission already has stays as it is). A blocked writer or a listed word
         # holds a story whatever its score; the reader's answer never shows a hold.
-        score = with_repeats(tx, score, submission.article)
+        score = with_spent_proof(tx, with_repeats(tx, score, submission.article))
         suspected = score.hold(settings.spam_threshold)
         if suspected is not None and submission.hold is None:
             submission = submission.with_hold(suspected)
