@@ -24,6 +24,7 @@ from reader_stories.moderation.spam.proof import (
 from reader_stories.moderation.spam.signals import Signal
 from reader_stories.settings import CommentsSettings
 from reader_stories.web.intake.app import create_app
+from reader_stories.web.intake.challenge_limit import CHALLENGES
 from sitetools.serve import running
 
 KEYS = ProofKeys.from_secret("proof-tests-" + "s" * 40)
@@ -87,6 +88,16 @@ def test_the_intake_hands_out_challenges_for_an_article_only(base_app: httpx.Cli
     refused = base_app.get("/challenge", params={"article": "../etc"})
     assert refused.status_code == 400
     assert "give its address" in refused.text
+
+
+def test_one_network_gets_a_bounded_number_of_challenges(base_app: httpx.Client) -> None:
+    for _ in range(CHALLENGES):
+        assert base_app.get("/challenge", params={"article": "first-90-days"}).status_code == 200
+    refused = base_app.get("/challenge", params={"article": "first-90-days"})
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["retry-after"]) <= 600
+    assert "asked for many proof-of-work challenges" in refused.text
+    assert "a story sent without one still arrives" in refused.text
 
 
 @pytest.fixture

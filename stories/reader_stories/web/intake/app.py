@@ -69,6 +69,7 @@ from reader_stories.tokens import check_article_token, make_article_token, make_
 from reader_stories.validation import validate_submission
 from reader_stories.web.body import READ_TIMEOUTS, ReadTimeouts, check_media_type, read_form
 from reader_stories.web.errors import QUEUE_RETRY_AFTER, STORE_RETRY_AFTER, Refused
+from reader_stories.web.intake.challenge_limit import ChallengeLimit
 from reader_stories.web.intake.change import Changes
 from reader_stories.web.intake.closed import closed_answer
 from reader_stories.web.intake.confirm import Confirmations
@@ -101,6 +102,10 @@ MSG_TOKEN = (
     "reload the article page and send it again."
 )
 MSG_RATE = "You have sent several stories in a short time. Please wait {wait} and send yours again."
+MSG_CHALLENGES = (
+    "Your network has asked for many proof-of-work challenges in a short time. Please wait "
+    "{wait}; meanwhile a story sent without one still arrives."
+)
 # One answer whatever became of the first copy: anyone can send a text they read elsewhere, so
 # what a moderator did with it is not theirs to learn. A reader who sent it twice needs to hear
 # that it arrived and that it goes through moderation like any story.
@@ -290,8 +295,19 @@ class Intake:
         slug = plausible_slug(request.query_params.get("article"))
         if not slug:
             return self.pages.refused(request, Refused(400, MSG_NO_ARTICLE))
+        network = request_network_hash(
+            request, self.settings.trusted_proxies, self.settings.secret_key
+        )
+        wait = self.challenge_limit.take(network)
+        if wait is not None:  # the widget gives up, and the story goes without a proof
+            refusal = Refused(429, MSG_CHALLENGES.format(wait=wait_text(wait)), retry_after=wait)
+            return self.pages.refused(request, refusal)
         challenge = new_challenge(self.proof_keys, slug, utc_now())
         return self.pages.json(challenge, 200, {"Cache-Control": "no-store"})
+
+    @cached_property
+    def challenge_limit(self) -> ChallengeLimit:
+        return ChallengeLimit()
 
     @cached_property
     def proof_keys(self) -> ProofKeys:
