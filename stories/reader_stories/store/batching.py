@@ -5,11 +5,16 @@ With `synchronous=FULL` every commit waits for the disk. Committed one by one, t
 sending at once wait for twenty flushes in a row; batched, they wait for about two. A story that
 is refused (rate limit, duplicate, full queue) rolls back only its own savepoint, and nobody is
 told "saved" before the commit that holds their story has returned.
+
+A batch is made once the write lock is held, not before: with several processes on one store,
+the stories that arrive while this process waits for another's commit join the batch being
+written, instead of waiting for the next one.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -46,42 +51,59 @@ class BatchWriter(Generic[Item]):
         self.store = store
         self.write_one = write_one
         self.max_batch = max_batch
-        self._queue: asyncio.Queue[_Waiting[Item]] | None = None
+        # Appended on the event loop, taken by the writing thread: deque's append and popleft
+        # are atomic, and one thread at a time takes.
+        self._waiting: deque[_Waiting[Item]] = deque()
+        self._wakeup: asyncio.Event | None = None
         self._worker: asyncio.Task[None] | None = None
 
     async def write(self, item: Item) -> int:
         """The id `write_one` returned, once committed; else what it (or the commit) raised."""
-        if self._queue is None or self._worker is None or self._worker.done():
-            self._queue = asyncio.Queue()
-            self._worker = asyncio.get_running_loop().create_task(self._run(self._queue))
+        if self._wakeup is None or self._worker is None or self._worker.done():
+            self._wakeup = asyncio.Event()
+            self._worker = asyncio.get_running_loop().create_task(self._run(self._wakeup))
         waiting: _Waiting[Item] = _Waiting(item)
-        await self._queue.put(waiting)
+        self._waiting.append(waiting)
+        self._wakeup.set()
         return await waiting.done
 
-    async def _run(self, queue: asyncio.Queue[_Waiting[Item]]) -> None:
+    async def _run(self, wakeup: asyncio.Event) -> None:
         while True:
-            batch = [await queue.get()]
-            while len(batch) < self.max_batch and not queue.empty():
-                batch.append(queue.get_nowait())
-            try:
-                outcomes = await run_in_threadpool(self._write_batch, [w.item for w in batch])
-            except Exception as exc:  # the commit itself failed: nobody in the batch is saved
-                outcomes = [exc] * len(batch)
-            for waiting, outcome in zip(batch, outcomes, strict=True):
-                if waiting.done.cancelled():
-                    continue
-                if isinstance(outcome, BaseException):
-                    waiting.done.set_exception(outcome)
-                else:
-                    waiting.done.set_result(outcome)
+            await wakeup.wait()
+            wakeup.clear()
+            while self._waiting:
+                for waiting, outcome in await run_in_threadpool(self._write_waiting):
+                    if waiting.done.cancelled():
+                        continue
+                    if isinstance(outcome, BaseException):
+                        waiting.done.set_exception(outcome)
+                    else:
+                        waiting.done.set_result(outcome)
 
-    def _write_batch(self, items: list[Item]) -> list[int | Exception]:
+    def _write_waiting(self) -> list[tuple[_Waiting[Item], int | Exception]]:
+        """Take the write lock, then the items waiting by then, and write them in one commit.
+        A failed commit (or a store that cannot be opened) fails every item it took."""
+        taken: list[_Waiting[Item]] = []
+        try:
+            with self.store().writing() as tx:
+                taken = self._take()
+                outcomes = self._write_batch(tx, [waiting.item for waiting in taken])
+        except Exception as exc:  # nobody in the batch is saved
+            return [(waiting, exc) for waiting in taken or self._take()]
+        return list(zip(taken, outcomes, strict=True))
+
+    def _take(self) -> list[_Waiting[Item]]:
+        taken: list[_Waiting[Item]] = []
+        while self._waiting and len(taken) < self.max_batch:
+            taken.append(self._waiting.popleft())
+        return taken
+
+    def _write_batch(self, tx: Tx, items: list[Item]) -> list[int | Exception]:
         outcomes: list[int | Exception] = []
-        with self.store().writing() as tx:
-            for item in items:
-                try:
-                    with tx.savepoint():
-                        outcomes.append(self.write_one(tx, item))
-                except Exception as exc:  # refused: only this item's savepoint is rolled back
-                    outcomes.append(exc)
+        for item in items:
+            try:
+                with tx.savepoint():
+                    outcomes.append(self.write_one(tx, item))
+            except Exception as exc:  # refused: only this item's savepoint is rolled back
+                outcomes.append(exc)
         return outcomes

@@ -34,9 +34,9 @@ def test_concurrent_writes_share_transactions_and_refusals_stay_alone(store: Sto
     writer = BatchWriter(lambda: store, write_one)
     original = writer._write_batch
 
-    def counting(items):
+    def counting(tx, items):
         batches.append(len(items))
-        return original(items)
+        return original(tx, items)
 
     writer._write_batch = counting  # type: ignore[method-assign]
 
@@ -63,7 +63,7 @@ def test_a_failed_commit_fails_everyone_in_the_batch(store: Store) -> None:
 
     writer = BatchWriter(lambda: store, write_one)
 
-    def failing(items):
+    def failing(tx, items):
         raise Broken("disk full")
 
     writer._write_batch = failing  # type: ignore[method-assign]
@@ -95,3 +95,46 @@ def test_a_refusal_returned_instead_of_raised_keeps_what_it_wrote(store: Store) 
 
     assert isinstance(run_async(main), DuplicateSubmission)
     assert [s.body_markdown for s in store.pending()] == ["Written before refusal number 1."]
+
+
+def test_stories_sent_while_another_writer_holds_the_lock_join_the_waiting_batch(
+    store: Store,
+) -> None:
+    """The batch is made once the lock is held: with several processes on one store, what
+    arrives while one waits for another's commit goes in the same commit."""
+    batches: list[int] = []
+
+    def write_one(tx: Tx, n: int) -> int:
+        return tx.add_submission(submission(body_markdown=f"Queued story number {n}.")).id
+
+    writer = BatchWriter(lambda: store, write_one)
+    original = writer._write_batch
+
+    def counting(tx, items):
+        batches.append(len(items))
+        return original(tx, items)
+
+    writer._write_batch = counting  # type: ignore[method-assign]
+    holding, release = threading.Event(), threading.Event()
+
+    def other_writer() -> None:
+        with store.writing():  # as another process's commit would
+            holding.set()
+            release.wait(30)
+
+    other = threading.Thread(target=other_writer)
+    other.start()
+    holding.wait(30)
+
+    async def main() -> list[int]:
+        first = asyncio.ensure_future(writer.write(1))
+        await asyncio.sleep(0.2)  # the writer's thread is now waiting for the lock
+        rest = [asyncio.ensure_future(writer.write(n)) for n in range(2, 11)]
+        await asyncio.sleep(0.2)
+        release.set()
+        return await asyncio.gather(first, *rest)
+
+    ids = run_async(main)
+    other.join(30)
+    assert ids is not None and len(set(ids)) == 10
+    assert batches == [10]
