@@ -22,8 +22,20 @@ def run_async(make_coroutine):
     return outcome[0] if outcome else None
 
 
-def test_concurrent_writes_share_transactions_and_refusals_stay_alone(store: Store) -> None:
+def count_batches(writer: BatchWriter) -> list[int]:
+    """The size of each batch the writer writes from now on, in order."""
     batches: list[int] = []
+    original = writer._write_batch
+
+    def counting(tx, items):
+        batches.append(len(items))
+        return original(tx, items)
+
+    writer._write_batch = counting  # type: ignore[method-assign]
+    return batches
+
+
+def test_concurrent_writes_share_transactions_and_refusals_stay_alone(store: Store) -> None:
 
     def write_one(tx: Tx, n: int) -> int:
         if n % 5 == 0:
@@ -32,13 +44,7 @@ def test_concurrent_writes_share_transactions_and_refusals_stay_alone(store: Sto
         return tx.add_submission(submission(body_markdown=f"Kept story number {n} here.")).id
 
     writer = BatchWriter(lambda: store, write_one)
-    original = writer._write_batch
-
-    def counting(tx, items):
-        batches.append(len(items))
-        return original(tx, items)
-
-    writer._write_batch = counting  # type: ignore[method-assign]
+    batches = count_batches(writer)
 
     async def main() -> list[int | BaseException]:
         return await asyncio.gather(
@@ -102,19 +108,12 @@ def test_stories_sent_while_another_writer_holds_the_lock_join_the_waiting_batch
 ) -> None:
     """The batch is made once the lock is held: with several processes on one store, what
     arrives while one waits for another's commit goes in the same commit."""
-    batches: list[int] = []
 
     def write_one(tx: Tx, n: int) -> int:
         return tx.add_submission(submission(body_markdown=f"Queued story number {n}.")).id
 
     writer = BatchWriter(lambda: store, write_one)
-    original = writer._write_batch
-
-    def counting(tx, items):
-        batches.append(len(items))
-        return original(tx, items)
-
-    writer._write_batch = counting  # type: ignore[method-assign]
+    batches = count_batches(writer)
     holding, release = threading.Event(), threading.Event()
 
     def other_writer() -> None:
