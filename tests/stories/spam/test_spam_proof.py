@@ -24,7 +24,7 @@ from reader_stories.moderation.spam.proof import (
 from reader_stories.moderation.spam.signals import Signal
 from reader_stories.settings import CommentsSettings
 from reader_stories.web.intake.app import create_app
-from reader_stories.web.intake.challenge_limit import CHALLENGES
+from reader_stories.web.intake.challenges import CHALLENGES
 from sitetools.serve import running
 
 KEYS = ProofKeys.from_secret("proof-tests-" + "s" * 40)

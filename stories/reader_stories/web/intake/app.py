@@ -44,7 +44,6 @@ from reader_stories.moderation.spam.proof import FIELD as PROOF_FIELD
 from reader_stories.moderation.spam.proof import (
     SOLVED,
     ProofKeys,
-    new_challenge,
     proof_id,
     proof_signals,
 )
@@ -69,7 +68,7 @@ from reader_stories.tokens import check_article_token, make_article_token, make_
 from reader_stories.validation import validate_submission
 from reader_stories.web.body import READ_TIMEOUTS, ReadTimeouts, check_media_type, read_form
 from reader_stories.web.errors import QUEUE_RETRY_AFTER, STORE_RETRY_AFTER, Refused
-from reader_stories.web.intake.challenge_limit import ChallengeLimit
+from reader_stories.web.intake.challenges import Challenges
 from reader_stories.web.intake.change import Changes
 from reader_stories.web.intake.closed import closed_answer
 from reader_stories.web.intake.confirm import Confirmations
@@ -102,10 +101,6 @@ MSG_TOKEN = (
     "reload the article page and send it again."
 )
 MSG_RATE = "You have sent several stories in a short time. Please wait {wait} and send yours again."
-MSG_CHALLENGES = (
-    "Your network has asked for many proof-of-work challenges in a short time. Please wait "
-    "{wait}; meanwhile a story sent without one still arrives."
-)
 # One answer whatever became of the first copy: anyone can send a text they read elsewhere, so
 # what a moderator did with it is not theirs to learn. A reader who sent it twice needs to hear
 # that it arrived and that it goes through moderation like any story.
@@ -125,9 +120,6 @@ MSG_STORE = (
 )
 MSG_NOT_FOUND = (
     "There is nothing at this address. Stories are sent from the form at the end of each article."
-)
-MSG_NO_ARTICLE = (
-    "A challenge is for one article: give its address, like ?article=asking-for-a-raise."
 )
 MSG_METHOD = "This address only accepts stories sent from the form at the end of an article."
 MSG_SERVER = (
@@ -290,25 +282,6 @@ class Intake:
         submission.prepare()
         return submission
 
-    async def challenge(self, request: Request) -> Response:
-        """GET /challenge?article=SLUG: a proof-of-work challenge for stories.js's widget."""
-        slug = plausible_slug(request.query_params.get("article"))
-        if not slug:
-            return self.pages.refused(request, Refused(400, MSG_NO_ARTICLE))
-        network = request_network_hash(
-            request, self.settings.trusted_proxies, self.settings.secret_key
-        )
-        wait = self.challenge_limit.take(network)
-        if wait is not None:  # the widget gives up, and the story goes without a proof
-            refusal = Refused(429, MSG_CHALLENGES.format(wait=wait_text(wait)), retry_after=wait)
-            return self.pages.refused(request, refusal)
-        challenge = new_challenge(self.proof_keys, slug, utc_now())
-        return self.pages.json(challenge, 200, {"Cache-Control": "no-store"})
-
-    @cached_property
-    def challenge_limit(self) -> ChallengeLimit:
-        return ChallengeLimit()
-
     @cached_property
     def proof_keys(self) -> ProofKeys:
         return ProofKeys.from_secret(self.settings.secret_key)
@@ -448,6 +421,7 @@ def create_app(
     )
     receipts = Receipts(intake, republisher)
     changes = Changes(receipts)
+    challenges = Challenges(intake)
     helpful = Helpful(intake, republisher)
     intake.closing.append(helpful.close)
     confirmations = Confirmations(intake)
@@ -457,7 +431,7 @@ def create_app(
         routes=[
             Route("/", intake.submit, methods=["POST"]),
             Route("/received", intake.received, methods=["GET"]),
-            Route("/challenge", intake.challenge, methods=["GET"]),
+            Route("/challenge", challenges.challenge, methods=["GET"]),
             Route("/helped", helpful.mark, methods=["POST"]),
             Route("/delete", receipts.confirm, methods=["GET"]),
             Route("/delete", receipts.delete, methods=["POST"]),

@@ -1,8 +1,8 @@
-"""Proof-of-work challenges per network (web/intake/challenge_limit.py): a sliding window."""
+"""Proof-of-work challenges per network (web/intake/challenges.py): a sliding window."""
 
 from __future__ import annotations
 
-from reader_stories.web.intake.challenge_limit import ChallengeLimit
+from reader_stories.web.intake.challenges import ChallengeLimit
 
 
 class Clock:
