@@ -79,19 +79,22 @@ def queue_published(tx: Tx, mailer: Mailer | None, stories: Iterable[Story]) -> 
 
 def queue_reply(tx: Tx, mailer: Mailer | None, story: Story, reply: Story) -> None:
     """Tell the writer of a published story, if they asked, that the site's author answered."""
-    if mailer is None or not mailer.enabled or story.status != Status.APPROVED:
-        return
-    draft = _compose(lambda: mailer.replied(story, reply), story.id)
-    if draft is not None:
-        tx.add_mail(draft, tx.clock())
-        request_confirmation(tx, mailer, story)
+    if mailer is not None:
+        _tell_writer(tx, mailer, story, lambda: mailer.replied(story, reply))
 
 
 def queue_change_decided(tx: Tx, mailer: Mailer | None, story: Story, approved: bool) -> None:
     """Tell the writer of a published story, if they asked, what became of their change."""
-    if mailer is None or not mailer.enabled or story.status != Status.APPROVED:
+    if mailer is not None:
+        _tell_writer(tx, mailer, story, lambda: mailer.change_decided(story, approved))
+
+
+def _tell_writer(tx: Tx, mailer: Mailer, story: Story, compose: Callable[[], Draft | None]) -> None:
+    """Queue news of a published story for its writer (the mailer gives none unless they asked),
+    and ask them to confirm their address first if they have not."""
+    if not mailer.enabled or story.status != Status.APPROVED:
         return
-    draft = _compose(lambda: mailer.change_decided(story, approved), story.id)
+    draft = _compose(compose, story.id)
     if draft is not None:
         tx.add_mail(draft, tx.clock())
         request_confirmation(tx, mailer, story)
