@@ -469,16 +469,7 @@ class _Loader:
                 )
         self.stories[story_id] = (values["article"], parent_id)
         self.tally.add_story(values["article"], values["status"])
-        # An archive is a file anyone can edit: its text must be what the intake accepts, and its
-        # HTML passes the allowlist again.
-        for name in ("name", "body_markdown", "body_html"):
-            problem = first_problem(values[name])
-            if problem is not None:
-                raise ArchiveError(
-                    f'{where}: story {story_id} field "{name}" holds {problem}, which no page '
-                    "or feed can show; remove it from the file and import again."
-                )
-        values["body_html"] = sanitise(values["body_html"])
+        _clean_texts(values, lambda name: f'{where}: story {story_id} field "{name}"')
         self._queue(_stories, values)
 
     def _event(self, values: dict[str, Any], where: str) -> None:
@@ -497,14 +488,11 @@ class _Loader:
         if story_id in self.revised:
             raise ArchiveError(f"{where}: two changes to story {story_id}; one waits at a time.")
         self.revised.add(story_id)
-        for name in ("name", "body_markdown", "body_html"):
-            problem = first_problem(values[name])
-            if problem is not None:
-                raise ArchiveError(
-                    f'{where}: the change to story {story_id}, field "{name}", holds {problem}, '
-                    "which no page can show; remove it from the file and import again."
-                )
-        values["body_html"] = sanitise(values["body_html"])
+        _clean_texts(
+            values,
+            lambda name: f'{where}: the change to story {story_id}, field "{name}",',
+            shown_on="no page",
+        )
         self.tally.revisions += 1
         self._queue(_revisions, values)
 
@@ -665,3 +653,18 @@ def find_story(conn: Connection, article: str, body_hash: str, created: datetime
         .limit(1)
     )
     return conn.scalar(query)
+
+
+def _clean_texts(
+    values: dict[str, Any], field: Callable[[str], str], shown_on: str = "no page or feed"
+) -> None:
+    """An archive is a file anyone can edit: a story's (or a change's) texts must be what the
+    intake accepts, and its HTML passes the allowlist again. ``field`` names one in words."""
+    for name in ("name", "body_markdown", "body_html"):
+        problem = first_problem(values[name])
+        if problem is not None:
+            raise ArchiveError(
+                f"{field(name)} holds {problem}, which {shown_on} can show; remove it from "
+                "the file and import again."
+            )
+    values["body_html"] = sanitise(values["body_html"])
