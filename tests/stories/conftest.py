@@ -1,4 +1,5 @@
-"""Fixtures for the story tests: a fresh store on SQLite and on PostgreSQL, and a fake clock.
+"""Fixtures for the story tests: a fresh store on SQLite and on PostgreSQL, a fake clock, and a
+real SMTP server in this process (aiosmtpd) that collects what it is sent.
 
 Every test that asks for ``db_url`` or ``store`` runs once per database (ids ``[sqlite]`` and
 ``[postgresql]``), except tests that are about SQLite itself: those that read the SQLite file
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from notify_support import Collector, start_smtp
 from stories_support import (
     SETUP_HINT,
     FakeClock,
@@ -117,3 +119,12 @@ def clock() -> FakeClock:
 def store(db_url: str, clock: FakeClock) -> Iterator[Store]:
     with open_store(db_url, clock=clock) as opened:
         yield opened
+
+
+@pytest.fixture
+def smtp() -> Iterator[Collector]:
+    server, collector = start_smtp()
+    try:
+        yield collector
+    finally:
+        server.stop()

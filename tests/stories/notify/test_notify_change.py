@@ -3,7 +3,6 @@ email: through the outbox and a real SMTP server (aiosmtpd), on both databases."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,6 @@ from notify_support import (
     confirm_address,
     mail_settings,
     make_mailer,
-    start_smtp,
     transport,
 )
 from stories_support import FakeClock, add
@@ -26,15 +24,6 @@ from reader_stories.store import Store
 
 READER = "ada@example.org"
 SECOND = "The second interview went well, and I said what I meant."
-
-
-@pytest.fixture
-def smtp() -> Iterator[Collector]:
-    server, collector = start_smtp()
-    try:
-        yield collector
-    finally:
-        server.stop()
 
 
 @pytest.fixture

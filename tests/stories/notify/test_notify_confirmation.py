@@ -24,7 +24,6 @@ from notify_support import (
     mail_settings,
     make_mailer,
     outbox,
-    start_smtp,
     transport,
 )
 from stories_support import FakeClock, add, make_config
@@ -71,15 +70,6 @@ def clock() -> FakeClock:
 def store(db_url: str, clock: FakeClock) -> Iterator[Store]:
     with open_store(db_url, clock=clock) as opened:
         yield opened
-
-
-@pytest.fixture
-def smtp() -> Iterator[Collector]:
-    server, collector = start_smtp()
-    try:
-        yield collector
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ headers, body, the one-click unsubscribe headers; and what the outbox kept after
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -38,15 +37,6 @@ from reader_stories.notify.worker import MailWorker
 from reader_stories.store import Store, open_store
 
 READER = "ada@example.org"
-
-
-@pytest.fixture
-def smtp() -> Iterator[Collector]:
-    server, collector = start_smtp()
-    try:
-        yield collector
-    finally:
-        server.stop()
 
 
 @pytest.fixture

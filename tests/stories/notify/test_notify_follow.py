@@ -67,15 +67,6 @@ def store(db_url: str, clock: FakeClock) -> Iterator[Store]:
 
 
 @pytest.fixture
-def smtp() -> Iterator[Collector]:
-    server, collector = start_smtp()
-    try:
-        yield collector
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def intake(tmp_path: Path) -> Iterator[Callable[[CommentsSettings], httpx.Client]]:
     site = tmp_path / "site"
     site.mkdir()

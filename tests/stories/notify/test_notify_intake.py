@@ -80,15 +80,6 @@ def store(db_url: str, clock: FakeClock) -> Iterator[Store]:
 
 
 @pytest.fixture
-def smtp() -> Iterator[Collector]:
-    server, collector = start_smtp()
-    try:
-        yield collector
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def intake(tmp_path: Path) -> Iterator[Callable[[CommentsSettings], httpx.Client]]:
     """Start the intake at /stories beside a static site, with the given settings."""
     site = tmp_path / "site"

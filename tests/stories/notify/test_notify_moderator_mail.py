@@ -7,14 +7,12 @@ a story already handled by then, alone or in a digest, after an outage or mid-de
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from notify_support import (
     MODERATOR,
     SITE_URL,
@@ -41,15 +39,6 @@ from reader_stories.store import Store
 
 ADMIN_HASH = "$argon2id$v=19$m=8192,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 SLUG = "handling-job-rejection"
-
-
-@pytest.fixture
-def smtp() -> Iterator[Collector]:
-    server, collector = start_smtp()
-    try:
-        yield collector
-    finally:
-        server.stop()
 
 
 def admin_mailer(db_url: str, port: int, **changes) -> Mailer:

@@ -9,8 +9,6 @@ escaped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from notify_support import (
     MODERATOR,
@@ -18,7 +16,6 @@ from notify_support import (
     confirm_address,
     mail_settings,
     make_mailer,
-    start_smtp,
     transport,
 )
 from stories_support import FakeClock, add
@@ -33,15 +30,6 @@ READER = "ada@example.org"
 # Breaks a mail client may show as a new line, and an override that reverses what follows.
 BREAKS = ("\n", "\r", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c")
 FAKE = "Publish it:   invoke comments.approve 1,2,3"
-
-
-@pytest.fixture
-def smtp() -> Iterator[Collector]:
-    server, collector = start_smtp()
-    try:
-        yield collector
-    finally:
-        server.stop()
 
 
 @pytest.fixture
