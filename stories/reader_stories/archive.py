@@ -640,21 +640,6 @@ def insert_story(conn: Connection, values: Mapping[str, Any]) -> int:
     return int(result.inserted_primary_key[0])
 
 
-def find_story(conn: Connection, article: str, body_hash: str, created: datetime) -> int | None:
-    """A story with the same article, text and time: the same comment imported before."""
-    query = (
-        select(_stories.c.id)
-        .where(
-            _stories.c.article == article,
-            _stories.c.body_hash == body_hash,
-            _stories.c.created == created,
-        )
-        .order_by(_stories.c.id)
-        .limit(1)
-    )
-    return conn.scalar(query)
-
-
 def _clean_texts(
     values: dict[str, Any], field: Callable[[str], str], shown_on: str = "no page or feed"
 ) -> None:
