@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 # Where the configuration of the running build is kept between its two signals.
 CONFIG_KEY = "reader_stories_config"
+# Up to this many articles (one article read again after an edit), the build asks the store for
+# their stories only, not for every story of the site.
+FEW_ARTICLES = 64
 
 
 # Copied into the built site's theme folder (THEME_STATIC_DIR/stories/) for stories/article.html;
@@ -113,7 +116,9 @@ def attach_stories(generator: Any) -> None:
     config = build_config(generator)
     site, secret = config.site, config.comments.secret_key
     env = environment(site.templates)
-    published = approved_for_build(config.comments.database_url)
+    few = len(generator.articles) <= FEW_ARTICLES
+    slugs = [article.slug for article in generator.articles] if few else None
+    published = approved_for_build(config.comments.database_url, slugs)
     grouped = group_by_article(published)
     closed = closed_for_build(config.comments.database_url)
     for article in generator.articles:

@@ -10,6 +10,7 @@ database that still needs a migration, goes through the store, which migrates it
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -49,7 +50,7 @@ SELECT s.id, s.article, s.parent_id, s.name, '' AS body_markdown, s.body_html, s
        s.created, s.updated, s.approved_at, s.edited, s.author_reply, s.reject_reason, s.notify,
        s.helpful, s.held, s.held_reasons
 FROM stories AS s LEFT OUTER JOIN stories AS parent ON parent.id = s.parent_id
-WHERE s.status = :approved AND (s.parent_id IS NULL OR parent.status = :approved)
+WHERE s.status = :approved AND (s.parent_id IS NULL OR parent.status = :approved){articles}
 ORDER BY s.article, s.created, s.id
 """
 
@@ -65,23 +66,24 @@ def sqlite_file(url: str) -> Path | None:
     return Path(database)
 
 
-def approved_for_build(url: str) -> list[Story]:
+def approved_for_build(url: str, articles: Collection[str] | None = None) -> list[Story]:
     """Every published story and reply, grouped by article, without emails and without the
-    Markdown they were written in (body_markdown is "")."""
+    Markdown they were written in (body_markdown is ""); with `articles`, those articles' only.
+    """
     path = sqlite_file(url)
     if path is None:
-        return _through_store(url)
+        return _through_store(url, articles)
     if not path.exists():
         return []  # nothing is created: a build on a fresh checkout leaves no database behind
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
             applied = tuple(name for (name,) in db.execute("SELECT name FROM migrations"))
             if sorted(applied) != sorted(CURRENT_MIGRATIONS):
-                return _through_store(url)
+                return _through_store(url, articles)
             db.row_factory = _record
-            rows = db.execute(_APPROVED, {"approved": Status.APPROVED.value}).fetchall()
+            rows = db.execute(*_approved_query(articles)).fetchall()
     except sqlite3.Error:  # no migrations table yet, locked, damaged: the store says what is wrong
-        return _through_store(url)
+        return _through_store(url, articles)
     return [story_from_record(row, public=True) for row in rows]
 
 
@@ -109,10 +111,25 @@ def _closed_through_store(url: str) -> frozenset[str]:
         return frozenset(closed.article for closed in tx.closed_articles())
 
 
-def _through_store(url: str) -> list[Story]:
+def _approved_query(articles: Collection[str] | None) -> tuple[str, dict[str, Any]]:
+    values: dict[str, Any] = {"approved": Status.APPROVED.value}
+    if articles is None:
+        return _APPROVED.format(articles=""), values
+    names = [f"a{index}" for index in range(len(articles))]
+    values.update(zip(names, articles, strict=True))
+    wanted = ", ".join(f":{name}" for name in names) or "NULL"
+    return _APPROVED.format(articles=f" AND s.article IN ({wanted})"), values
+
+
+def _through_store(url: str, articles: Collection[str] | None = None) -> list[Story]:
     from reader_stories.store import approved_stories
 
-    return [replace(story, body_markdown="") for story in approved_stories(url)]
+    wanted = None if articles is None else set(articles)
+    return [
+        replace(story, body_markdown="")
+        for story in approved_stories(url)
+        if wanted is None or story.article in wanted
+    ]
 
 
 def _record(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> SimpleNamespace:

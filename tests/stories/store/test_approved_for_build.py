@@ -77,6 +77,15 @@ def test_same_stories_same_order_as_the_store(db_url: str) -> None:
     assert all(s.body_markdown for s in expected)  # the store has it; the build leaves it out
 
 
+def test_asked_for_some_articles_gives_theirs_alone_in_the_same_order(db_url: str) -> None:
+    fill(db_url)
+    everything = approved_for_build(db_url)
+    assert approved_for_build(db_url, ["b"]) == [s for s in everything if s.article == "b"]
+    assert approved_for_build(db_url, ["a", "b"]) == everything
+    assert approved_for_build(db_url, ["none-such"]) == []
+    assert approved_for_build(db_url, []) == []
+
+
 def test_a_missing_file_is_no_stories_and_creates_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'none' / 'comments.sqlite3'}"
     assert approved_for_build(url) == []
