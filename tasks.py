@@ -5,6 +5,7 @@ The tasks are thin: the work happens in plain functions in sitetools/, stories/ 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -87,12 +88,37 @@ def rebuild(c):
     """Remove output/ and build the site from scratch."""
 
 
+def _watched() -> list[Path]:
+    """What a rebuild follows: content, theme and the project's own code."""
+    return [ROOT / name for name in ("content", "theme", "plugins", "tips", "stories")]
+
+
 @task
 def regenerate(c):
-    """Rebuild automatically whenever content, theme or settings change (no server)."""
-    from pelican import main as pelican_main
+    """Rebuild whenever content, theme or settings change (no server); Ctrl+C stops.
 
-    pelican_main(["-r", "-s", str(CONFIG["settings"]), "-o", str(CONFIG["output"])])
+    A saved article's page is rewritten first, in a fraction of a second; a full build follows.
+    """
+    import threading
+
+    from pelican.log import init as init_logging
+
+    from sitetools.build import BuildFailed
+    from sitetools.reload.live import restart
+    from sitetools.reload.rebuilder import Rebuilder
+    from sitetools.reload.watch import SiteWatcher
+
+    init_logging(level=logging.WARNING)
+    rebuilder = Rebuilder(CONFIG["settings"], CONFIG["output"])
+    watcher = SiteWatcher(rebuilder, _watched(), on_code=restart)
+    try:
+        report = rebuilder.full()
+        print(f"Built {CONFIG['output'].relative_to(ROOT)}/ in {report.seconds:.2f} s")
+    except BuildFailed as failure:
+        print(failure)
+    print("Watching content, theme, settings and code for changes (Ctrl+C stops).")
+    with contextlib.suppress(KeyboardInterrupt):
+        watcher.run(threading.Event())
 
 
 @task(help={"build": "build the site first (default); --no-build serves output/ as it is"})
@@ -169,21 +195,41 @@ def intake(c, host="127.0.0.1", port=8001, workers=1):
 
 @task
 def livereload(c):
-    """Serve at http://127.0.0.1:8000 and rebuild and reload the browser on every change."""
-    from livereload import Server
+    """Serve at http://127.0.0.1:8000 (stories too) and rebuild and reload on every save.
 
-    _build(CONFIG["settings"], CONFIG["output"])
-    server = Server()
-    for pattern in (
-        "content/**/*",
-        "theme/**/*",
-        "plugins/**/*.py",
-        "tips/**/*.py",
-        "stories/**/*.py",
-        "pelicanconf.py",
-    ):
-        server.watch(str(ROOT / pattern), lambda: _build(CONFIG["settings"], CONFIG["output"]))
-    server.serve(host=CONFIG["host"], port=CONFIG["port"], root=str(CONFIG["output"]))
+    A saved article's page is rewritten and reloaded first, in a fraction of a second; a full
+    build follows and reloads any other open page it changed.
+    """
+    import threading
+
+    import uvicorn
+    from pelican.log import init as init_logging
+
+    from reader_stories.settings import SettingsError
+    from sitetools.build import BuildFailed
+    from sitetools.reload.live import live_server, restart
+
+    init_logging(level=logging.WARNING)
+    try:
+        live = live_server(CONFIG["settings"], CONFIG["output"], _watched(), on_code=restart)
+    except (BuildFailed, SettingsError) as problem:
+        raise Exit(str(problem), code=1) from None
+    print(f"Built {CONFIG['output'].relative_to(ROOT)}/ in {live.build.seconds:.2f} s")
+    _say_mail(live.config.comments)
+    stop = threading.Event()
+    threading.Thread(target=live.watcher.run, args=(stop,), daemon=True).start()
+    print(f"Serving and reloading at http://{CONFIG['host']}:{CONFIG['port']}/ (Ctrl+C stops)")
+    try:
+        uvicorn.run(
+            live.app,
+            host=CONFIG["host"],
+            port=CONFIG["port"],
+            proxy_headers=False,
+            log_level="warning",
+            timeout_graceful_shutdown=1,  # open pages keep their event streams open
+        )
+    finally:
+        stop.set()
 
 
 @task

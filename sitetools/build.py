@@ -39,7 +39,7 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
 
 
-class _ProblemCollector(logging.Handler):
+class ProblemCollector(logging.Handler):
     """Collects every warning and error Pelican or a plugin logs during one build."""
 
     def __init__(self) -> None:
@@ -96,14 +96,14 @@ def build_site(
 def build_from_settings(settings: dict[str, Any], search_index: bool = True) -> BuildReport:
     """Build with settings already read (`load_settings`): the settings file runs once."""
     started = time.perf_counter()
-    collector = _ProblemCollector()
+    collector = ProblemCollector()
     root = logging.getLogger()
     root.addHandler(collector)
     try:
         with _rare_collections():
             Pelican(settings).run()
     except Exception as exc:  # a crash inside Pelican or a plugin is reported, not hidden
-        collector.errors.append(f"{type(exc).__name__}: {exc}{_crash_site(exc)}")
+        collector.errors.append(f"{type(exc).__name__}: {exc}{crash_site(exc)}")
     finally:
         root.removeHandler(collector)
     if collector.errors:
@@ -117,7 +117,7 @@ def build_from_settings(settings: dict[str, Any], search_index: bool = True) -> 
 _CONTENT_NAMES = ("article", "page", "content", "draft")
 
 
-def _crash_site(exc: BaseException) -> str:
+def crash_site(exc: BaseException) -> str:
     """Where a crash happened, in an author's words: the content file and the template.
 
     Pelican passes the article or page being written down its call stack, and Jinja names each

@@ -26,6 +26,7 @@ from reader_stories.pages.republish import Republisher
 from reader_stories.web.app import ADMIN_PATH, INTAKE_PATH, closers, closing, mount_routes, web_apps
 from reader_stories.web.redirects import relative_slash_redirects
 from sitetools.build import BuildReport, build_from_settings, load_settings
+from sitetools.reload.channel import PagesWithReload, ReloadChannel
 
 __all__ = [
     "ADMIN_PATH",
@@ -42,13 +43,20 @@ def create_app(
     mounts: dict[str, ASGIApp] | None = None,
     on_shutdown: Sequence[Callable[[], None]] = (),
     mail: Config | None = None,
+    reload: ReloadChannel | None = None,
 ) -> Starlette:
     """Serve `site` as a static host would (index.html for folders, 404.html for misses).
 
     Starlette runs no lifespan for mounted apps, so `on_shutdown` closes what they opened; with
-    `mail`, its notification emails are sent while the server runs.
+    `mail`, its notification emails are sent while the server runs. With `reload`, every page
+    listens for rebuilds (sitetools/reload/channel.py).
     """
-    routes = [*mount_routes(mounts or {}), Mount("/", app=StaticFiles(directory=site, html=True))]
+    pages = StaticFiles if reload is None else PagesWithReload
+    routes = [
+        *(reload.routes() if reload is not None else []),
+        *mount_routes(mounts or {}),
+        Mount("/", app=pages(directory=site, html=True)),
+    ]
     # Compressed as a static host would send it, so what a reader downloads is measured honestly.
     app = Starlette(
         routes=routes,
@@ -58,10 +66,12 @@ def create_app(
     return relative_slash_redirects(app)  # never a Location built from the Host header
 
 
-def site_with_stories(config: Config, site: Path) -> Starlette:
+def site_with_stories(config: Config, site: Path, reload: ReloadChannel | None = None) -> Starlette:
     """The built `site` with the intake and the admin of `config`, rewriting `site` at once."""
     apps = web_apps(config, Republisher(config, site))
-    return create_app(site, mounts=dict(apps), on_shutdown=closers(apps), mail=config)
+    return create_app(
+        site, mounts=dict(apps), on_shutdown=closers(apps), mail=config, reload=reload
+    )
 
 
 @contextmanager

@@ -68,3 +68,22 @@ def freeze_urls(contents: Any) -> None:
     for content in contents:
         if not hasattr(content, "override_url"):
             content.override_url = content.url
+
+
+def keep_neighbours(old: Any, new: Any) -> None:
+    """An article read again alone keeps the related articles and neighbours the build gave it:
+    they depend on every article, and the next full build works them out again."""
+    new.related_articles = getattr(old, "related_articles", [])
+    new.newer_article = getattr(old, "newer_article", None)
+    new.older_article = getattr(old, "older_article", None)
+
+
+def point_at(article: Any, old: Any, new: Any) -> None:
+    """`article`'s links to `old` (related, newer, older) lead to `new` instead."""
+    related = getattr(article, "related_articles", None)
+    if related and any(one is old for one in related):
+        article.related_articles = [new if one is old else one for one in related]
+    if getattr(article, "newer_article", None) is old:
+        article.newer_article = new
+    if getattr(article, "older_article", None) is old:
+        article.older_article = new

@@ -1,0 +1,1 @@
+"""Edit, save, look: the site rebuilt on every change, the edited page first, the browser told."""
