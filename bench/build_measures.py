@@ -15,6 +15,7 @@ from typing import Any
 from bench.builds import BuildRun, build_ours, build_plain
 from bench.corpus import HEADINGS, TIPS, write_corpus
 from bench.hugo_peer import build_hugo, write_site
+from bench.reload import measure_reload
 from bench.stats import median
 from bench.stories_seed import seed_store
 
@@ -148,11 +149,20 @@ def measure_size(
     if n < BIG:
         result["cached"], result["plain_cached"] = measure_cached(folder, specs[0].slug, n, runs)
         log(f"N={n}: cached rebuilds done")
+        result["reload"], result["plain_reload"] = measure_reload(
+            folder, specs[0].slug, runs, url, SECRET
+        )
+        log(
+            f"N={n}: edit to reload: ours {result['reload']['median']:.3f} s, "
+            f"plain {result['plain_reload']['median']:.3f} s"
+        )
     for variant in (
         "out-plain",
         "out-headings",
         "out-ours-cached",
         "out-plain-cached",
+        "content-ours-reload",
+        "content-plain-reload",
         "out-hugo",
         "hugo-site",
     ):

@@ -385,7 +385,14 @@ NOTES: dict[str, tuple[str, ...]] = {
     "cached_rebuild": (
         "`CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True` (reader layer). The cache is primed by "
         "one build, then one article is edited before each timed rebuild into the same output. "
-        "Pelican still renders and writes every page, so only reading is saved.",
+        "Pelican still renders and writes every page, so only reading is saved. "
+        "The last rows are what an author waits for after a save: each side's watcher runs in a "
+        "process of its own, started and primed once; the harness appends a sentence to the "
+        "article in one write and reads the page until the sentence is there (bench/reload.py), "
+        "then waits for the side's build to end before the next save. Ours is `invoke "
+        "regenerate`'s watcher, which rewrites the saved article's page first from the last "
+        "build's state and then runs the full build; plain Pelican's `pelican -r` runs a whole "
+        "build on every save, here with its content cache on, its fastest.",
     ),
     "approve_to_live": (
         "Function time is `service.approve(store, republisher, [id])` for a pending story on a "

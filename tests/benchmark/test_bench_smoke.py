@@ -55,6 +55,10 @@ def test_tiny_benchmark_run_writes_every_measure(tmp_path: Path) -> None:
     for row in data["rows"]:
         assert f"| {row['label'].replace('|', chr(92) + '|')} |" in text
     assert data["approve"]["identical"], data["approve"]["files_different"]
+    reload = data["builds"]["5"]["reload"]
+    assert len(reload["runs"]) == 1 and 0 < reload["median"] < 120
+    assert data["builds"]["5"]["plain_reload"]["runs"]
+    assert "save to page rewritten" in text
     hugo = data["builds"]["5"]["hugo"]
     assert hugo["runs"] and data["hugo_version"] in text
     for chart in ("build-time.svg", "intake-rate.svg", "intake-latency.svg"):
