@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 MIN_EACH = 20  # decisions of each kind before the classifier has a say
 MAX_EACH = 5000  # the newest decisions of each kind it learns from
 RETRAIN_AFTER = 600.0  # seconds
+# Lidstone smoothing: imaginary counts added to every hashed feature of each class. With 2**18
+# features, 0.1 each added 26,000 counts per class, more than a small site's decisions hold,
+# and pulled every short text toward the readers' side. On the corpus of the tests, any value
+# from 0.001 to 0.03 holds 96 to 96.5% of spam (93% at 0.1) with the same readers held.
+SMOOTHING = 0.01
 # How far the classifier moves the score: a story it is sure of is worth a held story's
 # points on its own; one it finds clean takes a little off what the other signals found, never
 # enough to clear a story the rules are sure of.
@@ -67,7 +72,7 @@ class Model:
         )
 
 
-def train(texts: Sequence[str], spam: Sequence[bool]) -> Model:
+def train(texts: Sequence[str], spam: Sequence[bool], smoothing: float = SMOOTHING) -> Model:
     """A model of these examples (any number; the caller decides whether there are enough)."""
     from sklearn.feature_extraction.text import HashingVectorizer
     from sklearn.naive_bayes import MultinomialNB
@@ -78,7 +83,7 @@ def train(texts: Sequence[str], spam: Sequence[bool]) -> Model:
     vectorizer = HashingVectorizer(
         n_features=2**18, alternate_sign=False, analyzer="char_wb", ngram_range=(3, 5), norm=None
     )
-    classifier = MultinomialNB(alpha=0.1)
+    classifier = MultinomialNB(alpha=smoothing)
     classifier.fit(vectorizer.transform(texts), [int(s) for s in spam])
     return Model(vectorizer, classifier, ham=spam.count(False), spam=spam.count(True))
 
