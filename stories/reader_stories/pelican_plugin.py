@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,25 +22,26 @@ from reader_stories.config import SITE_FEED, Config, config_from_pelican
 from reader_stories.live.manifest import MANIFEST, manifest_text
 from reader_stories.pages.atomic import write_atomically
 from reader_stories.pages.section import (
+    SITE_FEED_LIMIT,
     ArticleRef,
     render_count,
     render_feed,
+    render_newest_feed,
     render_section,
-    render_site_feed,
     story_count,
 )
 from reader_stories.pages.templates import PACKAGE_STATIC, PACKAGE_TEMPLATES, environment
-from reader_stories.store.approved import approved_for_build, closed_for_build
+from reader_stories.pages.windows import NewestStories, PackedTexts, StoryWindows, by_window
+from reader_stories.store.approved import ApprovedReader, closed_for_build
 from reader_stories.story_order import DEFAULT_ORDER, parse_order
-from reader_stories.threads import group_by_article, threads
+from reader_stories.threads import threads
 
 log = logging.getLogger(__name__)
 
-# Where the configuration of the running build is kept between its two signals.
+# Where the configuration of the running build, and what it read of the store, are kept
+# between its signals.
 CONFIG_KEY = "reader_stories_config"
-# Up to this many articles (one article read again after an edit), the build asks the store for
-# their stories only, not for every story of the site.
-FEW_ARTICLES = 64
+BUILT_KEY = "reader_stories_built"
 
 
 # Copied into the built site's theme folder (THEME_STATIC_DIR/stories/) for stories/article.html;
@@ -110,50 +112,65 @@ class StoriesSection:
         return self._render()
 
 
+@dataclass
+class BuiltStories:
+    """What the stories pass after reading leaves for the build's end: every article's stories
+    feed (compressed), the site's feed and the manifest, and the reader the pages use."""
+
+    feeds: PackedTexts
+    site_feed: str
+    manifest: str
+    reader: ApprovedReader
+
+
 def attach_stories(generator: Any) -> None:
-    """Each article's stories section (rendered as its page is written) and count, from the
-    approved stories in the store."""
+    """Each article's stories section (read and rendered as its page is written), count and
+    feed, from the approved stories in the store, read a window of articles at a time."""
     config = build_config(generator)
     site, secret = config.site, config.comments.secret_key
     env = environment(site.templates)
-    few = len(generator.articles) <= FEW_ARTICLES
-    slugs = [article.slug for article in generator.articles] if few else None
-    published = approved_for_build(config.comments.database_url, slugs)
-    grouped = group_by_article(published)
+    reader = ApprovedReader(config.comments.database_url)
     closed = closed_for_build(config.comments.database_url)
-    for article in generator.articles:
+    slugs = [article.slug for article in generator.articles]
+    pages = StoryWindows(reader, slugs)
+    feeds, newest = PackedTexts(), NewestStories(SITE_FEED_LIMIT)
+    ids: list[int] = []
+    titles: dict[str, tuple[str, str]] = {}
+    for article, (slug, stories) in zip(generator.articles, by_window(reader, slugs), strict=True):
         ref = article_ref(article, config.comments.stories_order)
-        article_threads = threads(grouped.get(article.slug, []))
-        shut = article.slug in closed
         # Rendered with autoescape, by the package, when the page is written.
         article.stories_section = StoriesSection(
-            partial(render_section, env, ref, site, secret, article_threads, closed=shut)
+            partial(_section, pages, env, ref, site, secret, slug in closed)
         )
-        article.story_count = story_count(article_threads)
+        article.story_count = story_count(threads(stories))
         article.story_count_html = render_count(env, ref, article.story_count)
         article.stories_feed = site.feed_path(ref)
-    generator.context["approved_stories"] = published
+        feeds.add(article.stories_feed, render_feed(env, article_ref(article), site, stories))
+        newest.add(stories)
+        ids += (story.id for story in stories)
+        titles[slug] = (article.title, article.url)
+    site_feed = render_newest_feed(env, site, newest.newest, newest.updated, titles)
+    generator.context[BUILT_KEY] = BuiltStories(feeds, site_feed, manifest_text(ids), reader)
+
+
+def _section(
+    pages: StoryWindows, env: Any, ref: ArticleRef, site: Any, secret: str, closed: bool
+) -> str:
+    grouped = threads(pages.stories_of(ref.slug))
+    return render_section(env, ref, site, secret, grouped, closed=closed)
 
 
 def write_story_feeds(generator: Any, writer: Any = None) -> None:
-    """One Atom feed of stories per article, and one for the whole site."""
-    config = build_config(generator)
-    site = config.site
-    env = environment(site.templates)
-    published = generator.context.get("approved_stories", [])
-    grouped = group_by_article(published)
+    """One Atom feed of stories per article, one for the whole site, and the manifest."""
+    built = generator.context.get(BUILT_KEY)
+    if built is None:
+        return
     output = Path(generator.output_path)
-    titles = {}
-    for article in generator.articles:
-        ref = article_ref(article)
-        titles[article.slug] = (article.title, article.url)
-        feed = render_feed(env, ref, site, grouped.get(article.slug, []))
-        write_atomically(output / site.feed_path(ref), feed, durable=False)
-    write_atomically(
-        output / SITE_FEED, render_site_feed(env, site, published, titles), durable=False
-    )
-    ids = [story.id for story in published]
-    write_atomically(output / MANIFEST, manifest_text(ids), durable=False)
+    for path, feed in built.feeds.items():
+        write_atomically(output / path, feed, durable=False)
+    write_atomically(output / SITE_FEED, built.site_feed, durable=False)
+    write_atomically(output / MANIFEST, built.manifest, durable=False)
+    built.reader.close()
 
 
 def copy_static(generator: Any, writer: Any = None) -> None:

@@ -9,6 +9,7 @@ database that still needs a migration, goes through the store, which migrates it
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Collection
 from contextlib import closing
@@ -70,21 +71,86 @@ def approved_for_build(url: str, articles: Collection[str] | None = None) -> lis
     """Every published story and reply, grouped by article, without emails and without the
     Markdown they were written in (body_markdown is ""); with `articles`, those articles' only.
     """
-    path = sqlite_file(url)
-    if path is None:
-        return _through_store(url, articles)
-    if not path.exists():
-        return []  # nothing is created: a build on a fresh checkout leaves no database behind
+    reader = ApprovedReader(url)
     try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        return reader(articles)
+    finally:
+        reader.close()
+
+
+class ApprovedReader:
+    """What a build publishes, read as often as the build asks, over one connection per process.
+
+    A large build reads its stories a window of articles at a time (pages/windows.py), in the
+    build's process and in the process forked to write half its pages. A connection is never
+    used across a fork: each process opens its own on its first read and keeps it to the end.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._pid: int | None = None
+        self._db: sqlite3.Connection | None = None
+        self._store: Any = None
+        self._inherited: list[Any] = []  # a parent's connections, kept open and never used
+
+    def __call__(self, articles: Collection[str] | None = None) -> list[Story]:
+        """Like approved_for_build."""
+        if self._pid != os.getpid():
+            self._inherited += [c for c in (self._db, self._store) if c is not None]
+            self._db, self._store, self._pid = None, None, os.getpid()
+            self._db = self._open_sqlite()
+        if self._db is not None:
+            try:
+                self._db.row_factory = _record
+                rows = self._db.execute(*_approved_query(articles)).fetchall()
+                return [story_from_record(row, public=True) for row in rows]
+            except sqlite3.Error:  # locked or damaged: the store says what is wrong
+                pass
+        elif self._store is None and self._missing():
+            return []  # nothing is created: a build on a fresh checkout leaves no database behind
+        return self._through_store(articles)
+
+    def close(self) -> None:
+        """Close this process's connection; a later read opens another."""
+        if self._pid == os.getpid():
+            if self._db is not None:
+                self._db.close()
+            if self._store is not None:
+                self._store.close()
+        self._db, self._store, self._pid = None, None, None
+
+    def _missing(self) -> bool:
+        path = sqlite_file(self.url)
+        return path is not None and not path.exists()
+
+    def _open_sqlite(self) -> sqlite3.Connection | None:
+        """A read-only connection to a SQLite file whose migrations are all applied, or None
+        (PostgreSQL, a file still to migrate or create, one that cannot be read)."""
+        path = sqlite_file(self.url)
+        if path is None or not path.exists():
+            return None
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return None
+        try:
             applied = tuple(name for (name,) in db.execute("SELECT name FROM migrations"))
-            if sorted(applied) != sorted(CURRENT_MIGRATIONS):
-                return _through_store(url, articles)
-            db.row_factory = _record
-            rows = db.execute(*_approved_query(articles)).fetchall()
-    except sqlite3.Error:  # no migrations table yet, locked, damaged: the store says what is wrong
-        return _through_store(url, articles)
-    return [story_from_record(row, public=True) for row in rows]
+        except sqlite3.Error:  # no migrations table yet, locked, damaged
+            applied = ()
+        if sorted(applied) != sorted(CURRENT_MIGRATIONS):
+            db.close()
+            return None
+        return db
+
+    def _through_store(self, articles: Collection[str] | None) -> list[Story]:
+        """The store's own reading, which migrates the database first (and names what is wrong)."""
+        if self._store is None:
+            from reader_stories.store import open_store
+
+            self._store = open_store(self.url)
+        with self._store.reading() as tx:
+            found = tx.approved_all() if articles is None else tx.approved_for_articles(articles)
+        return [replace(story, body_markdown="") for story in found]
 
 
 def closed_for_build(url: str) -> frozenset[str]:
@@ -119,17 +185,6 @@ def _approved_query(articles: Collection[str] | None) -> tuple[str, dict[str, An
     values.update(zip(names, articles, strict=True))
     wanted = ", ".join(f":{name}" for name in names) or "NULL"
     return _APPROVED.format(articles=f" AND s.article IN ({wanted})"), values
-
-
-def _through_store(url: str, articles: Collection[str] | None = None) -> list[Story]:
-    from reader_stories.store import approved_stories
-
-    wanted = None if articles is None else set(articles)
-    return [
-        replace(story, body_markdown="")
-        for story in approved_stories(url)
-        if wanted is None or story.article in wanted
-    ]
 
 
 def _record(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> SimpleNamespace:

@@ -7,7 +7,7 @@ the intake runs them for every story while it holds the write lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -134,6 +134,11 @@ class StoryQueries:
     def approved_for_article(self, slug: str) -> list[Story]:
         """Stories and replies in the order written; replies point at their story by parent_id."""
         query = self._approved_query().where(_stories.c.article == slug)
+        return [story_from_record(row, public=True) for row in self.conn.execute(query)]
+
+    def approved_for_articles(self, slugs: Collection[str]) -> list[Story]:
+        """These articles' stories and replies, grouped by article, each in the order written."""
+        query = self._approved_query().where(_stories.c.article.in_(list(slugs)))
         return [story_from_record(row, public=True) for row in self.conn.execute(query)]
 
     def approved_all(self) -> list[Story]:

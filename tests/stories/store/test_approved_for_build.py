@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +12,12 @@ import store_calls as calls
 
 from reader_stories.moderation import actions as moderation
 from reader_stories.store import approved_stories, open_store
-from reader_stories.store.approved import CURRENT_MIGRATIONS, approved_for_build, sqlite_file
+from reader_stories.store.approved import (
+    CURRENT_MIGRATIONS,
+    ApprovedReader,
+    approved_for_build,
+    sqlite_file,
+)
 from reader_stories.store.engine import create_store_engine, sqlite_path
 from reader_stories.store.migrations import MIGRATIONS, apply_migrations
 from reader_stories.validation import validate_submission
@@ -113,3 +119,19 @@ def test_a_damaged_file_fails_as_the_store_fails(tmp_path: Path) -> None:
         approved_stories(url)
     assert type(ours.value) is type(stores.value)
     assert str(ours.value) == str(stores.value)
+
+
+def test_a_reader_keeps_one_connection_and_opens_its_own_in_a_forked_child(db_url: str) -> None:
+    fill(db_url)
+    everything = approved_for_build(db_url)
+    reader = ApprovedReader(db_url)
+    assert reader(["a"]) == [s for s in everything if s.article == "a"]
+    child = os.fork()
+    if child == 0:  # the page writer's process: reads over a connection of its own
+        os._exit(0 if reader(["a", "b"]) == everything else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert reader(["b"]) == [s for s in everything if s.article == "b"]  # the parent's still works
+    reader.close()
+    assert reader() == everything  # a read after close opens again
+    reader.close()
