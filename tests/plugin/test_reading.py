@@ -16,6 +16,10 @@ def test_word_count_ignores_markup_and_keeps_contractions() -> None:
     assert word_count("<p>Don\u2019t <em>give</em> up, it's <a href='/x'>fine</a>.</p>") == 5
 
 
+def test_word_count_reads_character_references_as_their_characters() -> None:
+    assert word_count("<p>&#9733; Don&#8217;t &ldquo;panic&rdquo; &amp; <b>go</b></p>") == 3
+
+
 def test_reading_minutes_rounds_up_and_is_never_zero() -> None:
     assert reading_minutes("") == 1
     assert reading_minutes("word " * 230) == 1

@@ -61,6 +61,28 @@ def plain_summary(article: Any) -> str:
     return stored if stored is not None else Markup(article.summary or "").striptags()
 
 
+class HowToJson:
+    """An article's HowTo JSON, made when its page is written: held for every article of a large
+    site at once, the JSON strings cost more memory than the tips they are made from."""
+
+    __slots__ = ("_article", "_fallback", "_page_url")
+
+    def __init__(self, article: Any, page_url: str, fallback: str) -> None:
+        self._article, self._page_url, self._fallback = article, page_url, fallback
+
+    def __html__(self) -> str:
+        article = self._article
+        return howto_json(
+            Markup(article.title).striptags(),
+            plain_summary(article) or self._fallback,
+            self._page_url,
+            article.tips,
+        )
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
 def attach_tip_features(generator: Any) -> None:
     """article_generator_finalized handler; after a plugin that stores `plain_summary`, if any."""
     siteurl = generator.settings.get("SITEURL", "")
@@ -71,9 +93,4 @@ def attach_tip_features(generator: Any) -> None:
         if not tips:
             article.tips_howto_json = Markup("")
             continue
-        article.tips_howto_json = howto_json(
-            Markup(article.title).striptags(),
-            plain_summary(article) or fallback,
-            f"{siteurl}/{article.url}",
-            tips,
-        )
+        article.tips_howto_json = HowToJson(article, f"{siteurl}/{article.url}", fallback)
