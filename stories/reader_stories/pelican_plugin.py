@@ -21,6 +21,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from reader_stories.config import SITE_FEED, Config, config_from_pelican
 from reader_stories.live.manifest import MANIFEST, manifest_text
 from reader_stories.pages.atomic import write_atomically
+from reader_stories.pages.published import ApprovedReader, closed_for_build
 from reader_stories.pages.section import (
     SITE_FEED_LIMIT,
     ArticleRef,
@@ -32,7 +33,6 @@ from reader_stories.pages.section import (
 )
 from reader_stories.pages.templates import PACKAGE_STATIC, PACKAGE_TEMPLATES, environment
 from reader_stories.pages.windows import NewestStories, PackedTexts, StoryWindows, by_window
-from reader_stories.store.approved import ApprovedReader, closed_for_build
 from reader_stories.story_order import DEFAULT_ORDER, parse_order
 from reader_stories.threads import threads
 

@@ -11,10 +11,10 @@ import store_calls as calls
 
 from reader_stories.models import Story
 from reader_stories.moderation import actions as moderation
+from reader_stories.pages.published import approved_for_build
 from reader_stories.pages.section import SITE_FEED_LIMIT
 from reader_stories.pages.windows import NewestStories, PackedTexts, StoryWindows, by_window
 from reader_stories.store import open_store
-from reader_stories.store.approved import approved_for_build
 from reader_stories.threads import group_by_article
 from reader_stories.validation import validate_submission
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reader_stories.config import Config
+from reader_stories.pages.published import sqlite_file
 from reader_stories.store import open_store
-from reader_stories.store.approved import sqlite_file
 
 
 def stories_unknown_to(config: Config, ids: Iterable[int]) -> set[int]:

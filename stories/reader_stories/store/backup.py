@@ -19,7 +19,7 @@ from reader_stories import archive
 from reader_stories.errors import StoriesError
 from reader_stories.private_files import create_private
 from reader_stories.store import open_store
-from reader_stories.store.approved import sqlite_file
+from reader_stories.store.engine import sqlite_path
 
 PREFIX = "stories-"
 SQLITE_SUFFIX = ".sqlite3"
@@ -44,7 +44,7 @@ def take_backup(url: str, folder: Path, keep: int = DEFAULT_KEEP) -> Backup:
         raise BackupError("Keep at least one backup (--keep 1 or more).")
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
-    source = sqlite_file(url)
+    source = sqlite_path(url)
     if source is not None:
         if not source.is_file():
             raise BackupError(f"There is no store at {source} to back up.")
@@ -68,7 +68,7 @@ def restore_backup(url: str, path: Path) -> str:
     if path.suffix == ARCHIVE_SUFFIX:
         with open_store(url) as store:
             return "\n".join(archive.import_summary(archive.import_file(store, path), path.name))
-    target = sqlite_file(url)
+    target = sqlite_path(url)
     if target is None:
         raise BackupError(
             f"{path.name} is a SQLite backup and the store ({url}) is not SQLite: restore it "

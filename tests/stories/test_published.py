@@ -1,4 +1,4 @@
-"""The build's read of a SQLite store (store/approved.py) gives exactly what the store gives."""
+"""The build's read of the store (pages/published.py) gives exactly what the store gives."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import pytest
 import store_calls as calls
 
 from reader_stories.moderation import actions as moderation
-from reader_stories.store import approved_stories, open_store
-from reader_stories.store.approved import (
+from reader_stories.pages.published import (
     CURRENT_MIGRATIONS,
     ApprovedReader,
     approved_for_build,
     sqlite_file,
 )
+from reader_stories.store import approved_stories, open_store
 from reader_stories.store.engine import create_store_engine, sqlite_path
 from reader_stories.store.migrations import MIGRATIONS, apply_migrations
 from reader_stories.validation import validate_submission
