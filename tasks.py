@@ -404,6 +404,7 @@ def _search(article: str, writer: str, exact: bool, text: str, network: str) -> 
         **SEARCH_HELP,
         "held": "list the held bin instead (suspected spam, blocked, listed), with reasons",
         "suspected": "list only the stories suspected of spam, with reasons",
+        "by_score": "highest spam score first, unscored last (the admin's order=score)",
     },
 )
 def comments_pending(
@@ -416,10 +417,12 @@ def comments_pending(
     json=False,
     held=False,
     suspected=False,
+    by_score=False,
 ):
-    """List the stories waiting for moderation, newest first, and any email not yet delivered."""
+    """List the stories waiting for moderation, newest first, each with its spam score and
+    reasons, and any email not yet delivered."""
     options = _search(article, writer, exact, text, network)
-    flags = {"--json": json, "--held": held, "--suspected": suspected}
+    flags = {"--json": json, "--held": held, "--suspected": suspected, "--by-score": by_score}
     _cli("pending", *options, *(flag for flag, wanted in flags.items() if wanted))
 
 
@@ -455,7 +458,8 @@ def comments_send_mail(c):
 
 @task(name="show")
 def comments_show(c, id):
-    """Show one story: the sanitised preview as it would be published, and its history."""
+    """Show one story: its spam score, the sanitised preview as it would be published, and
+    its history."""
     _cli("show", id)
 
 

@@ -46,6 +46,8 @@ HEADER: dict[str, object] = {"format": FORMAT, "version": VERSION}
 STORY, EVENT, REVISION, END = "story", "event", "revision", "end"
 # Rows sent to the database per statement: few round trips, bounded memory.
 BATCH = 500
+# The most a spam score may say either way: far beyond any story's, within every integer column.
+POINTS_MAX = 1_000_000
 
 _stories = schema.stories
 _events = schema.moderation_events
@@ -129,6 +131,12 @@ def _time(value: Any) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def _points(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > POINTS_MAX:
+        raise _Invalid(f"a whole number from -{POINTS_MAX} to {POINTS_MAX}")
+    return value
+
+
 def _count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _Invalid("a whole number, 0 or more")
@@ -173,6 +181,9 @@ STORY_FIELDS: dict[str, Check] = {
     # A waiting story held apart from the queue (models.Hold): its kind and reasons.
     "held": _optional(_choice(k.value for k in HoldKind)),
     "held_reasons": _optional(_text()),
+    # The spam score it arrived with (models.SpamScore), held or not: null, never scored.
+    "spam_score": _optional(_points),
+    "spam_reasons": _optional(_text()),
 }
 # Story fields added after the format was first written, and what a file from before means.
 STORY_FIELDS_SINCE: dict[str, Any] = {
@@ -181,6 +192,8 @@ STORY_FIELDS_SINCE: dict[str, Any] = {
     "helpful": 0,
     "held": None,
     "held_reasons": None,
+    "spam_score": None,
+    "spam_reasons": None,
 }
 EVENT_FIELDS: dict[str, Check] = {
     "id": _id,

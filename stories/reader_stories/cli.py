@@ -15,6 +15,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
@@ -130,9 +131,11 @@ class Command:
         print("\n".join(lines), file=self.out)
 
 
-def search_terms(args: argparse.Namespace, status: str | None) -> StoryFilter:
-    """The filter options as the admin's filters read them; any unusable value stops the command
-    with what is wrong with it."""
+def search_terms(
+    args: argparse.Namespace, status: str | None, by_score: bool = False
+) -> StoryFilter:
+    """The filter options as the admin's filters read them (``by_score``: the admin's
+    order=score); any unusable value stops the command with what is wrong with it."""
     terms = read_terms(
         status=status,
         article=args.article,
@@ -143,16 +146,25 @@ def search_terms(args: argparse.Namespace, status: str | None) -> StoryFilter:
     )
     if terms.problems:
         raise ValueError("\n".join(terms.problems))
-    return terms.wanted
+    return replace(terms.wanted, by_score=by_score)
+
+
+MSG_HELD_BY_SCORE = (
+    "--by-score orders the queue; the held bin is listed newest first, each story with its "
+    "reasons. Leave out --by-score, or --held and --suspected."
+)
 
 
 def _pending(run: Command) -> None:
     if run.args.held or run.args.suspected:
+        if run.args.by_score:
+            raise ValueError(MSG_HELD_BY_SCORE)
         _held(run)
         return
-    wanted = search_terms(run.args, Status.PENDING.value)
+    wanted = search_terms(run.args, Status.PENDING.value, by_score=run.args.by_score)
+    threshold = run.config.comments.spam_threshold
     with run.moderating() as (store, _):
-        run.say(pending_listing(store, as_json=run.args.json, wanted=wanted))
+        run.say(pending_listing(store, run.args.json, wanted, threshold))
         notice = [] if run.args.json else held_notice(store)
         if notice:
             run.say(*notice)
@@ -210,7 +222,8 @@ def _push(run: Command) -> None:
 
 def _show(run: Command) -> None:
     with run.moderating() as (store, _):
-        run.say(show_story(store, parse_ids(run.args.id)[0]))
+        threshold = run.config.comments.spam_threshold
+        run.say(show_story(store, parse_ids(run.args.id)[0], threshold))
 
 
 def _report(run: Command, outcome: service.Outcome, asked: int, verb: str) -> None:
@@ -496,6 +509,9 @@ def parser() -> argparse.ArgumentParser:
     )
     sub["pending"].add_argument(
         "--suspected", action="store_true", help="only the stories suspected of spam"
+    )
+    sub["pending"].add_argument(
+        "--by-score", action="store_true", help="highest spam score first, unscored last"
     )
     sub["show"].add_argument("id")
     for name in ("approve", "reject", "spam", "requeue", "delete", "release"):

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from reader_stories.cli_scores import reason_lines, score_field, score_record, show_lines
 from reader_stories.errors import StoryNotFound
 from reader_stories.models import Action, ModerationEvent, Status, Story
 from reader_stories.moderation import actions, changes
 from reader_stories.moderation.report import when
 from reader_stories.moderation.revision_diff import word_diff_text
 from reader_stories.moderation.search_terms import describe_terms
+from reader_stories.moderation.spam.shown import threshold_words
 from reader_stories.notify.messages import Mailer
 from reader_stories.notify.records import OutboxState
 from reader_stories.notify.sender import Transport, deliver, emails
@@ -23,7 +25,7 @@ from reader_stories.store import Store, StoryFilter
 
 
 def story_record(story: Story) -> dict[str, object]:
-    """The JSON shape of a pending story (no email, no IP hash)."""
+    """The JSON shape of a pending story (no email, no IP hash), with its spam score."""
     return {
         "id": story.id,
         "article": story.article,
@@ -32,18 +34,20 @@ def story_record(story: Story) -> dict[str, object]:
         "created": story.created.isoformat(timespec="seconds"),
         "reply_to": story.parent_id,
         "status": story.status.value,
+        **score_record(story),
     }
 
 
-def _story_line(story: Story, with_status: bool) -> str:
+def _story_line(story: Story, with_status: bool, with_score: bool = False) -> str:
     """One story on one line, whatever its paragraphs and line breaks."""
     from reader_stories.story_html import plain_text  # markdown-it: only listings need it
 
     reply = f" reply to #{story.parent_id}" if story.parent_id else ""
     status = f"{story.status.value:<8}  " if with_status else ""
+    score = f"{score_field(story)}  " if with_score else ""
     opening = " ".join(plain_text(story.body_markdown, limit=60).split())
     return (
-        f"#{story.id:<5} {story.created:%Y-%m-%d %H:%M}  {status}{story.article}{reply}  "
+        f"#{story.id:<5} {story.created:%Y-%m-%d %H:%M}  {score}{status}{story.article}{reply}  "
         f"by {story.name}: {opening}"
     )
 
@@ -63,9 +67,16 @@ def _matching(wanted: StoryFilter) -> str:
     return f" matching {'; '.join(said)}" if said else ""
 
 
-def pending_listing(store: Store, as_json: bool = False, wanted: StoryFilter | None = None) -> str:
-    """The moderation queue, or the part of it ``wanted`` asks for; as text, followed by any mail
-    not delivered (JSON: stories only)."""
+def pending_listing(
+    store: Store,
+    as_json: bool = False,
+    wanted: StoryFilter | None = None,
+    threshold: int | None = None,
+) -> str:
+    """The moderation queue, or the part of it ``wanted`` asks for; as text, each story with its
+    spam score and the reasons under it, followed by any mail not delivered (JSON: stories
+    only). By score, the ``threshold`` the score holds stories from, when given, is said under
+    the heading."""
     wanted = wanted or StoryFilter()
     stories, _total = _found(store, wanted, None)
     if as_json:
@@ -79,11 +90,16 @@ def pending_listing(store: Store, as_json: bool = False, wanted: StoryFilter | N
             else "No stories are waiting for moderation."
         )
         return "\n".join([none, *waiting_changes, *mail])
+    order = "highest spam score first, unscored last" if wanted.by_score else "newest first"
+    lines = []
+    if wanted.by_score and threshold is not None:
+        lines.append(threshold_words(threshold))
     heading = (
-        f"{len(stories)} waiting for moderation{_matching(wanted)} (newest first, as in the admin):"
+        f"{len(stories)} waiting for moderation{_matching(wanted)} ({order}, as in the admin):"
     )
-    lines = [heading, *(_story_line(story, with_status=False) for story in stories)]
-    return "\n".join([*lines, *waiting_changes, *mail])
+    for story in stories:
+        lines += [_story_line(story, with_status=False, with_score=True), *reason_lines(story)]
+    return "\n".join([heading, *lines, *waiting_changes, *mail])
 
 
 def change_lines(waiting: list[changes.WaitingChange]) -> list[str]:
@@ -222,7 +238,9 @@ def personal_data_lines(story: Story) -> list[str]:
     return [*lines, ""]
 
 
-def show_story(store: Store, story_id: int) -> str:
+def show_story(store: Store, story_id: int, threshold: int | None = None) -> str:
+    """One story, its spam score (beside the ``threshold`` it is held from, when given), its
+    preview, a writer's change waiting, and its history."""
     try:
         story, events = actions.show(store, story_id)
     except StoryNotFound:
@@ -238,6 +256,7 @@ def show_story(store: Store, story_id: int) -> str:
         lines.append("Edited by a moderator")
     if story.reject_reason:
         lines.append(f"Reason:  {story.reject_reason}")
+    lines += show_lines(story, threshold)
     lines += ["", PREVIEW_HEADINGS[story.status], story.body_html, ""]
     lines += personal_data_lines(story)
     waiting = changes.waiting_for(store, story.id) if story.status is Status.APPROVED else None

@@ -66,6 +66,29 @@ def hold_from_columns(kind: str | None, reasons: str | None) -> Hold | None:
     return Hold(HoldKind(kind), tuple(line for line in (reasons or "").split("\n") if line))
 
 
+@dataclass(frozen=True)
+class SpamScore:
+    """The spam score a story got on arrival, kept whether it was held or not: its points and
+    each signal's reason in words with its points (moderation/spam/score.py), so a moderator
+    sees how near a waiting story came to being held."""
+
+    points: int
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def reasons_text(self) -> str:
+        """The reasons as stored: one a line."""
+        return "\n".join(self.reasons)
+
+
+def spam_score_from_columns(points: int | None, reasons: str | None) -> SpamScore | None:
+    """The SpamScore of a ``stories`` row's ``spam_score`` and ``spam_reasons`` columns (None:
+    never scored: an author's reply, an imported story, a story from before scores were kept)."""
+    if points is None:
+        return None
+    return SpamScore(int(points), tuple(line for line in (reasons or "").split("\n") if line))
+
+
 # The history entry written when a story is moved to each status.
 ACTION_FOR_STATUS: dict[Status, Action] = {
     Status.APPROVED: Action.APPROVED,
@@ -94,6 +117,7 @@ class Submission:
     ip_hash: str | None
     honeypot: bool = False
     hold: Hold | None = None  # set apart on arrival (a blocked writer, a listed word, spam)
+    spam: SpamScore | None = None  # its spam score, once the intake has scored it
 
     @cached_property
     def body_hash(self) -> str:
@@ -128,13 +152,20 @@ class Submission:
 
     def with_hold(self, hold: Hold | None) -> Submission:
         """The same submission, held apart; what was computed already comes along."""
-        held = replace(self, hold=hold)
-        held.__dict__.update({k: v for k, v in self.__dict__.items() if k in _COMPUTED})
-        return held
+        return self._changed(hold=hold)
+
+    def with_spam(self, spam: SpamScore | None) -> Submission:
+        """The same submission with its spam score, to be stored with it."""
+        return self._changed(spam=spam)
+
+    def _changed(self, **changes: Any) -> Submission:
+        changed = replace(self, **changes)
+        changed.__dict__.update({k: v for k, v in self.__dict__.items() if k in _COMPUTED})
+        return changed
 
 
 _PREPARED = ("body_html", "body_hash")
-_COMPUTED = (*_PREPARED, "link_hosts")  # what with_hold carries over, once computed
+_COMPUTED = (*_PREPARED, "link_hosts")  # what _changed carries over, once computed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,11 +189,13 @@ class Story:
     notify: bool
     helpful: int = 0  # readers' networks that pressed "This helped me"
     hold: Hold | None = None  # a waiting story set apart from the queue, and why
+    spam: SpamScore | None = None  # the spam score it arrived with (None: never scored)
 
 
 def story_from_record(record: Any, *, public: bool = False) -> Story:
     """A Story from a ``stories`` row as any reader of the table gets it (columns as attributes,
-    times already aware UTC); ``public`` leaves the writer's email out."""
+    times already aware UTC); ``public`` leaves the writer's email and the spam score out (the
+    build's query reads neither)."""
     return Story(
         id=record.id,
         article=record.article,
@@ -181,6 +214,7 @@ def story_from_record(record: Any, *, public: bool = False) -> Story:
         notify=bool(record.notify),
         helpful=int(record.helpful or 0),
         hold=hold_from_columns(record.held, record.held_reasons),
+        spam=None if public else spam_score_from_columns(record.spam_score, record.spam_reasons),
     )
 
 

@@ -43,6 +43,7 @@ CURRENT_MIGRATIONS = (
     "0015_spam_scores",
     "0016_index_stories_by_hold",
     "0017_spend_proofs_once",
+    "0018_keep_spam_scores",
 )
 
 _MOMENTS = ("created", "updated", "approved_at")

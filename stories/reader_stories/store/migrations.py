@@ -541,6 +541,16 @@ def _spend_proofs_once(conn: Connection) -> None:
     spent.create(conn)
 
 
+def _keep_spam_scores(conn: Connection) -> None:
+    """Every scored story keeps its spam score and its reasons, held or not, so a moderator
+    sees how near a waiting story came to being held and can read the queue by it: two
+    nullable columns on stories (null: never scored, as every story from before)."""
+    for added in (Column("spam_score", Integer, nullable=True), Column("spam_reasons", Text)):
+        Table("stories", MetaData(), added)
+        ddl = CreateColumn(added).compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE stories ADD COLUMN {ddl}")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_create_stories", _create_stories),
     ("0002_create_moderation_events", _create_moderation_events),
@@ -559,6 +569,7 @@ MIGRATIONS: list[Migration] = [
     ("0015_spam_scores", _spam_scores),
     ("0016_index_stories_by_hold", _index_stories_by_hold),
     ("0017_spend_proofs_once", _spend_proofs_once),
+    ("0018_keep_spam_scores", _keep_spam_scores),
 ]
 
 

@@ -112,6 +112,11 @@ stories = Table(
     # reasons in words, one a line; both null for every other story.
     Column("held", String(ENUM_LENGTH), nullable=True),
     Column("held_reasons", Text, nullable=True),
+    # The spam score a reader's story got on arrival, held or not (models.SpamScore): its
+    # points and their reasons in words, one a line; both null for a story never scored (an
+    # author's reply, an imported story, any story from before scores were kept).
+    Column("spam_score", Integer, nullable=True),
+    Column("spam_reasons", Text, nullable=True),
     status_check("ck_stories_status"),
     # AUTOINCREMENT: ids are never reused, so a deleted story's history stays its own.
     sqlite_autoincrement=True,

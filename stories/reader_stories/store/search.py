@@ -1,4 +1,5 @@
-"""The SQL behind finding stories: by status, article, writer, words and network, newest first.
+"""The SQL behind finding stories: by status, article, writer, words and network, newest first
+or, when asked, highest spam score first.
 
 The admin's filtered queue and the command line's ``list`` ask the same questions, so they share
 these queries and read the same way. Matching is deliberately simple, the same on SQLite and
@@ -33,6 +34,8 @@ class StoryFilter:
     writer_exact: bool = False
     text: str | None = None
     network: str | None = None  # lowercase hexadecimal: the whole hash or its start
+    # The order rather than a filter: highest spam score first, stories never scored last.
+    by_score: bool = False
 
     @property
     def narrowed(self) -> bool:
@@ -67,12 +70,18 @@ def _conditions(wanted: StoryFilter, *, with_status: bool = True) -> list[Column
     return found
 
 
-def _order(status: Status | None) -> tuple[Any, ...]:
+def _order(wanted: StoryFilter) -> tuple[Any, ...]:
     """The pending queue and every status at once: newest first. A moderated list: most
-    recently changed first, for undoing."""
-    if status is None or status == Status.PENDING:
-        return (_stories.c.created.desc(), _stories.c.id.desc())
-    return (_stories.c.updated.desc(), _stories.c.id.desc())
+    recently changed first, for undoing. By score: the highest first, then in that order; a
+    story never scored has no score to compare, so it comes last (NULLS LAST, written out:
+    the two databases put nulls at opposite ends)."""
+    if wanted.status is None or wanted.status == Status.PENDING:
+        by_time = (_stories.c.created.desc(), _stories.c.id.desc())
+    else:
+        by_time = (_stories.c.updated.desc(), _stories.c.id.desc())
+    if wanted.by_score:
+        return (_stories.c.spam_score.desc().nulls_last(), *by_time)
+    return by_time
 
 
 def _where(query: Select[Any], conditions: list[ColumnElement[bool]]) -> Select[Any]:
@@ -86,7 +95,7 @@ class SearchQueries:
 
     def search_ids(self, wanted: StoryFilter, limit: int | None, offset: int = 0) -> list[int]:
         """The ids of the matching stories, in the list's order, one page of them."""
-        query = select(_stories.c.id).order_by(*_order(wanted.status))
+        query = select(_stories.c.id).order_by(*_order(wanted))
         query = _where(query, _conditions(wanted)).limit(limit).offset(offset)
         return list(self.conn.scalars(query))
 

@@ -281,6 +281,8 @@ class StoryQueries:
             "helpful": 0,
             "held": values.pop("held", None),
             "held_reasons": values.pop("held_reasons", None),
+            "spam_score": values.pop("spam_score", None),
+            "spam_reasons": values.pop("spam_reasons", None),
         }
         result = self.conn.execute(_INSERT_STORY, row)
         return story_from_record(SimpleNamespace(id=int(result.inserted_primary_key[0]), **row))
@@ -297,7 +299,7 @@ class StoryQueries:
         max_pending: int | None = None,
     ) -> Story:
         """Queue a reader's story (straight to spam if the honeypot was filled; held apart
-        when the submission carries a hold).
+        when the submission carries a hold), with its spam score when it was scored.
 
         ``duplicate_within`` refuses the same story on the same article within that time;
         ``max_pending`` refuses new stories while the queue is that long (held stories do not
@@ -333,6 +335,8 @@ class StoryQueries:
             ip_hash=submission.ip_hash,
             held=None if hold is None else hold.kind.value,
             held_reasons=None if hold is None else hold.reasons_text,
+            spam_score=None if submission.spam is None else submission.spam.points,
+            spam_reasons=None if submission.spam is None else submission.spam.reasons_text,
         )
         note = "honeypot field filled" if submission.honeypot else None
         if hold is not None:

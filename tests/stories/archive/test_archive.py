@@ -16,7 +16,7 @@ from stories_support import FakeClock, add
 
 from reader_stories import archive
 from reader_stories.archive import ArchiveError
-from reader_stories.models import Hold, HoldKind, Story
+from reader_stories.models import Hold, HoldKind, SpamScore, Story
 from reader_stories.moderation import actions as moderation
 from reader_stories.moderation.edit_rules import EditRules
 from reader_stories.store import Store, open_store, schema
@@ -191,6 +191,48 @@ def test_a_held_story_comes_back_held_with_its_reasons(
     assert [story.hold for story in all_stories(target)] == [hold, None]
 
 
+def test_spam_scores_come_back_and_unscored_stories_stay_unscored(
+    source: Store, target: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    high = SpamScore(6, ("a link shortener (bit.ly) (+3)", "spam phrasing: “earn $” (+3)"))
+    hold = Hold(HoldKind.SUSPECTED, ("spam score 6 (held from 5)", *high.reasons))
+    add(source, clock, body_markdown="Earn $ fast at bit.ly/x", spam=high, hold=hold)
+    add(source, clock, spam=SpamScore(-2, ("the browser solved the proof of work (-2)",)))
+    add(source, clock, body_markdown="A story from before scores were kept.")
+    first = export_bytes(source, tmp_path / "first.jsonl")
+    records = [json.loads(line) for line in first.decode("utf-8").split("\n")[1:4]]
+    assert [(r["spam_score"], r["spam_reasons"]) for r in records] == [
+        (6, "a link shortener (bit.ly) (+3)\nspam phrasing: “earn $” (+3)"),
+        (-2, "the browser solved the proof of work (-2)"),
+        (None, None),
+    ]
+
+    archive.import_file(target, tmp_path / "first.jsonl")
+
+    assert [story.spam for story in all_stories(target)] == [
+        high,
+        SpamScore(-2, ("the browser solved the proof of work (-2)",)),
+        None,
+    ]
+    assert export_bytes(target, tmp_path / "second.jsonl") == first
+
+
+def test_an_archive_from_before_spam_scores_imports_unscored(
+    source: Store, target: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    add(source, clock, spam=SpamScore(1, ("a link (+1)",)))
+    path = exported(source, tmp_path)
+    lines = path.read_text("utf-8").split("\n")[:-1]
+    record = json.loads(lines[1])
+    del record["spam_score"], record["spam_reasons"]
+    lines[1] = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+    archive.import_file(target, path)
+
+    assert [story.spam for story in all_stories(target)] == [None]
+
+
 def test_restored_store_never_reuses_a_deleted_story_id(
     source: Store, target: Store, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -325,6 +367,11 @@ BAD_LINES: dict[str, tuple[Edit, str]] = {
         _set(2, approved_at="2025-03-01T09:00:00"),
         'first.jsonl, line 2: story field "approved_at" must be an ISO 8601 time with its UTC '
         'offset, like 2025-03-01T09:00:00+00:00, or null; it is "2025-03-01T09:00:00".',
+    ),
+    "spam score as text": (
+        _set(2, spam_score="7"),
+        'first.jsonl, line 2: story field "spam_score" must be a whole number from -1000000 '
+        'to 1000000, or null; it is "7".',
     ),
     "wrong type": (
         _set(2, notify="yes"),

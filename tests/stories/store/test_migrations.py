@@ -34,6 +34,7 @@ def test_migration_names_are_the_recorded_list() -> None:
         "0015_spam_scores",
         "0016_index_stories_by_hold",
         "0017_spend_proofs_once",
+        "0018_keep_spam_scores",
     ]
 
 

@@ -16,7 +16,7 @@ from test_admin import make_settings, serve_admin
 from test_admin_browser import log_in
 from test_admin_workbench_browser import tab_to
 
-from reader_stories.models import Status, Story
+from reader_stories.models import SpamScore, Status, Story
 from reader_stories.store import Store
 from reader_stories.web.admin.app import create_app
 
@@ -92,6 +92,26 @@ def test_without_javascript_filter_page_and_act_on_the_same_filtered_page(
     assert store.get(stories[0].id).status is Status.PENDING
     no_js.get_by_role("link", name="Clear filters").click()
     assert query(no_js) == {} and len(card_ids(no_js)) == 25
+
+
+def test_without_javascript_the_queue_reads_by_spam_score_from_the_form_or_the_link(
+    no_js: Page, base: str, stories: list[Story], store: Store, clock: FakeClock
+) -> None:
+    low = add(store, clock, name="Cy", spam=SpamScore(1, ("a link (+1)",)))
+    high = add(store, clock, name="Di", spam=SpamScore(4, ("spam phrasing: “x” (+4)",)))
+    log_in(no_js, base)
+    no_js.get_by_label("Order", exact=True).select_option(label="Highest spam score first")
+    no_js.get_by_role("button", name="Search").click()
+    no_js.wait_for_url("**/admin/?*order=score*")
+    assert card_ids(no_js)[:2] == [high.id, low.id]  # the unscored stories after them
+    card = no_js.locator(f"#story-{high.id}")
+    assert "Spam score 4: spam phrasing: “x” (+4)" in " ".join(card.inner_text().split())
+    order = no_js.get_by_role("navigation", name="Order of this list")
+    order.get_by_role("link", name="Newest first").click()
+    no_js.wait_for_url("**/admin/?status=pending")
+    assert card_ids(no_js)[:2] == [high.id, low.id]  # the newest two, as it happens
+    order.get_by_role("link", name="Highest spam score first").click()
+    assert query(no_js) == {"status": ["pending"], "order": ["score"]}
 
 
 def test_keyboard_alone_search_and_follow_a_card_to_its_network(

@@ -17,7 +17,7 @@ import store_calls as calls
 from altcha import Challenge, Payload, solve_challenge
 from stories_support import make_config
 
-from reader_stories.models import HoldKind, Status
+from reader_stories.models import HoldKind, SpamScore, Status
 from reader_stories.moderation import held
 from reader_stories.moderation.spam.proof import ProofKeys, new_challenge
 from reader_stories.moderation.spam.score import BIN_FULL_ACTOR
@@ -102,6 +102,32 @@ def test_a_readers_story_is_queued_and_spam_is_held_with_its_reasons(
     assert any(r.startswith("spam phrasing: “check out my channel”") for r in suspect.hold.reasons)
     summary = held.summary(reading)
     assert summary.total == 1 and summary.signals["shortener"] == 1
+
+
+def test_every_story_keeps_its_score_and_reasons_held_or_not(
+    start: Callable[..., Post], reading: Store
+) -> None:
+    """The score the hold was decided on is the one kept: repeats and proofs included."""
+    post = start()
+    with_link = f"{READER} My notes: https://example.org/notes"
+    assert post(with_link).status_code == 303
+    assert post(SPAM).status_code == 303
+    [queued] = reading.pending()
+    assert queued.hold is None and queued.spam == SpamScore(1, ("a link (+1)",))
+    [suspect] = held.listing(reading)
+    assert suspect.spam is not None and suspect.hold is not None
+    assert suspect.hold.reasons[0] == f"spam score {suspect.spam.points} (held from 5)"
+    assert suspect.spam.reasons == suspect.hold.reasons[1:]
+
+
+def test_a_story_below_a_threshold_of_0_keeps_its_score_too(
+    start: Callable[..., Post], reading: Store
+) -> None:
+    post = start(spam_threshold=0)
+    assert post(SPAM).status_code == 303
+    [story] = reading.pending()
+    assert story.hold is None and story.spam is not None and story.spam.points >= 5
+    assert "a link shortener (bit.ly) (+3)" in story.spam.reasons
 
 
 def test_a_proof_of_work_counts_for_one_story(start: Callable[..., Post], reading: Store) -> None:

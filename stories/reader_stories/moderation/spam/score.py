@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from reader_stories.models import Hold, HoldKind, Story, Submission
+from reader_stories.models import Hold, HoldKind, SpamScore, Story, Submission
 from reader_stories.moderation.spam.learner import Learner
 from reader_stories.moderation.spam.proof import LIFETIME as PROOF_LIFETIME
 from reader_stories.moderation.spam.proof import REUSED, SOLVED
@@ -45,6 +45,11 @@ class Score:
     def reasons(self) -> tuple[str, ...]:
         """Each signal in words with its points, e.g. "a link shortener (bit.ly) (+3)"."""
         return tuple(f"{signal.reason} ({signal.points:+d})" for signal in self.signals)
+
+    @property
+    def kept(self) -> SpamScore:
+        """What the story keeps of its score, held or not: the points and the reasons."""
+        return SpamScore(self.points, self.reasons)
 
     def hold(self, threshold: int) -> Hold | None:
         """Suspected spam at ``threshold`` points or more (0: the score holds nothing)."""

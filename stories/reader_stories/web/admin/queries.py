@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from reader_stories.models import Action, ModerationEvent, Status, Story
+from reader_stories.models import Action, HoldKind, ModerationEvent, Status, Story
 from reader_stories.moderation import changes
 from reader_stories.moderation.changes import WaitingChange
 from reader_stories.moderation.flags import Flags, flags_of
+from reader_stories.moderation.spam.shown import score_words
 from reader_stories.store import Store, StoryFilter, Tx, schema
 from reader_stories.story_html import plain_text, sanitise
 from reader_stories.web.admin.link_targets import show_link_targets
@@ -48,6 +49,16 @@ class Item:
     replies: int
     opening: str  # its first words, on one line, for pages that list stories briefly
     network: str | None = None  # the keyed hash of the writer's network, when it was kept
+
+    @property
+    def spam(self) -> str | None:
+        """The spam score in words for the card; None where the card has it already or it
+        means nothing: a suspected story's hold names its score and reasons, and an author's
+        reply is never scored."""
+        story = self.story
+        if story.author_reply or (story.hold is not None and story.hold.kind == HoldKind.SUSPECTED):
+            return None
+        return score_words(story.spam)
 
 
 @dataclass(frozen=True)

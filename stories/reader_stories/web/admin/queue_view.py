@@ -1,4 +1,4 @@
-"""The address of a list page: its filters and page number in the query string, read and written.
+"""The address of a list page: its filters, order and page in the query string, read and written.
 
 A filtered list is an ordinary GET address, so it can be bookmarked, and every form that acts
 from it carries it as ``back``: after a bulk action, an Undo or an edit the moderator lands on
@@ -10,7 +10,7 @@ of this admin.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode
 
 from reader_stories.models import Status
@@ -20,11 +20,19 @@ from reader_stories.store.search import StoryFilter
 PAGE_MAX = 999_999
 MSG_PAGE = "There is no page {value!r}; pages are numbered 1, 2, 3…: showing the first."
 QUERY_MAX = 4096  # characters of a back address's query: more than any filter needs
+# ?order=: a list's own order by time (the default, left out of addresses), or by spam score.
+BY_TIME, BY_SCORE = "newest", "score"
+ORDERS = (BY_TIME, BY_SCORE)
+MSG_ORDER = (
+    "There is no order {value!r}: use score (highest spam score first) or newest; "
+    "showing the list in its usual order."
+)
 
 
 @dataclass(frozen=True)
 class QueueView:
-    """One list page: what it shows, which page of it, and what in its address was not used."""
+    """One list page: what it shows, in which order, which page of it, and what in its address
+    was not used."""
 
     wanted: StoryFilter
     page: int = 1
@@ -52,13 +60,17 @@ def read_view(params: Mapping[str, str]) -> QueueView:
         network=params.get("network"),
     )
     problems = list(terms.problems)
+    raw_order = " ".join(params.get("order", "").split()).lower()
+    if raw_order and raw_order not in ORDERS:
+        problems.append(MSG_ORDER.format(value=raw_order[:20]))
+    wanted = replace(terms.wanted, by_score=raw_order == BY_SCORE)
     raw_page = params.get("page", "")
     page = page_number(raw_page)
     if page is None:
         if raw_page:
             problems.append(MSG_PAGE.format(value=raw_page[:20]))
         page = 1
-    return QueueView(terms.wanted, page, tuple(problems))
+    return QueueView(wanted, page, tuple(problems))
 
 
 def status_word(status: Status | None) -> str:
@@ -66,7 +78,8 @@ def status_word(status: Status | None) -> str:
 
 
 def view_path(wanted: StoryFilter, page: int = 1) -> str:
-    """The admin-relative address of a list page: "/?status=pending&writer=ada&page=2"."""
+    """The admin-relative address of a list page: "/?status=pending&writer=ada&order=score&page=2"
+    (the order only when it is not the usual one)."""
     pairs = [("status", status_word(wanted.status))]
     if wanted.article:
         pairs.append(("article", wanted.article))
@@ -78,6 +91,8 @@ def view_path(wanted: StoryFilter, page: int = 1) -> str:
         pairs.append(("text", wanted.text))
     if wanted.network:
         pairs.append(("network", wanted.network))
+    if wanted.by_score:
+        pairs.append(("order", BY_SCORE))
     if page > 1:
         pairs.append(("page", str(page)))
     return "/?" + urlencode(pairs)

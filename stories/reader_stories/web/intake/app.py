@@ -324,8 +324,10 @@ class Intake:
             return duplicate
         # Suspected spam at the threshold, counting the same text sent to other articles (a
         # hold the submission already has stays as it is). A blocked writer or a listed word
-        # holds a story whatever its score; the reader's answer never shows a hold.
+        # holds a story whatever its score; the reader's answer never shows a hold. The story
+        # keeps its final score either way, for the moderator.
         score = with_spent_proof(tx, with_repeats(tx, score, submission.article))
+        submission = submission.with_spam(score.kept)
         suspected = score.hold(settings.spam_threshold)
         if suspected is not None and submission.hold is None:
             submission = submission.with_hold(suspected)

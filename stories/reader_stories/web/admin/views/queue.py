@@ -1,5 +1,5 @@
 """The pages a moderator reads: a list of stories (the pending queue by default, narrowed by
-the filters in its address) and one story."""
+the filters in its address, in order of time or of spam score) and one story."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from reader_stories.moderation.search_terms import (
     WRITER_MAX,
     describe_terms,
 )
+from reader_stories.moderation.spam.shown import threshold_words
+from reader_stories.store import StoryFilter
 from reader_stories.web.admin import checks, queries
 from reader_stories.web.admin.admin import Admin
 from reader_stories.web.admin.guard import Guard
@@ -75,6 +77,30 @@ def tabs(listing: queries.Listing) -> list[Tab]:
     return found
 
 
+SCORE_ORDER = "Highest spam score first"
+
+
+def time_order(status: Status | None) -> str:
+    """A list's usual order in words (store/search.py's)."""
+    return "Newest first" if status in (None, Status.PENDING) else "Latest change first"
+
+
+@dataclass(frozen=True)
+class Order:
+    """A link to the same list in one order, filters kept, from page 1."""
+
+    label: str
+    href: str
+    current: bool
+
+
+def orders(wanted: StoryFilter) -> list[Order]:
+    return [
+        Order(label, view_path(replace(wanted, by_score=by_score)), wanted.by_score == by_score)
+        for label, by_score in ((time_order(wanted.status), False), (SCORE_ORDER, True))
+    ]
+
+
 def article_title(listing: queries.Listing) -> str | None:
     """The title of the article the list is narrowed to, when the built site shows one."""
     chosen = listing.wanted.article
@@ -101,6 +127,8 @@ class Reading:
             view=view,
             title=LIST_TITLES[wanted.status],
             tabs=tabs(listing),
+            orders=orders(wanted),
+            held_from=threshold_words(self.admin.settings.spam_threshold),
             labels=LIST_LABELS,
             empty=NO_MATCH if wanted.narrowed else EMPTY[wanted.status],
             narrowed_by=describe_terms(wanted, article_title(listing)),
