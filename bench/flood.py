@@ -37,6 +37,7 @@ class FloodPlan:
     rate_limit: str = "5/600"
     max_pending: int = 1000
     max_held: int = 2000
+    workers: int = 1  # the intake's worker processes; the harness runs as many as its measure
 
 
 def server_settings(plan: FloodPlan) -> dict[str, object]:
@@ -100,6 +101,7 @@ def measure(work: Path, secret: str, plan: FloodPlan, log: Any) -> dict[str, Any
         "secret": secret,
         "port": port,
         "work_dir": str(work),
+        "workers": plan.workers,
         "settings": server_settings(plan),
     }
     (work / "server.json").write_text(json.dumps(server_spec), "utf-8")

@@ -208,7 +208,8 @@ def run(options: Options) -> dict[str, Any]:
         )
     results["flood"] = None
     if options.flood is not None:
-        plan = options.flood
+        # The intake as the throughput measure runs it: production's worker processes.
+        plan = replace(options.flood, workers=options.intake_workers)
         results["flood"] = _guarded(
             "flood", problems, log, lambda: flood.measure(options.work / "flood", SECRET, plan, log)
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bench.rows import MEASURES, TARGET_APPROVE_S, TIMES, Row
+from bench.rows import MEASURES, TARGET_APPROVE_S, TARGET_P99_MS, TIMES, Row
 
 BUSY_LOAD = 1.5
 
@@ -100,7 +100,8 @@ def _flood_section(flood: dict[str, Any] | None) -> list[str]:
         "",
         f"{plan['bots']:,} bot submissions (comment spam from five templates, varied) from "
         f"{plan['networks']} networks, with {plan['readers']} readers' stories spread among "
-        f"them, {plan['concurrency']} connections, rate limit {plan['rate_limit']} per network, "
+        f"them, {plan['concurrency']} connections to {_processes(plan.get('workers', 1))} of "
+        f"the intake, rate limit {plan['rate_limit']} per network, "
         f"queue cap {plan['max_pending']:,}, held bin {plan['max_held']:,}; "
         f"{flood['elapsed']:.1f} s.",
         "",
@@ -112,13 +113,19 @@ def _flood_section(flood: dict[str, Any] | None) -> list[str]:
             for name, side in (("Readers", readers), ("Bots", bots))
         ),
         "",
-        f"Every reader's story accepted: {yes[flood['every_reader_accepted']]}. The moderator's "
+        f"Every reader's story accepted: {yes[flood['every_reader_accepted']]}. Readers' p99 "
+        f"within the intake's target (≤ {TARGET_P99_MS:.0f} ms): "
+        f"{yes[readers['p99_ms'] <= TARGET_P99_MS]}. The moderator's "
         f"queue: {store['queue_readers']:,} readers' stories and {store['queue_bots']:,} bots' "
         f"the score missed; the held bin: {store['held']:,} ({store['held_readers']} of them "
         f"readers'), {store['dropped']:,} oldest suspected dropped to make room. "
         f"Bots' other answers: {_other_answers(bots['statuses'])}.",
         "",
     ]
+
+
+def _processes(count: int) -> str:
+    return f"{count} worker process" + ("" if count == 1 else "es")
 
 
 def _other_answers(statuses: dict[str, int]) -> str:
