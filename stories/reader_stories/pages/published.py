@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections import namedtuple
 from collections.abc import Collection
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from reader_stories.models import Status, Story, story_from_record
@@ -104,9 +105,7 @@ class ApprovedReader:
             self._db = self._open_sqlite()
         if self._db is not None:
             try:
-                self._db.row_factory = _record
-                rows = self._db.execute(*_approved_query(articles)).fetchall()
-                return [story_from_record(row, public=True) for row in rows]
+                return _stories(self._db.execute(*_approved_query(articles)))
             except sqlite3.Error:  # locked or damaged: the store says what is wrong
                 pass
         elif self._store is None and self._missing():
@@ -190,12 +189,22 @@ def _approved_query(articles: Collection[str] | None) -> tuple[str, dict[str, An
     return _APPROVED.format(articles=f" AND s.article IN ({wanted})"), values
 
 
-def _record(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> SimpleNamespace:
-    """A row as the store's readers see one: columns as attributes, times as aware UTC
-    (SQLAlchemy keeps naive UTC as text on SQLite)."""
-    record = SimpleNamespace(**dict(zip((c[0] for c in cursor.description), values, strict=True)))
-    for name in _MOMENTS:
-        value = getattr(record, name)
-        if value is not None:
-            setattr(record, name, datetime.fromisoformat(value).replace(tzinfo=UTC))
-    return record
+def _stories(cursor: sqlite3.Cursor) -> list[Story]:
+    """The rows as the store's readers see them (columns as attributes, times as aware UTC:
+    SQLAlchemy keeps naive UTC as text on SQLite), made into stories. A large build reads tens
+    of thousands of rows, so each is a named tuple made once per query's columns."""
+    names = tuple(column[0] for column in cursor.description)
+    row_type, moments = _row_type(names), [names.index(name) for name in _MOMENTS]
+    stories = []
+    for values in cursor:
+        fields = list(values)
+        for index in moments:
+            if fields[index] is not None:
+                fields[index] = datetime.fromisoformat(fields[index]).replace(tzinfo=UTC)
+        stories.append(story_from_record(row_type._make(fields), public=True))
+    return stories
+
+
+@cache
+def _row_type(names: tuple[str, ...]) -> Any:
+    return namedtuple("Row", names)
