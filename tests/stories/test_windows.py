@@ -75,6 +75,21 @@ def test_pages_read_a_window_from_the_article_asked_for(db_url: str) -> None:
     assert reads.asked[-1] == ["none-such"]
 
 
+def test_a_process_writing_every_other_page_reads_only_their_stories(db_url: str) -> None:
+    publish(db_url)
+    grouped = group_by_article(approved_for_build(db_url))
+    reads = CountedReads(db_url)
+    pages = StoryWindows(reads, ARTICLES, size=2)
+    for slug in ("b", "d"):  # the second of two processes taking turns
+        assert pages.stories_of(slug) == grouped.get(slug, [])
+    assert reads.asked == [["b", "c"], ["d"]]  # from the second ask on, the window is b's step
+    others = CountedReads(db_url)
+    pages = StoryWindows(others, ARTICLES, size=2)
+    for slug in ("a", "c", "e", "b"):
+        assert pages.stories_of(slug) == grouped.get(slug, [])
+    assert others.asked == [["a", "b"], ["c", "e"], ["b", "d"]]  # going back keeps the step
+
+
 def test_the_newest_gathered_by_window_are_the_newest_of_all(db_url: str) -> None:
     publish(db_url)
     everything = approved_for_build(db_url)

@@ -3,7 +3,7 @@
 Held for every article at once, the stories of a site of 5,000 articles (ten each) took more
 memory than the rest of the build. The build reads them twice, a window at a time: once after
 reading, for each article's count and stories feed, the site's feed and the manifest
-(`StoriesPass`), and again as each article's page is written (`StoryWindows`), the window
+(`by_window`), and again as each article's page is written (`StoryWindows`), the window
 starting at that article, since pages are written in the order the articles were listed.
 """
 
@@ -40,7 +40,12 @@ def by_window(
 
 
 class StoryWindows:
-    """One article's stories on request, read with those of the articles listed after it."""
+    """One article's stories on request, read with those of the articles asked for after it.
+
+    Pages written by two processes take turns: each asks for every other article. So a window
+    follows the step between the last two articles asked for, and each process reads the
+    stories of its own pages only; an article outside the window is read with a new one.
+    """
 
     def __init__(self, read: ReadStories, slugs: Sequence[str], size: int = WINDOW) -> None:
         self._read = read
@@ -48,11 +53,21 @@ class StoryWindows:
         self._place = {slug: index for index, slug in enumerate(self._slugs)}
         self._size = size
         self._held: dict[str, list[Story]] = {}
+        self._last: int | None = None  # where the article asked for before this one is
+        self._step = 1
 
     def stories_of(self, slug: str) -> list[Story]:
+        start = self._place.get(slug)
+        if start is not None:
+            if self._last is not None and start > self._last:
+                self._step = start - self._last
+            self._last = start
         if slug not in self._held:
-            start = self._place.get(slug)
-            window = [slug] if start is None else self._slugs[start : start + self._size]
+            if start is None:
+                window = [slug]
+            else:
+                stop = start + self._size * self._step
+                window = self._slugs[start : stop : self._step]
             grouped = group_by_article(self._read(window))
             self._held = {name: grouped.get(name, []) for name in window}
         return self._held[slug]
