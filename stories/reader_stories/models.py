@@ -3,13 +3,38 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from reader_stories.text import fold
+
+T = TypeVar("T")
+
+
+class computed_once(Generic[T]):
+    """functools.cached_property without its lock. On Python 3.11 that lock belongs to the
+    property, not to one instance, so the intake's threads, each computing its own
+    submission's HTML, waited for one another, and the readers' slowest answers under load
+    were those waits. Two threads computing one instance's value at once cannot happen here: a
+    submission belongs to one request."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value  # found before this descriptor from now on
+        return value
 
 
 class Status(StrEnum):
@@ -119,12 +144,12 @@ class Submission:
     hold: Hold | None = None  # set apart on arrival (a blocked writer, a listed word, spam)
     spam: SpamScore | None = None  # its spam score, once the intake has scored it
 
-    @cached_property
+    @computed_once
     def body_hash(self) -> str:
         """Fingerprint used to spot the same story sent twice (computed once)."""
         return body_fingerprint(self.body_markdown)
 
-    @cached_property
+    @computed_once
     def body_html(self) -> str:
         """The sanitised HTML to store (computed once).
 
@@ -136,7 +161,7 @@ class Submission:
 
         return render_story(self.body_markdown)
 
-    @cached_property
+    @computed_once
     def link_hosts(self) -> tuple[str, ...]:
         """The hosts the story links to (computed once), for the list of held domains."""
         from reader_stories.story_html import link_hosts
