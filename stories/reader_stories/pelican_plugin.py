@@ -21,7 +21,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from reader_stories.config import SITE_FEED, Config, config_from_pelican
 from reader_stories.live.manifest import MANIFEST, manifest_text
 from reader_stories.pages.atomic import write_atomically
-from reader_stories.pages.published import ApprovedReader, closed_for_build
+from reader_stories.pages.published import ApprovedReader
 from reader_stories.pages.section import (
     SITE_FEED_LIMIT,
     ArticleRef,
@@ -130,7 +130,7 @@ def attach_stories(generator: Any) -> None:
     site, secret = config.site, config.comments.secret_key
     env = environment(site.templates)
     reader = ApprovedReader(config.comments.database_url)
-    closed = closed_for_build(config.comments.database_url)
+    closed = reader.closed()
     slugs = [article.slug for article in generator.articles]
     pages = StoryWindows(reader, slugs)
     feeds, newest = PackedTexts(), NewestStories(SITE_FEED_LIMIT)

@@ -14,13 +14,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections import namedtuple
-from collections.abc import Collection
-from contextlib import closing
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reader_stories.models import Status, Story, story_from_record
 
@@ -48,6 +47,8 @@ CURRENT_MIGRATIONS = (
 )
 
 _MOMENTS = ("created", "updated", "approved_at")
+_CLOSED = "SELECT article FROM closed_articles"
+T = TypeVar("T")
 # The Markdown a reader typed is left out (''): pages and feeds show the sanitised HTML, and a
 # large site's build would hold every story's text twice.
 _APPROVED = """
@@ -99,18 +100,49 @@ class ApprovedReader:
 
     def __call__(self, articles: Collection[str] | None = None) -> list[Story]:
         """Like approved_for_build."""
+
+        def from_store(tx: Any) -> list[Story]:
+            found = tx.approved_all() if articles is None else tx.approved_for_articles(articles)
+            return [replace(story, body_markdown="") for story in found]
+
+        return self._read(
+            lambda db: _stories(db.execute(*_approved_query(articles))), from_store, []
+        )
+
+    def closed(self) -> frozenset[str]:
+        """The articles whose stories are closed: their pages show a note instead of the form."""
+        return self._read(
+            lambda db: frozenset(slug for (slug,) in db.execute(_CLOSED)),
+            lambda tx: frozenset(closed.article for closed in tx.closed_articles()),
+            frozenset(),
+        )
+
+    def _read(
+        self,
+        from_sqlite: Callable[[sqlite3.Connection], T],
+        from_store: Callable[[Any], T],
+        nothing: T,
+    ) -> T:
+        """One read: the SQLite query when the file is current, else the store's own reading,
+        which migrates the database first (and names what is wrong); ``nothing`` when there
+        is no database yet."""
         if self._pid != os.getpid():
             self._inherited += [c for c in (self._db, self._store) if c is not None]
             self._db, self._store, self._pid = None, None, os.getpid()
             self._db = self._open_sqlite()
         if self._db is not None:
             try:
-                return _stories(self._db.execute(*_approved_query(articles)))
+                return from_sqlite(self._db)
             except sqlite3.Error:  # locked or damaged: the store says what is wrong
                 pass
         elif self._store is None and self._missing():
-            return []  # nothing is created: a build on a fresh checkout leaves no database behind
-        return self._through_store(articles)
+            return nothing  # nothing is created: a build on a fresh checkout leaves no database
+        if self._store is None:
+            from reader_stories.store import open_store
+
+            self._store = open_store(self.url)
+        with self._store.reading() as tx:
+            return from_store(tx)
 
     def close(self) -> None:
         """Close this process's connection; a later read opens another."""
@@ -143,40 +175,6 @@ class ApprovedReader:
             db.close()
             return None
         return db
-
-    def _through_store(self, articles: Collection[str] | None) -> list[Story]:
-        """The store's own reading, which migrates the database first (and names what is wrong)."""
-        if self._store is None:
-            from reader_stories.store import open_store
-
-            self._store = open_store(self.url)
-        with self._store.reading() as tx:
-            found = tx.approved_all() if articles is None else tx.approved_for_articles(articles)
-        return [replace(story, body_markdown="") for story in found]
-
-
-def closed_for_build(url: str) -> frozenset[str]:
-    """The articles whose stories are closed: their pages show a note instead of the form."""
-    path = sqlite_file(url)
-    if path is None:
-        return _closed_through_store(url)
-    if not path.exists():
-        return frozenset()
-    try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
-            applied = tuple(name for (name,) in db.execute("SELECT name FROM migrations"))
-            if sorted(applied) != sorted(CURRENT_MIGRATIONS):
-                return _closed_through_store(url)
-            return frozenset(slug for (slug,) in db.execute("SELECT article FROM closed_articles"))
-    except sqlite3.Error:
-        return _closed_through_store(url)
-
-
-def _closed_through_store(url: str) -> frozenset[str]:
-    from reader_stories.store import open_store
-
-    with open_store(url) as store, store.reading() as tx:
-        return frozenset(closed.article for closed in tx.closed_articles())
 
 
 def _approved_query(articles: Collection[str] | None) -> tuple[str, dict[str, Any]]:

@@ -138,6 +138,11 @@ def render_feed(env: Environment, article: ArticleRef, site: Site, stories: Sequ
     )
 
 
+def newest_first(stories: Iterable[Story], limit: int) -> list[Story]:
+    """The ``limit`` newest stories, newest first: what the site's stories feed shows."""
+    return sorted(stories, key=lambda s: (s.created, s.id), reverse=True)[:limit]
+
+
 def render_site_feed(
     env: Environment,
     site: Site,
@@ -146,7 +151,7 @@ def render_site_feed(
     limit: int = SITE_FEED_LIMIT,
 ) -> str:
     """Atom feed of the newest stories across the site; `titles` maps slug to (title, url)."""
-    newest = sorted(stories, key=lambda s: (s.created, s.id), reverse=True)[:limit]
+    newest = newest_first(stories, limit)
     updated = max((s.updated for s in stories), default=None)
     return render_newest_feed(env, site, newest, updated, titles)
 

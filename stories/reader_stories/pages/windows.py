@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from reader_stories.models import Story
+from reader_stories.pages.section import newest_first
 from reader_stories.threads import group_by_article
 
 # Articles read at once: large enough that the queries cost little, small enough that the
@@ -29,14 +30,20 @@ def windows(slugs: Sequence[str], size: int = WINDOW) -> Iterator[Sequence[str]]
         yield slugs[start : start + size]
 
 
+def read_window(read: ReadStories, window: Sequence[str]) -> dict[str, list[Story]]:
+    """Every article of the window with its stories (in the order written), none left out."""
+    grouped = group_by_article(read(window))
+    return {slug: grouped.get(slug, []) for slug in window}
+
+
 def by_window(
     read: ReadStories, slugs: Sequence[str], size: int = WINDOW
 ) -> Iterator[tuple[str, list[Story]]]:
     """Each article's stories (in the order written), articles in the order given."""
     for window in windows(slugs, size):
-        grouped = group_by_article(read(window))
+        read_all = read_window(read, window)
         for slug in window:
-            yield slug, grouped.get(slug, [])
+            yield slug, read_all[slug]
 
 
 class StoryWindows:
@@ -68,8 +75,7 @@ class StoryWindows:
             else:
                 stop = start + self._size * self._step
                 window = self._slugs[start : stop : self._step]
-            grouped = group_by_article(self._read(window))
-            self._held = {name: grouped.get(name, []) for name in window}
+            self._held = read_window(self._read, window)
         return self._held[slug]
 
 
@@ -87,9 +93,7 @@ class NewestStories:
             return
         latest = max(story.updated for story in stories)
         self.updated = latest if self.updated is None else max(self.updated, latest)
-        merged = self.newest + list(stories)
-        merged.sort(key=lambda story: (story.created, story.id), reverse=True)
-        self.newest = merged[: self.limit]
+        self.newest = newest_first([*self.newest, *stories], self.limit)
 
 
 class PackedTexts:

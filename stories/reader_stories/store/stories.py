@@ -269,6 +269,11 @@ class StoryQueries:
         """
         now = self.clock().astimezone(UTC)
         row: dict[str, Any] = {
+            # A hold and a spam score only when the caller has them.
+            "held": None,
+            "held_reasons": None,
+            "spam_score": None,
+            "spam_reasons": None,
             **values,
             "body_markdown": body_markdown,
             "body_html": _render(body_markdown) if body_html is None else body_html,
@@ -279,10 +284,6 @@ class StoryQueries:
             "edited": False,
             "reject_reason": None,
             "helpful": 0,
-            "held": values.pop("held", None),
-            "held_reasons": values.pop("held_reasons", None),
-            "spam_score": values.pop("spam_score", None),
-            "spam_reasons": values.pop("spam_reasons", None),
         }
         result = self.conn.execute(_INSERT_STORY, row)
         return story_from_record(SimpleNamespace(id=int(result.inserted_primary_key[0]), **row))
