@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class StoriesError(Exception):
@@ -88,10 +89,12 @@ class ValidationFailed(StoriesError):
 
 
 class RateLimited(StoriesError):
-    """Too many submissions from one network; ``retry_after`` is whole seconds to wait."""
+    """Too many submissions from one network; ``retry_after`` is whole seconds to wait, and
+    ``until`` the store's time at which its oldest counted attempt leaves the window."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, until: datetime | None = None) -> None:
         self.retry_after = retry_after
+        self.until = until
         unit = "second" if retry_after == 1 else "seconds"
         super().__init__(f"Too many submissions; try again in {retry_after} {unit}")
 

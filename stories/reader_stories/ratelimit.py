@@ -11,11 +11,11 @@ import hmac
 import ipaddress
 import math
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from reader_stories.errors import RateLimited
-from reader_stories.store import Store, Tx
+from reader_stories.store import Clock, Store, Tx
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -139,9 +139,57 @@ def take_slot(tx: Tx, network_hash: str, limit: int, window: timedelta) -> None:
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
-    since = tx.clock() - window
+    now = tx.clock()
+    since = now - window
     if tx.count_rate_events(network_hash, since) >= limit:
         oldest = tx.oldest_rate_event(network_hash, since)
-        wait = window if oldest is None else oldest + window - tx.clock()
-        raise RateLimited(max(1, math.ceil(wait.total_seconds())))
+        until = now + window if oldest is None else oldest + window
+        raise RateLimited(seconds_until(until, now), until)
     tx.record_rate_event(network_hash)
+
+
+def seconds_until(until: datetime, now: datetime) -> int:
+    """Whole seconds to wait, never 0: "try again in 0 seconds" would invite a retry loop."""
+    return max(1, math.ceil((until - now).total_seconds()))
+
+
+class KnownLimits:
+    """Networks this process saw refused, remembered until their oldest counted attempt leaves
+    the window, so the next attempt from one is refused without a write.
+
+    The store stays the authority: only it refuses a network for the first time, and a
+    remembered refusal ends exactly when the store's would (slots are never given back before
+    they expire). Under a flood, most bot attempts come from networks already at their limit;
+    answering them here keeps them from rendering, scoring and queueing for the write lock in
+    front of real readers. Bounded: past ``size`` networks, the ones whose wait is over go
+    first, then the oldest.
+    """
+
+    def __init__(self, clock: Clock, size: int = 10_000) -> None:
+        self.clock = clock
+        self.size = size
+        self._until: dict[str, datetime] = {}
+
+    def refused(self, network_hash: str, until: datetime) -> None:
+        self._until.pop(network_hash, None)
+        self._until[network_hash] = until
+        if len(self._until) > self.size:
+            self._forget()
+
+    def wait(self, network_hash: str) -> int | None:
+        """Seconds this network must still wait, or None when only the store can tell."""
+        until = self._until.get(network_hash)
+        if until is None:
+            return None
+        now = self.clock()
+        if until <= now:
+            del self._until[network_hash]
+            return None
+        return seconds_until(until, now)
+
+    def _forget(self) -> None:
+        now = self.clock()
+        for network_hash in [n for n, until in self._until.items() if until <= now]:
+            del self._until[network_hash]
+        while len(self._until) > self.size:
+            del self._until[next(iter(self._until))]

@@ -9,7 +9,7 @@ import store_calls as calls
 from stories_support import FakeClock
 
 from reader_stories.errors import RateLimited
-from reader_stories.ratelimit import check_rate, client_network, hash_network
+from reader_stories.ratelimit import KnownLimits, check_rate, client_network, hash_network
 from reader_stories.store import Store, open_store
 
 PROXIES = ["10.0.0.0/8", "2001:db8:ffff::1"]
@@ -116,3 +116,39 @@ def test_the_limit_holds_across_two_stores_on_one_file(db_url: str, clock: FakeC
 def test_a_limit_below_one_is_a_programming_error(store: Store) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         check_rate(store, "net", 0, timedelta(minutes=1))
+
+
+def test_a_refusal_says_when_the_oldest_attempt_leaves_the_window(
+    store: Store, clock: FakeClock
+) -> None:
+    window = timedelta(minutes=10)
+    check_rate(store, "net", 1, window)
+    first = clock.now
+    clock.advance(seconds=30.5)
+    with pytest.raises(RateLimited) as limited:
+        check_rate(store, "net", 1, window)
+    assert limited.value.until == first + window
+    assert limited.value.retry_after == 570  # 569.5 s, rounded up
+
+
+def test_known_limits_answer_as_the_store_would_until_the_wait_is_over(clock: FakeClock) -> None:
+    known = KnownLimits(clock)
+    assert known.wait("net") is None
+    known.refused("net", clock.now + timedelta(seconds=90.5))
+    assert known.wait("net") == 91
+    assert known.wait("other-net") is None
+    clock.advance(seconds=90)
+    assert known.wait("net") == 1  # never 0: half a second is still a wait
+    clock.advance(seconds=0.5)
+    assert known.wait("net") is None  # the store would count again now
+
+
+def test_known_limits_forget_finished_waits_first_then_the_oldest(clock: FakeClock) -> None:
+    known = KnownLimits(clock, size=2)
+    known.refused("short", clock.now + timedelta(seconds=10))
+    known.refused("long", clock.now + timedelta(seconds=600))
+    clock.advance(seconds=20)
+    known.refused("new", clock.now + timedelta(seconds=600))
+    assert [known.wait(n) for n in ("short", "long", "new")] == [None, 580, 600]
+    known.refused("newer", clock.now + timedelta(seconds=600))
+    assert [known.wait(n) for n in ("long", "new", "newer")] == [None, 600, 600]

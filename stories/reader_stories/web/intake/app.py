@@ -59,7 +59,12 @@ from reader_stories.notify.messages import Mailer
 from reader_stories.notify.outbox import queue_new_story
 from reader_stories.pages.republish import Republisher
 from reader_stories.proxies import ProxyWatch
-from reader_stories.ratelimit import request_network_hash, take_slot, untrusted_forwarder
+from reader_stories.ratelimit import (
+    KnownLimits,
+    request_network_hash,
+    take_slot,
+    untrusted_forwarder,
+)
 from reader_stories.settings import CommentsSettings
 from reader_stories.store import DEFAULT_BUSY_TIMEOUT, Clock, LazyStore, Tx, utc_now
 from reader_stories.store.batching import BatchWriter
@@ -157,6 +162,7 @@ class Intake:
         self.read_timeouts = read_timeouts
         self.proxies = proxies
         self.store = LazyStore(settings.database_url, busy_timeout, clock)
+        self.known_limits = KnownLimits(clock)
         self.writer: BatchWriter[tuple[Submission, str, Score]] = BatchWriter(
             self.store, self._write_one
         )
@@ -198,6 +204,8 @@ class Intake:
             )
             if self.proxies is not None:
                 self.proxies.saw(untrusted_forwarder(request, self.settings.trusted_proxies))
+            if form.get("intent") != "preview":  # a preview takes no slot, so is never limited
+                await self._known_limit(network, form.get("article", ""))
             # In a thread: validating, rendering, fingerprinting and scoring take time that
             # grows with the text, and on the event loop one slow form would hold up every
             # other request. One hop for all of it: each hop costs a thread switch.
@@ -259,6 +267,27 @@ class Intake:
         if parts.scheme and parts.netloc:
             allowed.add(f"{parts.scheme}://{parts.netloc}")
         return frozenset(allowed)
+
+    async def _known_limit(self, network: str, slug: str) -> None:
+        """Refuse at once a network this process saw refused and whose wait is not over.
+
+        Before the form is checked: most of a flood comes from networks at their limit, and
+        checking, rendering and scoring their stories would only delay the readers behind them.
+        A closed article still answers first, as in the write (see _write_one).
+        """
+        wait = self.known_limits.wait(network)
+        if wait is None:
+            return
+        if await run_in_threadpool(self._closed, slug):
+            raise ArticleClosed(slug)
+        raise Refused(429, MSG_RATE.format(wait=wait_text(wait)), retry_after=wait)
+
+    def _closed(self, slug: str) -> bool:
+        try:
+            with self.store().reading() as tx:
+                return tx.article_closed(slug)
+        except StoriesError:  # the store is down: the wait the process knows still holds
+            return False
 
     def _check(self, form: dict[str, str], network: str) -> Submission:
         """The article token, then every field; raises to refuse.
@@ -351,6 +380,8 @@ class Intake:
         try:
             story_id = await self.writer.write((submission, network, score))
         except RateLimited as exc:
+            if exc.until is not None:
+                self.known_limits.refused(network, exc.until)
             wait = MSG_RATE.format(wait=wait_text(exc.retry_after))
             raise Refused(429, wait, retry_after=exc.retry_after) from None
         except DuplicateSubmission:
