@@ -23,7 +23,15 @@ from starlette.types import ASGIApp
 
 from reader_stories.config import Config, config_from_pelican
 from reader_stories.pages.republish import Republisher
-from reader_stories.web.app import ADMIN_PATH, INTAKE_PATH, closers, closing, mount_routes, web_apps
+from reader_stories.web.app import (
+    ADMIN_PATH,
+    INTAKE_PATH,
+    closers,
+    closing,
+    mount_routes,
+    warmers,
+    web_apps,
+)
 from reader_stories.web.redirects import relative_slash_redirects
 from sitetools.build import BuildReport, build_from_settings, load_settings
 from sitetools.reload.channel import PagesWithReload, ReloadChannel
@@ -44,10 +52,12 @@ def create_app(
     on_shutdown: Sequence[Callable[[], None]] = (),
     mail: Config | None = None,
     reload: ReloadChannel | None = None,
+    warm: Sequence[Callable[[], None]] = (),
 ) -> Starlette:
     """Serve `site` as a static host would (index.html for folders, 404.html for misses).
 
-    Starlette runs no lifespan for mounted apps, so `on_shutdown` closes what they opened; with
+    Starlette runs no lifespan for mounted apps, so `warm` readies them and `on_shutdown` closes
+    what they opened; with
     `mail`, its notification emails are sent while the server runs. With `reload`, every page
     listens for rebuilds (sitetools/reload/channel.py).
     """
@@ -61,7 +71,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(GZipMiddleware, minimum_size=500)],
-        lifespan=closing(on_shutdown, mail),
+        lifespan=closing(on_shutdown, mail, warm),
     )
     return relative_slash_redirects(app)  # never a Location built from the Host header
 
@@ -70,7 +80,12 @@ def site_with_stories(config: Config, site: Path, reload: ReloadChannel | None =
     """The built `site` with the intake and the admin of `config`, rewriting `site` at once."""
     apps = web_apps(config, Republisher(config, site))
     return create_app(
-        site, mounts=dict(apps), on_shutdown=closers(apps), mail=config, reload=reload
+        site,
+        mounts=dict(apps),
+        on_shutdown=closers(apps),
+        mail=config,
+        reload=reload,
+        warm=warmers(apps),
     )
 
 

@@ -28,6 +28,7 @@ from reader_stories.pages.republish import LivePages
 from reader_stories.web.admin.app import create_app as create_admin
 from reader_stories.web.intake.app import create_app as create_intake
 from reader_stories.web.redirects import relative_slash_redirects
+from reader_stories.web.startup import start_up
 
 INTAKE_PATH = "/stories"
 ADMIN_PATH = "/admin"
@@ -48,6 +49,11 @@ def closers(apps: dict[str, Starlette]) -> list[Callable[[], None]]:
     return [app.state.close for app in apps.values()]
 
 
+def warmers(apps: dict[str, Starlette]) -> list[Callable[[], None]]:
+    """What readies each app that has something to ready before its first request."""
+    return [app.state.warm for app in apps.values() if hasattr(app.state, "warm")]
+
+
 def mount_routes(apps: dict[str, ASGIApp]) -> list[Route | Mount]:
     """Each app at its path, and its path typed without the slash sent there."""
     routes: list[Route | Mount] = []
@@ -65,12 +71,20 @@ def slash_redirect(path: str):
     return redirect
 
 
-def closing(on_shutdown: Sequence[Callable[[], None]], config: Config | None = None):
-    """A lifespan that runs the background work ``config`` asks for (sending mail, pushing
+def closing(
+    on_shutdown: Sequence[Callable[[], None]],
+    config: Config | None = None,
+    warm: Sequence[Callable[[], None]] = (),
+    *,
+    freeze: bool = False,
+):
+    """A lifespan that warms the apps (and with ``freeze``, settles the process for production:
+    see startup.py), runs the background work ``config`` asks for (sending mail, pushing
     changed pages to a public site elsewhere) and closes everything at the end."""
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await start_up(warm, freeze=freeze)
         workers = [] if config is None else background_workers(config)
         for worker in workers:
             log.info("%s runs every %s s in the background.", worker.name, worker.interval)
@@ -119,5 +133,6 @@ def create_service(config: Config) -> Starlette:
     what they change is rewritten in the live site at once. The admin stays switched off until
     a password hash is set."""
     apps = web_apps(config, live_republisher(config))
-    service = Starlette(routes=mount_routes(apps), lifespan=closing(closers(apps), config))
+    lifespan = closing(closers(apps), config, warmers(apps), freeze=True)
+    service = Starlette(routes=mount_routes(apps), lifespan=lifespan)
     return relative_slash_redirects(service)

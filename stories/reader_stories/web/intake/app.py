@@ -89,6 +89,7 @@ from reader_stories.web.intake.pages import (
 from reader_stories.web.intake.receipts import Receipts, carried_receipt, carry_receipt
 from reader_stories.web.intake.unsubscribe import Unsubscribes
 from reader_stories.web.redirects import relative_slash_redirects
+from reader_stories.web.startup import start_up
 from reader_stories.web.static import stylesheet_route, stylesheets
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,17 @@ MSG_SERVER = (
     "Something went wrong on our side and your story may not have been saved. Please try "
     "again in a few minutes."
 )
+
+
+# The sample story Intake.warm checks and scores at start: Markdown, a quotation and an entity,
+# so the renderer and the sanitiser both load; no link, which a site may refuse altogether.
+WARM_UP_FORM = {
+    "article": "warm-up",
+    "name": "Warm-up",
+    "story": "A *sample* story, checked &amp; scored at start:\n\n> never stored, never shown.",
+    "consent": "yes",
+}
+WARM_UP_NETWORK = "0" * 64
 
 
 def _duplicate(
@@ -179,13 +191,26 @@ class Intake:
             self.learner.wait(LEARNER_SHUTDOWN)
         self.store.close()
 
-    @asynccontextmanager
-    async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
-        """Standalone: migrate before the first request, close at shutdown."""
+    def warm(self) -> None:
+        """Open the store and check and score a sample story, never stored, so the first
+        reader after a start waits no longer than the next (see web/startup.py)."""
         try:
-            await run_in_threadpool(self.store)
+            self.store()
         except StoriesError as exc:
             log.warning("Story database unavailable at startup, retrying per request: %s", exc)
+            return
+        if self.learner is not None:
+            self.learner.refresh(self.store)
+        sample = validate_submission(
+            WARM_UP_FORM, ip_hash=WARM_UP_NETWORK, author_name=self.settings.author_name
+        )
+        sample.prepare()
+        score_story(sample, self.learner, self.settings.spam_script, frozenset())
+
+    @asynccontextmanager
+    async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
+        """Standalone: migrate and warm before the first request, close at shutdown."""
+        await start_up([self.warm], freeze=False)
         try:
             yield
         finally:
@@ -495,4 +520,5 @@ def create_app(
     relative_slash_redirects(app)
     app.state.intake = intake
     app.state.close = intake.close
+    app.state.warm = intake.warm
     return app
