@@ -108,7 +108,10 @@ def measure(work: Path, secret: str, plan: FloodPlan, log: Any) -> dict[str, Any
     command = [sys.executable, "-m", "bench.intake_server", str(work / "server.json")]
     sent = f"{plan.bots:,} bot submissions from {plan.networks} networks"
     log(f"flood: {sent}, {plan.readers} readers")
-    with running_server(command, port=port, log_dir=work, name="flood-server") as server:
+    started = plan.workers
+    with running_server(
+        command, port=port, log_dir=work, name="flood-server", started_workers=started
+    ) as server:
         spec = {
             **asdict(plan),
             "base_url": server.base_url,

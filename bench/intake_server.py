@@ -48,9 +48,9 @@ def make_server_app(
         SITEURL, "", "Next Round", "", work_dir / "site", "{slug}/index.html", ROOT / "theme"
     )
     intake = create_app(Config(settings, site, state=work_dir / "var"))
-    return Starlette(
-        routes=mount_routes({INTAKE_PATH: intake}), lifespan=closing([intake.state.close])
-    )
+    # Warmed and settled at start as production's service is (reader_stories/web/startup.py).
+    lifespan = closing([intake.state.close], warm=[intake.state.warm], freeze=True)
+    return Starlette(routes=mount_routes({INTAKE_PATH: intake}), lifespan=lifespan)
 
 
 SPEC_VARIABLE = "BENCH_INTAKE_SPEC"

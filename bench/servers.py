@@ -93,17 +93,30 @@ class Server:
         return err.read_text("utf-8", errors="replace")[-2000:] if err.exists() else ""
 
 
-def _wait_listening(server: Server, timeout: float) -> None:
+# What uvicorn logs when a worker process has run its lifespan's start-up and takes requests.
+UVICORN_STARTED = "Application startup complete."
+
+
+def _wait_listening(server: Server, timeout: float, started_workers: int) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
             raise RuntimeError(f"{server.name} exited at start-up: {server.log_tail()}")
         try:
             with socket.create_connection((LOOPBACK, server.port), timeout=0.5):
-                return
+                if _started(server) >= started_workers:
+                    return
         except OSError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     raise RuntimeError(f"{server.name} did not listen on port {server.port} in {timeout:.0f} s")
+
+
+def _started(server: Server) -> int:
+    """How many of the server's uvicorn workers have started (the parent listens before any
+    has: a load sent then lands on whichever worker is ready first, and stays there)."""
+    err = server.log_dir / f"{server.name}.err"
+    return err.read_text("utf-8", "replace").count(UVICORN_STARTED) if err.exists() else 0
 
 
 @contextmanager
@@ -116,8 +129,10 @@ def running_server(
     env: Mapping[str, str] | None = None,
     start_timeout: float = 30.0,
     stop_timeout: float = 15.0,
+    started_workers: int = 0,
 ) -> Iterator[Server]:
-    """Run `command` (which must listen on `port`); on exit stop it gently, then firmly."""
+    """Run `command` (which must listen on `port`, and, for uvicorn, start `started_workers`
+    worker processes); on exit stop it gently, then firmly."""
     log_dir.mkdir(parents=True, exist_ok=True)
     with (log_dir / f"{name}.out").open("wb") as out, (log_dir / f"{name}.err").open("wb") as err:
         proc = subprocess.Popen(
@@ -125,7 +140,7 @@ def running_server(
         )
         server = Server(proc, port, log_dir, name)
         try:
-            _wait_listening(server, start_timeout)
+            _wait_listening(server, start_timeout, started_workers)
             yield server
         finally:
             stop(proc, stop_timeout)
