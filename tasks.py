@@ -175,6 +175,7 @@ def intake(c, host="127.0.0.1", port=8001, workers=1):
     from reader_stories.config import SETTINGS_VARIABLE
     from reader_stories.web.app import create_service
     from reader_stories.web.server import server_options
+    from reader_stories.web.workers import PortTaken, run_workers
 
     config = _config()  # read here too, so a wrong setting is one line before any worker starts
     _say_mail(config.comments)
@@ -184,13 +185,19 @@ def intake(c, host="127.0.0.1", port=8001, workers=1):
     print(f"Story intake listening on http://{host}:{port}/stories/ (Ctrl+C stops)")
     # Timeouts and connection limits for slow clients, and no access log (every reader's IP
     # address): see reader_stories/web/server.py.
-    options = {"host": host, "port": int(port), "log_level": "info", **server_options()}
+    options = {"log_level": "info", **server_options()}
     if workers == 1:
-        uvicorn.run(create_service(config), **options)
+        uvicorn.run(create_service(config), host=host, port=int(port), **options)
         return
-    # Each worker process reads the same settings file: the one this task read.
+    # Each worker process reads the same settings file: the one this task read. Each listens on
+    # a socket of its own, so connections spread evenly (reader_stories/web/workers.py).
     os.environ[SETTINGS_VARIABLE] = str(SETTINGS_FOR_COMMENTS)
-    uvicorn.run("reader_stories.web:create_app", factory=True, workers=workers, **options)
+    try:
+        status = run_workers("reader_stories.web:create_app", workers, host, int(port), options)
+    except PortTaken as exc:
+        raise Exit(f"{exc}: stop what listens there, or choose another --port.", code=1) from None
+    if status:
+        raise Exit("The stories service could not start: see the error above.", code=status)
 
 
 @task

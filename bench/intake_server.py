@@ -21,6 +21,7 @@ from reader_stories.config import Config, Site
 from reader_stories.settings import build_settings
 from reader_stories.web.app import INTAKE_PATH, closing, mount_routes
 from reader_stories.web.intake.app import create_app
+from reader_stories.web.workers import run_workers
 
 ROOT = Path(__file__).resolve().parent.parent
 SITEURL = "http://127.0.0.1:8000"
@@ -54,6 +55,7 @@ def make_server_app(
 
 
 SPEC_VARIABLE = "BENCH_INTAKE_SPEC"
+APP = "bench.intake_server:app_from_spec"
 
 
 def app_from_spec() -> Starlette:
@@ -67,16 +69,11 @@ def app_from_spec() -> Starlette:
 def main(argv: list[str]) -> int:
     os.environ[SPEC_VARIABLE] = argv[0]
     spec = json.loads(Path(argv[0]).read_text("utf-8"))
-    uvicorn.run(
-        "bench.intake_server:app_from_spec",
-        factory=True,
-        workers=int(spec.get("workers", 1)),
-        host="127.0.0.1",
-        port=int(spec["port"]),
-        proxy_headers=False,
-        access_log=False,
-        log_level="info",
-    )
+    options = {"proxy_headers": False, "access_log": False, "log_level": "info"}
+    workers, port = int(spec.get("workers", 1)), int(spec["port"])
+    if workers > 1:  # as `invoke intake --workers N` runs them: a socket each
+        return run_workers(APP, workers, "127.0.0.1", port, options)
+    uvicorn.run(APP, factory=True, host="127.0.0.1", port=port, **options)
     return 0
 
 
