@@ -108,9 +108,8 @@ def measure(work: Path, secret: str, plan: FloodPlan, log: Any) -> dict[str, Any
     command = [sys.executable, "-m", "bench.intake_server", str(work / "server.json")]
     sent = f"{plan.bots:,} bot submissions from {plan.networks} networks"
     log(f"flood: {sent}, {plan.readers} readers")
-    started = plan.workers
     with running_server(
-        command, port=port, log_dir=work, name="flood-server", started_workers=started
+        command, port=port, log_dir=work, name="flood-server", started_workers=plan.workers
     ) as server:
         spec = {
             **asdict(plan),

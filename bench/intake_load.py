@@ -114,9 +114,8 @@ def running_ours(
     spec["work_dir"], spec["workers"] = str(folder), plan.workers
     (folder / "server.json").write_text(json.dumps(spec), "utf-8")
     command = [sys.executable, "-m", "bench.intake_server", str(folder / "server.json")]
-    started = plan.workers
     with running_server(
-        command, port=port, log_dir=folder, name=name, started_workers=started
+        command, port=port, log_dir=folder, name=name, started_workers=plan.workers
     ) as server:
         yield server, {**load_spec(plan, server.base_url, slugs), "kind": "ours", "secret": secret}
 

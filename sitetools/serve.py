@@ -57,9 +57,8 @@ def create_app(
     """Serve `site` as a static host would (index.html for folders, 404.html for misses).
 
     Starlette runs no lifespan for mounted apps, so `warm` readies them and `on_shutdown` closes
-    what they opened; with
-    `mail`, its notification emails are sent while the server runs. With `reload`, every page
-    listens for rebuilds (sitetools/reload/channel.py).
+    what they opened; with `mail`, its notification emails are sent while the server runs. With
+    `reload`, every page listens for rebuilds (sitetools/reload/channel.py).
     """
     pages = StaticFiles if reload is None else PagesWithReload
     routes = [

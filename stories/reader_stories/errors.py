@@ -92,7 +92,7 @@ class RateLimited(StoriesError):
     """Too many submissions from one network; ``retry_after`` is whole seconds to wait, and
     ``until`` the store's time at which its oldest counted attempt leaves the window."""
 
-    def __init__(self, retry_after: int, until: datetime | None = None) -> None:
+    def __init__(self, retry_after: int, until: datetime) -> None:
         self.retry_after = retry_after
         self.until = until
         unit = "second" if retry_after == 1 else "seconds"

@@ -41,9 +41,7 @@ def by_window(
 ) -> Iterator[tuple[str, list[Story]]]:
     """Each article's stories (in the order written), articles in the order given."""
     for window in windows(slugs, size):
-        read_all = read_window(read, window)
-        for slug in window:
-            yield slug, read_all[slug]
+        yield from read_window(read, window).items()
 
 
 class StoryWindows:

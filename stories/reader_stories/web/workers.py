@@ -20,6 +20,7 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
 from typing import Any
@@ -114,10 +115,10 @@ def run_workers(app: str, workers: int, host: str, port: int, options: dict[str,
     return status
 
 
+@dataclass(frozen=True)
 class Worker:
-    def __init__(self, process: BaseProcess, started: Event) -> None:
-        self.process = process
-        self.started = started
+    process: BaseProcess
+    started: Event  # set by the worker once its start-up is through
 
     def failed_at_start_up(self) -> bool:
         """Died before serving (a setting, the app, the port): another would fail alike."""
@@ -142,7 +143,7 @@ def _watch(running: list[Worker], start: Callable[[], Worker], stopping: threadi
 
 def _stop(processes: list[BaseProcess]) -> None:
     for process in processes:
-        if process.is_alive() and process.pid is not None:
+        if process.is_alive():
             process.terminate()  # SIGTERM: uvicorn finishes the requests under way
     for process in processes:
         process.join(STOP_TIMEOUT)

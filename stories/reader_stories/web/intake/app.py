@@ -145,6 +145,11 @@ WARM_UP_FORM = {
 WARM_UP_NETWORK = "0" * 64
 
 
+def _rate_refusal(seconds: int) -> Refused:
+    """The answer to a network at its limit, whether the store or this process knew it."""
+    return Refused(429, MSG_RATE.format(wait=wait_text(seconds)), retry_after=seconds)
+
+
 def _duplicate(
     tx: Tx, submission: Submission, within: timedelta | None
 ) -> DuplicateSubmission | None:
@@ -305,7 +310,7 @@ class Intake:
             return
         if await run_in_threadpool(self._closed, slug):
             raise ArticleClosed(slug)
-        raise Refused(429, MSG_RATE.format(wait=wait_text(wait)), retry_after=wait)
+        raise _rate_refusal(wait)
 
     def _closed(self, slug: str) -> bool:
         try:
@@ -405,10 +410,8 @@ class Intake:
         try:
             story_id = await self.writer.write((submission, network, score))
         except RateLimited as exc:
-            if exc.until is not None:
-                self.known_limits.refused(network, exc.until)
-            wait = MSG_RATE.format(wait=wait_text(exc.retry_after))
-            raise Refused(429, wait, retry_after=exc.retry_after) from None
+            self.known_limits.refused(network, exc.until)
+            raise _rate_refusal(exc.retry_after) from None
         except DuplicateSubmission:
             raise Refused(409, MSG_DUPLICATE) from None
         except QueueFull:
