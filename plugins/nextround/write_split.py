@@ -10,14 +10,17 @@ at that moment (the stories' feeds) run once with the whole context.
 The split stays off (and the build writes in one process) when BUILD_PROCESSES or the number of
 cores says one process, when fork is missing, with RELATIVE_URLS (Pelican then changes the
 shared context as it writes each file), when a plugin listens to content_written,
-feed_generated or feed_written (it would hear only the build's own half), and with a writer other
-than Pelican's.
+feed_generated or feed_written (it would hear only the build's own half) unless the listener
+says it is `split_safe` (it only writes files of its own for the one just written, and keeps
+nothing the rest of the build needs, so each process's copy hears that process's files), and
+with a writer other than Pelican's.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import weakref
 from functools import partial
 from typing import Any
 
@@ -80,7 +83,7 @@ def _processes(generator: Any, writer: Any) -> int:
         return 1
     if not isinstance(getattr(writer, "_written_files", None), set):
         return 1  # a plugin's own writer: its record of written files is unknown
-    if any(getattr(signals, name).receivers for name in WRITER_SIGNALS):
+    if any(_listeners_need_one_process(getattr(signals, name)) for name in WRITER_SIGNALS):
         return 1
     files = len(generator.articles) + len(generator.drafts)
     workers = ahead.worker_count(
@@ -89,6 +92,16 @@ def _processes(generator: Any, writer: Any) -> int:
         settings.get("BUILD_PARALLEL_MIN_FILES", ahead.MIN_FILES),
     )
     return max(workers, 1)
+
+
+def _listeners_need_one_process(signal: Any) -> bool:
+    """Whether any listener of a writer signal has not said it is `split_safe`."""
+    for receiver in signal.receivers.values():
+        if isinstance(receiver, weakref.ref):
+            receiver = receiver()
+        if receiver is not None and not getattr(receiver, "split_safe", False):
+            return True
+    return False
 
 
 def _combine(

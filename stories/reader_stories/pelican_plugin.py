@@ -32,7 +32,7 @@ from reader_stories.pages.section import (
     story_count,
 )
 from reader_stories.pages.templates import PACKAGE_STATIC, PACKAGE_TEMPLATES, environment
-from reader_stories.pages.windows import NewestStories, PackedTexts, StoryWindows, by_window
+from reader_stories.pages.windows import NewestStories, StoryWindows, by_window
 from reader_stories.story_order import DEFAULT_ORDER, parse_order
 from reader_stories.threads import threads
 
@@ -54,6 +54,7 @@ def register() -> None:
 
     signals.generator_init.connect(add_templates)
     signals.article_generator_finalized.connect(attach_stories)
+    signals.content_written.connect(write_article_feed)
     signals.article_writer_finalized.connect(write_story_feeds)
     signals.article_writer_finalized.connect(copy_static)
 
@@ -114,18 +115,20 @@ class StoriesSection:
 
 @dataclass
 class BuiltStories:
-    """What the stories pass after reading leaves for the build's end: every article's stories
-    feed (compressed), the site's feed and the manifest, and the reader the pages use."""
+    """What the stories pass after reading leaves for the writing: the site's feed and the
+    manifest, and what each article's feed is made from as its page is written."""
 
-    feeds: PackedTexts
     site_feed: str
     manifest: str
     reader: ApprovedReader
+    pages: StoryWindows
+    env: Any
+    site: Any
 
 
 def attach_stories(generator: Any) -> None:
-    """Each article's stories section (read and rendered as its page is written), count and
-    feed, from the approved stories in the store, read a window of articles at a time."""
+    """Each article's stories section and feed (read and rendered as its page is written) and
+    count, from the approved stories in the store, read a window of articles at a time."""
     config = build_config(generator)
     site, secret = config.site, config.comments.secret_key
     env = environment(site.templates)
@@ -133,7 +136,7 @@ def attach_stories(generator: Any) -> None:
     closed = reader.closed()
     slugs = [article.slug for article in generator.articles]
     pages = StoryWindows(reader, slugs)
-    feeds, newest = PackedTexts(), NewestStories(SITE_FEED_LIMIT)
+    newest = NewestStories(SITE_FEED_LIMIT)
     ids: list[int] = []
     titles: dict[str, tuple[str, str]] = {}
     for article, (slug, stories) in zip(generator.articles, by_window(reader, slugs), strict=True):
@@ -145,12 +148,13 @@ def attach_stories(generator: Any) -> None:
         article.story_count = story_count(threads(stories))
         article.story_count_html = render_count(env, ref, article.story_count)
         article.stories_feed = site.feed_path(ref)
-        feeds.add(article.stories_feed, render_feed(env, article_ref(article), site, stories))
         newest.add(stories)
         ids += (story.id for story in stories)
         titles[slug] = (article.title, article.url)
     site_feed = render_newest_feed(env, site, newest.newest, newest.updated, titles)
-    generator.context[BUILT_KEY] = BuiltStories(feeds, site_feed, manifest_text(ids), reader)
+    generator.context[BUILT_KEY] = BuiltStories(
+        site_feed, manifest_text(ids), reader, pages, env, site
+    )
 
 
 def _section(
@@ -160,14 +164,32 @@ def _section(
     return render_section(env, ref, site, secret, grouped, closed=closed)
 
 
+def write_article_feed(path: str, context: dict[str, Any]) -> None:
+    """content_written: an article's page was written, so its stories feed is written beside
+    it, from the stories its page showed, by the same process (a build that writes its pages
+    in several processes writes each feed once, in the process that wrote the page)."""
+    built = context.get(BUILT_KEY)
+    article = context.get("article")
+    feed = getattr(article, "stories_feed", None)
+    if built is None or feed is None:
+        return  # not a listed article's page: a draft, a translation, any other file
+    text = render_feed(
+        built.env, article_ref(article), built.site, built.pages.stories_of(article.slug)
+    )
+    write_atomically(Path(context["OUTPUT_PATH"]) / feed, text, durable=False)
+
+
+# Writes only the feed of the page just written and keeps nothing the build needs afterwards:
+# nextround.write_split may hear it in each process that writes pages.
+write_article_feed.split_safe = True  # type: ignore[attr-defined]
+
+
 def write_story_feeds(generator: Any, writer: Any = None) -> None:
-    """One Atom feed of stories per article, one for the whole site, and the manifest."""
+    """The site's stories feed and the manifest, once every article's page and feed is written."""
     built = generator.context.get(BUILT_KEY)
     if built is None:
         return
     output = Path(generator.output_path)
-    for path, feed in built.feeds.items():
-        write_atomically(output / path, feed, durable=False)
     write_atomically(output / SITE_FEED, built.site_feed, durable=False)
     write_atomically(output / MANIFEST, built.manifest, durable=False)
     built.reader.close()

@@ -13,7 +13,7 @@ from reader_stories.models import Story
 from reader_stories.moderation import actions as moderation
 from reader_stories.pages.published import approved_for_build
 from reader_stories.pages.section import SITE_FEED_LIMIT
-from reader_stories.pages.windows import NewestStories, PackedTexts, StoryWindows, by_window
+from reader_stories.pages.windows import NewestStories, StoryWindows, by_window
 from reader_stories.store import open_store
 from reader_stories.threads import group_by_article
 from reader_stories.validation import validate_submission
@@ -101,12 +101,3 @@ def test_the_newest_gathered_by_window_are_the_newest_of_all(db_url: str) -> Non
         assert newest.newest == expected
         assert newest.updated == max(s.updated for s in everything)
     assert NewestStories(3).updated is None  # a site without stories
-
-
-def test_packed_texts_come_back_as_written_in_order() -> None:
-    packed = PackedTexts()
-    texts = {"a/stories.atom.xml": "<feed>\u2019</feed>" * 50, "b.stories.atom.xml": ""}
-    for name, text in texts.items():
-        packed.add(name, text)
-    assert list(packed.items()) == list(texts.items())
-    assert len(packed) == 2

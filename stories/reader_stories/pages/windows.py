@@ -2,14 +2,13 @@
 
 Held for every article at once, the stories of a site of 5,000 articles (ten each) took more
 memory than the rest of the build. The build reads them twice, a window at a time: once after
-reading, for each article's count and stories feed, the site's feed and the manifest
-(`by_window`), and again as each article's page is written (`StoryWindows`), the window
-starting at that article, since pages are written in the order the articles were listed.
+reading, for each article's count, the site's feed and the manifest (`by_window`), and again as
+each article's page and stories feed are written (`StoryWindows`), the window starting at that
+article, since pages are written in the order the articles were listed.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -92,21 +91,3 @@ class NewestStories:
         latest = max(story.updated for story in stories)
         self.updated = latest if self.updated is None else max(self.updated, latest)
         self.newest = newest_first([*self.newest, *stories], self.limit)
-
-
-class PackedTexts:
-    """Texts kept compressed until written: every article's stories feed, held from the stories
-    pass after reading until the build writes its files."""
-
-    def __init__(self) -> None:
-        self._packed: dict[str, bytes] = {}
-
-    def add(self, name: str, text: str) -> None:
-        self._packed[name] = zlib.compress(text.encode("utf-8"), 1)
-
-    def items(self) -> Iterator[tuple[str, str]]:
-        for name, packed in self._packed.items():
-            yield name, zlib.decompress(packed).decode("utf-8")
-
-    def __len__(self) -> int:
-        return len(self._packed)
