@@ -101,8 +101,12 @@ def _missed_build_targets(builds: dict[str, Any], n: int) -> bool:
     size = builds.get(str(n))
     if not size:
         return False
-    overhead = size["ours"]["cpu"] / size["plain"]["cpu"]
-    return overhead > rows.TARGET_BUILD_RATIO or _missed_tips_target(builds, n)
+    ours, plain = size["ours"], size["plain"]
+    return (
+        ours["cpu"] / plain["cpu"] > rows.TARGET_BUILD_CPU_RATIO
+        or ours["wall"] / plain["wall"] > rows.TARGET_BUILD_WALL_RATIO
+        or _missed_tips_target(builds, n)
+    )
 
 
 def _missed_tips_target(builds: dict[str, Any], n: int) -> bool:

@@ -371,9 +371,10 @@ NOTES: dict[str, tuple[str, ...]] = {
         "wall and CPU time include start-up and imports. Our build converts and writes in "
         "one worker process per core (`BUILD_PROCESSES`), so its wall time, what an author "
         "waits for, is below its CPU time (user + system of the build and its workers), the "
-        "cost it puts on the machine; plain Pelican uses one core, so its two are equal. The "
-        "CPU time is judged: it is not inflated when other processes compete for the cores "
-        "(the load average above says whether they did). Before the timed runs, one untimed "
+        "cost it puts on the machine; plain Pelican uses one core, so its two are equal. Both "
+        "are judged at N=1,000 and N=5,000. The wall time grows when other processes compete "
+        "for the cores (the load average above says whether they did); the CPU time much "
+        "less. Before the timed runs, one untimed "
         "build of each of our sides draws the share cards into its cache, as any site's first "
         "build does for the builds after it. Plain Pelican gets "
         "the same Markdown files (the tip syntax shows as plain text there) and the same "
@@ -387,7 +388,7 @@ NOTES: dict[str, tuple[str, ...]] = {
     "tip_boxes": (
         "Both sides are our full site with the same stories; only the Markdown differs "
         "(`/// tip | Title` blocks versus `## Title` sections with the same text). Judged on "
-        "CPU time, as measure 1.",
+        "CPU time.",
     ),
     "cached_rebuild": (
         "`CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True` (reader layer). The cache is primed by "

@@ -9,9 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 TIMES = "\N{MULTIPLICATION SIGN}"
-TARGET_BUILD_RATIO = 1.2
-TARGET_BUILD_SIZE = 1000
+# The full build against plain Pelican, at these sizes: the wall time an author waits for, using
+# both cores, and the CPU time that costs the machine.
+TARGET_BUILD_SIZES = (1000, 5000)
+TARGET_BUILD_WALL_RATIO = 0.75
+TARGET_BUILD_CPU_RATIO = 1.15
 TARGET_TIPS_RATIO = 1.05
+TARGET_MEMORY_SIZE = 5000
+TARGET_MEMORY_RATIO = 1.5
 TARGET_APPROVE_S = 0.2
 TARGET_RELOAD_S = 0.5
 TARGET_INTAKE_RATIO = 3.0
@@ -74,35 +79,42 @@ def _sizes(results: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     return sorted((int(n), size) for n, size in results["builds"].items())
 
 
-def _timed_rows(
-    measure: str, label: str, ours: dict[str, Any], peer: dict[str, Any], target: float | None
-) -> list[Row]:
-    """CPU time (judged), wall time and Pelican's own time of one comparison.
+def _at_most(ratio: float, target: float | None) -> tuple[str, bool | None]:
+    """The target column and whether the ratio met it (None: no target)."""
+    if target is None:
+        return "—", None
+    return f"≤ {target:.2f}{TIMES}", ratio <= target
 
-    The target is judged on the processes' CPU time: a build is one single-threaded process,
-    so on a quiet machine its CPU time is its wall time, and unlike wall time it does not grow
-    when other processes compete for the cores.
-    """
+
+def _timed_rows(
+    measure: str,
+    label: str,
+    ours: dict[str, Any],
+    peer: dict[str, Any],
+    cpu_target: float | None,
+    wall_target: float | None = None,
+) -> list[Row]:
+    """CPU time, wall time and Pelican's own time of one comparison, each judged against its
+    target when it has one: the wall time is what an author waits for, the CPU time (user +
+    system of the build and its workers) what the build costs the machine."""
     cpu = _div(ours["cpu"], peer["cpu"])
-    judged = f"≤ {target:.2f}{TIMES}" if target is not None else "—"
+    wall = _div(ours["wall"], peer["wall"])
     return [
         Row(
             measure,
-            f"{label}: CPU time of the process (judged)",
+            f"{label}: CPU time of the process",
             f"{ours['cpu']:.2f} s",
             f"{peer['cpu']:.2f} s",
             _x(cpu),
-            judged,
-            cpu <= target if target is not None else None,
+            *_at_most(cpu, cpu_target),
         ),
         Row(
             measure,
             f"{label}: wall time of the process",
             f"{ours['wall']:.2f} s",
             f"{peer['wall']:.2f} s",
-            _x(_div(ours["wall"], peer["wall"])),
-            "—",
-            None,
+            _x(wall),
+            *_at_most(wall, wall_target),
         ),
         Row(
             measure,
@@ -120,9 +132,16 @@ def build_rows(results: dict[str, Any]) -> list[Row]:
     rows = []
     for n, size in _sizes(results):
         stories = size["stories"]["approved"]
-        target = TARGET_BUILD_RATIO if n == TARGET_BUILD_SIZE else None
+        judged = n in TARGET_BUILD_SIZES
         label = f"Full build, N={n:,} ({stories:,} stories)"
-        rows += _timed_rows("build_overhead", label, size["ours"], size["plain"], target)
+        rows += _timed_rows(
+            "build_overhead",
+            label,
+            size["ours"],
+            size["plain"],
+            TARGET_BUILD_CPU_RATIO if judged else None,
+            TARGET_BUILD_WALL_RATIO if judged else None,
+        )
         if "hugo" in size:
             rows.append(hugo_row(results, n, size))
     return rows
@@ -430,15 +449,16 @@ def memory_rows(results: dict[str, Any]) -> list[Row]:
     rows = []
     for n, size in _sizes(results):
         ours, plain = size["ours"]["rss_mib"], size["plain"]["rss_mib"]
+        ratio = _div(ours, plain)
+        target = TARGET_MEMORY_RATIO if n == TARGET_MEMORY_SIZE else None
         rows.append(
             Row(
                 "memory",
                 f"Full build, N={n:,}",
                 _mib(ours),
                 _mib(plain),
-                _x(_div(ours, plain)),
-                "—",
-                None,
+                _x(ratio),
+                *_at_most(ratio, target),
             )
         )
     found = results.get("intake") or {}
