@@ -23,16 +23,15 @@ from reader_stories.live.manifest import MANIFEST, manifest_text
 from reader_stories.pages.atomic import write_atomically
 from reader_stories.pages.published import ApprovedReader
 from reader_stories.pages.section import (
-    SITE_FEED_LIMIT,
     ArticleRef,
     render_count,
     render_feed,
     render_newest_feed,
     render_section,
-    story_count,
 )
+from reader_stories.pages.tally import TallyAhead, tally
 from reader_stories.pages.templates import PACKAGE_STATIC, PACKAGE_TEMPLATES, environment
-from reader_stories.pages.windows import NewestStories, StoryWindows, by_window
+from reader_stories.pages.windows import StoryWindows
 from reader_stories.story_order import DEFAULT_ORDER, parse_order
 from reader_stories.threads import threads
 
@@ -42,6 +41,7 @@ log = logging.getLogger(__name__)
 # between its signals.
 CONFIG_KEY = "reader_stories_config"
 BUILT_KEY = "reader_stories_built"
+TALLY_KEY = "reader_stories_tally"
 
 
 # Copied into the built site's theme folder (THEME_STATIC_DIR/stories/) for stories/article.html;
@@ -53,6 +53,7 @@ def register() -> None:
     from pelican import signals
 
     signals.generator_init.connect(add_templates)
+    signals.article_generator_pretaxonomy.connect(tally_ahead)
     signals.article_generator_finalized.connect(attach_stories)
     signals.content_written.connect(write_article_feed)
     signals.article_writer_finalized.connect(write_story_feeds)
@@ -126,6 +127,16 @@ class BuiltStories:
     site: Any
 
 
+def tally_ahead(generator: Any) -> None:
+    """article_generator_pretaxonomy: the articles are read and listed, and other plugins'
+    work over them comes next in this process, so the stories are tallied meanwhile in
+    another (pages/tally.py)."""
+    if TallyAhead.possible(len(generator.articles), generator.settings.get("BUILD_PROCESSES")):
+        url = build_config(generator).comments.database_url
+        slugs = [article.slug for article in generator.articles]
+        generator.context[TALLY_KEY] = TallyAhead(url, slugs)
+
+
 def attach_stories(generator: Any) -> None:
     """Each article's stories section and feed (read and rendered as its page is written) and
     count, from the approved stories in the store, read a window of articles at a time."""
@@ -135,25 +146,25 @@ def attach_stories(generator: Any) -> None:
     reader = ApprovedReader(config.comments.database_url)
     closed = reader.closed()
     slugs = [article.slug for article in generator.articles]
+    ahead = generator.context.pop(TALLY_KEY, None)
+    counted = ahead.take(slugs) if ahead is not None else None
+    if counted is None:
+        counted = tally(reader, slugs)
     pages = StoryWindows(reader, slugs)
-    newest = NewestStories(SITE_FEED_LIMIT)
-    ids: list[int] = []
     titles: dict[str, tuple[str, str]] = {}
-    for article, (slug, stories) in zip(generator.articles, by_window(reader, slugs), strict=True):
+    for article in generator.articles:
         ref = article_ref(article, config.comments.stories_order)
         # Rendered with autoescape, by the package, when the page is written.
         article.stories_section = StoriesSection(
-            partial(_section, pages, env, ref, site, secret, slug in closed)
+            partial(_section, pages, env, ref, site, secret, article.slug in closed)
         )
-        article.story_count = story_count(threads(stories))
+        article.story_count = counted.counts[article.slug]
         article.story_count_html = render_count(env, ref, article.story_count)
         article.stories_feed = site.feed_path(ref)
-        newest.add(stories)
-        ids += (story.id for story in stories)
-        titles[slug] = (article.title, article.url)
-    site_feed = render_newest_feed(env, site, newest.newest, newest.updated, titles)
+        titles[article.slug] = (article.title, article.url)
+    site_feed = render_newest_feed(env, site, counted.newest, counted.updated, titles)
     generator.context[BUILT_KEY] = BuiltStories(
-        site_feed, manifest_text(ids), reader, pages, env, site
+        site_feed, manifest_text(counted.ids), reader, pages, env, site
     )
 
 
