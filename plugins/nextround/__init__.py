@@ -11,7 +11,15 @@ def register() -> None:
     """Connect handlers; each lives in a module that does one job."""
     from pelican import signals
 
-    from nextround import enrich, links, minify, read_ahead, template_cache, write_split
+    from nextround import (
+        enrich,
+        links,
+        minify,
+        read_ahead,
+        taxonomies,
+        template_cache,
+        write_split,
+    )
     from nextround.images import glue as images
 
     links.skip_impossible_link_scans()
@@ -26,6 +34,8 @@ def register() -> None:
     signals.article_generator_pretaxonomy.connect(read_ahead.stop_after)
     signals.page_generator_finalized.connect(read_ahead.stop_after)
     signals.finalized.connect(read_ahead.stop)
+    # Tag, category and author pages picked without scanning their lists.
+    signals.all_generators_finalized.connect(taxonomies.index_taxonomies)
     # The articles' pages and feeds rendered by two processes (nextround/write_split.py).
     signals.all_generators_finalized.connect(write_split.split_article_writing)
     # Images and share cards (nextround/images/): rewritten as read, files made at the end.
