@@ -116,15 +116,12 @@ class StoriesSection:
 
 @dataclass
 class BuiltStories:
-    """What the stories pass after reading leaves for the writing: the site's feed and the
-    manifest, and what each article's feed is made from as its page is written."""
+    """What the stories pass after reading leaves for the build's end: the site's feed and the
+    manifest, and the reader the pages use."""
 
     site_feed: str
     manifest: str
     reader: ApprovedReader
-    pages: StoryWindows
-    env: Any
-    site: Any
 
 
 def tally_ahead(generator: Any) -> None:
@@ -161,11 +158,11 @@ def attach_stories(generator: Any) -> None:
         article.story_count = counted.counts[article.slug]
         article.story_count_html = render_count(env, ref, article.story_count)
         article.stories_feed = site.feed_path(ref)
+        # Rendered when its page has been written, from the stories the page showed.
+        article.stories_feed_text = partial(_feed, pages, env, article_ref(article), site)
         titles[article.slug] = (article.title, article.url)
     site_feed = render_newest_feed(env, site, counted.newest, counted.updated, titles)
-    generator.context[BUILT_KEY] = BuiltStories(
-        site_feed, manifest_text(counted.ids), reader, pages, env, site
-    )
+    generator.context[BUILT_KEY] = BuiltStories(site_feed, manifest_text(counted.ids), reader)
 
 
 def _section(
@@ -175,19 +172,19 @@ def _section(
     return render_section(env, ref, site, secret, grouped, closed=closed)
 
 
+def _feed(pages: StoryWindows, env: Any, ref: ArticleRef, site: Any) -> str:
+    return render_feed(env, ref, site, pages.stories_of(ref.slug))
+
+
 def write_article_feed(path: str, context: dict[str, Any]) -> None:
     """content_written: an article's page was written, so its stories feed is written beside
     it, from the stories its page showed, by the same process (a build that writes its pages
     in several processes writes each feed once, in the process that wrote the page)."""
-    built = context.get(BUILT_KEY)
     article = context.get("article")
-    feed = getattr(article, "stories_feed", None)
-    if built is None or feed is None:
+    feed, text = getattr(article, "stories_feed", None), getattr(article, "stories_feed_text", None)
+    if feed is None or text is None:
         return  # not a listed article's page: a draft, a translation, any other file
-    text = render_feed(
-        built.env, article_ref(article), built.site, built.pages.stories_of(article.slug)
-    )
-    write_atomically(Path(context["OUTPUT_PATH"]) / feed, text, durable=False)
+    write_atomically(Path(context["OUTPUT_PATH"]) / feed, text(), durable=False)
 
 
 # Writes only the feed of the page just written and keeps nothing the build needs afterwards:
