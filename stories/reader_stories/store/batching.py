@@ -9,6 +9,11 @@ told "saved" before the commit that holds their story has returned.
 A batch is made once the write lock is held, not before: with several processes on one store,
 the stories that arrive while this process waits for another's commit join the batch being
 written, instead of waiting for the next one.
+
+Items that can wait (`deferrable`: for the intake, a story its text already marks as suspected
+spam) go in a lane of their own, written when no other item is waiting and a few at a time
+(`deferred_batch`). Under a flood, a reader's story then waits behind one short batch of the
+flood's, not behind a full one.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from reader_stories.store import Store, Tx
 
 Item = TypeVar("Item")
 DEFAULT_MAX_BATCH = 64
+# Deferred items written at once: their batch is what a reader arriving meanwhile waits for.
+DEFAULT_DEFERRED_BATCH = 16
 
 
 @dataclass
@@ -36,7 +43,8 @@ class _Waiting(Generic[Item]):
 
 
 class BatchWriter(Generic[Item]):
-    """Writes items with `write_one(tx, item) -> id` in shared transactions, in arrival order.
+    """Writes items with `write_one(tx, item) -> id` in shared transactions, in arrival order
+    within each lane (deferrable items after the others).
 
     `write_one` refuses an item by raising, which also undoes what it wrote, or by returning the
     exception, which keeps it (a refused attempt that still counts against a rate limit).
@@ -47,13 +55,19 @@ class BatchWriter(Generic[Item]):
         store: Callable[[], Store],
         write_one: Callable[[Tx, Item], int | Exception],
         max_batch: int = DEFAULT_MAX_BATCH,
+        *,
+        deferrable: Callable[[Item], bool] | None = None,
+        deferred_batch: int = DEFAULT_DEFERRED_BATCH,
     ) -> None:
         self.store = store
         self.write_one = write_one
         self.max_batch = max_batch
+        self.deferrable = deferrable
+        self.deferred_batch = deferred_batch
         # Appended on the event loop, taken by the writing thread: deque's append and popleft
         # are atomic, and one thread at a time takes.
         self._waiting: deque[_Waiting[Item]] = deque()
+        self._deferred: deque[_Waiting[Item]] = deque()
         self._wakeup: asyncio.Event | None = None
         self._worker: asyncio.Task[None] | None = None
 
@@ -63,7 +77,8 @@ class BatchWriter(Generic[Item]):
             self._wakeup = asyncio.Event()
             self._worker = asyncio.get_running_loop().create_task(self._run(self._wakeup))
         waiting: _Waiting[Item] = _Waiting(item)
-        self._waiting.append(waiting)
+        can_wait = self.deferrable is not None and self.deferrable(item)
+        (self._deferred if can_wait else self._waiting).append(waiting)
         self._wakeup.set()
         return await waiting.done
 
@@ -71,7 +86,7 @@ class BatchWriter(Generic[Item]):
         while True:
             await wakeup.wait()
             wakeup.clear()
-            while self._waiting:
+            while self._waiting or self._deferred:
                 for waiting, outcome in await run_in_threadpool(self._write_waiting):
                     if waiting.done.cancelled():
                         continue
@@ -93,9 +108,13 @@ class BatchWriter(Generic[Item]):
         return list(zip(taken, outcomes, strict=True))
 
     def _take(self) -> list[_Waiting[Item]]:
+        """The items waiting, up to a batch; the deferred ones only when no other waits."""
+        lane, most = self._waiting, self.max_batch
+        if not lane:
+            lane, most = self._deferred, min(self.deferred_batch, self.max_batch)
         taken: list[_Waiting[Item]] = []
-        while self._waiting and len(taken) < self.max_batch:
-            taken.append(self._waiting.popleft())
+        while lane and len(taken) < most:
+            taken.append(lane.popleft())
         return taken
 
     def _write_batch(self, tx: Tx, items: list[Item]) -> list[int | Exception]:

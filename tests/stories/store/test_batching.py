@@ -22,17 +22,33 @@ def run_async(make_coroutine):
     return outcome[0] if outcome else None
 
 
-def count_batches(writer: BatchWriter) -> list[int]:
-    """The size of each batch the writer writes from now on, in order."""
-    batches: list[int] = []
+def record_batches(writer: BatchWriter) -> list[list]:
+    """The items of each batch the writer writes from now on, in order."""
+    batches: list[list] = []
     original = writer._write_batch
 
-    def counting(tx, items):
-        batches.append(len(items))
+    def recording(tx, items):
+        batches.append(list(items))
         return original(tx, items)
 
-    writer._write_batch = counting  # type: ignore[method-assign]
+    writer._write_batch = recording  # type: ignore[method-assign]
     return batches
+
+
+def another_writer_holding_the_lock(store: Store) -> tuple[threading.Event, threading.Thread]:
+    """A thread that holds the store's write lock, as another process's commit would, until
+    the event is set; returned once it holds the lock."""
+    holding, release = threading.Event(), threading.Event()
+
+    def other_writer() -> None:
+        with store.writing():
+            holding.set()
+            release.wait(30)
+
+    other = threading.Thread(target=other_writer)
+    other.start()
+    holding.wait(30)
+    return release, other
 
 
 def test_concurrent_writes_share_transactions_and_refusals_stay_alone(store: Store) -> None:
@@ -44,7 +60,7 @@ def test_concurrent_writes_share_transactions_and_refusals_stay_alone(store: Sto
         return tx.add_submission(submission(body_markdown=f"Kept story number {n} here.")).id
 
     writer = BatchWriter(lambda: store, write_one)
-    batches = count_batches(writer)
+    batches = record_batches(writer)
 
     async def main() -> list[int | BaseException]:
         return await asyncio.gather(
@@ -57,7 +73,8 @@ def test_concurrent_writes_share_transactions_and_refusals_stay_alone(store: Sto
     assert len(refused) == 8 and len(kept) == 32
     assert sorted(s.id for s in store.pending()) == sorted(kept)
     assert all("Kept" in s.body_markdown for s in store.pending())
-    assert sum(batches) == 40 and max(batches) > 1  # grouped, not one commit per write
+    sizes = [len(batch) for batch in batches]
+    assert sum(sizes) == 40 and max(sizes) > 1  # grouped, not one commit per write
 
 
 def test_a_failed_commit_fails_everyone_in_the_batch(store: Store) -> None:
@@ -113,17 +130,8 @@ def test_stories_sent_while_another_writer_holds_the_lock_join_the_waiting_batch
         return tx.add_submission(submission(body_markdown=f"Queued story number {n}.")).id
 
     writer = BatchWriter(lambda: store, write_one)
-    batches = count_batches(writer)
-    holding, release = threading.Event(), threading.Event()
-
-    def other_writer() -> None:
-        with store.writing():  # as another process's commit would
-            holding.set()
-            release.wait(30)
-
-    other = threading.Thread(target=other_writer)
-    other.start()
-    holding.wait(30)
+    batches = record_batches(writer)
+    release, other = another_writer_holding_the_lock(store)
 
     async def main() -> list[int]:
         first = asyncio.ensure_future(writer.write(1))
@@ -136,4 +144,31 @@ def test_stories_sent_while_another_writer_holds_the_lock_join_the_waiting_batch
     ids = run_async(main)
     other.join(30)
     assert ids is not None and len(set(ids)) == 10
-    assert batches == [10]
+    assert [len(batch) for batch in batches] == [10]
+
+
+def test_deferrable_items_wait_for_the_others_and_go_a_few_at_a_time(store: Store) -> None:
+    """A flood's suspected stories queued before a reader's: the reader's is committed first,
+    and the flood's follow in batches short enough that the next reader never waits long."""
+
+    def write_one(tx: Tx, n: int) -> int:
+        return tx.add_submission(submission(body_markdown=f"Queued story number {n}.")).id
+
+    writer = BatchWriter(lambda: store, write_one, deferrable=lambda n: n < 100, deferred_batch=8)
+    written = record_batches(writer)
+    release, other = another_writer_holding_the_lock(store)
+
+    async def main() -> list[int]:
+        flood = [asyncio.ensure_future(writer.write(n)) for n in range(1, 21)]
+        await asyncio.sleep(0.2)  # the writer's thread is now waiting for the lock
+        readers = [asyncio.ensure_future(writer.write(n)) for n in (101, 102, 103)]
+        await asyncio.sleep(0.2)
+        release.set()
+        return await asyncio.gather(*flood, *readers)
+
+    ids = run_async(main)
+    other.join(30)
+    assert ids is not None and len(set(ids)) == 23
+    assert written[0] == [101, 102, 103]
+    assert written[1:] == [list(range(1, 9)), list(range(9, 17)), list(range(17, 21))]
+    assert len(store.pending()) == 23

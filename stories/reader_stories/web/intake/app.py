@@ -181,7 +181,7 @@ class Intake:
         self.store = LazyStore(settings.database_url, busy_timeout, clock)
         self.known_limits = KnownLimits(clock)
         self.writer: BatchWriter[tuple[Submission, str, Score]] = BatchWriter(
-            self.store, self._write_one
+            self.store, self._write_one, deferrable=self._suspected_by_text
         )
         # The spam classifier, trained from the store's decisions in a background thread.
         self.learner = Learner() if settings.spam_learning else None
@@ -361,6 +361,12 @@ class Intake:
         if SOLVED in proven:  # spent when the story is stored: a proof counts for one story
             score = replace(score, proof_id=proof_id(payload))
         return submission, score
+
+    def _suspected_by_text(self, item: tuple[Submission, str, Score]) -> bool:
+        """Whether the story's text alone already holds it (or it filled the honeypot): it is
+        written after readers' stories that wait with it (store/batching.py)."""
+        submission, _, score = item
+        return submission.honeypot or score.hold(self.settings.spam_threshold) is not None
 
     def _write_one(self, tx: Tx, item: tuple[Submission, str, Score]) -> int | Exception:
         """One story's checks and writes, inside the batch's transaction (in its own savepoint).
