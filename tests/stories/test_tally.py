@@ -74,3 +74,14 @@ def test_tallying_ahead_needs_many_articles_and_more_than_one_process() -> None:
     assert not TallyAhead.possible(10, None)
     assert not TallyAhead.possible(1000, 1)
     assert TallyAhead.possible(1000, 2)
+
+
+def test_without_affinity_the_cores_are_counted_as_the_system_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """macOS has no sched_getaffinity: the cores are os.cpu_count()."""
+    monkeypatch.delattr("os.sched_getaffinity")
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert not TallyAhead.possible(1000, None)
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert TallyAhead.possible(1000, None)

@@ -87,6 +87,13 @@ def _tally_quietly(url: str, slugs: Sequence[str]) -> Tally | None:
     return None if _noticed.seen else counted
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 class TallyAhead:
     """A tally started now in a forked process, for articles whose list is final."""
 
@@ -105,7 +112,7 @@ class TallyAhead:
     def possible(articles: int, processes: int | None) -> bool:
         """Whether tallying ahead can pay: enough articles, more than one process allowed
         (the BUILD_PROCESSES setting: None or 0 is one per usable core) and fork available."""
-        wanted = processes or len(os.sched_getaffinity(0))
+        wanted = processes or _usable_cores()
         return (
             articles >= MIN_ARTICLES
             and wanted > 1
