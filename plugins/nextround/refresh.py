@@ -21,11 +21,10 @@ from typing import Any
 
 from nextround import enrich
 from nextround.images import glue as images
+from nextround.taxonomies import TAXONOMIES, taxonomy_pairs
 
 # The generator's lists an article can be in, each written with the article template.
 LISTS = ("articles", "translations", "hidden_articles", "hidden_translations")
-# The generator's taxonomies: (name, articles) pairs, as a list or a dict.
-TAXONOMIES = ("categories", "tags", "authors")
 
 
 class NotRefreshable(Exception):
@@ -121,9 +120,7 @@ def _replace(generator: Any, old: Any, new: Any) -> None:
     generator.add_static_links(new)
     lists = [getattr(generator, name) for name in (*LISTS, "dates")]
     for name in TAXONOMIES:
-        taxonomy = getattr(generator, name)  # a dict (tags) or a sorted list of pairs
-        pairs = taxonomy.items() if isinstance(taxonomy, dict) else taxonomy
-        lists += [members for _, members in pairs]
+        lists += [members for _, members in taxonomy_pairs(generator, name)]
     for members in lists:
         for index, member in enumerate(members):
             if member is old:

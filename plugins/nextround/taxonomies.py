@@ -10,8 +10,10 @@ list answers `in` from a set of its members' identities, kept until the list cha
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import chain
 from typing import Any
 
+# The articles generator's taxonomies: (name, articles) pairs, as a dict (tags) or a sorted list.
 TAXONOMIES = ("tags", "categories", "authors")
 
 
@@ -75,13 +77,13 @@ def index_taxonomies(generators: list[Any]) -> None:
 def index_lists(generator: Any) -> None:
     """Each tag's, category's and author's list becomes an IdentityMembers, wherever the
     generator and its context hold it (the context holds the tags as (tag, list) pairs)."""
-    members = [
+    members = (
         article
         for name in TAXONOMIES
-        for _, articles in _pairs(getattr(generator, name, None))
+        for _, articles in taxonomy_pairs(generator, name)
         for article in articles
-    ]
-    if not identity_is_equality([*members, *getattr(generator, "dates", [])]):
+    )
+    if not identity_is_equality(chain(getattr(generator, "dates", []), members)):
         return  # an article class of a plugin's with its own `==`: Pelican's scan stays
     indexed: dict[int, IdentityMembers] = {}
 
@@ -103,7 +105,9 @@ def index_lists(generator: Any) -> None:
             pairs[:] = [(key, index(articles)) for key, articles in pairs]
 
 
-def _pairs(taxonomy: Any) -> Iterable[tuple[Any, Any]]:
+def taxonomy_pairs(generator: Any, name: str) -> Iterable[tuple[Any, Any]]:
+    """The (tag, category or author, articles) pairs of one of the generator's taxonomies."""
+    taxonomy = getattr(generator, name, None)
     if isinstance(taxonomy, dict):
         return taxonomy.items()
     return taxonomy or []

@@ -159,7 +159,7 @@ def attach_stories(generator: Any) -> None:
         article.story_count_html = render_count(env, ref, article.story_count)
         article.stories_feed = site.feed_path(ref)
         # Rendered when its page has been written, from the stories the page showed.
-        article.stories_feed_text = partial(_feed, pages, env, article_ref(article), site)
+        article.stories_feed_text = partial(_feed, pages, env, ref, site)
         titles[article.slug] = (article.title, article.url)
     site_feed = render_newest_feed(env, site, counted.newest, counted.updated, titles)
     generator.context[BUILT_KEY] = BuiltStories(site_feed, manifest_text(counted.ids), reader)
