@@ -33,7 +33,7 @@ def register() -> None:
     signals.page_generator_preread.connect(read_ahead.convert_ahead)
     signals.article_generator_pretaxonomy.connect(read_ahead.stop_after)
     signals.page_generator_finalized.connect(read_ahead.stop_after)
-    signals.finalized.connect(read_ahead.stop)
+    signals.finalized.connect(read_ahead.finish)
     # Tag, category and author pages picked without scanning their lists.
     signals.all_generators_finalized.connect(taxonomies.index_taxonomies)
     # The articles' pages and feeds rendered by two processes (nextround/write_split.py).

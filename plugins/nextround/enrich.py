@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from markupsafe import Markup
 
+from nextround.read_ahead import words_counted_ahead
 from nextround.reading import minutes_for, related_all, word_count
+
+logger = logging.getLogger(__name__)
 
 
 def enrich_articles(generator: Any) -> None:
@@ -24,27 +28,36 @@ def enrich_articles(generator: Any) -> None:
     freeze_urls([*articles, *generator.translations, *unlisted])
     # Every page's menu links the categories: their URLs are formatted once, not on every page.
     generator.context["category_links"] = [(cat.url, cat.name) for cat, _ in generator.categories]
+    counted_ahead = 0
     for index, (article, similar) in enumerate(
         zip(articles, related_all(articles, limit), strict=True)
     ):
-        describe(article, words_per_minute)
+        counted_ahead += describe(article, words_per_minute)
         article.related_articles = similar
         article.newer_article = articles[index - 1] if index > 0 else None
         article.older_article = articles[index + 1] if index + 1 < len(articles) else None
     # Drafts and hidden articles get their own pages with the same template, but belong to no
     # list: nothing is related to them and they have no neighbours.
     for article in unlisted:
-        describe(article, words_per_minute)
+        counted_ahead += describe(article, words_per_minute)
         article.related_articles = []
         article.newer_article = article.older_article = None
+    if counted_ahead:
+        logger.debug(
+            "The words of %d articles were counted where they were converted", counted_ahead
+        )
 
 
-def describe(article: Any, words_per_minute: int) -> None:
-    """What the theme shows of one article beyond Pelican's own fields."""
-    article.word_count = word_count(article._content)  # also the JSON-LD's wordCount
+def describe(article: Any, words_per_minute: int) -> bool:
+    """What the theme shows of one article beyond Pelican's own fields; whether its words were
+    counted ahead, by the worker that converted it."""
+    counted = words_counted_ahead(article._content)
+    # Also the JSON-LD's wordCount.
+    article.word_count = counted if counted is not None else word_count(article._content)
     # The summary as text, for the meta description, Open Graph and both JSON-LD blocks.
     article.plain_summary = plain_summary(article)
     article.reading_minutes = minutes_for(article.word_count, words_per_minute)
+    return counted is not None
 
 
 def plain_summary(article: Any) -> str:

@@ -5,6 +5,8 @@ about to read are listed the way it lists them, those its content cache already 
 out, and the rest go to worker processes (nextround.ahead). Pelican then reads in its usual order
 and its Markdown reader takes each file's conversion ready-made (tipboxes.pelican_glue's
 `converted_ahead`); metadata, content objects and every signal stay in the build's process.
+Each worker also counts the words of the HTML it made (`words_counted_ahead`): counting every
+article was most of the one-core stretch between reading and writing.
 
 BUILD_PROCESSES sets how many processes convert (default: one per usable core; 1: none but the
 build's own); fewer files than BUILD_PARALLEL_MIN_FILES are converted in the build's process.
@@ -17,6 +19,7 @@ import os
 from typing import Any
 
 from nextround import ahead
+from nextround.reading import word_count
 from tipboxes.pelican_glue import Converted, ReusingMarkdownReader
 
 logger = logging.getLogger(__name__)
@@ -25,8 +28,12 @@ logger = logging.getLogger(__name__)
 class _Reading:
     """The generator being read and its work ahead: one at a time."""
 
-    generator: Any = None
-    work: ahead.WorkAhead | None = None
+    def __init__(self) -> None:
+        self.generator: Any = None
+        self.work: ahead.WorkAhead | None = None
+        # Each converted HTML string, by identity, with its word count: an equal string made
+        # elsewhere (a plugin that rewrote the content) is counted again by its user.
+        self.counted: dict[int, tuple[str, int]] = {}
 
 
 _reading = _Reading()
@@ -37,6 +44,7 @@ def convert_ahead(generator: Any) -> None:
     if _reading.generator is generator:
         return
     stop()
+    _reading.counted = {}
     _reading.generator = generator
     readers = _markdown_readers(generator)
     if not readers:
@@ -51,8 +59,9 @@ def convert_ahead(generator: Any) -> None:
     if workers == 0:
         return
 
-    def convert(path: str) -> Converted:
-        return readers[_suffix(path)].convert(path)
+    def convert(path: str) -> tuple[Converted, int]:
+        converted = readers[_suffix(path)].convert(path)
+        return converted, word_count(converted.html)
 
     logger.debug(
         "Converting %d Markdown files of %s in %d worker processes",
@@ -61,12 +70,36 @@ def convert_ahead(generator: Any) -> None:
         workers,
     )
     _reading.work = work = ahead.WorkAhead(convert, paths, workers)
+
+    def take(path: str) -> Converted | None:
+        done = work.take(path)
+        if done is None:
+            return None
+        converted, words = done
+        _reading.counted[id(converted.html)] = (converted.html, words)
+        return converted
+
     for reader in set(readers.values()):
-        reader.converted_ahead = work.take
+        reader.converted_ahead = take
 
 
-def stop(*_: Any) -> None:
-    """finalized, and before the next generator: no worker outlives the reading it served."""
+def words_counted_ahead(html: str) -> int | None:
+    """The word count of `html` made by the worker that converted it, if this very string came
+    from one (each is given once); None otherwise."""
+    entry = _reading.counted.pop(id(html), None)
+    return entry[1] if entry is not None and entry[0] is html else None
+
+
+def finish(*_: Any) -> None:
+    """finalized: no worker and no count outlives the build (`invoke livereload` builds again
+    in the same process)."""
+    stop()
+    _reading.counted = {}
+
+
+def stop() -> None:
+    """Before the next generator and once its reading is over: no worker outlives the reading
+    it served."""
     work, _reading.work = _reading.work, None
     if work is not None:
         work.close()

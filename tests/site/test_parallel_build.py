@@ -103,6 +103,7 @@ def test_two_processes_write_the_same_bytes_as_one(
     assert f"Markdown files of {content} in 2 worker processes" in said
     assert "pages and feeds written by 2 processes" in said
     assert "were tallied ahead" in said
+    assert "were counted where they were converted" in said
     assert sorted(one) == sorted(two)
     assert [name for name in one if one[name] != two[name]] == []
     if generated:
