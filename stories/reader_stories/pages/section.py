@@ -89,7 +89,10 @@ def _shown_threads(grouped: Sequence[Thread], output: str | None = None) -> list
 def story_count(grouped: Sequence[Thread]) -> int:
     """Reader stories on the article, as the section shows them; author replies are answers,
     not stories."""
-    shown = _shown_threads(grouped)
+    return _count_shown(_shown_threads(grouped))
+
+
+def _count_shown(shown: Sequence[Thread]) -> int:
     return len(shown) + sum(1 for t in shown for r in t.replies if not r.author_reply)
 
 
@@ -115,7 +118,7 @@ def render_section(
         site=site,
         threads=in_order(grouped, article.order),
         orders=ORDER_LABELS,
-        count=story_count(grouped),
+        count=_count_shown(grouped),  # the shown threads: checked once, just above
         token=make_article_token(secret_key, article.slug),
         values={},
         errors={},
