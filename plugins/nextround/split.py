@@ -1,8 +1,10 @@
 """One job run by forked processes, each doing its share, or by one when anything goes wrong.
 
 Every process runs the whole job over the same state (forked from the same moment) and asks
-`Shares.mine` before each expensive step whether the step is its own; the answers agree in all
-processes because each process asks the same questions in the same order. Each process holds
+before each expensive step whether the step is its own: `Shares.mine` answers from the weights
+asked so far, the same in all processes because each asks the same questions in the same order;
+`Shares.first_come` gives the step to whichever process reaches it first, through a counter the
+processes share, so steps whose cost no weight foretells end the job together. Each process holds
 back what it logs. When every share ran cleanly (no exception, nothing logged at ERROR), the
 held records are released once each, the parent's first, and the children's results come back
 to the caller. Otherwise the children's work is thrown away and the caller's `alone` runs the
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import multiprocessing
 import os
 import pickle
 import sys
@@ -25,18 +28,50 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+# How long a process waits for the shared counter, whose lock is held for a few instructions:
+# longer means the process holding it died there, and this share gives up (the job is then done
+# alone).
+CLAIM_TIMEOUT = 10.0
+
+
+class SplitStalled(RuntimeError):
+    """Another share died holding the shared counter's lock."""
+
 
 class Shares:
-    """Gives each step to the process with the least work so far, the same way in every process."""
+    """Which steps of the job are this process's."""
 
-    def __init__(self, mine: int, count: int) -> None:
+    def __init__(self, mine: int, count: int, claimed: Any = None) -> None:
         self.index = mine
         self._loads = [0] * count
+        self._claimed = claimed  # a shared multiprocessing.Value: the next step not yet taken
+        self._asked = 0  # first-come steps this process has asked about
 
     def mine(self, weight: int = 1) -> bool:
+        """The step goes to the process with the least weight so far: a fixed pattern, the same
+        in every process (two processes take turns with equal weights)."""
         owner = self._loads.index(min(self._loads))
         self._loads[owner] += weight
         return owner == self.index
+
+    def first_come(self) -> bool:
+        """The step goes to the first process to ask about it. Every process asks about every
+        such step in the same order, so each is taken exactly once; without a shared counter
+        (a share run alone, or none could be made) this is `mine()`."""
+        if self._claimed is None:
+            return self.mine()
+        step, self._asked = self._asked, self._asked + 1
+        lock = self._claimed.get_lock()
+        if not lock.acquire(timeout=CLAIM_TIMEOUT):
+            raise SplitStalled("another process of the build stopped while choosing its work")
+        try:
+            counter = self._claimed.get_obj()  # its `.value` would take the lock again
+            if step < counter.value:
+                return False
+            counter.value = step + 1
+            return True
+        finally:
+            lock.release()
 
 
 @dataclass
@@ -121,10 +156,11 @@ def run_split(
     sys.stdout.flush()  # or a child would write the parent's buffered output a second time
     sys.stderr.flush()
     children: list[tuple[int, int]] = []
+    claimed = _shared_counter()
     gc.freeze()  # forked children then share the heap's pages instead of copying them
     try:
         for index in range(1, processes):
-            children.append(_fork_share(job, index, processes))
+            children.append(_fork_share(job, index, processes, claimed))
     except OSError:  # no more processes allowed: the shares would not cover the job
         for pid, reader in children:
             _collect(pid, reader)
@@ -132,7 +168,7 @@ def run_split(
         return False
     finally:
         gc.unfreeze()
-    own = _run_share(job, 0, processes)
+    own = _run_share(job, 0, processes, claimed)
     outcomes = [_collect(pid, reader) for pid, reader in children]
     everyone = [own, *outcomes]
     if all(o.ok for o in everyone) and combine(own.result, [o.result for o in outcomes]):
@@ -144,10 +180,20 @@ def run_split(
     return False
 
 
-def _run_share(job: Callable[[Shares], Any], index: int, processes: int) -> _Outcome:
+def _shared_counter() -> Any:
+    """The first-come steps' counter, in memory the forked shares share; None where no such
+    memory or lock can be made (first-come steps then follow the fixed pattern)."""
+    try:
+        context = multiprocessing.get_context("fork")
+        return context.Value("q", 0, lock=context.Lock())
+    except (OSError, ValueError, ImportError):
+        return None
+
+
+def _run_share(job: Callable[[Shares], Any], index: int, processes: int, claimed: Any) -> _Outcome:
     with held_logging() as records:
         try:
-            result = job(Shares(index, processes))
+            result = job(Shares(index, processes, claimed))
         except Exception:
             return _Outcome(False)
     if _failed(records):
@@ -155,7 +201,9 @@ def _run_share(job: Callable[[Shares], Any], index: int, processes: int) -> _Out
     return _Outcome(True, result, records)
 
 
-def _fork_share(job: Callable[[Shares], Any], index: int, processes: int) -> tuple[int, int]:
+def _fork_share(
+    job: Callable[[Shares], Any], index: int, processes: int, claimed: Any
+) -> tuple[int, int]:
     reader, writer = os.pipe()
     with warnings.catch_warnings():
         # Python 3.12 warns of forking beside threads (the share cards' pool); the child runs
@@ -168,7 +216,7 @@ def _fork_share(job: Callable[[Shares], Any], index: int, processes: int) -> tup
     status = 1
     try:
         os.close(reader)
-        outcome = _run_share(job, index, processes)
+        outcome = _run_share(job, index, processes, claimed)
         if outcome.records:
             outcome.records = [_portable(record) for record in outcome.records]
         with os.fdopen(writer, "wb") as pipe:

@@ -19,7 +19,6 @@ with a writer other than Pelican's.
 from __future__ import annotations
 
 import logging
-import math
 import weakref
 from functools import partial
 from typing import Any
@@ -53,7 +52,7 @@ def write_in_shares(generator: Any, writer: Any) -> None:
     before = (set(writer._written_files), set(writer._overridden_files))
 
     def job(shares: split.Shares) -> tuple[set[str], set[str]]:
-        shared = SharedWriter(writer, shares, generator.settings)
+        shared = SharedWriter(writer, shares)
         generator.generate_feeds(shared)
         generator.generate_pages(shared)
         return writer._written_files - before[0], writer._overridden_files - before[1]
@@ -123,31 +122,29 @@ def _combine(
 class SharedWriter:
     """Pelican's writer for one share: writes what falls to this process and skips the rest."""
 
-    def __init__(self, writer: Any, shares: split.Shares, settings: dict[str, Any]) -> None:
+    def __init__(self, writer: Any, shares: split.Shares) -> None:
         self._writer = writer
         self._shares = shares
-        self._paginated = settings["PAGINATED_TEMPLATES"]
-        self._per_page = settings["DEFAULT_PAGINATION"]
 
     def write_file(self, name: Any, template: Any, context: Any, *args: Any, **kwargs: Any) -> None:
         if not name:
             return
-        if self._shares.mine(self._weight(kwargs)):
+        if self._mine(kwargs):
             self._writer.write_file(name, template, context, *args, **kwargs)
 
     def write_feed(self, *args: Any, **kwargs: Any) -> Any:
-        if self._shares.mine():
+        if self._shares.first_come():
             return self._writer.write_feed(*args, **kwargs)
         return None
 
-    def _weight(self, kwargs: dict[str, Any]) -> int:
-        """How many files one call writes: a paginated list writes one per page."""
-        template = kwargs.get("template_name")
-        articles = kwargs.get("articles")
-        if template not in self._paginated or articles is None:
-            return 1
-        per_page = self._paginated[template] or self._per_page
-        return max(1, math.ceil(len(articles) / per_page)) if per_page else 1
+    def _mine(self, kwargs: dict[str, Any]) -> bool:
+        """Articles' pages (and drafts') take turns, so each process reads the stories of every
+        other article only (reader_stories' StoryWindows). Every other file goes to the first
+        process free: a list costs from one page to hundreds (the sitemap, the archives), which
+        no count of files foretells, and these come last, so both processes end together."""
+        if kwargs.get("article") is not None:
+            return self._shares.mine()
+        return self._shares.first_come()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._writer, name)

@@ -23,6 +23,35 @@ def test_shares_agree_and_balance_by_weight() -> None:
     assert abs(loads[0] - loads[1]) <= 10
 
 
+def test_first_come_steps_go_to_whoever_asks_first_each_once() -> None:
+    claimed = split._shared_counter()
+    fast, slow = split.Shares(0, 2, claimed), split.Shares(1, 2, claimed)
+    taken_fast = [step for step in range(6) if fast.first_come()]
+    taken_slow = [step for step in range(10) if slow.first_come()]
+    taken_fast += [step for step in range(6, 10) if fast.first_come()]
+    assert taken_fast == [0, 1, 2, 3, 4, 5]  # nothing left for it once the slow one caught up
+    assert taken_slow == [6, 7, 8, 9]
+
+
+def test_first_come_steps_follow_the_weights_without_a_shared_counter() -> None:
+    picks = [[s.first_come() for _ in range(6)] for s in (split.Shares(i, 2) for i in (0, 1))]
+    assert picks == [[True, False] * 3, [False, True] * 3]
+
+
+def test_a_share_stops_when_another_died_holding_the_counter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    claimed = split._shared_counter()
+    monkeypatch.setattr(split, "CLAIM_TIMEOUT", 0.05)
+    pid = os.fork()
+    if pid == 0:
+        claimed.get_lock().acquire()
+        os._exit(0)  # killed while choosing its next step
+    os.waitpid(pid, 0)
+    with pytest.raises(split.SplitStalled):
+        split.Shares(0, 2, claimed).first_come()
+
+
 class _Steps:
     """A job writing numbered files, one per step, each by the process whose share it is."""
 
@@ -34,7 +63,8 @@ class _Steps:
     def job(self, shares: split.Shares) -> set[str]:
         done = set()
         for step in range(self.steps):
-            if shares.mine():
+            # The first half in turns, the rest to whichever process comes first.
+            if shares.mine() if step < self.steps // 2 else shares.first_come():
                 self.step(step)
                 done.add(str(step))
         # Pelican logs a repeated warning once per process: each test says its own.
@@ -75,7 +105,7 @@ class _FailingChild(_Steps):
         self.parent = os.getpid()
 
     def step(self, step: int) -> None:
-        if os.getpid() != self.parent and step >= 10:
+        if os.getpid() != self.parent and step >= 5:  # the child's turns: 5, 7, 9
             if self.how == "raise":
                 raise RuntimeError("broken template")
             if self.how == "error":
