@@ -184,7 +184,13 @@ def write_article_feed(path: str, context: dict[str, Any]) -> None:
     feed, text = getattr(article, "stories_feed", None), getattr(article, "stories_feed_text", None)
     if feed is None or text is None:
         return  # not a listed article's page: a draft, a translation, any other file
-    write_atomically(Path(context["OUTPUT_PATH"]) / feed, text(), durable=False)
+    # Written as Pelican wrote the page beside it, in place: a build writes into a folder no
+    # reader is served from (invoke publish's staging, then rsync replaces each file whole).
+    # What writes into the live site, the republisher, replaces files atomically (atomic.py).
+    path = Path(context["OUTPUT_PATH"]) / feed
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as written:
+        written.write(text())
 
 
 # Writes only the feed of the page just written and keeps nothing the build needs afterwards:
