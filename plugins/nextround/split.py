@@ -1,10 +1,10 @@
 """One job run by forked processes, each doing its share, or by one when anything goes wrong.
 
 Every process runs the whole job over the same state (forked from the same moment) and asks
-before each expensive step whether the step is its own: `Shares.mine` answers from the weights
-asked so far, the same in all processes because each asks the same questions in the same order;
-`Shares.first_come` gives the step to whichever process reaches it first, through a counter the
-processes share, so steps whose cost no weight foretells end the job together. Each process holds
+before each expensive step whether the step is its own: `Shares.mine` answers in turns, the same
+in all processes because each asks the same questions in the same order; `Shares.first_come`
+gives the step to whichever process reaches it first, through a counter the processes share, so
+steps whose costs differ widely still end the job together. Each process holds
 back what it logs. When every share ran cleanly (no exception, nothing logged at ERROR), the
 held records are released once each, the parent's first, and the children's results come back
 to the caller. Otherwise the children's work is thrown away and the caller's `alone` runs the
@@ -43,16 +43,15 @@ class Shares:
 
     def __init__(self, mine: int, count: int, claimed: Any = None) -> None:
         self.index = mine
-        self._loads = [0] * count
+        self.count = count
+        self._turns = 0  # steps taken in turns this process has asked about
         self._claimed = claimed  # a shared multiprocessing.Value: the next step not yet taken
         self._asked = 0  # first-come steps this process has asked about
 
-    def mine(self, weight: int = 1) -> bool:
-        """The step goes to the process with the least weight so far: a fixed pattern, the same
-        in every process (two processes take turns with equal weights)."""
-        owner = self._loads.index(min(self._loads))
-        self._loads[owner] += weight
-        return owner == self.index
+    def mine(self) -> bool:
+        """The processes take turns: a fixed pattern, the same in every process."""
+        turn, self._turns = self._turns, self._turns + 1
+        return turn % self.count == self.index
 
     def first_come(self) -> bool:
         """The step goes to the first process to ask about it. Every process asks about every
