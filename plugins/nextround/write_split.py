@@ -5,7 +5,7 @@ output is split: the build forks, and the build's process and its child each run
 generate_feeds and generate_pages, rendering and writing only the files that fall to them
 (nextround.split decides). Then, in the build's process only, the child's files join the
 writer's record of written files and article_writer_finalized is sent, so plugins that write
-at that moment (the stories' feeds) run once with the whole context.
+at that moment (the site's stories feed and the manifest) run once with the whole context.
 
 The split stays off (and the build writes in one process) when BUILD_PROCESSES or the number of
 cores says one process, when fork is missing, with RELATIVE_URLS (Pelican then changes the
