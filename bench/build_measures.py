@@ -28,14 +28,20 @@ BIG_RUNS = 3
 PENDING_FOR_APPROVE = 16
 
 
-def _summary(runs: list[BuildRun]) -> dict[str, Any]:
-    return {
+def _summary(runs: list[BuildRun], memory: BuildRun | None = None) -> dict[str, Any]:
+    """Medians of the timed runs; the peak memory is the `memory` run's when there is one (a
+    build of its own with its process tree watched), else the timed runs' largest peak RSS."""
+    summary = {
         "runs": [r.as_dict() for r in runs],
         "wall": median([r.wall for r in runs]),
         "inproc": median([r.inproc for r in runs]),
         "cpu": median([r.cpu for r in runs]),
         "rss_mib": max(r.rss_mib for r in runs),
     }
+    if memory is not None:
+        summary["rss_mib"] = memory.rss_mib
+        summary["memory_run"] = memory.as_dict()
+    return summary
 
 
 def _edit(content: Path, slug: str, run: int) -> None:
@@ -139,11 +145,31 @@ def measure_size(
             f"N={n}: run {run + 1}/{runs}: ours {ours[-1].wall:.2f} s, plain {plain[-1].wall:.2f} s"
             + (f", Hugo {hugos[-1].wall:.2f} s" if hugos else "")
         )
+    # Memory is measured in one more build of each side, with its process tree watched; the
+    # timed builds above run without the sampler (builds._watched says why).
+    ours_memory = build_ours(
+        folder / "content-tips",
+        folder / "out-ours",
+        cache=folder / "cache-ours",
+        name="ours-memory",
+        watch_memory=True,
+        **stories,
+        **common,
+    )
+    plain_memory = build_plain(
+        folder / "content-tips",
+        folder / "out-plain",
+        cache=folder / "cache-plain",
+        name="plain-memory",
+        watch_memory=True,
+        **common,
+    )
+    log(f"N={n}: memory: ours {ours_memory.rss_mib:.0f} MiB, plain {plain_memory.rss_mib:.0f} MiB")
     result: dict[str, Any] = {
         "articles": n,
         "stories": asdict(seeded),
-        "ours": _summary(ours),
-        "plain": _summary(plain),
+        "ours": _summary(ours, ours_memory),
+        "plain": _summary(plain, plain_memory),
     }
     if headings:
         result["headings"] = _summary(headings)

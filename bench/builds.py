@@ -1,6 +1,7 @@
 """Build runs: our site (pelicanconf.py plus overrides) and plain Pelican (default theme, no
-plugins), each in a fresh process, timed by wall clock, with the peak memory of the child and
-its worker processes (bench/tree_memory.py).
+plugins), each in a fresh process, timed by wall clock, with the peak memory of the child (or,
+in a build whose memory is measured, of the child and its worker processes together:
+bench/tree_memory.py).
 
 The wall time includes interpreter start-up and imports, because that is what an author waits
 for; the in-process time (Pelican's own run) is recorded beside it.
@@ -8,6 +9,7 @@ for; the in-process time (Pelican's own run) is recorded beside it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import runpy
@@ -26,15 +28,16 @@ _PLAIN_DONE = re.compile(r"in ([0-9.]+) seconds")
 @dataclass(frozen=True)
 class BuildRun:
     """One build: wall seconds (process), Pelican's own seconds, CPU seconds (the build's and its
-    workers'), peak memory in MiB (the build's peak RSS, or the sampled peak PSS of the build
-    and its workers together when larger), that PSS peak, and the most processes seen."""
+    workers'), peak memory in MiB (the build's peak RSS, or, in a build whose memory was
+    watched, the sampled peak PSS of the build and its workers together when larger), that PSS
+    peak and the most processes seen (None when not watched)."""
 
     wall: float
     inproc: float
     cpu: float
     rss_mib: float
-    tree_pss_mib: float = 0.0
-    processes: int = 1
+    tree_pss_mib: float | None = None
+    processes: int | None = None
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -92,8 +95,10 @@ def build_ours(
     articles: int,
     cached: bool = False,
     fresh_output: bool = True,
+    watch_memory: bool = False,
 ) -> BuildRun:
-    """One full (or, with `cached`, content-cached) build of our site in a fresh process."""
+    """One full (or, with `cached`, content-cached) build of our site in a fresh process; with
+    `watch_memory`, the memory of its whole process tree is sampled (`_watched`)."""
     if fresh_output:
         shutil.rmtree(output, ignore_errors=True)
     spec = our_spec(content, output, cache, database_url, secret, cached=cached)
@@ -101,7 +106,7 @@ def build_ours(
     log_dir.mkdir(parents=True, exist_ok=True)
     spec_file.write_text(json.dumps(spec), "utf-8")
     settle_disk()
-    with TreeMemory() as tree:
+    with _watched(watch_memory) as tree:
         result = run_measured(
             [sys.executable, "-m", "bench.build_child", str(spec_file)],
             log_dir=log_dir,
@@ -112,11 +117,21 @@ def build_ours(
     return _run(result, inproc, tree)
 
 
-def _run(result: ChildResult, inproc: float, tree: TreeMemory) -> BuildRun:
+def _watched(watch: bool) -> contextlib.AbstractContextManager[TreeMemory | None]:
+    """The tree's memory sampler, only for a build whose memory is measured: it reads every
+    process's page tables 50 times a second, and that CPU comes out of a build that uses both
+    cores (8 % more wall time at N=1,000 here) but not out of a build on one core, which leaves
+    it the other. Timed builds therefore run unwatched."""
+    return TreeMemory() if watch else contextlib.nullcontext()
+
+
+def _run(result: ChildResult, inproc: float, tree: TreeMemory | None) -> BuildRun:
     """wait4's CPU time already holds the workers' (the build waits for them). Its peak RSS is
     the build process's alone (or its largest worker's), so the tree's sampled peak PSS is taken
     when larger: what the build and its workers held at once."""
     own_kib = result.max_rss_kib
+    if tree is None:
+        return BuildRun(result.seconds, inproc, result.cpu_seconds, own_kib / 1024)
     return BuildRun(
         result.seconds,
         inproc,
@@ -192,6 +207,7 @@ def build_plain(
     articles: int,
     cached: bool = False,
     fresh_output: bool = True,
+    watch_memory: bool = False,
 ) -> BuildRun:
     """One build with the `pelican` command, exactly as a user of plain Pelican would run it."""
     if fresh_output:
@@ -200,7 +216,7 @@ def build_plain(
     settings = log_dir / f"{name}-pelicanconf.py"
     settings.write_text(plain_settings(content, cache, cached=cached), "utf-8")
     settle_disk()
-    with TreeMemory() as tree:
+    with _watched(watch_memory) as tree:
         result = run_measured(
             [str(VENV_BIN / "pelican"), *plain_argv(content, output, settings)],
             log_dir=log_dir,

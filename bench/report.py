@@ -444,8 +444,11 @@ NOTES: dict[str, tuple[str, ...]] = {
         "can replace the stories part of a page as it was written.",
     ),
     "memory": (
-        "Builds: ru_maxrss of the build process (wait4), or, when larger, the peak total PSS "
-        "of the build and its worker processes sampled every 20 ms (shared pages counted once). "
+        "Builds: one more build of each side, after the timed ones: ru_maxrss of the build "
+        "process (wait4), or, when larger, the peak total PSS of the build and its worker "
+        "processes sampled every 20 ms (shared pages counted once). The timed builds run "
+        "without the sampler, whose reads of every process's page tables take CPU from a build "
+        "on both cores and not from one on one core. "
         "Intake: VmHWM of the server process after the load.",
     ),
 }

@@ -59,6 +59,12 @@ def test_tiny_benchmark_run_writes_every_measure(tmp_path: Path) -> None:
     assert len(reload["runs"]) == 1 and 0 < reload["median"] < 120
     assert data["builds"]["5"]["plain_reload"]["runs"]
     assert "save to page rewritten" in text
+    # Memory comes from a build of its own with its tree watched; the timed builds ran unwatched.
+    for side in ("ours", "plain"):
+        built = data["builds"]["5"][side]
+        assert built["memory_run"]["processes"] >= 1
+        assert built["rss_mib"] == built["memory_run"]["rss_mib"] > 0
+        assert all(run["processes"] is None for run in built["runs"])
     hugo = data["builds"]["5"]["hugo"]
     assert hugo["runs"] and data["hugo_version"] in text
     for chart in ("build-time.svg", "intake-rate.svg", "intake-latency.svg"):
