@@ -185,22 +185,33 @@ def measure(specs: dict[str, dict[str, Any]], runs: int) -> dict[str, Any]:
     }
 
 
-def run_child(folder: Path, work: Path, database_url: str, secret: str, runs: int) -> Any:
-    """Measure the corpus at `folder` (as bench/build_measures.py wrote it) in a fresh process."""
+def run_child(
+    folder: Path,
+    work: Path,
+    database_url: str,
+    secret: str,
+    runs: int,
+    settings: dict[str, Any] | None = None,
+) -> Any:
+    """Measure the corpus at `folder` (as bench/build_measures.py wrote it) in a fresh process;
+    `settings` are added to both sides' Pelican settings."""
     from bench.builds import our_spec
     from bench.procs import run_measured
 
     work.mkdir(parents=True, exist_ok=True)
-    specs = {
-        side: our_spec(
+    specs = {}
+    for side in SIDES:
+        spec = our_spec(
             folder / f"content-{side}",
             work / f"out-{side}",
             work / f"cache-{side}",
             database_url,
             secret,
         )
-        for side in SIDES
-    }
+        # One process: the clocks are in this one, and what a worker converts or a forked
+        # share writes would never reach them.
+        spec["overrides"].update({**(settings or {}), "BUILD_PROCESSES": 1})  # type: ignore[union-attr]
+        specs[side] = spec
     spec_file, out_file = work / "tip-cost.json", work / "tip-cost-result.json"
     spec_file.write_text(json.dumps({"sides": specs, "runs": runs}), "utf-8")
     child = run_measured(

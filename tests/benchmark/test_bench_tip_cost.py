@@ -27,7 +27,10 @@ def test_stage_timer_reports_every_stage_and_they_add_up(tmp_path: Path) -> None
     url = f"sqlite:///{tmp_path / 'stories.sqlite3'}"
     seed_store(url, specs, per_article=2, replies_per_article=1)
 
-    cost = tip_cost.run_child(tmp_path, tmp_path / "work", url, SECRET, runs=1)
+    # Four files would be converted in worker processes if the stage timer let them (its clocks
+    # would then see no Markdown at all): the timer builds in one process.
+    parallel = {"BUILD_PARALLEL_MIN_FILES": 2}
+    cost = tip_cost.run_child(tmp_path, tmp_path / "work", url, SECRET, runs=1, settings=parallel)
 
     stages = {stage["key"]: stage for stage in cost["stages"]}
     assert list(stages) == [key for key, _label in tip_cost.STAGES]
@@ -37,6 +40,7 @@ def test_stage_timer_reports_every_stage_and_they_add_up(tmp_path: Path) -> None
     # Nested clocks: the tip processors run inside Markdown, and everything inside the build.
     assert tips["markdown"] >= sum(tips[key] for key in tip_cost.TIP_PROCESSORS)
     assert tips["build"] > tips["markdown"] > 0
+    assert all(tips[key] > 0 for key in tip_cost.TIP_PROCESSORS)  # converted where clocks are
     assert tips["tips_page"] > 0 and tips["tip_features"] > 0 and tips["article_pages"] > 0
 
     def extra(key: str) -> float:
