@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from reader_stories.moderation import actions as moderation
 from reader_stories.pages.published import (
     CURRENT_MIGRATIONS,
     ApprovedReader,
+    _aware_utc,
     approved_for_build,
     sqlite_file,
 )
@@ -135,3 +137,19 @@ def test_a_reader_keeps_one_connection_and_opens_its_own_in_a_forked_child(db_ur
     reader.close()
     assert reader() == everything  # a read after close opens again
     reader.close()
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "2026-03-02 10:15:30.123456",  # as the store writes a time: naive UTC
+        "2026-03-02 10:15:30",
+        "2026-03-02T10:15:30+00:00",  # written with its offset by hand: read as before
+        "2026-03-02 10:15:30+05:30",
+        "2026-03-02",
+    ],
+)
+def test_a_stored_time_is_read_aware_as_it_always_was(stored: str) -> None:
+    read = _aware_utc(stored)
+    assert read == datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    assert read.tzinfo is UTC
