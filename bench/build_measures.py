@@ -84,52 +84,42 @@ def measure_size(
     runs = runs if n < BIG else min(runs, BIG_RUNS)
     ours, plain, headings, hugos = [], [], [], []
     common = {"log_dir": logs, "articles": n}
-    stories = {"database_url": url, "secret": SECRET}
+
+    def ours_side(content: str, side: str, name: str, **extra: Any) -> BuildRun:
+        """A build of our site from `content`, into the output and cache folders of `side`."""
+        return build_ours(
+            folder / content,
+            folder / f"out-{side}",
+            cache=folder / f"cache-{side}",
+            name=name,
+            database_url=url,
+            secret=SECRET,
+            **common,
+            **extra,
+        )
+
+    def plain_side(name: str, **extra: Any) -> BuildRun:
+        return build_plain(
+            folder / "content-tips",
+            folder / "out-plain",
+            cache=folder / "cache-plain",
+            name=name,
+            **common,
+            **extra,
+        )
+
     # A site's first build draws its share cards into CACHE_PATH, where every later build finds
     # them (as on an author's machine or a server after the first publish): one untimed build
     # per side that keeps such a cache, so the timed runs are alike.
     warm_ups = [("content-tips", "ours")] + ([("content-headings", "headings")] if n < BIG else [])
     for content, side in warm_ups:
-        build_ours(
-            folder / content,
-            folder / f"out-{side}",
-            cache=folder / f"cache-{side}",
-            name=f"{side}-warm-up",
-            **stories,
-            **common,
-        )
+        ours_side(content, side, f"{side}-warm-up")
     log(f"N={n}: share cards drawn by an untimed build of each side that keeps them")
     for run in range(runs):
-        ours.append(
-            build_ours(
-                folder / "content-tips",
-                folder / "out-ours",
-                cache=folder / "cache-ours",
-                name=f"ours-{run}",
-                **stories,
-                **common,
-            )
-        )
-        plain.append(
-            build_plain(
-                folder / "content-tips",
-                folder / "out-plain",
-                cache=folder / "cache-plain",
-                name=f"plain-{run}",
-                **common,
-            )
-        )
+        ours.append(ours_side("content-tips", "ours", f"ours-{run}"))
+        plain.append(plain_side(f"plain-{run}"))
         if n < BIG:
-            headings.append(
-                build_ours(
-                    folder / "content-headings",
-                    folder / "out-headings",
-                    cache=folder / "cache-headings",
-                    name=f"headings-{run}",
-                    **stories,
-                    **common,
-                )
-            )
+            headings.append(ours_side("content-headings", "headings", f"headings-{run}"))
         if hugo is not None:
             hugos.append(
                 build_hugo(
@@ -147,23 +137,8 @@ def measure_size(
         )
     # Memory is measured in one more build of each side, with its process tree watched; the
     # timed builds above run without the sampler (builds._watched says why).
-    ours_memory = build_ours(
-        folder / "content-tips",
-        folder / "out-ours",
-        cache=folder / "cache-ours",
-        name="ours-memory",
-        watch_memory=True,
-        **stories,
-        **common,
-    )
-    plain_memory = build_plain(
-        folder / "content-tips",
-        folder / "out-plain",
-        cache=folder / "cache-plain",
-        name="plain-memory",
-        watch_memory=True,
-        **common,
-    )
+    ours_memory = ours_side("content-tips", "ours", "ours-memory", watch_memory=True)
+    plain_memory = plain_side("plain-memory", watch_memory=True)
     log(f"N={n}: memory: ours {ours_memory.rss_mib:.0f} MiB, plain {plain_memory.rss_mib:.0f} MiB")
     result: dict[str, Any] = {
         "articles": n,
