@@ -1,16 +1,17 @@
 """The build measures at one corpus size: full builds of ours, plain Pelican and the
-tips-as-headings variant (runs interleaved so drifts of the machine hit every side), then the
-cached rebuild after a one-article edit, ours and plain interleaved too.
+tips-as-headings variant (runs interleaved so drifts of the machine hit every side, each round
+starting one side later), then the cached rebuild after a one-article edit, ours and plain
+interleaved too.
 """
 
 from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bench.builds import BuildRun, build_ours, build_plain
 from bench.corpus import HEADINGS, TIPS, write_corpus
@@ -18,6 +19,8 @@ from bench.hugo_peer import build_hugo, write_site
 from bench.reload import measure_reload
 from bench.stats import median
 from bench.stories_seed import seed_store
+
+T = TypeVar("T")
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 BIG = 5000  # from this size on, no variants and fewer runs: each costs a minute
@@ -49,6 +52,13 @@ def _edit(content: Path, slug: str, run: int) -> None:
     path = content / "articles" / f"{slug}.md"
     with path.open("a", encoding="utf-8") as handle:
         handle.write(f"\nEdited for cached rebuild number {run}.\n")
+
+
+def rotated(sides: Sequence[T], run: int) -> list[T]:
+    """The sides in the order of round `run`: each round starts one side later, so no side is
+    always the first build after the last round's (or the warm-up's), nor always the last."""
+    turn = run % len(sides) if sides else 0
+    return [*sides[turn:], *sides[:turn]]
 
 
 def measure_size(
@@ -115,22 +125,31 @@ def measure_size(
     for content, side in warm_ups:
         ours_side(content, side, f"{side}-warm-up")
     log(f"N={n}: share cards drawn by an untimed build of each side that keeps them")
-    for run in range(runs):
-        ours.append(ours_side("content-tips", "ours", f"ours-{run}"))
-        plain.append(plain_side(f"plain-{run}"))
-        if n < BIG:
-            headings.append(ours_side("content-headings", "headings", f"headings-{run}"))
-        if hugo is not None:
-            hugos.append(
-                build_hugo(
+    sides: list[tuple[list[BuildRun], Callable[[int], BuildRun]]] = [
+        (ours, lambda run: ours_side("content-tips", "ours", f"ours-{run}")),
+        (plain, lambda run: plain_side(f"plain-{run}")),
+    ]
+    if n < BIG:
+        sides.append(
+            (headings, lambda run: ours_side("content-headings", "headings", f"headings-{run}"))
+        )
+    if hugo is not None:
+        sides.append(
+            (
+                hugos,
+                lambda run: build_hugo(
                     hugo,
                     folder / "hugo-site",
                     folder / "out-hugo",
                     log_dir=logs,
                     name=f"hugo-{run}",
                     articles=n,
-                )
+                ),
             )
+        )
+    for run in range(runs):
+        for results, build in rotated(sides, run):
+            results.append(build(run))
         log(
             f"N={n}: run {run + 1}/{runs}: ours {ours[-1].wall:.2f} s, plain {plain[-1].wall:.2f} s"
             + (f", Hugo {hugos[-1].wall:.2f} s" if hugos else "")

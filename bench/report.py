@@ -190,7 +190,8 @@ def _corpus_line(results: dict[str, Any]) -> str:
         f"{c['stories_per_article']} approved stories per article of which "
         f"{c['replies_per_article']} are replies. Sizes {', '.join(str(s) for s in o['sizes'])}; "
         f"{o['runs']} run(s) per size below 5,000{_runs_at_big(results)}, medians shown; ratios "
-        "are between medians taken in this same run."
+        "are between medians taken in this same run. Each round builds every side once, the "
+        "next round starting one side later, so no side is always the first build of a round."
     )
 
 
