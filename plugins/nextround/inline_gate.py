@@ -212,9 +212,17 @@ class GatedInlineProcessor(InlineProcessor):
         return data
 
 
+# The two methods of Python-Markdown's inline processor the gate stands on: its loop over the
+# patterns, which the gate replaces, and the application of one pattern, which it calls.
+HOOKS = ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern")
+
+
 class InlineGateExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
-        """Takes the place of Python-Markdown's "inline" tree processor, at its priority."""
+        """Takes the place of Python-Markdown's "inline" tree processor, at its priority; a
+        Python-Markdown without the methods it stands on keeps its own processor."""
+        if not all(hasattr(InlineProcessor, hook) for hook in HOOKS):
+            return
         registry = md.treeprocessors
         priority = registry._priority[registry.get_index_for_name("inline")].priority
         registry.register(GatedInlineProcessor(md), "inline", priority)

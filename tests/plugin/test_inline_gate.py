@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown import Markdown
+from markdown.treeprocessors import InlineProcessor
 
 from nextround.inline_gate import GatedInlineProcessor, gate_for, starts_of
 
@@ -161,6 +162,30 @@ MARKDOWN_PIECES = st.sampled_from(
 def test_any_text_converts_as_without_the_gate(text: str) -> None:
     ungated, gated = _both(text)
     assert gated == ungated
+
+
+def test_prose_without_markup_tries_no_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate skips patterns, not just agrees with Python-Markdown: with a Python-Markdown
+    whose internals moved, the speed would be lost without this failing."""
+    applied: list[str] = []
+    apply = InlineProcessor._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+
+    def counting(self: InlineProcessor, pattern: object, *args: object) -> object:
+        applied.append(type(pattern).__name__)
+        return apply(self, pattern, *args)
+
+    monkeypatch.setattr(InlineProcessor, "_InlineProcessor__applyPattern", counting)
+    prose = "Keep a simple log of every application.\n\nFollow up once, politely, after a week."
+    ungated, gated = _both(prose)
+    assert gated == ungated
+    assert len(applied) == 2 * 15  # Python-Markdown's own: every pattern, each paragraph
+    applied.clear()
+    GATED.reset()
+    GATED.convert(prose)
+    assert applied == []
+    GATED.reset()
+    GATED.convert("A [link](https://example.org/) and *emphasis*.")
+    assert "LinkInlineProcessor" in applied and "BacktickInlineProcessor" not in applied
 
 
 def test_the_gated_processor_takes_the_place_of_the_inline_one() -> None:
