@@ -42,7 +42,9 @@ def starts_of(expression: re.Pattern[str]) -> frozenset[str] | None:
     """Texts one of which every match of `expression` begins with (single characters, or a run
     of fixed characters such as two spaces and a newline), or None when that cannot be told (a
     class such as `.` or `\\w`, a back reference, case folding, a match of nothing)."""
-    if sre_parse is None or expression.flags & re.IGNORECASE:
+    if sre_parse is None or not isinstance(expression, re.Pattern):
+        return None  # a pattern may hand over any object with a search (a test's recorder)
+    if expression.flags & re.IGNORECASE:
         return None
     try:
         parsed = sre_parse.parse(expression.pattern, expression.flags)

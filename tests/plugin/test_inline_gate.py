@@ -232,3 +232,17 @@ def test_a_shut_gate_means_no_match(pattern: str, text: str, position: int) -> N
     assert starts is not None
     if not gate_for(starts).opens(text, position):
         assert expression.search(text, position) is None
+
+
+class _Recorder:
+    """What a pattern may hand over instead of a compiled expression: anything with a search."""
+
+    pattern = "x"
+    flags = 0
+
+    def search(self, text: str, position: int = 0) -> None:
+        return None
+
+
+def test_no_starts_for_what_is_not_a_compiled_expression() -> None:
+    assert starts_of(_Recorder()) is None  # type: ignore[arg-type]

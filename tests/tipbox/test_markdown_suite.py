@@ -1,4 +1,5 @@
-"""Python-Markdown's own test suite passes with the tip boxes added to every Markdown instance.
+"""Python-Markdown's own test suite passes with the tip boxes (and the site's inline gate) added
+to every Markdown instance.
 
 Whatever Python-Markdown and its bundled extensions accept must keep working on this site: the
 footnotes extension's "///Footnotes Go Here///" placeholder was once read as a broken tip header.
@@ -55,6 +56,16 @@ def test_the_whole_suite_passes_with_tip_boxes_in_every_instance(suite_root: Pat
     assert report["problems"] == []
     assert report["ran"] > 1000  # the suite was found and loaded, test_apis included
     assert report["instances"] > 1000  # and the tip boxes were really in the instances
+
+
+def test_the_whole_suite_passes_with_the_sites_inline_gate_too(suite_root: Path) -> None:
+    """The site's inline gate (plugins/nextround/inline_gate.py) takes the place of Markdown's
+    inline processor: every test of Markdown's own passes with it and the tip boxes, as the
+    site converts, including those that hand the processor patterns of their own."""
+    report = run_suite(suite_root, "tipboxes.extension", "nextround.inline_gate")
+    assert report["problems"] == []
+    assert report["ran"] > 1000
+    assert report["instances"] > 1000
 
 
 def test_the_footnote_placeholder_case_is_in_the_suite(suite_root: Path) -> None:
