@@ -44,6 +44,12 @@ def starts_of(expression: re.Pattern[str]) -> frozenset[str] | None:
     class such as `.` or `\\w`, a back reference, case folding, a match of nothing)."""
     if sre_parse is None or not isinstance(expression, re.Pattern):
         return None  # a pattern may hand over any object with a search (a test's recorder)
+    return _compiled_starts(expression)
+
+
+@cache
+def _compiled_starts(expression: re.Pattern[str]) -> frozenset[str] | None:
+    """`starts_of`, read once per expression: every Markdown instance shares its patterns'."""
     if expression.flags & re.IGNORECASE:
         return None
     try:
@@ -164,7 +170,6 @@ class GatedInlineProcessor(InlineProcessor):
 
     def __init__(self, md: Markdown) -> None:
         super().__init__(md)
-        self._starts: dict[int, tuple[re.Pattern[str], frozenset[str] | None]] = {}
         self._plan: Plan | None = None
         self._any: Gate | None = None
 
@@ -177,18 +182,14 @@ class GatedInlineProcessor(InlineProcessor):
         pattern has one. With an old-style pattern, Python-Markdown's own loop runs."""
         if not all(isinstance(pattern, InlinePattern) for pattern in patterns):
             return None, None
-        plan: Plan = []
-        every: set[str] = set()
-        for pattern in patterns:
-            expression = pattern.getCompiledRegExp()
-            known = self._starts.get(id(pattern))
-            if known is None or known[0] is not expression:
-                known = self._starts[id(pattern)] = (expression, starts_of(expression))
-            starts = known[1]
-            plan.append((pattern, None if starts is None else gate_for(starts)))
-            every |= starts or set()
-        all_gated = all(gate is not None for _pattern, gate in plan)
-        return plan, gate_for(frozenset(every)) if all_gated and every else None
+        starts = [starts_of(pattern.getCompiledRegExp()) for pattern in patterns]
+        plan: Plan = [
+            (pattern, None if one is None else gate_for(one))
+            for pattern, one in zip(patterns, starts, strict=True)
+        ]
+        if any(one is None for one in starts):
+            return plan, None
+        return plan, gate_for(frozenset().union(*starts))
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         """Python-Markdown's loop over the patterns (the name its own methods call), with the
