@@ -125,8 +125,9 @@ DISPLAY_CATEGORIES_ON_MENU = True
 # The theme's CSS and JS are minified in output/theme/ (plugins/nextround/minify.py).
 MINIFY_THEME_ASSETS = True
 
-# Processes the build runs on: Markdown is converted and pages are rendered in worker processes
-# (plugins/nextround/read_ahead.py, write_split.py). 0: one per usable core; 1: one process.
+# Processes the build runs on: Markdown is converted, and the stories are tallied and rendered,
+# in worker processes (plugins/nextround/read_ahead.py, stories/reader_stories/pages/ahead.py).
+# 0: one per usable core; 1: one process.
 BUILD_PROCESSES = 0
 
 READING_WORDS_PER_MINUTE = 230

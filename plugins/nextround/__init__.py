@@ -18,7 +18,6 @@ def register() -> None:
         read_ahead,
         taxonomies,
         template_cache,
-        write_split,
     )
     from nextround.images import glue as images
 
@@ -36,8 +35,6 @@ def register() -> None:
     signals.finalized.connect(read_ahead.finish)
     # Tag, category and author pages picked without scanning their lists.
     signals.all_generators_finalized.connect(taxonomies.index_taxonomies)
-    # The articles' pages and feeds rendered by two processes (nextround/write_split.py).
-    signals.all_generators_finalized.connect(write_split.split_article_writing)
     # Images and share cards (nextround/images/): rewritten as read, files made at the end.
     signals.initialized.connect(images.start)
     signals.content_object_init.connect(images.rewrite_images)

@@ -20,6 +20,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from reader_stories.config import SITE_FEED, Config, config_from_pelican
 from reader_stories.live.manifest import MANIFEST, manifest_text
+from reader_stories.pages.ahead import Source, StoriesAhead, write_feed
 from reader_stories.pages.atomic import write_atomically
 from reader_stories.pages.published import ApprovedReader
 from reader_stories.pages.section import (
@@ -29,7 +30,7 @@ from reader_stories.pages.section import (
     render_newest_feed,
     render_section,
 )
-from reader_stories.pages.tally import TallyAhead, tally
+from reader_stories.pages.tally import tally
 from reader_stories.pages.templates import PACKAGE_STATIC, PACKAGE_TEMPLATES, environment
 from reader_stories.pages.windows import StoryWindows
 from reader_stories.story_order import DEFAULT_ORDER, parse_order
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 # between its signals.
 CONFIG_KEY = "reader_stories_config"
 BUILT_KEY = "reader_stories_built"
-TALLY_KEY = "reader_stories_tally"
+AHEAD_KEY = "reader_stories_ahead"
 
 
 # Copied into the built site's theme folder (THEME_STATIC_DIR/stories/) for stories/article.html;
@@ -53,11 +54,13 @@ def register() -> None:
     from pelican import signals
 
     signals.generator_init.connect(add_templates)
+    signals.article_generator_preread.connect(start_ahead)
     signals.article_generator_pretaxonomy.connect(tally_ahead)
     signals.article_generator_finalized.connect(attach_stories)
     signals.content_written.connect(write_article_feed)
     signals.article_writer_finalized.connect(write_story_feeds)
     signals.article_writer_finalized.connect(copy_static)
+    signals.finalized.connect(stop_ahead)
 
 
 def add_templates(generator: Any) -> None:
@@ -124,14 +127,39 @@ class BuiltStories:
     reader: ApprovedReader
 
 
+def start_ahead(generator: Any) -> None:
+    """article_generator_preread (sent before each article is read): before the first, while the
+    build holds little, the stories' worker is forked (pages/ahead.py)."""
+    if AHEAD_KEY in generator.context:
+        return
+    settings = generator.settings
+    ahead = None
+    files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
+    if StoriesAhead.possible(len(files), settings.get("BUILD_PROCESSES")):
+        config = build_config(generator)
+        comments = config.comments
+        source = Source(
+            comments.database_url, config.site, comments.secret_key, generator.output_path
+        )
+        ahead = StoriesAhead(source)
+    generator.context[AHEAD_KEY] = ahead
+
+
 def tally_ahead(generator: Any) -> None:
     """article_generator_pretaxonomy: the articles are read and listed, and other plugins'
-    work over them comes next in this process, so the stories are tallied meanwhile in
-    another (pages/tally.py)."""
-    if TallyAhead.possible(len(generator.articles), generator.settings.get("BUILD_PROCESSES")):
-        url = build_config(generator).comments.database_url
-        slugs = [article.slug for article in generator.articles]
-        generator.context[TALLY_KEY] = TallyAhead(url, slugs)
+    work over them comes next in this process, so the worker tallies the stories meanwhile."""
+    ahead = generator.context.get(AHEAD_KEY)
+    if ahead is not None:
+        ahead.start_tally([article.slug for article in generator.articles])
+
+
+def stop_ahead(pelican: Any) -> None:
+    """finalized: the worker ends with the build, whatever happened to the build's pages."""
+    for generator in getattr(pelican, "generators", None) or ():
+        ahead = getattr(generator, "context", {}).get(AHEAD_KEY)
+        if ahead is not None:
+            ahead.close()
+            return
 
 
 def attach_stories(generator: Any) -> None:
@@ -143,59 +171,66 @@ def attach_stories(generator: Any) -> None:
     reader = ApprovedReader(config.comments.database_url)
     closed = reader.closed()
     slugs = [article.slug for article in generator.articles]
-    ahead = generator.context.pop(TALLY_KEY, None)
-    counted = ahead.take(slugs) if ahead is not None else None
+    ahead: StoriesAhead | None = generator.context.get(AHEAD_KEY)
+    counted = ahead.take_tally(slugs) if ahead is not None else None
     if counted is None:
         counted = tally(reader, slugs)
     pages = StoryWindows(reader, slugs)
+    refs = [article_ref(article, config.comments.stories_order) for article in generator.articles]
+    if ahead is not None:  # the articles whose pages are written, in that order
+        written = zip(refs, generator.articles, strict=True)
+        ahead.start_rendering([ref for ref, article in written if article.save_as])
     titles: dict[str, tuple[str, str]] = {}
-    for article in generator.articles:
-        ref = article_ref(article, config.comments.stories_order)
-        # Rendered with autoescape, by the package, when the page is written.
+    for article, ref in zip(generator.articles, refs, strict=True):
+        # Rendered with autoescape, by the package, as the page is written (or ahead).
         article.stories_section = StoriesSection(
-            partial(_section, pages, env, ref, site, secret, article.slug in closed)
+            partial(_section, ahead, pages, env, ref, site, secret, article.slug in closed)
         )
         article.story_count = counted.counts[article.slug]
         article.story_count_html = render_count(env, ref, article.story_count)
         article.stories_feed = site.feed_path(ref)
         # Rendered when its page has been written, from the stories the page showed.
-        article.stories_feed_text = partial(_feed, pages, env, ref, site)
+        article.stories_feed_text = partial(_feed, ahead, pages, env, ref, site)
         titles[article.slug] = (article.title, article.url)
     site_feed = render_newest_feed(env, site, counted.newest, counted.updated, titles)
     generator.context[BUILT_KEY] = BuiltStories(site_feed, manifest_text(counted.ids), reader)
 
 
 def _section(
-    pages: StoryWindows, env: Any, ref: ArticleRef, site: Any, secret: str, closed: bool
+    ahead: StoriesAhead | None,
+    pages: StoryWindows,
+    env: Any,
+    ref: ArticleRef,
+    site: Any,
+    secret: str,
+    closed: bool,
 ) -> str:
+    made = ahead.section(ref.slug) if ahead is not None else None
+    if made is not None:
+        return made
     grouped = threads(pages.stories_of(ref.slug))
     return render_section(env, ref, site, secret, grouped, closed=closed)
 
 
-def _feed(pages: StoryWindows, env: Any, ref: ArticleRef, site: Any) -> str:
+def _feed(
+    ahead: StoriesAhead | None, pages: StoryWindows, env: Any, ref: ArticleRef, site: Any
+) -> str | None:
+    """None: the worker wrote the feed with the section it rendered."""
+    if ahead is not None and ahead.feed_written(ref.slug):
+        return None
     return render_feed(env, ref, site, pages.stories_of(ref.slug))
 
 
 def write_article_feed(path: str, context: dict[str, Any]) -> None:
     """content_written: an article's page was written, so its stories feed is written beside
-    it, from the stories its page showed, by the same process (a build that writes its pages
-    in several processes writes each feed once, in the process that wrote the page)."""
+    it, from the stories its page showed (unless the stories' worker wrote both)."""
     article = context.get("article")
     feed, text = getattr(article, "stories_feed", None), getattr(article, "stories_feed_text", None)
     if feed is None or text is None:
         return  # not a listed article's page: a draft, a translation, any other file
-    # Written as Pelican wrote the page beside it, in place: a build writes into a folder no
-    # reader is served from (invoke publish's staging, then rsync replaces each file whole).
-    # What writes into the live site, the republisher, replaces files atomically (atomic.py).
-    path = Path(context["OUTPUT_PATH"]) / feed
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as written:
-        written.write(text())
-
-
-# Writes only the feed of the page just written and keeps nothing the build needs afterwards:
-# nextround.write_split may hear it in each process that writes pages.
-write_article_feed.split_safe = True  # type: ignore[attr-defined]
+    made = text()
+    if made is not None:
+        write_feed(Path(context["OUTPUT_PATH"]) / feed, made)
 
 
 def write_story_feeds(generator: Any, writer: Any = None) -> None:
@@ -207,6 +242,9 @@ def write_story_feeds(generator: Any, writer: Any = None) -> None:
     write_atomically(output / SITE_FEED, built.site_feed, durable=False)
     write_atomically(output / MANIFEST, built.manifest, durable=False)
     built.reader.close()
+    ahead = generator.context.get(AHEAD_KEY)
+    if ahead is not None:
+        ahead.close()
 
 
 def copy_static(generator: Any, writer: Any = None) -> None:

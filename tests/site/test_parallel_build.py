@@ -1,5 +1,5 @@
-"""A build on two processes writes exactly the files a one-process build writes, byte for byte,
-and reports the same problems, once each."""
+"""A build with worker processes writes exactly the files a one-process build writes, byte for
+byte, and reports the same problems, once each."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from bench.corpus import write_corpus
 from bench.stories_seed import seed_store
 from nextround import ahead
-from reader_stories.pages import tally
+from reader_stories.pages import ahead as stories_ahead
 from sitetools.build import BuildFailed, build_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,13 +85,13 @@ def _files(site: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("generated", [0, 60], ids=["content", "corpus"])
-def test_two_processes_write_the_same_bytes_as_one(
+def test_a_build_with_workers_writes_the_same_bytes_as_one_process(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
     generated: int,
 ) -> None:
-    monkeypatch.setattr(tally, "MIN_ARTICLES", 0)  # the stories tallied ahead, as on a large site
+    monkeypatch.setattr(stories_ahead, "MIN_ARTICLES", 0)  # the stories' worker, as on a large site
     content = _corpus(tmp_path, generated)
     one = _files(_build(tmp_path, content, "one", 1))
     with (
@@ -101,8 +101,8 @@ def test_two_processes_write_the_same_bytes_as_one(
         two = _files(_build(tmp_path, content, "two", 2))
     said = caplog.text
     assert f"Markdown files of {content} in 2 worker processes" in said
-    assert "pages and feeds written by 2 processes" in said
     assert "were tallied ahead" in said
+    assert "were rendered ahead" in said
     assert "were counted where they were converted" in said
     assert sorted(one) == sorted(two)
     assert [name for name in one if one[name] != two[name]] == []
