@@ -315,3 +315,29 @@ def test_reader_registration_composes_with_other_markdown_readers() -> None:
     assert composed.__mro__[1:3] == (TipsReaderMixin, StoryReader)
     assert registry.reader_classes["markdown"] is TipsMarkdownReader
     assert registry.reader_classes["rst"] is RstReader
+
+
+def test_the_tips_page_template_is_rendered_piece_by_piece_to_the_same_text() -> None:
+    """StreamedTemplate gathers the pieces as they come (the tips page of a large site held
+    22 MiB as one list of pieces); the text, and an error in the template, are Jinja's own."""
+    from jinja2 import DictLoader, Environment, StrictUndefined, UndefinedError
+
+    from tipboxes.pelican_glue import StreamedTemplate
+
+    env = Environment(
+        loader=DictLoader(
+            {
+                "tips": "{% for tip in tips %}<li>{{ tip }} — ★</li>\n{% endfor %}",
+                "broken": "<p>{{ missing.name }}</p>",
+            }
+        ),
+        autoescape=True,
+        undefined=StrictUndefined,
+    )
+    tips = [f"Tip <{number}> & more" for number in range(2_000)]
+    template = env.get_template("tips")
+    streamed = StreamedTemplate(template).render(tips=tips)
+    assert streamed == template.render(tips=tips)
+    assert streamed.count("<li>") == 2_000 and "&lt;1999&gt; &amp; more" in streamed
+    with pytest.raises(UndefinedError, match="'missing' is undefined"):
+        StreamedTemplate(env.get_template("broken")).render()
