@@ -18,6 +18,7 @@ def register() -> None:
         read_ahead,
         taxonomies,
         template_cache,
+        terms,
     )
     from nextround.images import glue as images
 
@@ -35,6 +36,8 @@ def register() -> None:
     signals.finalized.connect(read_ahead.finish)
     # Tag, category and author pages picked without scanning their lists.
     signals.all_generators_finalized.connect(taxonomies.index_taxonomies)
+    # One object per tag, category and author, not one per article that names it.
+    signals.all_generators_finalized.connect(terms.share_terms)
     # Images and share cards (nextround/images/): rewritten as read, files made at the end.
     signals.initialized.connect(images.start)
     signals.content_object_init.connect(images.rewrite_images)
