@@ -54,7 +54,7 @@ def register() -> None:
     from pelican import signals
 
     signals.generator_init.connect(add_templates)
-    signals.article_generator_preread.connect(start_ahead)
+    signals.article_generator_init.connect(start_ahead)
     signals.article_generator_pretaxonomy.connect(tally_ahead)
     signals.article_generator_finalized.connect(attach_stories)
     signals.content_written.connect(write_article_feed)
@@ -128,10 +128,9 @@ class BuiltStories:
 
 
 def start_ahead(generator: Any) -> None:
-    """article_generator_preread (sent before each article is read): before the first, while the
-    build holds little, the stories' worker is forked (pages/ahead.py)."""
-    if AHEAD_KEY in generator.context:
-        return
+    """article_generator_init: before the articles are read, while the build holds little, the
+    stories' worker is forked (pages/ahead.py), whether or not the content cache serves them."""
+    stop_ahead()  # an earlier build of this process that failed before its pages were written
     settings = generator.settings
     ahead = None
     files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
@@ -141,7 +140,7 @@ def start_ahead(generator: Any) -> None:
         source = Source(
             comments.database_url, config.site, comments.secret_key, generator.output_path
         )
-        ahead = StoriesAhead(source)
+        ahead = _running.ahead = StoriesAhead(source)
     generator.context[AHEAD_KEY] = ahead
 
 
@@ -153,13 +152,21 @@ def tally_ahead(generator: Any) -> None:
         ahead.start_tally([article.slug for article in generator.articles])
 
 
-def stop_ahead(pelican: Any) -> None:
-    """finalized: the worker ends with the build, whatever happened to the build's pages."""
-    for generator in getattr(pelican, "generators", None) or ():
-        ahead = getattr(generator, "context", {}).get(AHEAD_KEY)
-        if ahead is not None:
-            ahead.close()
-            return
+class _Running:
+    """The worker of the build running in this process, if it has one."""
+
+    ahead: StoriesAhead | None = None
+
+
+_running = _Running()
+
+
+def stop_ahead(*_: Any) -> None:
+    """finalized, and before a build starts its worker: no worker outlives its build, even one
+    that failed (`invoke livereload` builds again in the same process)."""
+    ahead, _running.ahead = _running.ahead, None
+    if ahead is not None:
+        ahead.close()
 
 
 def attach_stories(generator: Any) -> None:
@@ -242,9 +249,7 @@ def write_story_feeds(generator: Any, writer: Any = None) -> None:
     write_atomically(output / SITE_FEED, built.site_feed, durable=False)
     write_atomically(output / MANIFEST, built.manifest, durable=False)
     built.reader.close()
-    ahead = generator.context.get(AHEAD_KEY)
-    if ahead is not None:
-        ahead.close()
+    stop_ahead()
 
 
 def copy_static(generator: Any, writer: Any = None) -> None:

@@ -37,6 +37,15 @@ PAGES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def fresh_log_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pelican drops a message its process has logged before: each test's builds say theirs."""
+    from pelican.log import LimitFilter
+
+    monkeypatch.setattr(LimitFilter, "_raised_messages", set())
+    monkeypatch.setattr(LimitFilter, "_ignore", set())
+
+
 def _corpus(folder: Path, generated: int) -> Path:
     """The real content/, with `generated` benchmark articles, drafts and hidden content
     beside it when `generated` is not 0."""
@@ -119,8 +128,9 @@ def test_a_build_with_workers_writes_the_same_bytes_as_one_process(
 
 
 def test_the_content_cache_still_serves_files_and_they_are_not_converted_again(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(stories_ahead, "MIN_ARTICLES", 0)
     content = _corpus(tmp_path, 60)
     cached = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True}
     prime = _files(_build(tmp_path, content, "prime", 2, cached))
@@ -128,10 +138,15 @@ def test_the_content_cache_still_serves_files_and_they_are_not_converted_again(
     edited = sorted((content / "articles").glob("*.md"))[:2]
     for path in edited:
         path.write_text(path.read_text("utf-8") + "\nEdited since the last build.\n", "utf-8")
-    with caplog.at_level(logging.DEBUG, logger="nextround"):
+    with (
+        caplog.at_level(logging.DEBUG, logger="nextround"),
+        caplog.at_level(logging.DEBUG, logger="reader_stories"),
+    ):
         again = _files(_build(tmp_path, content, "prime", 2, cached))
-    # Only the two edited files were converted; the cache served the others.
+    # Only the two edited files were converted; the cache served the others. The stories'
+    # worker rendered every article's stories all the same.
     assert f"Converting 2 Markdown files of {content}" in caplog.text
+    assert "were rendered ahead" in caplog.text
     assert again == _files(_build(tmp_path, content, "fresh", 1))
     assert again != prime
 
@@ -153,3 +168,34 @@ def test_bad_content_is_reported_once_naming_the_file_as_in_one_process(tmp_path
     for name in ("broken-tip.md", "broken-date.md"):
         assert sum(name in problem for problem in problems[2]) >= 1, problems[2]
     assert len(problems[2]) == len(set(problems[2]))
+
+
+def test_the_stories_worker_of_a_build_that_crashed_ends_with_the_next_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`invoke livereload` builds again in the same process: a build that crashed after its
+    stories' worker started leaves no process behind once the next build starts."""
+    from nextround import enrich
+    from reader_stories import pelican_plugin
+
+    monkeypatch.setattr(stories_ahead, "MIN_ARTICLES", 0)
+    content = _corpus(tmp_path, 60)
+    crashing = {"on": True}
+    original = enrich.enrich_articles
+
+    def enrich_or_crash(generator):  # type: ignore[no-untyped-def]
+        if crashing["on"]:
+            raise RuntimeError("a plugin crashed")
+        return original(generator)
+
+    monkeypatch.setattr(enrich, "enrich_articles", enrich_or_crash)
+    with pytest.raises(BuildFailed, match="a plugin crashed"):
+        _build(tmp_path, content, "crashed", 2)
+    left = pelican_plugin._running.ahead
+    assert left is not None
+    processes = list(left._executor._processes.values())
+    assert processes and all(process.is_alive() for process in processes)
+    crashing["on"] = False
+    _build(tmp_path, content, "again", 2)
+    assert not any(process.is_alive() for process in processes)
+    assert pelican_plugin._running.ahead is None

@@ -5,8 +5,8 @@ section and feed, a few windows of articles ahead of the pages being written.
 Rendering the stories (the threads, the form, the feed) is about two fifths of writing a site's
 pages, and none of it needs Pelican: an article's slug, title, URL and date, and the store. A
 process forked once reading is over would copy most of the build's heap as it works (about
-60 MiB at 5,000 articles); forked when the first article is about to be read, it shares the
-little the build holds then and allocates in a heap of its own.
+60 MiB at 5,000 articles); forked before the first article is read, it shares the little the
+build holds then and allocates in a heap of its own.
 
 Anything unexpected (no fork, an error, a worker that died, anything it logged) gives None for
 that part, and the build's own process does it, reporting what it finds as it always would.
