@@ -199,3 +199,20 @@ def test_the_stories_worker_of_a_build_that_crashed_ends_with_the_next_build(
     _build(tmp_path, content, "again", 2)
     assert not any(process.is_alive() for process in processes)
     assert pelican_plugin._running.ahead is None
+
+
+def test_the_workers_feeds_survive_a_build_that_empties_its_output_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """publishconf.py empties the output folder before reading (DELETE_OUTPUT_DIRECTORY); the
+    worker writes each article's stories feed only after that, so every feed is there."""
+    monkeypatch.setattr(stories_ahead, "MIN_ARTICLES", 0)
+    content = _corpus(tmp_path, 60)
+    stale = tmp_path / "emptied" / "left-over" / "stories.atom.xml"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("from an older build", "utf-8")
+    site = _build(tmp_path, content, "emptied", 2, {"DELETE_OUTPUT_DIRECTORY": True})
+    assert not stale.exists()
+    pages = [page for page in site.glob("*/index.html") if "<!--stories:begin" in page.read_text()]
+    assert len(pages) > 60
+    assert all((page.parent / "stories.atom.xml").is_file() for page in pages)
