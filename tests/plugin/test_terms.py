@@ -54,7 +54,8 @@ def test_articles_naming_the_same_term_share_the_listed_object() -> None:
     third = article("Three", "Pay", ["offers"], ["Ben"])
     listed = generator([first, second, third])
     assert second.tags[0] is not first.tags[1]  # as read: one object per article
-    assert share_generator_terms(listed) == 7  # Two: tag, category, Ada twice; Three: tag, Ben twice
+    # Two: its tag, its category, Ada (in its authors and as its author); Three: its tag, Ben twice.
+    assert share_generator_terms(listed) == 7
     assert second.tags[0] is first.tags[1]
     assert third.tags[0] is first.tags[0]
     assert second.category is first.category and second.metadata["category"] is first.category
