@@ -2,9 +2,9 @@
 
 Before writing each tag's, category's and author's page, Pelican picks from every article by
 date those in its list (`article in articles`), so those pages cost the square of a site's
-articles: 1.2 s of profiled time at N=5,000, paid again by each process that writes pages. An
-article is equal only to itself (Pelican's contents keep object identity as equality), so each
-list answers `in` from a set of its members' identities, kept until the list changes.
+articles: 1.2 s of profiled time at N=5,000. An article is equal only to itself (Pelican's
+contents keep object identity as equality), so each list answers `in` from a set of its
+members' identities, kept until the list changes.
 """
 
 from __future__ import annotations

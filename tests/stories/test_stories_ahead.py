@@ -196,7 +196,7 @@ def test_an_article_asked_for_out_of_order_is_left_to_the_caller(
 
 
 def test_a_process_forked_from_the_build_renders_itself(db_url: str, worker: StoriesAhead) -> None:
-    """The process nextround forks to write half the pages has no worker of its own."""
+    """A process forked from the build (by another plugin, say) renders its own stories."""
     publish(db_url)
     worker.start_rendering(REFS)
     read, write = os.pipe()

@@ -244,7 +244,8 @@ class StoriesAhead:
         self._held = {}
 
     def _usable(self) -> bool:
-        """A process forked to write pages has no worker of its own: it renders itself."""
+        """A process forked from the build (by another plugin, say) cannot use the worker's
+        pipes: it renders itself."""
         return not self._broken and os.getpid() == self._pid
 
     def _section(self, slug: str) -> str | None:

@@ -87,8 +87,9 @@ class ApprovedReader:
     """What a build publishes, read as often as the build asks, over one connection per process.
 
     A large build reads its stories a window of articles at a time (pages/windows.py), in the
-    build's process and in the process forked to write half its pages. A connection is never
-    used across a fork: each process opens its own on its first read and keeps it to the end.
+    build's process and in the stories' worker forked from it (pages/ahead.py). A connection is
+    never used across a fork: each process opens its own on its first read and keeps it to the
+    end.
     """
 
     def __init__(self, url: str) -> None:

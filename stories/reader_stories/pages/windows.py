@@ -46,9 +46,10 @@ def by_window(
 class StoryWindows:
     """One article's stories on request, read with those of the articles asked for after it.
 
-    Pages written by two processes take turns: each asks for every other article. So a window
-    follows the step between the last two articles asked for, and each process reads the
-    stories of its own pages only; an article outside the window is read with a new one.
+    A build's process asks in the order the articles were listed. A caller asking with a
+    stride (every other article, as two processes taking turns would) gets windows that follow
+    the step between the last two articles asked for, so it reads the stories of its own
+    articles only; an article outside the window is read with a new one.
     """
 
     def __init__(self, read: ReadStories, slugs: Sequence[str], size: int = WINDOW) -> None:
