@@ -4,14 +4,17 @@ Before writing each tag's, category's and author's page, Pelican picks from ever
 date those in its list (`article in articles`), so those pages cost the square of a site's
 articles: 1.2 s of profiled time at N=5,000. An article is equal only to itself (Pelican's
 contents keep object identity as equality), so each list answers `in` from a set of its
-members' identities, kept until the list changes.
+members' identities. Pelican asks one list at a time (a page's worth of questions), so only
+the list asked last keeps its set: at N=5,000 the sets of every list together held 2.4 MiB
+until the build's end, at its peak of memory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from itertools import chain
-from typing import Any
+from typing import Any, ClassVar
+from weakref import ref
 
 # The articles generator's taxonomies: (name, articles) pairs, as a dict (tags) or a sorted list.
 TAXONOMIES = ("tags", "categories", "authors")
@@ -20,7 +23,8 @@ TAXONOMIES = ("tags", "categories", "authors")
 class IdentityMembers(list):  # type: ignore[type-arg]
     """A list whose `in` looks an object up by identity, in constant time."""
 
-    __slots__ = ("_ids",)
+    __slots__ = ("__weakref__", "_ids")
+    _asked_last: ClassVar[ref[IdentityMembers] | None] = None
 
     def __init__(self, items: Iterable[Any] = ()) -> None:
         super().__init__(items)
@@ -28,8 +32,15 @@ class IdentityMembers(list):  # type: ignore[type-arg]
 
     def __contains__(self, item: object) -> bool:
         if self._ids is None:
+            self._forget_the_last_asked()
             self._ids = {id(member) for member in self}
         return id(item) in self._ids
+
+    def _forget_the_last_asked(self) -> None:
+        last = IdentityMembers._asked_last() if IdentityMembers._asked_last else None
+        if last is not None:
+            last._ids = None
+        IdentityMembers._asked_last = ref(self)
 
 
 def _forgetting(name: str) -> Callable[..., Any]:

@@ -54,6 +54,17 @@ def test_membership_follows_every_change_to_the_list() -> None:
     assert b not in members and c not in members
 
 
+def test_only_the_list_asked_last_keeps_its_index() -> None:
+    a, b, c = Content(), Content(), Content()
+    first, second = IdentityMembers([a, b]), IdentityMembers([b, c])
+    assert a in first and c not in first
+    assert first._ids is not None
+    assert c in second and a not in second
+    assert first._ids is None and second._ids is not None
+    assert b in first and c not in first  # asked again: indexed again, the same answers
+    assert second._ids is None
+
+
 def _generator(contents: list[Any]) -> Any:
     first, second = contents[:2], contents[1:]
     tags = {"interviews": first, "offers": second}
