@@ -1,7 +1,7 @@
 """The Pelican plugin: approved stories in article pages, and the stories' Atom feeds.
 
 Add "reader_stories.pelican_plugin" to PLUGINS, and ``{% include "stories/article.html" %}`` to
-the theme's article.html (or place ``article.stories_section`` yourself). Stories are attached
+the theme's article.html (or place ``article.stories.section`` yourself). Stories are attached
 after reading (not in a reader), so Pelican's content cache never serves stale stories. The one
 module of the package that runs inside Pelican; it imports Pelican only in register().
 """
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +19,14 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from reader_stories.config import SITE_FEED, Config, config_from_pelican
 from reader_stories.live.manifest import MANIFEST, manifest_text
 from reader_stories.pages.ahead import Source, StoriesAhead, write_feed
+from reader_stories.pages.article_stories import ArticleStories, Rendering, stories_of
 from reader_stories.pages.atomic import write_atomically
 from reader_stories.pages.published import ApprovedReader
-from reader_stories.pages.section import (
-    ArticleRef,
-    render_count,
-    render_feed,
-    render_newest_feed,
-    render_section,
-)
+from reader_stories.pages.section import ArticleRef, render_newest_feed
 from reader_stories.pages.tally import tally
 from reader_stories.pages.templates import PACKAGE_STATIC, PACKAGE_TEMPLATES, environment
 from reader_stories.pages.windows import StoryWindows
 from reader_stories.story_order import DEFAULT_ORDER, parse_order
-from reader_stories.threads import threads
 
 log = logging.getLogger(__name__)
 
@@ -100,23 +92,6 @@ def build_config(generator: Any) -> Config:
     return config
 
 
-class StoriesSection:
-    """An article's stories part, rendered when its page is written (a template outputs it
-    through ``__html__``) rather than when stories are attached: held for every article at
-    once, the rendered parts cost more memory than the rest of a large build."""
-
-    __slots__ = ("_render",)
-
-    def __init__(self, render: Callable[[], str]) -> None:
-        self._render = render
-
-    def __html__(self) -> str:
-        return self._render()
-
-    def __str__(self) -> str:
-        return self._render()
-
-
 @dataclass
 class BuiltStories:
     """What the stories pass after reading leaves for the build's end: the site's feed and the
@@ -170,10 +145,11 @@ def stop_ahead(*_: Any) -> None:
 
 
 def attach_stories(generator: Any) -> None:
-    """Each article's stories section and feed (read and rendered as its page is written) and
-    count, from the approved stories in the store, read a window of articles at a time."""
+    """Each article's stories (``article.stories``: its section and feed, read and rendered as
+    its page is written or ahead, and its count), from the approved stories in the store, read
+    a window of articles at a time."""
     config = build_config(generator)
-    site, secret = config.site, config.comments.secret_key
+    site = config.site
     env = environment(site.templates)
     reader = ApprovedReader(config.comments.database_url)
     closed = reader.closed()
@@ -182,62 +158,29 @@ def attach_stories(generator: Any) -> None:
     counted = ahead.take_tally(slugs) if ahead is not None else None
     if counted is None:
         counted = tally(reader, slugs)
-    pages = StoryWindows(reader, slugs)
+    rendering = Rendering(ahead, StoryWindows(reader, slugs), env, site, config.comments.secret_key)
     refs = [article_ref(article, config.comments.stories_order) for article in generator.articles]
     if ahead is not None:  # the articles whose pages are written, in that order
         written = zip(refs, generator.articles, strict=True)
         ahead.start_rendering([ref for ref, article in written if article.save_as])
     titles: dict[str, tuple[str, str]] = {}
     for article, ref in zip(generator.articles, refs, strict=True):
-        # Rendered with autoescape, by the package, as the page is written (or ahead).
-        article.stories_section = StoriesSection(
-            partial(_section, ahead, pages, env, ref, site, secret, article.slug in closed)
-        )
-        article.story_count = counted.counts[article.slug]
-        article.story_count_html = render_count(env, ref, article.story_count)
-        article.stories_feed = site.feed_path(ref)
-        # Rendered when its page has been written, from the stories the page showed.
-        article.stories_feed_text = partial(_feed, ahead, pages, env, ref, site)
+        count = counted.counts[article.slug]
+        article.stories = ArticleStories(rendering, ref, count, article.slug in closed)
         titles[article.slug] = (article.title, article.url)
     site_feed = render_newest_feed(env, site, counted.newest, counted.updated, titles)
     generator.context[BUILT_KEY] = BuiltStories(site_feed, manifest_text(counted.ids), reader)
 
 
-def _section(
-    ahead: StoriesAhead | None,
-    pages: StoryWindows,
-    env: Any,
-    ref: ArticleRef,
-    site: Any,
-    secret: str,
-    closed: bool,
-) -> str:
-    made = ahead.section(ref.slug) if ahead is not None else None
-    if made is not None:
-        return made
-    grouped = threads(pages.stories_of(ref.slug))
-    return render_section(env, ref, site, secret, grouped, closed=closed)
-
-
-def _feed(
-    ahead: StoriesAhead | None, pages: StoryWindows, env: Any, ref: ArticleRef, site: Any
-) -> str | None:
-    """None: the worker wrote the feed with the section it rendered."""
-    if ahead is not None and ahead.feed_written(ref.slug):
-        return None
-    return render_feed(env, ref, site, pages.stories_of(ref.slug))
-
-
 def write_article_feed(path: str, context: dict[str, Any]) -> None:
     """content_written: an article's page was written, so its stories feed is written beside
     it, from the stories its page showed (unless the stories' worker wrote both)."""
-    article = context.get("article")
-    feed, text = getattr(article, "stories_feed", None), getattr(article, "stories_feed_text", None)
-    if feed is None or text is None:
+    stories = stories_of(context.get("article"))
+    if stories is None:
         return  # not a listed article's page: a draft, a translation, any other file
-    made = text()
+    made = stories.feed_text()
     if made is not None:
-        write_feed(Path(context["OUTPUT_PATH"]) / feed, made)
+        write_feed(Path(context["OUTPUT_PATH"]) / stories.feed, made)
 
 
 def write_story_feeds(generator: Any, writer: Any = None) -> None:

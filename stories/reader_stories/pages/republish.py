@@ -97,7 +97,7 @@ def republish_article(store: Store, config: Config, site: Path, slug: str) -> li
     secret = config.comments.secret_key
     section = render_section(env, article, config.site, secret, grouped, closed=closed)
     text = text[:start] + section + text[stop:]
-    if COUNT_BEGIN in text:  # a theme may show the count (article.story_count_html) or not
+    if COUNT_BEGIN in text:  # a theme may show the count (article.stories.count_html) or not
         start, stop = _between(text, COUNT_BEGIN, COUNT_END, page)
         text = text[:start] + render_count(env, article, story_count(grouped)) + text[stop:]
     feed = site / config.site.feed_path(article)
