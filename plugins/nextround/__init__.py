@@ -25,6 +25,7 @@ def register() -> None:
     links.skip_impossible_link_scans()
     signals.initialized.connect(template_cache.keep_compiled_templates)
     signals.generator_init.connect(links.use_site_root)
+    signals.content_object_init.connect(enrich.declare)
     signals.article_generator_finalized.connect(enrich.enrich_articles)
     signals.page_generator_finalized.connect(enrich.freeze_page_urls)
     signals.finalized.connect(minify.minify_theme_assets)

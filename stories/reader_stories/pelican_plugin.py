@@ -46,6 +46,7 @@ def register() -> None:
     from pelican import signals
 
     signals.generator_init.connect(add_templates)
+    signals.content_object_init.connect(declare_stories)
     signals.article_generator_init.connect(start_ahead)
     signals.article_generator_pretaxonomy.connect(tally_ahead)
     signals.article_generator_finalized.connect(attach_stories)
@@ -142,6 +143,16 @@ def stop_ahead(*_: Any) -> None:
     ahead, _running.ahead = _running.ahead, None
     if ahead is not None:
         ahead.close()
+
+
+def declare_stories(content: Any) -> None:
+    """content_object_init: ``article.stories`` (None until attached) on every article, as it
+    is made, so CPython 3.11 shares the name among all articles (it stops adding shared names
+    once many exist, and each article then carries a dict of its own, 1.3 KB more)."""
+    from pelican.contents import Article
+
+    if isinstance(content, Article) and not hasattr(content, "stories"):
+        content.stories = None
 
 
 def attach_stories(generator: Any) -> None:

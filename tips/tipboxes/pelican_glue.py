@@ -41,6 +41,7 @@ def register() -> None:
     signals.generator_init.connect(add_templates)
     signals.readers_init.connect(add_reader)
     signals.get_generators.connect(get_generators)
+    signals.content_object_init.connect(page_features.declare_tips)
     signals.article_generator_finalized.connect(page_features.attach_tip_features)
 
 
