@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import pickle
+from dataclasses import fields
 
 import jinja2
 
@@ -51,3 +53,13 @@ def test_howto_json_is_what_jinjas_tojson_writes_and_cannot_close_the_script() -
     assert "</script>" not in written
     assert json.loads(written) == data
     assert howto_json("T", "D", "https://x.test/a/", []) == ""
+
+
+def test_a_tip_pickled_with_or_without_slots_loads_the_same() -> None:
+    """Pelican's content cache pickles each article's tips; a cache written before Tip was
+    slotted holds each tip's fields as a dict."""
+    tip = TIPS[0]
+    assert pickle.loads(pickle.dumps(tip)) == tip
+    old = Tip.__new__(Tip)
+    old.__setstate__({field.name: getattr(tip, field.name) for field in fields(Tip)})
+    assert old == tip and old.headline == tip.headline

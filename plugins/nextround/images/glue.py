@@ -29,7 +29,7 @@ CARDS_FOLDER = "cards"
 WORKER_BATCH = 40
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ShareCard:
     """What the article's Open Graph tags say about its card."""
 

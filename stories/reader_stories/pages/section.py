@@ -32,7 +32,7 @@ FEED_TEMPLATE = "stories/feed.atom.xml"
 SITE_FEED_LIMIT = 50  # stories in the site's feed, newest first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArticleRef:
     """What the stories part needs to know of an article, whether from Pelican or from disk."""
 
