@@ -72,9 +72,10 @@ def test_every_built_article_shares_its_attribute_names(tmp_path: Path) -> None:
         env={"PYTHONPATH": f"{ROOT}:{ROOT / 'plugins'}", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         timeout=300,
     )
+    assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert len(seen["names"]) <= 29, f"articles carry {len(seen['names'])} attribute names"
     assert {"reading", "nearby", "card", "stories", "tips"} <= set(seen["names"])

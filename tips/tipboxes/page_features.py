@@ -62,41 +62,31 @@ def plain_summary(article: Any) -> str:
     return Markup(article.summary or "").striptags()
 
 
-class HowToJson:
-    """An article's HowTo JSON, made when its page is written: held for every article of a large
-    site at once, the JSON strings cost more memory than the tips they are made from."""
+class ArticleTips(list[Tip]):
+    """An article's tips (``article.tips``), in order, with what its pages show of them:
+    ``count_label`` ("4 tips", or "" without tips) and ``howto_json`` (empty without tips),
+    both made when a page asks: held for every article of a large site at once, the JSON
+    strings cost more memory than the tips they are made from."""
 
     __slots__ = ("_article", "_fallback", "_siteurl")
 
-    def __init__(self, article: Any, siteurl: str, fallback: str) -> None:
+    def __init__(self, tips: Sequence[Tip], article: Any, siteurl: str, fallback: str) -> None:
+        super().__init__(tips)
         self._article, self._siteurl, self._fallback = article, siteurl, fallback
 
-    def __html__(self) -> str:
+    @property
+    def count_label(self) -> str:
+        return tip_count_label(self)
+
+    @property
+    def howto_json(self) -> Markup:
         article = self._article
         return howto_json(
             Markup(article.title).striptags(),
             plain_summary(article) or self._fallback,
             f"{self._siteurl}/{article.url}",
-            article.tips,
+            self,
         )
-
-    def __str__(self) -> str:
-        return self.__html__()
-
-
-class ArticleTips(list[Tip]):
-    """An article's tips (``article.tips``), in order, with what its pages show of them:
-    ``count_label`` ("4 tips", or "" without tips) and ``howto_json`` (empty without tips)."""
-
-    __slots__ = ("howto_json",)
-
-    def __init__(self, tips: Sequence[Tip], howto_json: HowToJson | Markup) -> None:
-        super().__init__(tips)
-        self.howto_json = howto_json
-
-    @property
-    def count_label(self) -> str:
-        return tip_count_label(self)
 
 
 def declare_tips(content: Any) -> None:
@@ -116,5 +106,4 @@ def attach_tip_features(generator: Any) -> None:
         tips = getattr(article, "tips", None) or []
         if isinstance(tips, ArticleTips):
             continue  # attached already: an article read again alone by a quick rebuild
-        howto = HowToJson(article, siteurl, fallback) if tips else Markup("")
-        article.tips = ArticleTips(tips, howto)
+        article.tips = ArticleTips(tips, article, siteurl, fallback)

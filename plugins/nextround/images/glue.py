@@ -40,6 +40,41 @@ class ShareCard:
     type: str
 
 
+class DrawnCard:
+    """A card drawn for the article, which says the same as a ShareCard; its URL and text are
+    made when a page asks (kept for 5,000 articles, they were 1 MiB)."""
+
+    __slots__ = ("_article", "_site_name", "_siteurl", "name")
+    width, height, type = cards.WIDTH, cards.HEIGHT, "image/jpeg"
+
+    def __init__(self, article: Any, name: str, siteurl: str, site_name: str) -> None:
+        self._article, self.name, self._siteurl, self._site_name = (
+            article,
+            name,
+            siteurl,
+            site_name,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"{self._siteurl}/{CARDS_FOLDER}/{self.name}"
+
+    @property
+    def alt(self) -> str:
+        title, category = _card_text(self._article)
+        return (
+            f"{title}: an article"
+            + (f" in {category}" if category else "")
+            + (f" on {self._site_name}")
+        )
+
+
+def _card_text(article: Any) -> tuple[str, str]:
+    """The title as text and the category's name, as the card shows them."""
+    title = Markup(article.title).striptags()
+    return title, article.category.name if getattr(article, "category", None) else ""
+
+
 @dataclass
 class BuildImages:
     """What one build needs made: reset when a build starts."""
@@ -107,6 +142,7 @@ def plan_cards(generator: Any) -> None:
     settings = generator.settings
     siteurl = settings.get("SITEURL", "")
     cache = Path(settings["CACHE_PATH"]) / CARDS_FOLDER
+    cache_folder = str(cache)  # not a Path per card: pathlib interns every name it parses
     missing: list[tuple[cards.CardText, Path]] = []
     for article in [
         *generator.articles,
@@ -114,23 +150,15 @@ def plan_cards(generator: Any) -> None:
         *generator.hidden_articles,
         *generator.hidden_translations,
     ]:
-        title = Markup(article.title).striptags()
+        title, category = _card_text(article)
         own = getattr(article, "card", None)
         if isinstance(own, str):
             article.card = _own_card(article, own, title)
             continue
-        category = article.category.name if getattr(article, "category", None) else ""
         text = cards.CardText(title, category, settings.get("SITENAME", ""))
         name = f"{text.digest}.jpg"
-        alt = f"{title}: an article" + (f" in {category}" if category else "")
-        article.card = ShareCard(
-            f"{siteurl}/{CARDS_FOLDER}/{name}",
-            cards.WIDTH,
-            cards.HEIGHT,
-            f"{alt} on {text.site_name}",
-            "image/jpeg",
-        )
-        if name not in _build.cards and not (cache / name).exists():
+        article.card = DrawnCard(article, name, siteurl, text.site_name)
+        if name not in _build.cards and not os.path.exists(os.path.join(cache_folder, name)):
             missing.append((text, cache / name))
         _build.cards.add(name)
     if missing:
