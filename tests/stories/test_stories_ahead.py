@@ -222,6 +222,28 @@ def test_a_worker_that_died_leaves_every_section_to_the_build(
     assert not worker.feed_written("a")
 
 
+def test_the_worker_ends_once_the_last_job_is_taken(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    publish(db_url)
+    monkeypatch.setattr(module, "JOB_ARTICLES", 1)
+    site = tmp_path / "site"
+    worker = StoriesAhead(source(db_url, site))
+    processes = list(worker._executor._processes.values())
+    try:
+        worker.start_rendering(REFS)
+        for ref in REFS[:-1]:
+            assert worker.section(ref.slug) == made_here(db_url, ref)[0]
+        assert all(process.is_alive() for process in processes)  # one job per article
+        last = REFS[-1]
+        assert worker.section(last.slug) == made_here(db_url, last)[0]
+        assert not any(process.is_alive() for process in processes)
+        assert worker.feed_written(last.slug)  # the sections it sent are still used
+    finally:
+        worker.close()
+    assert worker.sections_taken == len(REFS)
+
+
 def test_closing_ends_the_worker(db_url: str, tmp_path: Path) -> None:
     worker = StoriesAhead(source(db_url, tmp_path))
     processes = list(worker._executor._processes.values())

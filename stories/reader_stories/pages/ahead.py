@@ -264,6 +264,8 @@ class StoriesAhead:
         made = self._result(self._sent.pop(job))
         self._held_job = job
         self._held = {}
+        if job == len(self._jobs) - 1:  # the last job is in: the worker's memory goes back
+            self._executor.shutdown(wait=True)  # before the build's last, largest pages
         if made is not None:
             sections = zip(self._jobs[job], made, strict=True)
             self._held = {ref.slug: section for ref, section in sections}
