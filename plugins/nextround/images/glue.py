@@ -48,12 +48,8 @@ class DrawnCard:
     width, height, type = cards.WIDTH, cards.HEIGHT, "image/jpeg"
 
     def __init__(self, article: Any, name: str, siteurl: str, site_name: str) -> None:
-        self._article, self.name, self._siteurl, self._site_name = (
-            article,
-            name,
-            siteurl,
-            site_name,
-        )
+        self._article, self.name = article, name
+        self._siteurl, self._site_name = siteurl, site_name
 
     @property
     def url(self) -> str:
@@ -62,11 +58,8 @@ class DrawnCard:
     @property
     def alt(self) -> str:
         title, category = _card_text(self._article)
-        return (
-            f"{title}: an article"
-            + (f" in {category}" if category else "")
-            + (f" on {self._site_name}")
-        )
+        where = f" in {category}" if category else ""
+        return f"{title}: an article{where} on {self._site_name}"
 
 
 def _card_text(article: Any) -> tuple[str, str]:
