@@ -103,7 +103,4 @@ def attach_tip_features(generator: Any) -> None:
     siteurl = generator.settings.get("SITEURL", "")
     fallback = generator.settings.get("SITE_DESCRIPTION", "")
     for article in [*generator.articles, *generator.translations]:
-        tips = getattr(article, "tips", None) or []
-        if isinstance(tips, ArticleTips):
-            continue  # attached already: an article read again alone by a quick rebuild
-        article.tips = ArticleTips(tips, article, siteurl, fallback)
+        article.tips = ArticleTips(getattr(article, "tips", None) or [], article, siteurl, fallback)
