@@ -40,7 +40,9 @@ HEADER_RE = re.compile(
 )
 CLOSER_RE = re.compile(r" {0,3}(?P<slashes>/{3,})[ ]*(?=\n|\Z)")
 # An option: a "key: value" line indented at least four spaces, right under the header.
-OPTION_RE = re.compile(r" {4,}(?P<key>[\w-]+)[ ]*:[ ]*(?P<value>[^\n]*?)[ ]*(?=\n|\Z)")
+# The value ends at its last character other than a space (a lazy "[^\n]*?" instead tried the
+# line's end after every character: four times slower).
+OPTION_RE = re.compile(r" {4,}(?P<key>[\w-]+)[ ]*:[ ]*(?P<value>(?:[^\n]*[^\n ])?)[ ]*(?=\n|\Z)")
 ID_RE = re.compile(r"[^\W\d_][\w-]*")  # an id option's value, matched whole (fullmatch)
 # Slashes at the margin that make neither header nor closer: a header gone wrong when a kind's
 # name or a "|" follows them. Other such lines are prose to Python-Markdown and stay prose: the
@@ -81,20 +83,21 @@ def slugify(text: str) -> str:
     """A readable, stable id fragment from a title as written: "Don't *Panic*!" -> "dont-panic"."""
     if _PLAIN_TITLE.fullmatch(text):  # most titles: what the rules below make of them
         return "-".join(text.lower().split())
-    text = _MARKDOWN_LINK.sub(r"\1", _HTML_TAG.sub("", text))
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)
+    if "[" in text:
+        text = _MARKDOWN_LINK.sub(r"\1", text)
     if not text.isascii():  # accents come off: "Café" -> "cafe"
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.lower()
-    text = _APOSTROPHES.sub("", text)
-    return _NON_WORD.sub("-", text).strip("-")
+    text = text.lower().replace("'", "").replace("\u2019", "")  # "don't" -> "dont"
+    return "-".join(_WORD.findall(text))
 
 
 _PLAIN_TITLE = re.compile(r"[A-Za-z0-9 ]+")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_APOSTROPHES = re.compile(r"['\u2019]")
-_NON_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: everything else joins words with "-"
 
 
 def _unquote(value: str) -> str:
@@ -117,11 +120,15 @@ class Planner:
     def __init__(self, code_lines: set[int], id_prefix: str) -> None:
         self.code_lines = code_lines
         self.id_prefix = id_prefix
+        self.lines: list[str] = []
         self.planned: list[Planned] = []
         self.open: Planned | None = None  # the tip opened and not yet closed
+        self.body_from = 0  # the open tip's first line after its header and options
         self.options_of: Planned | None = None  # the tip whose option lines may follow
         self.previous_blank = True
-        self.after_list = False
+        # The first line of the top-level chunk being read, if it may start a list ("" after
+        # code, a header or a closer): an indented chunk after a list item continues the list.
+        self.chunk_start = ""
         self.in_code_chunk = False
 
     def plan(self, lines: list[str]) -> list[Planned]:
@@ -132,8 +139,10 @@ class Planner:
         walk is a small part of a page's Markdown conversion, and one reading cannot disagree
         with itself.
         """
+        self.lines = lines
+        code_lines = self.code_lines
         for number, line in enumerate(lines, 1):
-            if number in self.code_lines or self.options_of is not None:
+            if self.options_of is not None or number in code_lines:
                 self._line(number, line)
             elif not line or line.isspace():
                 self.previous_blank = True
@@ -141,9 +150,9 @@ class Planner:
                 self._line(number, line)
             else:  # ordinary prose: what _line does for it, without the call
                 if self.previous_blank:
-                    self.after_list = bool(self.LIST_RE.match(line))
-                self.previous_blank = self.in_code_chunk = False
-                self._content()
+                    self.chunk_start = line
+                    self.previous_blank = False
+                self.in_code_chunk = False
         if self.open is not None:
             self._unclosed(self.open)
         self._assign_ids()
@@ -151,8 +160,8 @@ class Planner:
 
     def _line(self, number: int, line: str) -> None:
         if number in self.code_lines:
-            self._content()
-            self.previous_blank = self.after_list = self.in_code_chunk = False
+            self.previous_blank = self.in_code_chunk = False
+            self.chunk_start = ""
             self.options_of = None
             return
         if not line.strip():
@@ -171,9 +180,8 @@ class Planner:
             return
         self.in_code_chunk = False
         if starts_chunk:
-            self.after_list = bool(self.LIST_RE.match(line))
+            self.chunk_start = line
         if "///" not in line:  # most lines: no header, closer or nested tip can be on them
-            self._content()
             return
         if header := HEADER_RE.match(line):
             self._header(number, header)
@@ -185,15 +193,13 @@ class Planner:
             )
         else:
             self._refuse_nested(number, line)
-            self._content()
 
     def _indented(self, number: int, line: str, starts_chunk: bool) -> None:
         """Indented code unless it continues a list or a paragraph, where a tip cannot start."""
         if starts_chunk:
-            self.in_code_chunk = not self.after_list
+            self.in_code_chunk = not self.LIST_RE.match(self.chunk_start)
         if not self.in_code_chunk:
             self._refuse_nested(number, line)
-        self._content()
 
     def _refuse_nested(self, number: int, line: str) -> None:
         if "///" in line and (match := NESTED_TIP_RE.match(line)):
@@ -204,17 +210,14 @@ class Planner:
                 f'box. Start "/// {kind} | Title" at the left margin.',
             )
 
-    def _content(self) -> None:
-        if self.open is not None:
-            self.open.has_body = True
-
     def _header(self, number: int, header: re.Match[str]) -> None:
         kind = header["name"].lower()
         if kind not in KINDS:
             raise TipSyntaxError(
                 number, f'unknown tip kind "{header["name"]}". Use one of: {", ".join(KINDS)}.'
             )
-        self.after_list = self.in_code_chunk = False
+        self.in_code_chunk = False
+        self.chunk_start = ""
         slashes = len(header["slashes"])
         title = (header["title"] or "").strip()
         if self.open is not None:
@@ -231,6 +234,7 @@ class Planner:
         tip = Planned(number, kind, title, slashes)
         self.planned.append(tip)
         self.open = self.options_of = tip
+        self.body_from = number + 1
 
     def _option(self, number: int, line: str, tip: Planned) -> None:
         match = OPTION_RE.match(line)
@@ -264,6 +268,7 @@ class Planner:
             )
         tip.options[key] = value
         tip.option_lines[key] = number
+        self.body_from = number + 1
 
     def _closer(self, number: int, slashes: int) -> None:
         tip = self.open
@@ -280,7 +285,11 @@ class Planner:
                 f'tip at line {tip.line}. Close it with "{"/" * tip.slashes}".',
             )
         self.open = self.options_of = None
-        self.after_list = self.in_code_chunk = False
+        self.in_code_chunk = False
+        self.chunk_start = ""
+        # Every line between the header (and its options) and here was read as the body: code,
+        # prose or an indented line, each of which has a character other than whitespace.
+        tip.has_body = bool("".join(self.lines[self.body_from - 1 : number - 1]).strip())
         if not tip.has_body:
             raise TipSyntaxError(
                 tip.line,
@@ -296,23 +305,15 @@ class Planner:
         )
 
     def _assign_ids(self) -> None:
-        used: dict[str, int] = {}
+        used: dict[str, int] = {}  # each id and its heading's id, to the line of its tip
         for tip in self.planned:
-            line, fix = self._assign_id(tip)
-            for candidate in (tip.id, f"{tip.id}-title"):
-                if candidate in used:
-                    raise TipSyntaxError(
-                        line,
-                        f'the id "{candidate}" is already used by the tip at line '
-                        f"{used[candidate]}. {fix}",
-                    )
-            used[tip.id] = used[f"{tip.id}-title"] = tip.line
+            tip.id = tip.options["id"] if "id" in tip.options else self._id_from_title(tip)
+            title_id = tip.id + "-title"
+            if tip.id in used or title_id in used:
+                self._clash(tip, tip.id if tip.id in used else title_id, used)
+            used[tip.id] = used[title_id] = tip.line
 
-    def _assign_id(self, tip: Planned) -> tuple[int, str]:
-        """Set the tip's id; return the line to blame for a clash and how to fix it."""
-        if "id" in tip.options:
-            tip.id = tip.options["id"]
-            return tip.option_lines["id"], 'Give this tip a different "id:" option.'
+    def _id_from_title(self, tip: Planned) -> str:
         slug = slugify(tip.title)
         if not slug:
             raise TipSyntaxError(
@@ -320,5 +321,15 @@ class Planner:
                 f'the title "{tip.title}" has no letters or digits to make an id from. '
                 'Add an option line "    id: your-id" under the header.',
             )
-        tip.id = self.id_prefix + slug
-        return tip.line, 'Give this tip a different title, or an "id:" option.'
+        return self.id_prefix + slug
+
+    def _clash(self, tip: Planned, taken: str, used: dict[str, int]) -> None:
+        """Refuse a tip whose id, or its heading's, an earlier tip has: blame the line that made
+        the id (its "id:" option, or its header) and say how to fix it."""
+        if "id" in tip.options:
+            line, fix = tip.option_lines["id"], 'Give this tip a different "id:" option.'
+        else:
+            line, fix = tip.line, 'Give this tip a different title, or an "id:" option.'
+        raise TipSyntaxError(
+            line, f'the id "{taken}" is already used by the tip at line {used[taken]}. {fix}'
+        )
