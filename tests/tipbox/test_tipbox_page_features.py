@@ -7,9 +7,10 @@ import pickle
 from dataclasses import fields
 
 import jinja2
+from markupsafe import Markup
 
 from tipboxes.extension import Tip
-from tipboxes.page_features import howto, howto_json, tip_count_label
+from tipboxes.page_features import howto, howto_json, text_of, tip_count_label
 
 TIPS = [
     Tip("Dust off", "dust-off", "tip", "Apply twice.", 1, "Take a day."),
@@ -55,11 +56,34 @@ def test_howto_json_is_what_jinjas_tojson_writes_and_cannot_close_the_script() -
     assert howto_json("T", "D", "https://x.test/a/", []) == ""
 
 
-def test_a_tip_pickled_with_or_without_slots_loads_the_same() -> None:
-    """Pelican's content cache pickles each article's tips; a cache written before Tip was
-    slotted holds each tip's fields as a dict."""
+def test_howto_json_escapes_every_awkward_character_as_tojson_does() -> None:
+    awkward = "Quote \" back\\slash \t tab \x01 <b>&amp; it's</b> caf\u00e9 \u2019 \U0001f600"
+    tips = [
+        Tip(awkward, "tip-a", "tip", awkward, 1, awkward),
+        Tip("Plain", "tip-b", "warning", None, 12, ""),
+    ]
+    url = f"https://x.test/{awkward}/"
+    data = howto(awkward, awkward, url, tips)
+    written = howto_json(awkward, awkward, url, tips)
+    assert written == jinja2.Environment().from_string("{{ data|tojson }}").render(data=data)
+    assert json.loads(written) == data
+
+
+def test_a_tip_pickled_now_or_by_an_earlier_version_loads_the_same() -> None:
+    """Pelican's content cache pickles each article's tips. A cache written by an earlier version
+    holds each tip's fields as a tuple of state, or as a dict from before Tip was slotted."""
     tip = TIPS[0]
-    assert pickle.loads(pickle.dumps(tip)) == tip
-    old = Tip.__new__(Tip)
-    old.__setstate__({field.name: getattr(tip, field.name) for field in fields(Tip)})
-    assert old == tip and old.headline == tip.headline
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        assert pickle.loads(pickle.dumps(tip, protocol)) == tip
+    names = [field.name for field in fields(Tip)]
+    values = [getattr(tip, name) for name in names]
+    for state in (tuple(values), dict(zip(names, values, strict=True))):
+        old = Tip.__new__(Tip)
+        old.__setstate__(state)
+        assert old == tip and old.headline == tip.headline
+
+
+def test_text_of_html_is_what_striptags_gives() -> None:
+    samples = ("Plain  title\n", "A &amp; B", "<em>Em</em> <!-- c --> x", "Caf\u00e9", "", "1 < 2")
+    for html in samples:
+        assert text_of(html) == Markup(html).striptags()
