@@ -8,6 +8,7 @@ there when the settings do not name it).
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -240,18 +241,22 @@ def tip_groups(categories: Iterable[tuple[Any, Sequence[Any]]]) -> list[tuple[An
 
 
 class StreamedTemplate:
-    """A template whose render() gathers its output piece by piece. Jinja's own render() joins
-    a list of every piece the template yields, all held at once: for the tips page of a site of
-    5,000 articles (20,000 tips) that list held 22 MiB, the largest moment of the whole build.
-    The output is the same string."""
+    """A template whose render() gathers its output a batch of pieces at a time. Jinja's own
+    render() joins a list of every piece the template yields, all held at once: for the tips
+    page of a site of 5,000 articles (20,000 tips) that list held 22 MiB, the largest moment of
+    the whole build. A batch is joined in C, where a Python loop over each piece took a sixth
+    of the page's time. The output is the same string."""
+
+    BATCH = 1024  # pieces
 
     def __init__(self, template: Any) -> None:
         self._template = template
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         gathered = io.StringIO()
-        for piece in self._template.generate(*args, **kwargs):
-            gathered.write(piece)
+        pieces = self._template.generate(*args, **kwargs)
+        while batch := list(itertools.islice(pieces, self.BATCH)):
+            gathered.write("".join(batch))
         return gathered.getvalue()
 
 
