@@ -44,12 +44,11 @@ def by_window(
 
 
 class StoryWindows:
-    """One article's stories on request, read with those of the articles asked for after it.
+    """One article's stories on request, read with those of the articles listed after it.
 
-    A build's process asks in the order the articles were listed. A caller asking with a
-    stride (every other article, as two processes taking turns would) gets windows that follow
-    the step between the last two articles asked for, so it reads the stories of its own
-    articles only; an article outside the window is read with a new one.
+    The build's process asks in the order the articles were listed, so each read serves the
+    next `size` asks; an article outside the window held (asked out of order, or not listed)
+    is read with a new window from it.
     """
 
     def __init__(self, read: ReadStories, slugs: Sequence[str], size: int = WINDOW) -> None:
@@ -58,21 +57,11 @@ class StoryWindows:
         self._place = {slug: index for index, slug in enumerate(self._slugs)}
         self._size = size
         self._held: dict[str, list[Story]] = {}
-        self._last: int | None = None  # where the article asked for before this one is
-        self._step = 1
 
     def stories_of(self, slug: str) -> list[Story]:
-        start = self._place.get(slug)
-        if start is not None:
-            if self._last is not None and start > self._last:
-                self._step = start - self._last
-            self._last = start
         if slug not in self._held:
-            if start is None:
-                window = [slug]
-            else:
-                stop = start + self._size * self._step
-                window = self._slugs[start : stop : self._step]
+            start = self._place.get(slug)
+            window = [slug] if start is None else self._slugs[start : start + self._size]
             self._held = read_window(self._read, window)
         return self._held[slug]
 
