@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import pickle
 from dataclasses import fields
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from tipboxes.extension import Tip
-from tipboxes.page_features import howto, howto_json, text_of, tip_count_label
+from tipboxes.page_features import howto_json, text_of, tip_count_label
 
 TIPS = [
     Tip("Dust off", "dust-off", "tip", "Apply twice.", 1, "Take a day."),
@@ -18,12 +19,33 @@ TIPS = [
 ]
 
 
+def howto(title: str, description: str, page_url: str, tips: list[Tip]) -> dict[str, Any]:
+    """The HowTo that howto_json writes, as data: what the tests hold its JSON to."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "HowTo",
+        "name": title,
+        "description": description,
+        "url": page_url,
+        "step": [
+            {
+                "@type": "HowToStep",
+                "position": tip.number,
+                "name": tip.headline,
+                "text": f"{tip.text} Try this: {tip.action}" if tip.action else tip.text,
+                "url": f"{page_url}#{tip.id}",
+            }
+            for tip in tips
+        ],
+    }
+
+
 def test_count_label_says_tip_or_tips_and_nothing_without_tips() -> None:
     assert [tip_count_label(TIPS[:n]) for n in (0, 1, 2)] == ["", "1 tip", "2 tips"]
 
 
 def test_howto_has_one_linked_step_per_tip_with_the_action_after_the_text() -> None:
-    data = howto("Handling rejection", "About it.", "https://x.test/a/", TIPS)
+    data = json.loads(howto_json("Handling rejection", "About it.", "https://x.test/a/", TIPS))
     assert (data["@type"], data["name"], data["url"]) == (
         "HowTo",
         "Handling rejection",

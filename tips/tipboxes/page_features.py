@@ -28,31 +28,11 @@ def tip_count_label(tips: Sequence[Tip]) -> str:
     return f"{len(tips)} tip{'s' if len(tips) != 1 else ''}"
 
 
-def howto(title: str, description: str, page_url: str, tips: Sequence[Tip]) -> dict[str, Any]:
-    """schema.org HowTo: one step per tip, each linking to its box on the page."""
-    return {
-        "@context": "https://schema.org",
-        "@type": "HowTo",
-        "name": title,
-        "description": description,
-        "url": page_url,
-        "step": [
-            {
-                "@type": "HowToStep",
-                "position": tip.number,
-                "name": tip.headline,
-                "text": _step_text(tip),
-                "url": f"{page_url}#{tip.id}",
-            }
-            for tip in tips
-        ],
-    }
-
-
 def howto_json(title: str, description: str, page_url: str, tips: Sequence[Tip]) -> Markup:
-    """`howto()` as JSON safe inside a <script> element, exactly as Jinja's `tojson` writes it
-    (keys sorted, "<", ">", "&" and "'" escaped). Written directly: through the dict and
-    json's encoder it took twice as long, on every article page."""
+    """schema.org HowTo, one step per tip linking to its box, as JSON safe inside a <script>
+    element, exactly as Jinja's `tojson` writes it (keys sorted, "<", ">", "&" and "'"
+    escaped). Written directly: through a dict and json's encoder it took twice as long, on
+    every article page."""
     if not tips:
         return Markup("")
     steps = ", ".join(
