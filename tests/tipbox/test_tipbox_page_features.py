@@ -106,6 +106,10 @@ def test_a_tip_pickled_now_or_by_an_earlier_version_loads_the_same() -> None:
 
 
 def test_text_of_html_is_what_striptags_gives() -> None:
-    samples = ("Plain  title\n", "A &amp; B", "<em>Em</em> <!-- c --> x", "Caf\u00e9", "", "1 < 2")
+    samples = (
+        *("Plain  title\n", "A &amp; B", "<em>Em</em> <!-- c --> x", "Caf\u00e9", "", "1 < 2"),
+        *("<p>One  paragraph\n of words</p>", "<p></p>", "<p>1 > 2</p>", "<p>a</p><p>b</p>"),
+        *("<p>Tom &amp; Jerry</p>", "<p><em>Em</em></p>", "<p>x</p>\n", "<p>"),
+    )
     for html in samples:
         assert text_of(html) == Markup(html).striptags()

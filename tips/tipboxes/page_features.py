@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from tipboxes.extension import ACTION_LABEL, Tip
 
@@ -37,7 +37,8 @@ def howto_json(title: str, description: str, page_url: str, tips: Sequence[Tip])
         return Markup("")
     steps = ", ".join(
         f'{{"@type": "HowToStep", "name": {_json_string(tip.headline)}, '
-        f'"position": {tip.number:d}, "text": {_json_string(_step_text(tip))}, '
+        f'"position": {tip.number:d}, "text": '
+        f"{_json_string(f'{tip.text} {ACTION_LABEL} {tip.action}' if tip.action else tip.text)}, "
         f'"url": {_json_string(f"{page_url}#{tip.id}")}}}'
         for tip in tips
     )
@@ -54,8 +55,12 @@ def howto_json(title: str, description: str, page_url: str, tips: Sequence[Tip])
     )
 
 
-def _step_text(tip: Tip) -> str:
-    return f"{tip.text} {ACTION_LABEL} {tip.action}" if tip.action else tip.text
+def _html(text: str) -> str:
+    """Text as Jinja's autoescape writes it (markupsafe's escape), quickly when it has nothing
+    to escape."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return str(escape(text))
+    return text
 
 
 def plain_summary(article: Any) -> str:
@@ -65,9 +70,13 @@ def plain_summary(article: Any) -> str:
 
 def text_of(html: str) -> str:
     """HTML as the text a reader sees, as markupsafe's striptags() gives it. Most titles hold
-    no tag and no character reference: their text is their words."""
-    if "<" not in html and "&" not in html:
-        return " ".join(html.split())
+    no tag and no character reference: their text is their words. Most summaries are one
+    paragraph with no other tag: its words, without two passes of regular expressions."""
+    if "&" not in html:
+        if "<" not in html:
+            return " ".join(html.split())
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<") == 2:
+            return " ".join(html[3:-4].split())
     return Markup(html).striptags()
 
 
@@ -86,6 +95,16 @@ class ArticleTips(list[Tip]):
     @property
     def count_label(self) -> str:
         return tip_count_label(self)
+
+    @property
+    def takeaway_items(self) -> Markup:
+        """The "Key takeaways" list's items, each a link to its tip box, one per line: as the
+        theme's loop in Jinja wrote them, in a fifth of the time, on every article page."""
+        return Markup(
+            "\n    ".join(
+                f'<li><a href="#{_html(tip.id)}">{_html(tip.headline)}</a></li>' for tip in self
+            )
+        )
 
     @property
     def howto_json(self) -> Markup:
