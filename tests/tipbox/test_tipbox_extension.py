@@ -53,6 +53,7 @@ def test_golden_directory_has_every_case() -> None:
         "adjacent",
         "no-tips",
         "inline-titles",
+        "asides-around",
     }
     for source in GOLDEN_CASES:
         assert source.with_suffix(".html").is_file() or os.environ.get("UPDATE_GOLDEN")

@@ -29,6 +29,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from tipboxes.state import TipState
 from tipboxes.syntax import (
     CLOSER_RE,
     HEADER_RE,
@@ -37,6 +38,8 @@ from tipboxes.syntax import (
     Planned,
     Planner,
     TipSyntaxError,
+    slugify,
+    well_formed_option,
 )
 
 ACTION_LABEL = "Try this:"
@@ -48,6 +51,11 @@ MARK_ATTRIBUTE = "data-tipbox"
 # stop at every space of the page.
 HEADING_MARK_RE = re.compile(f'{util.STX}tipbox:([0-9]+){util.ETX}"([^>]*)>')
 MARK_START = f' {MARK_ATTRIBUTE}="'
+ASIDE_TAG = "<aside>"  # a box as serialised, its attributes still to add
+
+
+# What a headline puts before the title: a plain tip has none.
+_HEADLINE_PREFIXES = {name: f"{kind.label}: " for name, kind in KINDS.items() if name != "tip"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +78,8 @@ class Tip:
     @property
     def headline(self) -> str:
         """The title with its kind, so a warning never reads as advice out of context."""
-        return self.title if self.kind == "tip" else f"{self.label}: {self.title}"
+        prefix = _HEADLINE_PREFIXES.get(self.kind)
+        return self.title if prefix is None else prefix + self.title
 
     def __reduce__(self) -> tuple[type[Tip], tuple[object, ...]]:
         """Pickled as its fields, made again by calling Tip: each article's tips cross from the
@@ -91,43 +100,11 @@ class _Rendered:
     aside: etree.Element
     heading: etree.Element
     action: etree.Element | None
-    fixed: str  # the heading's HTML before the title: icon, kind and number
     permalink: str = ""  # the permalink's HTML, once the title's plain text is known
 
     def body(self) -> list[etree.Element]:
         """The blocks of the tip's body: everything in the box between heading and action."""
         return list(self.aside)[1 : -1 if self.action is not None else None]
-
-
-class TipState:
-    """Per-document state, on the Markdown instance so a shared extension instance holds none."""
-
-    def __init__(self, md: Markdown) -> None:
-        self.md = md
-        self.reset()
-
-    def reset(self) -> None:
-        """Called by md.reset(): the next document starts with no tips."""
-        self.planned: list[Planned] = []
-        self.rendered: list[_Rendered] = []
-        self.md.tips = []  # type: ignore[attr-defined]
-
-    def start(self, planned: list[Planned]) -> None:
-        self.reset()
-        self.planned = planned
-
-    def claim(self, kind: str, title: str) -> Planned:
-        """The pre-pass plan for the tip being rendered; tips it did not see are refused."""
-        index = len(self.rendered)
-        if index < len(self.planned):
-            planned = self.planned[index]
-            if (planned.kind, planned.title) == (kind, title):
-                return planned
-        raise TipSyntaxError(
-            None,
-            f'the {kind} "{title}" is inside a list, quote or HTML block, so it cannot be '
-            "numbered. Start it at the left margin, outside other blocks.",
-        )
 
 
 class TipPlanPreprocessor(Preprocessor):
@@ -145,12 +122,18 @@ class TipPlanPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         _refuse_pymdownx_blocks(self.md)  # loaded after tip boxes: seen only now
         text = "\n".join(lines)
-        if "///" not in text:
+        slashes = text.count("///")
+        if not slashes:
             self.state.start([])  # no tip syntax at all (a summary, most pages): nothing to plan
             return lines
-        planner = Planner(self._code_lines(text), self.id_prefix)
-        self.state.start(planner.plan(lines))
+        # Planned only if reading the page calls for it (see tipboxes.state), from these lines
+        # as they are now: later preprocessors change the list (metadata is taken off it).
+        as_written = lines.copy()
+        self.state.expect(slashes, lambda: self._plan(as_written, text))
         return lines
+
+    def _plan(self, lines: list[str], text: str) -> list[Planned]:
+        return Planner(self._code_lines(text), self.id_prefix).plan(lines)
 
     def _code_lines(self, text: str) -> set[int]:
         """Lines inside fenced code, found exactly as the fenced-code extension will find them."""
@@ -180,10 +163,13 @@ class TipBlockProcessor(BlockProcessor):
     # tip's header is the tip's, whichever of its lines the header is on.
     PRIORITY = 89.995
 
-    def __init__(self, parser: BlockParser, state: TipState, heading_level: int) -> None:
+    def __init__(
+        self, parser: BlockParser, state: TipState, heading_level: int, id_prefix: str
+    ) -> None:
         super().__init__(parser)
         self.state = state
         self.heading_level = heading_level
+        self.id_prefix = id_prefix
         self._found: tuple[str, re.Match[str] | None] = ("", None)
 
     def test(self, parent: etree.Element, block: str) -> bool:
@@ -203,18 +189,61 @@ class TipBlockProcessor(BlockProcessor):
         before = chunk[: header.start()].rstrip("\n")
         if before:
             self.parser.parseBlocks(parent, [before])
-        planned = self.state.claim(header["name"].lower(), (header["title"] or "").strip())
+        kind, title = header["name"].lower(), (header["title"] or "").strip()
         rest = chunk[header.end() :].lstrip("\n")
-        while OPTION_RE.match(rest):  # the pre-pass has read them
-            end = rest.find("\n")
-            rest = "" if end == -1 else rest[end + 1 :]
-        body_blocks, after = self._collect(rest, blocks, planned)
+        read = self._read_alone(parent, header, kind, title, rest) if self.state.unplanned else None
+        if read is None:
+            planned = self.state.claim(kind, title)
+            while OPTION_RE.match(rest):  # the planner has read them
+                end = rest.find("\n")
+                rest = "" if end == -1 else rest[end + 1 :]
+        else:
+            planned, rest, slashes = read
+        body_blocks, closer, after = self._collect(rest, blocks, planned)
+        if read is not None:
+            if any(block.strip() for block in body_blocks):
+                self.state.accept(planned, slashes + closer.count("///"))
+            else:  # the planner names the mistake
+                planned = self.state.claim(kind, title)
         if after:
             blocks.insert(0, after)
         self.state.rendered.append(self._render(parent, planned, body_blocks))
 
-    def _collect(self, first: str, blocks: list[str], planned: Planned) -> tuple[list[str], str]:
-        """The body's blocks up to the closing line, and whatever follows it."""
+    def _read_alone(
+        self, parent: etree.Element, header: re.Match[str], kind: str, title: str, rest: str
+    ) -> tuple[Planned, str, int] | None:
+        """The tip read from its block alone, when that is what the planner would plan: a
+        title, options the planner accepts and an id no tip took, at the top of the document.
+        Returns the tip, the block after its options and the "///" its lines hold so far;
+        None when only the planner can say (see tipboxes.state)."""
+        if parent is not self.parser.root or not title:
+            return None
+        options: dict[str, str] = {}
+        slashes = header.group(0).count("///")
+        while rest.startswith("    "):  # an option line: indented, right under the header
+            end = rest.find("\n")
+            line = rest if end == -1 else rest[:end]
+            option = well_formed_option(line)
+            if option is None or option[0] in options:
+                return None
+            options[option[0]] = option[1]
+            slashes += line.count("///")
+            rest = "" if end == -1 else rest[end + 1 :]
+        if "id" in options:
+            tip_id = options["id"]
+        elif slug := slugify(title):
+            tip_id = self.id_prefix + slug
+        else:
+            return None
+        if self.state.id_taken(tip_id):
+            return None
+        planned = Planned(None, kind, title, len(header["slashes"]), options, id=tip_id)
+        return planned, rest, slashes
+
+    def _collect(
+        self, first: str, blocks: list[str], planned: Planned
+    ) -> tuple[list[str], str, str]:
+        """The body's blocks up to the closing line, that line, and whatever follows it."""
         body: list[str] = []
         pending = first
         while True:
@@ -222,10 +251,12 @@ class TipBlockProcessor(BlockProcessor):
                 inside = pending[: closer.start()].rstrip("\n")
                 if inside:
                     body.append(inside)
-                return body, pending[closer.end() :].lstrip("\n")
+                return body, closer.group(0), pending[closer.end() :].lstrip("\n")
             if pending:
                 body.append(pending)
-            if not blocks:  # the pre-pass reports this first, with the same words
+            if not blocks:  # the planner reports this first, with the same words
+                if planned.line is None:
+                    planned = self.state.claim(planned.kind, planned.title)
                 raise TipSyntaxError(
                     planned.line,
                     f'the tip "{planned.title}" is never closed. End it with a line containing '
@@ -242,15 +273,7 @@ class TipBlockProcessor(BlockProcessor):
         element goes through all of Markdown's later passes.
         """
         tip_id = planned.id
-        aside = etree.SubElement(
-            parent,
-            "aside",
-            {
-                "class": f"tip tip--{planned.kind}",
-                "id": tip_id,
-                "aria-labelledby": f"{tip_id}-title",
-            },
-        )
+        aside = etree.SubElement(parent, "aside")  # its attributes: see _aside_tag
         heading = etree.SubElement(
             aside,
             f"h{self.heading_level}",
@@ -260,7 +283,6 @@ class TipBlockProcessor(BlockProcessor):
                 "id": f"{tip_id}-title",
             },
         )
-        fixed = _fixed_html(planned.kind, len(self.state.rendered) + 1, len(self.state.planned))
         # The title is the heading's whole text, read by inline patterns as any heading's is.
         # Only attr_list would read "{: ...}" at its end as the heading's own attributes (its id
         # too, which the box is labelled by), so the closing brace is escaped to stay text.
@@ -275,7 +297,14 @@ class TipBlockProcessor(BlockProcessor):
             strong = etree.SubElement(action, "strong")
             strong.text = util.AtomicString(ACTION_LABEL)
             strong.tail = " " + planned.options["action"]
-        return _Rendered(planned, aside, heading, action, fixed)
+        return _Rendered(planned, aside, heading, action)
+
+
+def _aside_tag(planned: Planned) -> str:
+    """The box's opening tag, as the serialiser would have written its attributes: fixed
+    once rendered, they would only lengthen Markdown's later passes over every element."""
+    tip_id = _escape(planned.id)
+    return f'<aside aria-labelledby="{tip_id}-title" class="tip tip--{planned.kind}" id="{tip_id}">'
 
 
 @functools.lru_cache(maxsize=1024)
@@ -374,13 +403,7 @@ class TipCollectTreeprocessor(Treeprocessor):
         self._block_tags: frozenset[object] = frozenset()
 
     def run(self, root: etree.Element) -> None:
-        if len(self.state.rendered) < len(self.state.planned):
-            missing = self.state.planned[len(self.state.rendered)]
-            raise TipSyntaxError(
-                missing.line,
-                f'the tip "{missing.title}" was not shown, probably because it sits inside an '
-                "HTML block. Move it out of the HTML.",
-            )
+        self.state.finish()
         if len(self._block_tags) != len(self.md.block_level_elements):  # set up, or changed
             self._block_tags = frozenset(self.md.block_level_elements)
         label_for_toc = "toc" in self.md.treeprocessors
@@ -462,7 +485,8 @@ class TipCollectTreeprocessor(Treeprocessor):
 
 
 class TipFragmentPostprocessor(Postprocessor):
-    """Puts each tip heading's fixed HTML around its title and drops the marker attribute.
+    """Puts each tip heading's fixed HTML around its title, drops the marker attribute and
+    gives the box its attributes.
 
     The fixed parts never change once rendered: as elements they made Markdown's later passes
     (inline patterns, unescaping, serialising) do more work than the tip's own text, and as
@@ -484,11 +508,16 @@ class TipFragmentPostprocessor(Postprocessor):
             return text
         pieces: list[str] = []
         done = 0
+        total = len(rendered)
         for match in HEADING_MARK_RE.finditer(text):
-            tip = rendered[int(match.group(1))]
+            index = int(match.group(1))
+            tip = rendered[index]
             title_end = text.find(f"</{tip.heading.tag}>", match.end())
             attribute = match.start() - len(MARK_START)
-            pieces += [text[done:attribute], match.group(2), ">", tip.fixed]
+            aside = text.rfind(ASIDE_TAG, done, attribute)
+            fixed = _fixed_html(tip.planned.kind, index + 1, total)
+            pieces += [text[done:aside], _aside_tag(tip.planned)]
+            pieces += [text[aside + len(ASIDE_TAG) : attribute], match.group(2), ">", fixed]
             pieces += [text[match.end() : title_end], " ", tip.permalink]
             done = title_end
         pieces.append(text[done:])
@@ -521,7 +550,7 @@ class TipBoxExtension(Extension):
             TipPlanPreprocessor.PRIORITY,
         )
         md.parser.blockprocessors.register(
-            TipBlockProcessor(md.parser, state, level),
+            TipBlockProcessor(md.parser, state, level, str(self.getConfig("id_prefix"))),
             TipBlockProcessor.NAME,
             TipBlockProcessor.PRIORITY,
         )

@@ -67,9 +67,9 @@ class TipSyntaxError(ValueError):
 
 @dataclass
 class Planned:
-    """A tip as the pre-pass found it in the source."""
+    """A tip as the planner found it in the source, or as the block parser read it alone."""
 
-    line: int
+    line: int | None  # None when read without the planner, which alone knows lines
     kind: str
     title: str
     slashes: int
@@ -98,6 +98,18 @@ _PLAIN_TITLE = re.compile(r"[A-Za-z0-9 ]+")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: everything else joins words with "-"
+
+
+def well_formed_option(line: str) -> tuple[str, str] | None:
+    """An option line's key and value, if the planner accepts it as it stands (a key given twice
+    is the caller's to see); None for any line it refuses."""
+    match = OPTION_RE.match(line)
+    if match is None:
+        return None
+    key, value = match["key"], _unquote(match["value"])
+    if key not in OPTIONS or not value or (key == "id" and not ID_RE.fullmatch(value)):
+        return None
+    return key, value
 
 
 def _unquote(value: str) -> str:
