@@ -135,6 +135,10 @@ GOLDEN_PLANS: dict[str, list[tuple[int, str, str]]] = {
         (12, "action", "pay-talk"),
     ],
     "rich-body": [(1, "tip", "tip-keep-a-brag-document")],
+    "asides-around": [
+        (5, "tip", "tip-inside-an-aside"),
+        (15, "warning", "tip-right-after-a-raw-aside"),
+    ],
 }
 # The fenced code of code-left-alone.md, as the extension finds it with the fenced-code extension.
 GOLDEN_CODE_LINES = {"code-left-alone": {*range(3, 8), *range(9, 13)}}
