@@ -1,9 +1,18 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
-from nextround.reading import reading_minutes, related, related_all, word_count
+from nextround.reading import (
+    _STAND_INS,
+    _WORD,
+    count_words,
+    reading_minutes,
+    related,
+    related_all,
+    word_count,
+)
 
 
 @dataclass(eq=False)
@@ -18,6 +27,47 @@ def test_word_count_ignores_markup_and_keeps_contractions() -> None:
 
 def test_word_count_reads_character_references_as_their_characters() -> None:
     assert word_count("<p>&#9733; Don&#8217;t &ldquo;panic&rdquo; &amp; <b>go</b></p>") == 3
+
+
+def test_words_counted_in_c_are_the_words_the_expression_finds() -> None:
+    """count_words counts in C what _WORD would find, where the text allows: checked on random
+    text of letters, digits, joiners (at a word's edge, doubled, chained), punctuation, the
+    characters it stands in for and letters beyond ASCII (which take the expression itself)."""
+    rng = random.Random(7)
+    pieces = [
+        *"abcXYZ019_",
+        *"'-\u2019",
+        *' .,;:!?()[]/"\t\n#&*',
+        *(char for char, _ in _STAND_INS),
+        "\u00e9",
+        "\u00df",
+        "\u4e2d",
+        "\u0663",
+        "\u00b2",
+        "\U0001f600",
+        "word",
+        "don't",
+        "well-known",
+        "a--b",
+    ]
+    ascii_only = [piece for piece in pieces if piece.isascii()]
+    for alphabet in (ascii_only, [*ascii_only, *(char for char, _ in _STAND_INS)], pieces):
+        for _ in range(3000):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+            assert count_words(text) == len(_WORD.findall(text)), repr(text)
+
+
+def test_each_stand_in_is_of_its_characters_kind() -> None:
+    """A word character, a joiner or neither: the same to _WORD before and after."""
+
+    def kind(char: str) -> str:
+        if re.fullmatch(r"\w", char):
+            return "word"
+        return "joiner" if _WORD.fullmatch(f"a{char}a") else "other"
+
+    assert {kind(char) for char, _ in _STAND_INS} == {"joiner", "other"}
+    for char, stand_in in _STAND_INS:
+        assert kind(char) == kind(stand_in), char
 
 
 def test_reading_minutes_rounds_up_and_is_never_zero() -> None:
