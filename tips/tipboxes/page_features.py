@@ -1,4 +1,5 @@
-"""What tips add to an article's pages: the "4 tips" label and the HowTo structured data.
+"""What tips add to an article's pages: the "4 tips" label, the HowTo structured data, and the
+links of the "Key takeaways" list and of the /tips/ page.
 
 Made in plain Python. As Jinja includes they were rebuilt on every list page the article appears
 on (the label) and assembled dict by dict in template code (the HowTo): together most of what
@@ -16,7 +17,14 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from tipboxes.extension import ACTION_LABEL, Tip
+from tipboxes.syntax import KINDS
 
+# How the /tips/ page names a kind before a title; a plain tip goes unnamed.
+_KIND_NAMES = {
+    name: f'<span class="kind">{escape(kind.label)}:</span> '
+    for name, kind in KINDS.items()
+    if name != "tip"
+}
 # A string as JSON, ASCII only, as json.dumps writes it (the C encoder's own function).
 _json_string = json.encoder.encode_basestring_ascii
 
@@ -103,6 +111,19 @@ class ArticleTips(list[Tip]):
         return Markup(
             "\n    ".join(
                 f'<li><a href="#{_html(tip.id)}">{_html(tip.headline)}</a></li>' for tip in self
+            )
+        )
+
+    def link_items(self, page_url: str) -> Markup:
+        """The article's entries on the /tips/ page, one per line: a link to each box, the
+        kind named first unless it is a plain tip. Made here for the takeaways' reason: at
+        1,000 articles the page lists 4,000 tips."""
+        href = _html(page_url)
+        return Markup(
+            "\n    ".join(
+                f'<li><a href="{href}#{_html(tip.id)}">'
+                f"{_KIND_NAMES.get(tip.kind, '')}{_html(tip.title)}</a></li>"
+                for tip in self
             )
         )
 
