@@ -3,7 +3,7 @@ links of the "Key takeaways" list and of the /tips/ page.
 
 Made in plain Python. As Jinja includes they were rebuilt on every list page the article appears
 on (the label) and assembled dict by dict in template code (the HowTo): together most of what
-tip boxes added to a build's template time. Both hang from ``article.tips`` itself rather than
+tip boxes added to a build's template time. All hang from ``article.tips`` itself rather than
 from attributes of their own: past 29 attribute names in all, CPython 3.11 stops sharing them
 and each article's attributes take 1.6 KB instead of about 300 bytes.
 """
