@@ -29,8 +29,8 @@ SIDES = ("tips", "headings")
 STAGES = (
     ("build", "Whole build (Pelican's run, in-process)"),
     ("markdown", "Markdown conversion, all of it"),
-    ("tip_prepass", "tip pre-pass: validating and planning every tip (tipboxes.syntax.Planner)"),
-    ("tip_blocks", "tip block processor, its own work (the body's parsing left out)"),
+    ("tip_prepass", 'tip pre-pass: counting the page\'s "///" (the planner runs when needed)'),
+    ("tip_blocks", "tip block processor: reading and rendering each tip (body parsing left out)"),
     ("tip_collect", "plain-text collection for md.tips (TipCollectTreeprocessor)"),
     ("tip_fragments", "the box's fixed HTML put in place (TipFragmentPostprocessor)"),
     ("tip_features", 'HowTo JSON-LD and the "4 tips" label (tipboxes.page_features)'),
