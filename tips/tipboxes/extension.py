@@ -1,11 +1,12 @@
 """Tip boxes: "/// tip | Title" blocks rendered as numbered, linkable <aside> boxes.
 
 A plain Python-Markdown extension (no Pelican here), so it can be tested and reused on its own.
-Four processors share one per-document state kept on the Markdown instance:
+Four processors share one per-document state kept on the Markdown instance (tipboxes.state):
 
-- a line-aware pre-pass (syntax.Planner) validates every tip before parsing, because only it
-  still knows line numbers, and plans ids and numbering;
-- a block processor renders each tip;
+- a pre-pass keeps the page's lines as written, while line numbers are still the author's: the
+  line-aware planner (syntax.Planner) reads them when the page needs it, to name a mistake with
+  its line and plan ids and numbering;
+- a block processor reads and renders each tip;
 - a tree processor, run after inline and smarty processing, collects plain-text data into
   `md.tips` for templates, feeds and structured data;
 - a postprocessor puts the heading's fixed HTML (icon, kind, number, permalink) in place.
@@ -108,7 +109,8 @@ class _Rendered:
 
 
 class TipPlanPreprocessor(Preprocessor):
-    """Validates and plans every tip while line numbers still match the author's file."""
+    """Counts the page's "///" and keeps its lines as written, for the planner to read if the
+    page needs it (tipboxes.state): later preprocessors change both."""
 
     NAME = "tipbox_plan"
     # After whitespace normalising (30), before Pelican's metadata (27) and fenced code (25).
@@ -155,7 +157,8 @@ class TipPlanPreprocessor(Preprocessor):
 
 
 class TipBlockProcessor(BlockProcessor):
-    """Renders a planned tip: heading, body parsed as Markdown, and the optional action."""
+    """Renders a tip, read alone or held to the plan: heading, body parsed as Markdown, and the
+    optional action."""
 
     NAME = "tipbox"
     # Right after list indentation (90), which hands a list item's indented lines back to the
@@ -486,7 +489,7 @@ class TipCollectTreeprocessor(Treeprocessor):
 
 class TipFragmentPostprocessor(Postprocessor):
     """Puts each tip heading's fixed HTML around its title, drops the marker attribute and
-    gives the box its attributes.
+    gives the box its attributes (the page's count of tips is known only now).
 
     The fixed parts never change once rendered: as elements they made Markdown's later passes
     (inline patterns, unescaping, serialising) do more work than the tip's own text, and as
