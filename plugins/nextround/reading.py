@@ -35,10 +35,7 @@ class Tagged(Protocol):
 def word_count(html: str) -> int:
     """Count the words a reader sees, ignoring markup: a character reference is the character
     it stands for ("Don&#8217;t" is one word, "&#9733;" none)."""
-    text = _TAG.sub(" ", html)
-    if "&" in text:
-        text = html_module.unescape(text)
-    return count_words(text)
+    return count_words(html_module.unescape(_TAG.sub(" ", html)))
 
 
 def count_words(text: str) -> int:

@@ -39,7 +39,7 @@ from tipboxes.syntax import (
     Planned,
     Planner,
     TipSyntaxError,
-    slugify,
+    tip_id,
     well_formed_option,
 )
 
@@ -131,11 +131,12 @@ class TipPlanPreprocessor(Preprocessor):
         # Planned only if reading the page calls for it (see tipboxes.state), from these lines
         # as they are now: later preprocessors change the list (metadata is taken off it).
         as_written = lines.copy()
-        self.state.expect(slashes, lambda: self._plan(as_written, text))
+        self.state.expect(slashes, lambda: self._plan(as_written))
         return lines
 
-    def _plan(self, lines: list[str], text: str) -> list[Planned]:
-        return Planner(self._code_lines(text), self.id_prefix).plan(lines)
+    def _plan(self, lines: list[str]) -> list[Planned]:
+        code_lines = self._code_lines("\n".join(lines))
+        return Planner(code_lines, self.id_prefix).plan(lines)
 
     def _code_lines(self, text: str) -> set[int]:
         """Lines inside fenced code, found exactly as the fenced-code extension will find them."""
@@ -232,15 +233,10 @@ class TipBlockProcessor(BlockProcessor):
             options[option[0]] = option[1]
             slashes += line.count("///")
             rest = "" if end == -1 else rest[end + 1 :]
-        if "id" in options:
-            tip_id = options["id"]
-        elif slug := slugify(title):
-            tip_id = self.id_prefix + slug
-        else:
+        given = tip_id(title, options, self.id_prefix)
+        if not given or self.state.id_taken(given):
             return None
-        if self.state.id_taken(tip_id):
-            return None
-        planned = Planned(None, kind, title, len(header["slashes"]), options, id=tip_id)
+        planned = Planned(None, kind, title, len(header["slashes"]), options, id=given)
         return planned, rest, slashes
 
     def _collect(

@@ -100,6 +100,15 @@ _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: everything else joins words with "-"
 
 
+def tip_id(title: str, options: dict[str, str], id_prefix: str) -> str:
+    """The id a tip gets: its "id:" option, or the prefix and its title's slug; "" when it has
+    neither (a title with no letter or digit, and no option)."""
+    if "id" in options:
+        return options["id"]
+    slug = slugify(title)
+    return id_prefix + slug if slug else ""
+
+
 def well_formed_option(line: str) -> tuple[str, str] | None:
     """An option line's key and value, if the planner accepts it as it stands (a key given twice
     is the caller's to see); None for any line it refuses."""
@@ -319,21 +328,20 @@ class Planner:
     def _assign_ids(self) -> None:
         used: dict[str, int] = {}  # each id and its heading's id, to the line of its tip
         for tip in self.planned:
-            tip.id = tip.options["id"] if "id" in tip.options else self._id_from_title(tip)
+            tip.id = tip_id(tip.title, tip.options, self.id_prefix)
+            if not tip.id:
+                self._no_id(tip)
             title_id = tip.id + "-title"
             if tip.id in used or title_id in used:
                 self._clash(tip, tip.id if tip.id in used else title_id, used)
             used[tip.id] = used[title_id] = tip.line
 
-    def _id_from_title(self, tip: Planned) -> str:
-        slug = slugify(tip.title)
-        if not slug:
-            raise TipSyntaxError(
-                tip.line,
-                f'the title "{tip.title}" has no letters or digits to make an id from. '
-                'Add an option line "    id: your-id" under the header.',
-            )
-        return self.id_prefix + slug
+    def _no_id(self, tip: Planned) -> None:
+        raise TipSyntaxError(
+            tip.line,
+            f'the title "{tip.title}" has no letters or digits to make an id from. '
+            'Add an option line "    id: your-id" under the header.',
+        )
 
     def _clash(self, tip: Planned, taken: str, used: dict[str, int]) -> None:
         """Refuse a tip whose id, or its heading's, an earlier tip has: blame the line that made
