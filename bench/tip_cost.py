@@ -70,6 +70,7 @@ def instrumented(clocks: Clocks) -> Iterator[None]:
     from pelican.writers import Writer
 
     from nextround import links
+    from tipboxes import collect, fragments
     from tipboxes import extension as tipbox
     from tipboxes import page_features as tip_features
     from tipboxes import pelican_glue as tips
@@ -119,8 +120,8 @@ def instrumented(clocks: Clocks) -> Iterator[None]:
         (tipbox.TipPlanPreprocessor, "run", lambda f: clocks.timed("tip_prepass", f)),
         (tipbox.TipBlockProcessor, "run", tip_blocks),
         (BlockParser, "parseBlocks", body_parsing),
-        (tipbox.TipCollectTreeprocessor, "run", lambda f: clocks.timed("tip_collect", f)),
-        (tipbox.TipFragmentPostprocessor, "run", lambda f: clocks.timed("tip_fragments", f)),
+        (collect.TipCollectTreeprocessor, "run", lambda f: clocks.timed("tip_collect", f)),
+        (fragments.TipFragmentPostprocessor, "run", lambda f: clocks.timed("tip_fragments", f)),
         (tip_features, "attach_tip_features", lambda f: clocks.timed("tip_features", f)),
         (tips.TipsPageGenerator, "generate_output", lambda f: clocks.timed("tips_page", f)),
         (Writer, "write_file", article_pages),

@@ -10,8 +10,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from tipboxes.extension import Tip
 from tipboxes.page_features import howto_json, text_of, tip_count_label
+from tipboxes.tip import Tip
 
 TIPS = [
     Tip("Dust off", "dust-off", "tip", "Apply twice.", 1, "Take a day."),
@@ -103,6 +103,19 @@ def test_a_tip_pickled_now_or_by_an_earlier_version_loads_the_same() -> None:
         old = Tip.__new__(Tip)
         old.__setstate__(state)
         assert old == tip and old.headline == tip.headline
+
+
+def test_a_tip_pickled_when_it_lived_in_the_extension_module_loads_the_same() -> None:
+    """Tip moved from tipboxes.extension to tipboxes.tip; caches name the old module."""
+    tip = TIPS[0]
+    Tip.__module__ = "tipboxes.extension"
+    try:
+        written = [pickle.dumps(tip, p) for p in range(pickle.HIGHEST_PROTOCOL + 1)]
+    finally:
+        Tip.__module__ = "tipboxes.tip"
+    for data in written:
+        assert b"tipboxes.extension" in data
+        assert pickle.loads(data) == tip
 
 
 def test_text_of_html_is_what_striptags_gives() -> None:

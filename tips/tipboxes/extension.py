@@ -6,31 +6,28 @@ Four processors share one per-document state kept on the Markdown instance (tipb
 - a pre-pass keeps the page's lines as written, while line numbers are still the author's: the
   line-aware planner (syntax.Planner) reads them when the page needs it, to name a mistake with
   its line and plan ids and numbering;
-- a block processor reads and renders each tip;
+- a block processor reads and renders each tip (both here);
 - a tree processor, run after inline and smarty processing, collects plain-text data into
-  `md.tips` for templates, feeds and structured data;
-- a postprocessor puts the heading's fixed HTML (icon, kind, number, permalink) in place.
+  `md.tips` for templates, feeds and structured data (tipboxes.collect);
+- a postprocessor puts the heading's fixed HTML (icon, kind, number, permalink) in place
+  (tipboxes.fragments).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass, fields
-from html.parser import HTMLParser
 from typing import Any
-from xml.sax.saxutils import escape
 
 from markdown import Markdown, util
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
-from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
 
-from tipboxes.state import TipState
+from tipboxes.collect import TipCollectTreeprocessor
+from tipboxes.fragments import MARK_ATTRIBUTE, TipFragmentPostprocessor, heading_marker
+from tipboxes.state import RenderedTip, TipState
 from tipboxes.syntax import (
     CLOSER_RE,
     HEADER_RE,
@@ -43,69 +40,11 @@ from tipboxes.syntax import (
     well_formed_option,
 )
 
-ACTION_LABEL = "Try this:"
-# A tip heading's opening tag as serialised, carrying its tip's index in a marker attribute that
-# the postprocessor removes (see TipFragmentPostprocessor). Markdown removes STX and ETX from the
-# source, so an author cannot write one; unescaping leaves it alone, as it is not all digits.
-MARK_ATTRIBUTE = "data-tipbox"
-# The pattern starts at the value: a search starting with the attribute's leading space would
-# stop at every space of the page.
-HEADING_MARK_RE = re.compile(f'{util.STX}tipbox:([0-9]+){util.ETX}"([^>]*)>')
-MARK_START = f' {MARK_ATTRIBUTE}="'
-ASIDE_TAG = "<aside>"  # a box as serialised, its attributes still to add
+# Tip lived here before tipboxes.tip: Pelican's content cache of an earlier build pickled each
+# article's tips as tipboxes.extension.Tip, and code that imported it from here still can.
+from tipboxes.tip import ACTION_LABEL, Tip
 
-
-# What a headline puts before the title: a plain tip has none.
-_HEADLINE_PREFIXES = {name: f"{kind.label}: " for name, kind in KINDS.items() if name != "tip"}
-
-
-@dataclass(frozen=True, slots=True)
-class Tip:
-    """One tip as plain data, for templates, feeds and structured data. Slotted: a large site
-    holds every tip until its /tips/ page is written (20,000 at 5,000 articles)."""
-
-    title: str
-    id: str
-    kind: str
-    action: str | None
-    number: int
-    text: str
-
-    @property
-    def label(self) -> str:
-        """The kind in words, as shown in the box."""
-        return KINDS[self.kind].label
-
-    @property
-    def headline(self) -> str:
-        """The title with its kind, so a warning never reads as advice out of context."""
-        prefix = _HEADLINE_PREFIXES.get(self.kind)
-        return self.title if prefix is None else prefix + self.title
-
-    def __reduce__(self) -> tuple[type[Tip], tuple[object, ...]]:
-        """Pickled as its fields, made again by calling Tip: each article's tips cross from the
-        process that converted it to the build's, four times faster than through state."""
-        return Tip, (self.title, self.id, self.kind, self.action, self.number, self.text)
-
-    def __setstate__(self, state: tuple[object, ...] | dict[str, object]) -> None:
-        """A tip pickled by an earlier version, as Pelican's content cache of an earlier build
-        holds them: its fields as a tuple, or as a dict from before Tip had slots."""
-        for number, field in enumerate(fields(self)):
-            value = state[field.name] if isinstance(state, dict) else state[number]
-            object.__setattr__(self, field.name, value)
-
-
-@dataclass
-class _Rendered:
-    planned: Planned
-    aside: etree.Element
-    heading: etree.Element
-    action: etree.Element | None
-    permalink: str = ""  # the permalink's HTML, once the title's plain text is known
-
-    def body(self) -> list[etree.Element]:
-        """The blocks of the tip's body: everything in the box between heading and action."""
-        return list(self.aside)[1 : -1 if self.action is not None else None]
+__all__ = ["Tip", "TipBoxExtension", "TipSyntaxError", "makeExtension"]
 
 
 class TipPlanPreprocessor(Preprocessor):
@@ -263,7 +202,7 @@ class TipBlockProcessor(BlockProcessor):
                 )
             pending = blocks.pop(0)
 
-    def _render(self, parent: etree.Element, planned: Planned, body: list[str]) -> _Rendered:
+    def _render(self, parent: etree.Element, planned: Planned, body: list[str]) -> RenderedTip:
         """The box: an aside holding the heading, the body's blocks and the optional action.
 
         Only the title, the body and the action are the author's Markdown. The heading's icon,
@@ -272,13 +211,13 @@ class TipBlockProcessor(BlockProcessor):
         element goes through all of Markdown's later passes.
         """
         tip_id = planned.id
-        aside = etree.SubElement(parent, "aside")  # its attributes: see _aside_tag
+        aside = etree.SubElement(parent, "aside")  # its attributes: see fragments.aside_tag
         heading = etree.SubElement(
             aside,
             f"h{self.heading_level}",
             {
                 "class": "tip__heading",
-                MARK_ATTRIBUTE: f"{util.STX}tipbox:{len(self.state.rendered)}{util.ETX}",
+                MARK_ATTRIBUTE: heading_marker(len(self.state.rendered)),
                 "id": f"{tip_id}-title",
             },
         )
@@ -296,27 +235,7 @@ class TipBlockProcessor(BlockProcessor):
             strong = etree.SubElement(action, "strong")
             strong.text = util.AtomicString(ACTION_LABEL)
             strong.tail = " " + planned.options["action"]
-        return _Rendered(planned, aside, heading, action)
-
-
-def _aside_tag(planned: Planned) -> str:
-    """The box's opening tag, as the serialiser would have written its attributes: fixed
-    once rendered, they would only lengthen Markdown's later passes over every element."""
-    tip_id = _escape(planned.id)
-    return f'<aside aria-labelledby="{tip_id}-title" class="tip tip--{planned.kind}" id="{tip_id}">'
-
-
-@functools.lru_cache(maxsize=1024)
-def _fixed_html(kind_name: str, number: int, total: int) -> str:
-    """A tip heading's HTML before its title: icon, kind and number ("Tip 2 of 4: "). The same
-    few on every page, so made once each."""
-    kind = KINDS[kind_name]
-    count = f"{number} of {total}" if kind_name == "tip" else f"(tip {number} of {total})"
-    return _ascii(
-        f'<span aria-hidden="true" class="tip__icon">{kind.icon}</span> '
-        f'<span class="tip__kind">{_escape(kind.label)}</span> '
-        f'<span class="tip__number">{count}</span>: '
-    )
+        return RenderedTip(planned, aside, heading, action)
 
 
 def _closer_in(block: str, slashes: int) -> re.Match[str] | None:
@@ -363,164 +282,6 @@ def _refuse_pymdownx_blocks(md: Markdown) -> None:
             '"///" blocks and cannot be loaded together. Remove one of them from the Markdown '
             "extensions."
         )
-
-
-def _ascii(html: str) -> str:
-    """Our own markup, with every other character as a reference (&#9733; for the star): an
-    article written in ASCII stays ASCII, which Python holds in one byte a character rather
-    than two, and a build holds every article's HTML until its page is written."""
-    return html.encode("ascii", "xmlcharrefreplace").decode("ascii")
-
-
-def _escape(text: str) -> str:
-    """Text for HTML we write ourselves, safe in content and in double-quoted attributes."""
-    if "&" not in text and "<" not in text and ">" not in text and '"' not in text:
-        return text
-    return escape(text, {'"': "&quot;"})
-
-
-class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-class TipCollectTreeprocessor(Treeprocessor):
-    """Fills `md.tips` with plain text once inline Markdown and smart quotes are done."""
-
-    NAME = "tipbox_collect"
-    # After inline (20) and smarty (6), before toc (5) so it can read data-toc-label.
-    PRIORITY = 5.5
-    ESCAPED_RE = re.compile(f"{util.STX}([0-9]+){util.ETX}")
-
-    def __init__(self, md: Markdown, state: TipState) -> None:
-        super().__init__(md)
-        self.state = state
-        self._block_tags: frozenset[object] = frozenset()
-
-    def run(self, root: etree.Element) -> None:
-        self.state.finish()
-        if len(self._block_tags) != len(self.md.block_level_elements):  # set up, or changed
-            self._block_tags = frozenset(self.md.block_level_elements)
-        label_for_toc = "toc" in self.md.treeprocessors
-        self.md.tips = [  # type: ignore[attr-defined]
-            self._tip(rendered, number, label_for_toc)
-            for number, rendered in enumerate(self.state.rendered, 1)
-        ]
-
-    def _tip(self, rendered: _Rendered, number: int, label_for_toc: bool) -> Tip:
-        planned = rendered.planned
-        title = self._plain(rendered.heading)
-        action = None
-        if rendered.action is not None:
-            action = self._plain(rendered.action).removeprefix(ACTION_LABEL).strip()
-        tip = Tip(
-            title=title,
-            id=planned.id,
-            kind=planned.kind,
-            action=action,
-            number=number,
-            text=self._plain_blocks(rendered.body()),
-        )
-        rendered.permalink = _ascii(
-            f'<a aria-label="Permalink to this tip: {_escape(title)}" class="tip__permalink" '
-            f'href="#{_escape(planned.id)}">#</a>'
-        )
-        if label_for_toc:
-            rendered.heading.set("data-toc-label", tip.headline)
-        return tip
-
-    def _plain(self, element: etree.Element) -> str:
-        """Text a reader sees inside an element, without markup."""
-        parts = [element.text or ""]
-        for child in element:
-            self._walk(child, parts)
-            parts.append(child.tail or "")
-        return self._normalised("".join(parts))
-
-    def _plain_blocks(self, blocks: list[etree.Element]) -> str:
-        """Text a reader sees in a run of blocks; block boundaries become spaces."""
-        parts: list[str] = []
-        for block in blocks:
-            self._walk(block, parts)
-            parts.append(block.tail or "")
-        return self._normalised("".join(parts))
-
-    def _walk(self, element: etree.Element, parts: list[str]) -> None:
-        if element.get("id", "").startswith("fnref"):  # a footnote number is not prose
-            return
-        block = element.tag in self._block_tags
-        parts.append(" " if block else "")
-        parts.append(element.text or "")
-        for child in element:
-            self._walk(child, parts)
-            parts.append(child.tail or "")
-        parts.append(" " if block else "")
-
-    def _normalised(self, text: str) -> str:
-        if util.STX in text:  # stashed HTML or an escaped character
-            text = self._unstash(text)
-        return " ".join(text.split())
-
-    def _unstash(self, text: str) -> str:
-        def raw_html(match: re.Match[str]) -> str:
-            index = int(match.group(1))
-            blocks = self.md.htmlStash.rawHtmlBlocks
-            if index >= len(blocks):
-                return ""
-            raw = blocks[index]
-            if isinstance(raw, etree.Element):
-                return " ".join(raw.itertext())
-            collector = _TextCollector()
-            collector.feed(raw)
-            collector.close()
-            return "".join(collector.parts)
-
-        text = util.HTML_PLACEHOLDER_RE.sub(raw_html, text)
-        return self.ESCAPED_RE.sub(lambda match: chr(int(match.group(1))), text)
-
-
-class TipFragmentPostprocessor(Postprocessor):
-    """Puts each tip heading's fixed HTML around its title, drops the marker attribute and
-    gives the box its attributes (the page's count of tips is known only now).
-
-    The fixed parts never change once rendered: as elements they made Markdown's later passes
-    (inline patterns, unescaping, serialising) do more work than the tip's own text, and as
-    markers in the heading's text they lengthened every inline pattern's search.
-    """
-
-    NAME = "tipbox_fragments"
-    # Before Markdown's raw HTML (30): a heading's closing tag is then the first one after its
-    # opening tag, as an author's raw HTML is still a placeholder.
-    PRIORITY = 35
-
-    def __init__(self, md: Markdown, state: TipState) -> None:
-        super().__init__(md)
-        self.state = state
-
-    def run(self, text: str) -> str:
-        rendered = self.state.rendered
-        if not rendered:
-            return text
-        pieces: list[str] = []
-        done = 0
-        total = len(rendered)
-        for match in HEADING_MARK_RE.finditer(text):
-            index = int(match.group(1))
-            tip = rendered[index]
-            title_end = text.find(f"</{tip.heading.tag}>", match.end())
-            attribute = match.start() - len(MARK_START)
-            aside = text.rfind(ASIDE_TAG, done, attribute)
-            fixed = _fixed_html(tip.planned.kind, index + 1, total)
-            pieces += [text[done:aside], _aside_tag(tip.planned)]
-            pieces += [text[aside + len(ASIDE_TAG) : attribute], match.group(2), ">", fixed]
-            pieces += [text[match.end() : title_end], " ", tip.permalink]
-            done = title_end
-        pieces.append(text[done:])
-        return "".join(pieces)
 
 
 class TipBoxExtension(Extension):

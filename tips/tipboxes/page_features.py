@@ -16,8 +16,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from tipboxes.extension import ACTION_LABEL, Tip
 from tipboxes.syntax import KINDS
+from tipboxes.tip import ACTION_LABEL, Tip
 
 # How the /tips/ page names a kind before a title; a plain tip goes unnamed.
 _KIND_NAMES = {

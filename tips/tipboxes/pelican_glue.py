@@ -23,7 +23,8 @@ from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
 from tipboxes import page_features
-from tipboxes.extension import Tip, TipBoxExtension, TipSyntaxError
+from tipboxes.extension import TipBoxExtension, TipSyntaxError
+from tipboxes.tip import Tip
 
 logger = logging.getLogger(__name__)
 

@@ -12,13 +12,30 @@ plans the page, and every tip is then held to the plan.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as etree
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tipboxes.syntax import Planned, TipSyntaxError
 
 if TYPE_CHECKING:
     from markdown import Markdown
+
+
+@dataclass
+class RenderedTip:
+    """A tip as the block processor rendered it: the elements the later passes fill in."""
+
+    planned: Planned
+    aside: etree.Element
+    heading: etree.Element
+    action: etree.Element | None
+    permalink: str = ""  # the permalink's HTML, once the title's plain text is known
+
+    def body(self) -> list[etree.Element]:
+        """The blocks of the tip's body: everything in the box between heading and action."""
+        return list(self.aside)[1 : -1 if self.action is not None else None]
 
 
 class TipState:
@@ -35,7 +52,7 @@ class TipState:
         would be parsed as if inside a list."""
         self.md.parser.state.clear()
         self.planned: list[Planned] | None = []  # None: not planned (yet)
-        self.rendered: list[Any] = []  # extension._Rendered, in the page's order
+        self.rendered: list[RenderedTip] = []  # in the page's order
         self.md.tips = []  # type: ignore[attr-defined]
         self._plan: Callable[[], list[Planned]] | None = None
         self._slashes = 0  # how many "///" the page holds
