@@ -203,10 +203,7 @@ def _runs_at_big(results: dict[str, Any]) -> str:
 
 def _profile_section(results: dict[str, Any]) -> list[str]:
     profiles = results.get("profile") or {}
-    approval = _approval_imports(results.get("approve"))
-    if not profiles and not approval:
-        return []
-    out = ["## What dominates where a target was missed", "", *approval]
+    out = _approval_imports(results.get("approve"))
     for build in profiles.get("builds", []):
         if "problem" in build:
             out += [f"Build profile not available: {build['problem']}", ""]
@@ -219,7 +216,9 @@ def _profile_section(results: dict[str, Any]) -> list[str]:
         out += _intake_profile(intake)
     elif intake:
         out += [f"Intake profile not available: {intake['problem']}", ""]
-    return out
+    if not out:  # every target met: nothing was profiled
+        return []
+    return ["## What dominates where a target was missed", "", *out]
 
 
 def _approval_imports(approve: dict[str, Any] | None) -> list[str]:
