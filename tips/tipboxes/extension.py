@@ -40,8 +40,9 @@ from tipboxes.syntax import (
     well_formed_option,
 )
 
-# Tip lived here before tipboxes.tip: Pelican's content cache of an earlier build pickled each
-# article's tips as tipboxes.extension.Tip, and code that imported it from here still can.
+# ACTION_LABEL starts a box's action line. Tip is not used here: it lived here before
+# tipboxes.tip, Pelican's content cache of an earlier build pickled each article's tips as
+# tipboxes.extension.Tip, and code that imported it from here still can.
 from tipboxes.tip import ACTION_LABEL, Tip
 
 __all__ = ["Tip", "TipBoxExtension", "TipSyntaxError", "makeExtension"]
