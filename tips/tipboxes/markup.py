@@ -1,8 +1,12 @@
-"""HTML the tip boxes write themselves, around the author's Markdown: escaped, and ASCII."""
+"""HTML the tip boxes write themselves: escaped, and ASCII. Two ways to escape, one per place
+the HTML goes: the Markdown extension's own markup (escape_html), and what the page features
+write in place of a Jinja loop, byte for byte as Jinja's autoescape would (escape_as_jinja)."""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
+
+from markupsafe import escape as markupsafe_escape
 
 
 def ascii_html(html: str) -> str:
@@ -17,3 +21,11 @@ def escape_html(text: str) -> str:
     if "&" not in text and "<" not in text and ">" not in text and '"' not in text:
         return text
     return escape(text, {'"': "&quot;"})
+
+
+def escape_as_jinja(text: str) -> str:
+    """Text as Jinja's autoescape writes it (markupsafe's escape, "'" included), quickly when it
+    has nothing to escape."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return str(markupsafe_escape(text))
+    return text
